@@ -1,0 +1,36 @@
+# The two commands: `make demo` (the whole pipeline on the bundled samples, then the UI) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.paragon-installed
+
+.PHONY: demo test system-deps services venv lint bench clean
+
+demo: system-deps $(STAMP)
+	$(VENV)/bin/paragon demo
+
+test: system-deps $(STAMP) services
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+system-deps:
+	@scripts/install-system-deps.sh
+
+services:
+	@scripts/start-services.sh
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $@
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+bench: system-deps $(STAMP) services
+	$(PY) -m bench.run_all
+
+clean:
+	rm -rf var build *.egg-info .pytest_cache

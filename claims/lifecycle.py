@@ -1,0 +1,66 @@
+"""The claim lifecycle as an explicit state machine; every status change in paragon goes through here."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from claims.errors import IllegalTransitionError
+
+
+class ClaimStatus(StrEnum):
+    RECEIVED = "received"
+    PROCESSING = "processing"
+    NEEDS_RETAKE = "needs_retake"
+    PENDING_REVIEW = "pending_review"
+    FLAGGED = "flagged"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    REVERSED = "reversed"
+
+
+class ClaimKind(StrEnum):
+    RECEIPT = "receipt"
+    INVOICE = "invoice"
+    PRODUCT_CODE = "product_code"
+    UNKNOWN = "unknown"
+
+
+S = ClaimStatus
+TRANSITIONS: dict[ClaimStatus, frozenset[ClaimStatus]] = {
+    S.RECEIVED: frozenset({S.PROCESSING}),
+    # processing -> received: a worker gave the claim back (transient failure) for a later retry.
+    S.PROCESSING: frozenset(
+        {S.RECEIVED, S.NEEDS_RETAKE, S.REJECTED, S.PENDING_REVIEW, S.FLAGGED, S.APPROVED}
+    ),
+    S.NEEDS_RETAKE: frozenset(),
+    S.PENDING_REVIEW: frozenset({S.APPROVED, S.REJECTED, S.FLAGGED}),
+    S.FLAGGED: frozenset({S.APPROVED, S.REJECTED, S.PENDING_REVIEW}),
+    S.APPROVED: frozenset({S.REVERSED}),
+    S.REJECTED: frozenset(),
+    S.REVERSED: frozenset(),
+}
+
+#: States a participant's claim can rest in without anyone's further action.
+FINAL_STATES = frozenset({S.NEEDS_RETAKE, S.APPROVED, S.REJECTED, S.REVERSED})
+#: States where a human (partner reviewer or auditor) has to act.
+REVIEW_STATES = frozenset({S.PENDING_REVIEW, S.FLAGGED})
+#: States a worker still has to move forward.
+WORK_STATES = frozenset({S.RECEIVED, S.PROCESSING})
+
+
+def can_transition(current: ClaimStatus | str, target: ClaimStatus | str) -> bool:
+    """Whether the lifecycle allows moving from `current` to `target`."""
+    return ClaimStatus(target) in TRANSITIONS[ClaimStatus(current)]
+
+
+def check_transition(current: ClaimStatus | str, target: ClaimStatus | str) -> ClaimStatus:
+    """Return `target` as a ClaimStatus, or raise IllegalTransitionError when the move is not allowed."""
+    if not can_transition(current, target):
+        raise IllegalTransitionError(f"a claim cannot go from {current} to {target}")
+    return ClaimStatus(target)
+
+
+def sources_of(target: ClaimStatus | str) -> frozenset[ClaimStatus]:
+    """Every state from which `target` can be reached in one step."""
+    target = ClaimStatus(target)
+    return frozenset(state for state, nexts in TRANSITIONS.items() if target in nexts)

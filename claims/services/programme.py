@@ -1,0 +1,110 @@
+"""Programme set-up: campaign, partners with outlets, catalogue, product codes, users — loaded from a mapping."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from claims.db.models import Campaign, Outlet, Partner, Product, ProductCode, User
+from claims.nip import nip_is_valid
+from claims.services.accounts import NewParticipant, create_user
+
+
+def load_programme(session: Session, data: dict) -> dict[str, int]:
+    """Insert what is missing from a programme description (as fixtures/demo_programme.json); idempotent."""
+    campaign = _campaign(session, data["campaign"])
+    partners = {p["code"]: _partner(session, p) for p in data.get("partners", [])}
+    counts = {"partners": len(partners), "products": 0, "product_codes": 0, "users": 0}
+    for row in data.get("products", []):
+        counts["products"] += _product(session, row)
+    for row in data.get("product_codes", []):
+        if session.get(ProductCode, row["code"]) is None:
+            session.add(ProductCode(code=row["code"], points=int(row["points"]), campaign_id=campaign.id))
+            counts["product_codes"] += 1
+    for row in data.get("users", []):
+        counts["users"] += _user(session, row, partners)
+    session.flush()
+    return counts
+
+
+def _campaign(session: Session, row: dict) -> Campaign:
+    campaign = session.scalar(select(Campaign).where(Campaign.code == row["code"]))
+    if campaign is None:
+        campaign = Campaign(
+            code=row["code"],
+            name=row["name"],
+            starts_on=date.fromisoformat(row["starts_on"]),
+            ends_on=date.fromisoformat(row["ends_on"]),
+            submission_days=int(row.get("submission_days", 30)),
+            points_per_pln=Decimal(str(row.get("points_per_pln", "1"))),
+        )
+        session.add(campaign)
+        session.flush()
+    return campaign
+
+
+def _partner(session: Session, row: dict) -> Partner:
+    partner = session.scalar(select(Partner).where(Partner.code == row["code"]))
+    if partner is None:
+        partner = Partner(code=row["code"], name=row["name"], nip=row.get("nip"))
+        session.add(partner)
+        session.flush()
+    for outlet in row.get("outlets", []):
+        if not nip_is_valid(outlet["nip"]):
+            raise ValueError(f"outlet {outlet['code']}: NIP {outlet['nip']} fails its check digit")
+        if session.scalar(select(Outlet.id).where(Outlet.code == outlet["code"])) is None:
+            session.add(
+                Outlet(
+                    partner_id=partner.id,
+                    code=outlet["code"],
+                    name=outlet["name"],
+                    nip=outlet["nip"],
+                    address=outlet.get("address", ""),
+                    city=outlet.get("city", ""),
+                )
+            )
+    return partner
+
+
+def _product(session: Session, row: dict) -> int:
+    if session.scalar(select(Product.id).where(Product.sku == row["sku"])) is not None:
+        return 0
+    session.add(
+        Product(
+            sku=row["sku"],
+            ean=row.get("ean"),
+            name=row["name"],
+            unit=row.get("unit", "szt"),
+            points_per_unit=int(row.get("points_per_unit", 0)),
+        )
+    )
+    return 1
+
+
+def _user(session: Session, row: dict, partners: dict[str, Partner]) -> int:
+    if session.scalar(select(User.id).where(User.email == row["email"].lower())) is not None:
+        return 0
+    profile = row.get("participant")
+    create_user(
+        session,
+        email=row["email"],
+        password=row["password"],
+        role=row["role"],
+        name=row.get("name", row["email"]),
+        partner_id=partners[row["partner"]].id if row.get("partner") else None,
+        participant=NewParticipant(profile["company_name"], profile.get("company_nip"), ("rules",))
+        if profile
+        else None,
+    )
+    return 1
+
+
+def active_campaign(session: Session, on: date | None = None) -> Campaign | None:
+    """The active campaign covering `on` (default: any active one, newest first)."""
+    query = select(Campaign).where(Campaign.active.is_(True)).order_by(Campaign.id.desc())
+    if on is not None:
+        query = query.where(Campaign.starts_on <= on, Campaign.ends_on >= on)
+    return session.scalars(query).first()

@@ -1,0 +1,106 @@
+"""Who may see a claim, the partner queue, and the decisions that move points."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from claims.audit import record_event
+from claims.db.models import Claim, Decision, Participant, User
+from claims.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
+from claims.ledger import credit_points, reverse_points
+from claims.lifecycle import REVIEW_STATES, ClaimStatus
+from claims.reasons import REJECTION_CODES, ReasonCode
+from claims.roles import STAFF_ROLES, Role
+from claims.services.transitions import move_claim
+
+
+def visible_claims(user: User) -> Select[tuple[Claim]]:
+    """A query over every claim `user` may see: their own, their partner's outlets', or all for staff."""
+    query = select(Claim)
+    role = Role(user.role)
+    if role in STAFF_ROLES:
+        return query
+    if role is Role.PARTNER_REVIEWER:
+        return query.where(Claim.partner_id == user.partner_id)
+    return query.join(Participant, Participant.id == Claim.participant_id).where(Participant.user_id == user.id)
+
+
+def get_visible_claim(session: Session, user: User, claim_id: str) -> Claim:
+    """The claim, or NotFoundError when it does not exist or `user` may not see it (no existence leak)."""
+    claim = session.scalar(visible_claims(user).where(Claim.id == claim_id))
+    if claim is None:
+        raise NotFoundError("claim not found")
+    return claim
+
+
+def review_queue(session: Session, user: User, limit: int = 100, offset: int = 0) -> list[Claim]:
+    """Claims waiting for `user`'s decision, oldest first."""
+    if Role(user.role) is Role.PARTICIPANT:
+        raise PermissionDeniedError("participants do not review claims")
+    states = [ClaimStatus.PENDING_REVIEW.value]
+    if Role(user.role) in STAFF_ROLES:
+        states.append(ClaimStatus.FLAGGED.value)
+    query = visible_claims(user).where(Claim.status.in_(states)).order_by(Claim.submitted_at, Claim.id)
+    return list(session.scalars(query.limit(limit).offset(offset)))
+
+
+def decide_claim(
+    session: Session, user: User, claim_id: str, action: str, reason_code: str, comment: str = ""
+) -> Decision:
+    """Approve or reject a claim under review; approval credits the points in this same transaction."""
+    claim = get_visible_claim(session, user, claim_id)
+    if Role(user.role) is Role.PARTICIPANT:
+        raise PermissionDeniedError("participants do not decide claims")
+    if claim.status not in REVIEW_STATES:
+        raise ConflictError(f"claim is {claim.status}, not waiting for a decision", code="already_decided")
+    if claim.status == ClaimStatus.FLAGGED and Role(user.role) not in STAFF_ROLES:
+        raise PermissionDeniedError("flagged claims are decided by auditors")
+    target, code = _decision_target(action, reason_code)
+    before = claim.status
+    move_claim(session, claim, target, decided_at=datetime.now(UTC))
+    decision = Decision(claim_id=claim.id, actor_user_id=user.id, action=action, from_status=before,
+                        to_status=target, reason_code=code, comment=comment[:2000])
+    session.add(decision)
+    if target is ClaimStatus.APPROVED:
+        credit_points(session, claim, decision, claim.points_proposed)
+    else:
+        claim.reasons = list(claim.reasons or []) + [{"code": code, "comment": comment[:2000]}]
+    record_event(session, f"claim_{action}d", actor_user_id=user.id, claim_id=claim.id,
+                 before={"status": before}, after={"status": str(target), "reason_code": code})
+    return decision
+
+
+def _decision_target(action: str, reason_code: str) -> tuple[ClaimStatus, str]:
+    if action == "approve":
+        return ClaimStatus.APPROVED, reason_code or ReasonCode.CONFIRMED
+    if action == "reject":
+        if reason_code not in REJECTION_CODES:
+            allowed = ", ".join(sorted(REJECTION_CODES))
+            raise InvalidInputError(f"reason_code must be one of: {allowed}", code="bad_reason_code")
+        return ClaimStatus.REJECTED, reason_code
+    raise InvalidInputError("action must be approve or reject", code="bad_action")
+
+
+def reverse_claim(session: Session, user: User, claim_id: str, comment: str = "") -> Decision:
+    """An auditor's override of an approval: the claim becomes reversed and a reversal entry cancels its points."""
+    if Role(user.role) not in STAFF_ROLES:
+        raise PermissionDeniedError("only auditors can reverse an approved claim")
+    claim = get_visible_claim(session, user, claim_id)
+    if claim.status != ClaimStatus.APPROVED:
+        raise ConflictError(f"claim is {claim.status}, only approved claims can be reversed", code="not_approved")
+    move_claim(session, claim, ClaimStatus.REVERSED, decided_at=datetime.now(UTC))
+    decision = Decision(claim_id=claim.id, actor_user_id=user.id, action="reverse", from_status="approved",
+                        to_status="reversed", reason_code=ReasonCode.AUDIT_OVERRIDE, comment=comment[:2000])
+    session.add(decision)
+    reverse_points(session, claim, decision)
+    claim.reasons = list(claim.reasons or []) + [{"code": ReasonCode.AUDIT_OVERRIDE, "comment": comment[:2000]}]
+    record_event(session, "claim_reversed", actor_user_id=user.id, claim_id=claim.id,
+                 before={"status": "approved"}, after={"status": "reversed"})
+    return decision
+
+
+def decisions_of(session: Session, claim_id: str) -> list[Decision]:
+    return list(session.scalars(select(Decision).where(Decision.claim_id == claim_id).order_by(Decision.id)))

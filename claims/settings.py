@@ -1,0 +1,99 @@
+"""Settings, read from environment variables only, with the embedded single-machine defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from claims.errors import ConfigurationError
+
+#: Every variable paragon reads, with its meaning; the README's configuration table mirrors this.
+VARIABLES: dict[str, str] = {
+    "PARAGON_DATA_DIR": "folder for the embedded defaults (SQLite file, blobs, secret key, outbox); default ./var",
+    "DATABASE_URL": "SQLAlchemy URL; default sqlite:///$PARAGON_DATA_DIR/paragon.db",
+    "REDIS_URL": "Redis for the job queue; default redis://127.0.0.1:6379/0",
+    "BLOB_URL": "file:///path (local folder, default $PARAGON_DATA_DIR/blobs) or db:// (in the database)",
+    "SECRET_KEY": "signs sessions and CSRF tokens, keys the duplicate hashes; default generated once "
+    "into $PARAGON_DATA_DIR/secret_key",
+    "MAX_UPLOAD_MB": "largest accepted file, MB; default 20",
+    "MAX_FILES_PER_CLAIM": "files per claim; default 10",
+    "OCR_LANGUAGES": "tesseract languages; default pol+eng",
+    "OCR_TIMEOUT_SECONDS": "limit for reading one document; default 120",
+    "TESSERACT_CMD": "tesseract executable; default tesseract",
+    "JOB_TIMEOUT_SECONDS": "rq job timeout on the ocr queue; default 600",
+    "SESSION_COOKIE_SECURE": "1 to send session cookies over HTTPS only; default 0 (embedded demo on http)",
+    "PARAGON_LOCALE": "default UI and message language, pl or en; default pl",
+}
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, resolved to concrete values."""
+
+    data_dir: Path
+    database_url: str
+    redis_url: str
+    blob_url: str
+    secret_key: str = field(repr=False)
+    max_upload_bytes: int = 20 * 1024 * 1024
+    max_files_per_claim: int = 10
+    ocr_languages: str = "pol+eng"
+    ocr_timeout_seconds: int = 120
+    tesseract_cmd: str = "tesseract"
+    job_timeout_seconds: int = 600
+    session_cookie_secure: bool = False
+    locale: str = "pl"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from `env` (default: the process environment)."""
+        env = os.environ if env is None else env
+        data_dir = Path(env.get("PARAGON_DATA_DIR") or "var").resolve()
+        return cls(
+            data_dir=data_dir,
+            database_url=env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'paragon.db'}",
+            redis_url=env.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
+            blob_url=env.get("BLOB_URL") or (data_dir / "blobs").as_uri(),
+            secret_key=env.get("SECRET_KEY") or _embedded_secret(data_dir),
+            max_upload_bytes=_int(env, "MAX_UPLOAD_MB", 20) * 1024 * 1024,
+            max_files_per_claim=_int(env, "MAX_FILES_PER_CLAIM", 10),
+            ocr_languages=env.get("OCR_LANGUAGES") or "pol+eng",
+            ocr_timeout_seconds=_int(env, "OCR_TIMEOUT_SECONDS", 120),
+            tesseract_cmd=env.get("TESSERACT_CMD") or "tesseract",
+            job_timeout_seconds=_int(env, "JOB_TIMEOUT_SECONDS", 600),
+            session_cookie_secure=env.get("SESSION_COOKIE_SECURE", "0") in {"1", "true", "yes"},
+            locale="en" if env.get("PARAGON_LOCALE", "pl").startswith("en") else "pl",
+        )
+
+
+def _embedded_secret(data_dir: Path) -> str:
+    """The embedded default: a random key generated once and kept in the data folder."""
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process generated it first
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key

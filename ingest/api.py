@@ -1,0 +1,133 @@
+"""The JSON API under /api/v1: participants' claims and balance, partners' queue and decisions."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, jsonify, request, url_for
+from sqlalchemy.exc import IntegrityError
+
+from claims.db.engine import transaction
+from claims.errors import ConflictError, InvalidInputError, PermissionDeniedError
+from claims.ledger import balance
+from claims.roles import Role
+from claims.services.accounts import participant_of
+from claims.services.idempotency import remember_answer, request_fingerprint, stored_answer
+from claims.services.intake import submit_claim
+from claims.services.review import decide_claim, get_visible_claim, review_queue
+from claims.services.views import claim_view, queue_item_view
+from ingest.http import bearer_user, install_error_handlers, locale, runtime
+from ingest.limits import UploadLimits, check_codes, check_upload
+from ingest.openapi import openapi_document
+
+log = logging.getLogger(__name__)
+blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
+install_error_handlers(blueprint)
+
+
+def _queue():
+    from flask import current_app
+
+    return current_app.extensions.get("paragon.queue")
+
+
+@blueprint.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())
+
+
+@blueprint.post("/claims")
+def create_claim():
+    """Store the files (or codes) and the claim row, commit, then queue the reading."""
+    rt = runtime()
+    limits = UploadLimits(rt.settings.max_upload_bytes, rt.settings.max_files_per_claim)
+    files = request.files.getlist("files")
+    if len(files) > limits.max_files:
+        raise InvalidInputError(f"at most {limits.max_files} files per claim", code="too_many_files")
+    with transaction(rt.sessions) as session:
+        user = bearer_user(session)
+        if Role(user.role) is not Role.PARTICIPANT:
+            raise PermissionDeniedError("only participants submit claims", code="not_participant")
+        uploads = [check_upload(f.filename, f.read(limits.max_bytes + 1), limits) for f in files]
+        codes = check_codes(request.form.getlist("product_code"))
+        claim = submit_claim(session, rt.blobs, participant_of(session, user), uploads, codes,
+                             max_files=limits.max_files)
+        claim_id, status = claim.id, claim.status
+    _enqueue_after_commit(claim_id)
+    body = {"id": claim_id, "status": status, "url": url_for("api.get_claim", claim_id=claim_id)}
+    return jsonify(body), 202, {"Location": body["url"]}
+
+
+def _enqueue_after_commit(claim_id: str) -> None:
+    queue = _queue()
+    if queue is None:
+        return
+    try:
+        queue.enqueue_processing(claim_id)
+    except Exception:  # Redis away: the claim is safe in the database and the sweeper queues it later
+        log.warning("could not queue claim %s now; the sweeper will", claim_id, exc_info=True)
+
+
+@blueprint.get("/claims/<claim_id>")
+def get_claim(claim_id: str):
+    with transaction(runtime().sessions) as session:
+        claim = get_visible_claim(session, bearer_user(session), claim_id)
+        return jsonify(claim_view(claim, locale()))
+
+
+@blueprint.get("/participants/me/balance")
+def my_balance():
+    with transaction(runtime().sessions) as session:
+        participant = participant_of(session, bearer_user(session))
+        return jsonify({"participant_id": participant.id, "balance": balance(session, participant.id)})
+
+
+@blueprint.get("/review/queue")
+def queue():
+    limit = min(max(request.args.get("limit", 100, type=int), 1), 500)
+    offset = max(request.args.get("offset", 0, type=int), 0)
+    with transaction(runtime().sessions) as session:
+        claims = review_queue(session, bearer_user(session), limit=limit, offset=offset)
+        return jsonify({"claims": [queue_item_view(c) for c in claims], "limit": limit, "offset": offset})
+
+
+@blueprint.post("/claims/<claim_id>/decision")
+def decide(claim_id: str):
+    """Approve or reject; an Idempotency-Key makes retries safe (same key and body -> same answer)."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("action"), str):
+        raise InvalidInputError('send JSON {"action": "approve"|"reject", "reason_code": "..."}', code="bad_json")
+    key = (request.headers.get("Idempotency-Key") or "").strip()[:200]
+    fingerprint = request_fingerprint("POST", request.path, body)
+    try:
+        return _decide_once(claim_id, body, key, fingerprint)
+    except (ConflictError, IntegrityError):
+        if key:  # a concurrent request with the same key may have answered first
+            answer = _replay(key, fingerprint)
+            if answer is not None:
+                return answer
+        raise
+
+
+def _decide_once(claim_id: str, body: dict, key: str, fingerprint: str):
+    with transaction(runtime().sessions) as session:
+        user = bearer_user(session)
+        if key and (stored := stored_answer(session, user.id, key, fingerprint)) is not None:
+            return jsonify(stored.body), stored.status_code
+        decision = decide_claim(session, user, claim_id, body["action"], str(body.get("reason_code") or ""),
+                                str(body.get("comment") or ""))
+        answer = {
+            "id": claim_id,
+            "status": decision.to_status,
+            "decision": {"action": decision.action, "reason_code": decision.reason_code},
+        }
+        if key:
+            remember_answer(session, user.id, key, fingerprint, 200, answer)
+        return jsonify(answer), 200
+
+
+def _replay(key: str, fingerprint: str):
+    with transaction(runtime().sessions) as session:
+        user = bearer_user(session)
+        stored = stored_answer(session, user.id, key, fingerprint)
+    return None if stored is None else (jsonify(stored.body), stored.status_code)

@@ -1,0 +1,100 @@
+"""The OpenAPI 3.1 description of /api/v1, served at /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+def _answer(description: str, schema: dict | None = None) -> dict:
+    body = {"description": description}
+    if schema is not None:
+        body["content"] = {"application/json": {"schema": schema}}
+    return body
+
+
+def _errors(*codes: int) -> dict:
+    names = {400: "Bad request", 401: "Missing or bad API token", 403: "Not allowed for this role",
+             404: "Not found or not yours", 409: "Conflict with the claim's state or the Idempotency-Key",
+             413: "File too large", 415: "Not a supported file type", 422: "Breaks a rule (reason code)"}
+    return {str(code): _answer(names[code], ERROR) for code in codes}
+
+
+CLAIM = {
+    "type": "object",
+    "required": ["id", "status", "kind", "reasons", "fields", "points"],
+    "properties": {
+        "id": {"type": "string", "format": "uuid"},
+        "status": {"type": "string", "enum": ["received", "processing", "needs_retake", "pending_review",
+                                               "flagged", "approved", "rejected", "reversed"]},
+        "kind": {"type": "string", "enum": ["receipt", "invoice", "product_code", "unknown"]},
+        "reasons": {"type": "array", "items": {"type": "object", "properties": {
+            "code": {"type": "string"}, "message": {"type": "string"}}}},
+        "fields": {"type": "object", "description": "seller_nip, date (YYYY-MM-DD), total ('123.45'), ..."},
+        "points": {"type": "integer"},
+        "submitted_at": {"type": "string", "format": "date-time"},
+    },
+}
+
+
+def openapi_document() -> dict:
+    """The whole document; a test checks that every /api/v1 route is described here."""
+    claim_id = [{"name": "claim_id", "in": "path", "required": True, "schema": {"type": "string"}}]
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "paragon API", "version": "1",
+                 "description": "Participants submit purchase claims; partners review them."},
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+                    "type": "object", "required": ["code", "message"],
+                    "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}},
+                "Claim": CLAIM,
+            },
+        },
+        "security": [{"bearer": []}],
+        "paths": {
+            "/api/v1/openapi.json": {"get": {"summary": "This document", "security": [],
+                                             "responses": {"200": _answer("OpenAPI document")}}},
+            "/api/v1/claims": {"post": _submit_operation()},
+            "/api/v1/claims/{claim_id}": {"get": {
+                "summary": "A claim's status, reasons, fields and points (owner, its partner, or staff)",
+                "parameters": claim_id,
+                "responses": {"200": _answer("The claim", {"$ref": "#/components/schemas/Claim"}),
+                              **_errors(401, 404)}}},
+            "/api/v1/claims/{claim_id}/decision": {"post": _decision_operation(claim_id)},
+            "/api/v1/review/queue": {"get": {
+                "summary": "Claims waiting for the caller's partner (oldest first)",
+                "parameters": [{"name": n, "in": "query", "schema": {"type": "integer"}} for n in ("limit", "offset")],
+                "responses": {"200": _answer("Queue", {"type": "object"}), **_errors(401, 403)}}},
+            "/api/v1/participants/me/balance": {"get": {
+                "summary": "The participant's points balance",
+                "responses": {"200": _answer("Balance", {"type": "object", "properties": {
+                    "participant_id": {"type": "integer"}, "balance": {"type": "integer"}}}), **_errors(401)}}},
+        },
+    }
+
+
+def _submit_operation() -> dict:
+    form = {"type": "object", "properties": {
+        "files": {"type": "array", "maxItems": 10, "items": {"type": "string", "format": "binary"},
+                  "description": "1-10 photos (JPEG, PNG, WebP, HEIC, AVIF, TIFF) or PDFs"},
+        "product_code": {"type": "array", "items": {"type": "string"}}}}
+    accepted = {"type": "object", "required": ["id", "status", "url"], "properties": {
+        "id": {"type": "string"}, "status": {"type": "string"}, "url": {"type": "string"}}}
+    return {"summary": "Submit a claim: document files or product codes",
+            "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": form}}},
+            "responses": {"202": _answer("Accepted; processing is queued", accepted),
+                          **_errors(401, 403, 413, 415, 422)}}
+
+
+def _decision_operation(claim_id: list) -> dict:
+    body = {"type": "object", "required": ["action"], "properties": {
+        "action": {"type": "string", "enum": ["approve", "reject"]},
+        "reason_code": {"type": "string"}, "comment": {"type": "string"}}}
+    key = {"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "maxLength": 200},
+           "description": "Same key and body give the same answer; same key with another body gives 409."}
+    return {"summary": "Approve or reject a claim (partner reviewer of its outlet, or auditor)",
+            "parameters": [*claim_id, key],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": body}}},
+            "responses": {"200": _answer("Decided", {"type": "object"}), **_errors(400, 401, 403, 404, 409, 422)}}

@@ -1,0 +1,1 @@
+"""paragon's composition root and command line: builds the parts from settings and starts them."""

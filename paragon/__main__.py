@@ -1,0 +1,5 @@
+import sys
+
+from paragon.cli import main
+
+sys.exit(main())

@@ -1,0 +1,23 @@
+"""The web application: the review UI and the JSON API in one Flask app."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from claims.runtime import Runtime, build_runtime
+from claims.settings import Settings
+from ingest.api import blueprint as api_blueprint
+from review_ui import create_app as create_review_app
+from workers.queues import ClaimQueue, connect_redis
+
+
+def create_app(runtime: Runtime | None = None, claim_queue: ClaimQueue | None = None, **options) -> Flask:
+    """Build the app from settings (environment) unless the parts are given."""
+    if runtime is None:
+        runtime = build_runtime(Settings.from_env())
+    if claim_queue is None:
+        claim_queue = ClaimQueue(connect_redis(runtime.settings.redis_url), runtime.settings.job_timeout_seconds)
+    app = create_review_app(runtime, claim_queue, **options)
+    app.register_blueprint(api_blueprint)
+    app.extensions["csrf"].exempt(api_blueprint)  # bearer-token API: no cookies, so no CSRF
+    return app

@@ -1,0 +1,33 @@
+"""`paragon worker`: an rq worker on our queues, with our settings, one tesseract per process."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from rq import Queue, Worker
+
+from claims.runtime import build_runtime
+from claims.settings import Settings
+from paragon.redis_local import eviction_warning
+from workers import runtime as worker_runtime
+from workers.queues import QUEUES, ClaimQueue, connect_redis
+from workers.sweeper import sweep
+
+log = logging.getLogger(__name__)
+
+
+def run_worker(settings: Settings, queues: tuple[str, ...] = QUEUES, *, burst: bool = False, name: str | None = None) -> None:
+    """Work the queues until stopped (or until they are empty with `burst`)."""
+    os.environ["OMP_THREAD_LIMIT"] = "1"  # one core per worker; OpenMP threads made tesseract ~6x slower here
+    redis = connect_redis(settings.redis_url)
+    if warning := eviction_warning(redis):
+        log.warning(warning)
+    runtime = build_runtime(settings)
+    worker_runtime.install(runtime)
+    requeued = sweep(runtime.sessions, ClaimQueue(redis, settings.job_timeout_seconds))
+    if requeued:
+        log.info("sweeper queued %d claims whose jobs were lost", requeued)
+    runtime.engine.dispose()  # the work horse forks: let each child open its own connections
+    worker = Worker([Queue(name_, connection=redis) for name_ in queues], connection=redis, name=name)
+    worker.work(burst=burst, with_scheduler=True, logging_level="INFO")

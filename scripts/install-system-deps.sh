@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian packages paragon needs when they are missing: tesseract with Polish and English data,
+# the DejaVu fonts the fixture generator draws with, and redis-server for the embedded default.
+set -euo pipefail
+
+need=()
+langs=$(tesseract --list-langs 2>/dev/null || true)
+command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr)
+grep -qx pol <<<"$langs" || need+=(tesseract-ocr-pol)
+grep -qx eng <<<"$langs" || need+=(tesseract-ocr-eng)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf ] || need+=(fonts-dejavu-core)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+
+if [ ${#need[@]} -eq 0 ]; then
+    exit 0
+fi
+echo "installing Debian packages: ${need[*]}"
+sudo=""
+[ "$(id -u)" = 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

@@ -1,0 +1,128 @@
+"""Shared fixtures: a migrated database per test (SQLite file, or a fresh PostgreSQL database), Redis, runtime."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from claims.db.migrate import upgrade
+from claims.runtime import Runtime, build_runtime
+from claims.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+# Two valid NIPs per partner outlet, one for a participant company, one for a seller outside the programme.
+NIP_A, NIP_B, NIP_PARTICIPANT, NIP_STRANGER = "5260250274", "7251801126", "5213017228", "1132191233"
+
+
+def small_programme() -> dict:
+    """A two-partner programme used by integration tests."""
+    outlet = lambda code, nip: {"code": code, "name": f"Sklep {code}", "nip": nip,  # noqa: E731
+                                "address": "ul. Testowa 1", "city": "00-001 Warszawa"}
+    return {
+        "campaign": {"code": "T2026", "name": "Test", "starts_on": "2026-01-01", "ends_on": "2026-12-31",
+                     "submission_days": 60, "points_per_pln": "1"},
+        "partners": [
+            {"code": "PA", "name": "Partner A", "nip": NIP_A, "outlets": [outlet("PA-1", NIP_A)]},
+            {"code": "PB", "name": "Partner B", "nip": NIP_B, "outlets": [outlet("PB-1", NIP_B)]},
+        ],
+        "products": [],
+        "product_codes": [{"code": "ABCDEFGH2345", "points": 50}, {"code": "QRSTUVWX6789", "points": 30}],
+        "users": [
+            {"email": "uczestnik@example.com", "password": "haslo-uczestnika", "role": "participant",
+             "name": "Jan Testowy", "participant": {"company_name": "Firma Test", "company_nip": NIP_PARTICIPANT}},
+            {"email": "drugi@example.com", "password": "haslo-drugiego", "role": "participant",
+             "name": "Anna Testowa", "participant": {"company_name": "Firma Druga", "company_nip": None}},
+            {"email": "partner.a@example.com", "password": "haslo-partnera-a", "role": "partner_reviewer",
+             "name": "Reviewer A", "partner": "PA"},
+            {"email": "partner.b@example.com", "password": "haslo-partnera-b", "role": "partner_reviewer",
+             "name": "Reviewer B", "partner": "PB"},
+            {"email": "audytor@example.com", "password": "haslo-audytora", "role": "auditor", "name": "Audytor"},
+            {"email": "admin@example.com", "password": "haslo-admina", "role": "admin", "name": "Admin"},
+        ],
+    }
+
+
+def demo_programme() -> dict:
+    return json.loads((ROOT / "fixtures" / "demo_programme.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    """The admin URL of the real PostgreSQL; tests needing it are skipped only outside CI."""
+    try:
+        with create_engine(PG_ADMIN_URL).connect() as connection:
+            connection.execute(text("select 1"))
+    except Exception as exc:  # pragma: no cover - depends on the machine
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"PostgreSQL not reachable: {exc}")
+    return PG_ADMIN_URL
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """A brand-new, empty PostgreSQL database for one test, dropped afterwards."""
+    name = f"paragon_t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(postgres_server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield postgres_server.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def make_runtime(tmp_path: Path, database_url: str | None = None, blob_url: str | None = None) -> Runtime:
+    env = {"PARAGON_DATA_DIR": str(tmp_path), "SECRET_KEY": "test-secret", "REDIS_URL": TEST_REDIS_URL}
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    if blob_url:
+        env["BLOB_URL"] = blob_url
+    runtime = build_runtime(Settings.from_env(env))
+    upgrade(runtime.engine)
+    return runtime
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def runtime(request, tmp_path: Path) -> Iterator[Runtime]:
+    """A migrated runtime on SQLite and on the real PostgreSQL (blobs in the database there)."""
+    if request.param == "postgresql":
+        url = request.getfixturevalue("postgres_url")
+        rt = make_runtime(tmp_path, url, "db://")
+    else:
+        rt = make_runtime(tmp_path)
+    yield rt
+    rt.close()
+
+
+@pytest.fixture
+def sqlite_runtime(tmp_path: Path) -> Iterator[Runtime]:
+    rt = make_runtime(tmp_path)
+    yield rt
+    rt.close()
+
+
+@pytest.fixture
+def redis_conn():
+    """The real Redis, database 15, emptied before and after the test."""
+    from redis import Redis
+
+    client = Redis.from_url(TEST_REDIS_URL)
+    try:
+        client.ping()
+    except Exception as exc:  # pragma: no cover
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"Redis not reachable: {exc}")
+    client.flushdb()
+    yield client
+    client.flushdb()

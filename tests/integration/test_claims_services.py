@@ -1,0 +1,180 @@
+"""The claims core on the real databases: intake, lifecycle, decisions, ledger, visibility."""
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from claims.db.engine import transaction
+from claims.db.models import Claim, LedgerEntry
+from claims.errors import ConflictError, IllegalTransitionError, InvalidInputError, NotFoundError
+from claims.ledger import balance, credit_points
+from claims.lifecycle import ClaimStatus
+from claims.services.accounts import authenticate, issue_api_token, participant_of, revoke_api_tokens, user_for_token
+from claims.services.intake import Upload, submit_claim
+from claims.services.processing import finish_code_claim, start_processing
+from claims.services.review import decide_claim, get_visible_claim, reverse_claim, review_queue
+from claims.services.transitions import move_claim
+from tests.integration.helpers import PNG_1PX, pending_claim, seed, user
+
+pytestmark = pytest.mark.integration
+
+
+def _balance(rt, email="uczestnik@example.com"):
+    with rt.sessions() as session:
+        return balance(session, participant_of(session, user(rt, email)).id)
+
+
+def test_submitted_claim_and_its_file_are_stored_before_anything_is_queued(runtime):
+    seed(runtime)
+    with transaction(runtime.sessions) as session:
+        participant = participant_of(session, user(runtime, "uczestnik@example.com"))
+        claim = submit_claim(session, runtime.blobs, participant, [Upload("a.png", "image/png", PNG_1PX)], [])
+    with runtime.sessions() as session:
+        stored = session.get(Claim, claim.id)
+        assert stored.status == ClaimStatus.RECEIVED
+        assert runtime.blobs.get(stored.documents[0].sha256) == PNG_1PX
+
+
+def test_empty_or_mixed_claims_are_refused_with_a_reason_code(runtime):
+    seed(runtime)
+    with transaction(runtime.sessions) as session:
+        participant = participant_of(session, user(runtime, "uczestnik@example.com"))
+        with pytest.raises(InvalidInputError) as empty:
+            submit_claim(session, runtime.blobs, participant, [], [])
+        with pytest.raises(InvalidInputError) as mixed:
+            submit_claim(session, runtime.blobs, participant, [Upload("a.png", "image/png", PNG_1PX)], ["X"])
+    assert (empty.value.code, mixed.value.code) == ("empty_claim", "mixed_claim")
+
+
+def test_approval_credits_the_proposed_points_once(runtime):
+    seed(runtime)
+    claim_id = pending_claim(runtime, points=120)
+    with transaction(runtime.sessions) as session:
+        decide_claim(session, user(runtime, "partner.a@example.com"), claim_id, "approve", "")
+    with pytest.raises(ConflictError), transaction(runtime.sessions) as session:
+        decide_claim(session, user(runtime, "partner.a@example.com"), claim_id, "approve", "")
+    assert _balance(runtime) == 120
+
+
+def test_the_database_refuses_a_second_credit_for_one_claim(runtime):
+    seed(runtime)
+    claim_id = pending_claim(runtime)
+    with transaction(runtime.sessions) as session:
+        credit_points(session, session.get(Claim, claim_id), None, 10)
+    with pytest.raises(IntegrityError), transaction(runtime.sessions) as session:
+        credit_points(session, session.get(Claim, claim_id), None, 10)
+
+
+def test_ledger_is_append_only_in_the_database(runtime):
+    seed(runtime)
+    claim_id = pending_claim(runtime)
+    with transaction(runtime.sessions) as session:
+        decide_claim(session, user(runtime, "partner.a@example.com"), claim_id, "approve", "")
+    for statement in ("UPDATE ledger_entries SET points = 999999", "DELETE FROM ledger_entries"):
+        with pytest.raises(DBAPIError, match="append-only"), transaction(runtime.sessions) as session:
+            session.execute(text(statement))
+    assert _balance(runtime) == 120
+
+
+def test_rejection_needs_a_known_reason_code_and_credits_nothing(runtime):
+    seed(runtime)
+    claim_id = pending_claim(runtime)
+    reviewer = user(runtime, "partner.a@example.com")
+    with pytest.raises(InvalidInputError), transaction(runtime.sessions) as session:
+        decide_claim(session, reviewer, claim_id, "reject", "because")
+    with transaction(runtime.sessions) as session:
+        decide_claim(session, reviewer, claim_id, "reject", "not_our_sale", "nie nasz paragon")
+    with runtime.sessions() as session:
+        assert session.get(Claim, claim_id).status == ClaimStatus.REJECTED
+    assert _balance(runtime) == 0
+
+
+def test_partner_cannot_see_or_decide_other_partners_claims(runtime):
+    seed(runtime)
+    claim_id = pending_claim(runtime, outlet_code="PA-1")
+    other = user(runtime, "partner.b@example.com")
+    with runtime.sessions() as session:
+        assert review_queue(session, other) == []
+        assert [c.id for c in review_queue(session, user(runtime, "partner.a@example.com"))] == [claim_id]
+        with pytest.raises(NotFoundError):
+            get_visible_claim(session, other, claim_id)
+        with pytest.raises(NotFoundError):
+            get_visible_claim(session, user(runtime, "drugi@example.com"), claim_id)
+    with pytest.raises(NotFoundError), transaction(runtime.sessions) as session:
+        decide_claim(session, other, claim_id, "approve", "")
+
+
+def test_auditor_reversal_adds_a_negative_entry_and_keeps_the_credit(runtime):
+    seed(runtime)
+    claim_id = pending_claim(runtime, points=80)
+    with transaction(runtime.sessions) as session:
+        decide_claim(session, user(runtime, "partner.a@example.com"), claim_id, "approve", "")
+    with transaction(runtime.sessions) as session:
+        reverse_claim(session, user(runtime, "audytor@example.com"), claim_id, "duplikat")
+    with runtime.sessions() as session:
+        entries = session.query(LedgerEntry).filter_by(claim_id=claim_id).order_by(LedgerEntry.id).all()
+        assert [(e.kind, e.points) for e in entries] == [("credit", 80), ("reversal", -80)]
+        assert session.get(Claim, claim_id).status == ClaimStatus.REVERSED
+    assert _balance(runtime) == 0
+
+
+def test_stale_status_change_loses_to_the_one_that_committed(runtime):
+    seed(runtime)
+    claim_id = pending_claim(runtime)
+    with runtime.sessions() as session:
+        stale = session.get(Claim, claim_id)  # loaded while pending_review, kept after the session ends
+    assert stale.status == ClaimStatus.PENDING_REVIEW
+    with transaction(runtime.sessions) as session:
+        move_claim(session, session.get(Claim, claim_id), ClaimStatus.APPROVED)
+    with pytest.raises(ConflictError), transaction(runtime.sessions) as session:
+        move_claim(session, stale, ClaimStatus.REJECTED)
+    with runtime.sessions() as session:
+        assert session.get(Claim, claim_id).status == ClaimStatus.APPROVED
+
+
+def test_move_claim_refuses_illegal_transitions(runtime):
+    seed(runtime)
+    claim_id = pending_claim(runtime)
+    with runtime.sessions() as session, pytest.raises(IllegalTransitionError):
+        move_claim(session, session.get(Claim, claim_id), ClaimStatus.RECEIVED)
+
+
+def test_product_codes_are_consumed_once_even_when_processing_runs_twice(runtime):
+    seed(runtime)
+    with transaction(runtime.sessions) as session:
+        participant = participant_of(session, user(runtime, "uczestnik@example.com"))
+        claim_id = submit_claim(session, runtime.blobs, participant, [], ["ABCDEFGH2345", "NOPE00000000"]).id
+    for _ in range(2):
+        with transaction(runtime.sessions) as session:
+            if start_processing(session, claim_id) is not None:
+                finish_code_claim(session, claim_id)
+    with runtime.sessions() as session:
+        claim = session.get(Claim, claim_id)
+        assert claim.status == ClaimStatus.APPROVED and claim.points_proposed == 50
+        assert [r["code"] for r in claim.reasons] == ["invalid_code"]
+    assert _balance(runtime) == 50
+    with transaction(runtime.sessions) as session:
+        participant = participant_of(session, user(runtime, "drugi@example.com"))
+        second = submit_claim(session, runtime.blobs, participant, [], ["ABCDEFGH2345"]).id
+    with transaction(runtime.sessions) as session:
+        start_processing(session, second)
+        finish_code_claim(session, second)
+    with runtime.sessions() as session:
+        claim = session.get(Claim, second)
+        assert claim.status == ClaimStatus.REJECTED
+        assert [r["code"] for r in claim.reasons] == ["code_already_used"]
+
+
+def test_password_login_and_revocable_api_tokens(runtime):
+    seed(runtime)
+    with transaction(runtime.sessions) as session:
+        account = authenticate(session, "Uczestnik@example.com", "haslo-uczestnika")
+        token = issue_api_token(session, account)
+    with transaction(runtime.sessions) as session:
+        assert user_for_token(session, token).email == "uczestnik@example.com"
+        revoke_api_tokens(session, user_for_token(session, token))
+    with runtime.sessions() as session:
+        with pytest.raises(Exception, match="revoked"):
+            user_for_token(session, token)
+        with pytest.raises(Exception, match="wrong e-mail or password"):
+            authenticate(session, "uczestnik@example.com", "zle-haslo")

@@ -1,0 +1,122 @@
+"""process_claim against the real databases, tesseract and Redis: one end state however often it runs."""
+
+from pathlib import Path
+
+import pytest
+from rq import Queue, SimpleWorker
+from sqlalchemy import func, select
+
+from claims.db.engine import transaction
+from claims.db.models import Claim, LedgerEntry
+from claims.lifecycle import ClaimStatus
+from claims.services.accounts import participant_of
+from claims.services.intake import Upload, submit_claim
+from claims.services.review import decide_claim
+from workers import runtime as worker_runtime
+from workers.jobs import process_claim
+from workers.queues import OCR_QUEUE, ClaimQueue, process_job_id
+from workers.sweeper import sweep
+from tests.conftest import NIP_A, NIP_STRANGER
+from tests.integration.helpers import seed, user
+
+pytestmark = pytest.mark.integration
+SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "samples"
+
+
+def receipt_png(nip: str, seed_: int = 11) -> bytes:
+    from fixtures.documents import make_receipt
+    from fixtures.render import render_receipt_png
+
+    return render_receipt_png(make_receipt(seed_, seller_nip=nip))
+
+
+def submit(rt, data: bytes, media_type: str = "image/png", email: str = "uczestnik@example.com") -> str:
+    with transaction(rt.sessions) as session:
+        participant = participant_of(session, user(rt, email))
+        return submit_claim(session, rt.blobs, participant, [Upload("r", media_type, data)], []).id
+
+
+def claim(rt, claim_id) -> Claim:
+    with rt.sessions() as session:
+        return session.get(Claim, claim_id)
+
+
+def test_processing_twice_gives_one_end_state_and_one_ledger_entry(runtime):
+    seed(runtime)
+    worker_runtime.install(runtime)
+    claim_id = submit(runtime, receipt_png(NIP_A))
+    assert process_claim(claim_id) == "processed"
+    first = claim(runtime, claim_id)
+    assert process_claim(claim_id) == "nothing to do"
+    again = claim(runtime, claim_id)
+    assert (first.status, again.status) == (ClaimStatus.PENDING_REVIEW, ClaimStatus.PENDING_REVIEW)
+    assert first.fields == again.fields and first.fields["seller_nip"] == NIP_A
+    assert first.points_proposed > 0
+    with transaction(runtime.sessions) as session:
+        decide_claim(session, user(runtime, "partner.a@example.com"), claim_id, "approve", "")
+    assert process_claim(claim_id) == "nothing to do"
+    with runtime.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(LedgerEntry)) == 1
+        assert session.get(Claim, claim_id).status == ClaimStatus.APPROVED
+
+
+def test_seller_outside_the_programme_ends_rejected_with_unknown_seller(sqlite_runtime):
+    seed(sqlite_runtime)
+    worker_runtime.install(sqlite_runtime)
+    claim_id = submit(sqlite_runtime, receipt_png(NIP_STRANGER, 12))
+    process_claim(claim_id)
+    process_claim(claim_id)
+    result = claim(sqlite_runtime, claim_id)
+    assert result.status == ClaimStatus.REJECTED
+    assert [r["code"] for r in result.reasons] == ["unknown_seller"]
+
+
+def test_unreadable_photo_ends_in_needs_retake(sqlite_runtime):
+    seed(sqlite_runtime)
+    worker_runtime.install(sqlite_runtime)
+    claim_id = submit(sqlite_runtime, (SAMPLES / "photo-unreadable.jpg").read_bytes(), "image/jpeg")
+    process_claim(claim_id)
+    result = claim(sqlite_runtime, claim_id)
+    assert result.status == ClaimStatus.NEEDS_RETAKE
+    assert "unreadable" in [r["code"] for r in result.reasons]
+
+
+def test_a_file_that_cannot_be_decoded_asks_for_a_retake_not_a_crash(sqlite_runtime):
+    seed(sqlite_runtime)
+    worker_runtime.install(sqlite_runtime)
+    claim_id = submit(sqlite_runtime, b"\xff\xd8\xff\xe0" + b"\x00" * 64, "image/jpeg")  # truncated JPEG
+    process_claim(claim_id)
+    with sqlite_runtime.sessions() as session:
+        stored = session.get(Claim, claim_id)
+        assert stored.status == ClaimStatus.NEEDS_RETAKE
+        assert stored.documents[0].error_code
+
+
+def test_missing_claim_job_is_dropped_quietly(sqlite_runtime):
+    worker_runtime.install(sqlite_runtime)
+    assert process_claim("00000000-0000-0000-0000-000000000000") == "no such claim"
+
+
+def test_real_rq_worker_processes_a_queued_claim_once(runtime, redis_conn):
+    seed(runtime)
+    worker_runtime.install(runtime)
+    claim_id = submit(runtime, receipt_png(NIP_A, 13))
+    queue = ClaimQueue(redis_conn)
+    assert queue.enqueue_processing(claim_id) is not None
+    assert queue.enqueue_processing(claim_id) is None  # unique job id: still queued, not doubled
+    assert Queue(OCR_QUEUE, connection=redis_conn).job_ids == [process_job_id(claim_id)]
+    SimpleWorker([Queue(OCR_QUEUE, connection=redis_conn)], connection=redis_conn).work(burst=True)
+    assert claim(runtime, claim_id).status == ClaimStatus.PENDING_REVIEW
+    assert queue.enqueue_processing(claim_id) is not None  # a finished job id can be queued again...
+    SimpleWorker([Queue(OCR_QUEUE, connection=redis_conn)], connection=redis_conn).work(burst=True)
+    assert claim(runtime, claim_id).status == ClaimStatus.PENDING_REVIEW  # ...and changes nothing
+
+
+def test_sweeper_queues_claims_whose_job_was_lost(sqlite_runtime, redis_conn):
+    from datetime import timedelta
+
+    seed(sqlite_runtime)
+    claim_id = submit(sqlite_runtime, receipt_png(NIP_A, 14))  # stored, but never queued (Redis was down)
+    queue = ClaimQueue(redis_conn)
+    assert sweep(sqlite_runtime.sessions, queue, received_for=timedelta(0)) == 1
+    assert Queue(OCR_QUEUE, connection=redis_conn).job_ids == [process_job_id(claim_id)]

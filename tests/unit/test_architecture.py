@@ -1,0 +1,94 @@
+"""DESIGN.md's dependency rules, checked on the source: which package may import what."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+INFRA = {"flask", "flask_wtf", "flask_login", "werkzeug", "rq", "redis", "sqlalchemy", "alembic", "requests"}
+ENTRY_POINTS = {"ingest", "review_ui", "workers"}
+#: claims modules with no I/O that the pure packages may use (vocabulary of the domain).
+PURE_CLAIMS_MODULES = {"claims.reasons", "claims.nip", "claims.lifecycle", "claims.roles"}
+
+
+def imports_of(package: str) -> list[tuple[Path, str]]:
+    """(file, imported module) for every import statement under a top-level package."""
+    found = []
+    for path in sorted((ROOT / package).rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                found.extend((path, alias.name) for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                found.extend((path, f"{node.module}.{alias.name}") for alias in node.names)
+    return found
+
+
+def top(module: str) -> str:
+    return module.split(".")[0]
+
+
+@pytest.mark.parametrize("package", ["ocr", "verification"])
+def test_pure_packages_import_no_infrastructure(package):
+    bad = [(p.name, m) for p, m in imports_of(package) if top(m) in INFRA]
+    assert bad == []
+
+
+@pytest.mark.parametrize("package", ["ocr", "verification"])
+def test_pure_packages_never_read_the_environment(package):
+    offenders = [p.name for p in (ROOT / package).rglob("*.py")
+                 if "os.environ" in p.read_text(encoding="utf-8") or "getenv(" in p.read_text(encoding="utf-8")]
+    assert offenders == []
+
+
+def test_verification_uses_only_the_pure_part_of_claims():
+    used = {m.rsplit(".", 1)[0] for _, m in imports_of("verification") if top(m) == "claims"}
+    assert used <= PURE_CLAIMS_MODULES
+
+
+def test_ocr_knows_nothing_of_claims_or_rules():
+    assert [m for _, m in imports_of("ocr") if top(m) in {"claims", "verification", *ENTRY_POINTS}] == []
+
+
+def test_claims_imports_no_web_or_queue_framework():
+    bad = [(p.name, m) for p, m in imports_of("claims")
+           if top(m) in {"flask", "flask_wtf", "flask_login", "werkzeug", "rq", "redis", "requests"}
+           or top(m) in {*ENTRY_POINTS, "verification", "paragon"}]
+    assert bad == []
+
+
+@pytest.mark.parametrize("package", sorted(ENTRY_POINTS))
+def test_entry_points_do_not_import_each_other(package):
+    others = ENTRY_POINTS - {package}
+    assert [(p.name, m) for p, m in imports_of(package) if top(m) in others | {"paragon"}] == []
+
+
+def test_importing_every_module_connects_to_nothing():
+    """Import all packages with unreachable services configured: nothing may connect at import time."""
+    code = (
+        "import importlib, pkgutil\n"
+        "for pkg in ['claims','ingest','ocr','verification','workers','review_ui','paragon']:\n"
+        "    mod = importlib.import_module(pkg)\n"
+        "    for info in pkgutil.walk_packages(mod.__path__, pkg + '.'):\n"
+        "        if not info.name.endswith('__main__'):\n"
+        "            importlib.import_module(info.name)\n"
+    )
+    env = {"DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none", "REDIS_URL": "redis://127.0.0.1:9/0",
+           "PATH": "/usr/bin:/bin", "PARAGON_DATA_DIR": "/nonexistent/paragon"}
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_all_modules_are_importable():
+    for pkg in ["claims", "verification", "ingest"]:
+        module = importlib.import_module(pkg)
+        for info in pkgutil.walk_packages(module.__path__, pkg + "."):
+            importlib.import_module(info.name)

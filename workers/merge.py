@@ -1,0 +1,46 @@
+"""Merge the per-document extractions of a multi-page claim into one set of fields."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from verification import ReadFields
+
+#: Fields copied onto the claim (flat values) for reviewers and the participant API.
+CLAIM_FIELDS = (
+    "seller_name", "seller_address", "seller_nip", "buyer_nip", "date", "time", "document_number",
+    "total", "vat_total", "currency", "payment_method",
+)
+
+
+@dataclass(frozen=True)
+class MergedFields:
+    kind: str
+    fields: dict = field(default_factory=dict)
+    sure: tuple[str, ...] = ()
+    readable: bool = False
+
+    def read_fields(self) -> ReadFields:
+        return ReadFields(
+            seller_nip=self.fields.get("seller_nip"),
+            date=self.fields.get("date"),
+            total=self.fields.get("total"),
+            readable=self.readable,
+        )
+
+
+def merge_extractions(extractions: list[dict]) -> MergedFields:
+    """First value of each field in page order; a claim is readable when any page gave any field."""
+    kind, values, sure = "unknown", {}, []
+    for extraction in extractions:
+        if extraction.get("kind") and kind == "unknown":
+            kind = extraction["kind"]
+        for name, detail in (extraction.get("fields") or {}).items():
+            if name in CLAIM_FIELDS and name not in values and detail and detail.get("value") not in (None, ""):
+                values[name] = detail["value"]
+                if detail.get("sure"):
+                    sure.append(name)
+    items = [item for e in extractions for item in (e.get("items") or [])]
+    if items:
+        values["items"] = items
+    return MergedFields(kind=kind, fields=values, sure=tuple(sure), readable=bool(values))

@@ -1,0 +1,64 @@
+"""Queues by workload and the one way claims are put on them (deterministic ids, unique enqueue)."""
+
+from __future__ import annotations
+
+import logging
+
+from redis import Redis
+from rq import Queue, Retry
+from rq.exceptions import DuplicateJobError, NoSuchJobError
+from rq.job import Job, JobStatus
+
+OCR_QUEUE = "ocr"
+DEFAULT_QUEUE = "default"
+QUEUES = (OCR_QUEUE, DEFAULT_QUEUE)
+PROCESS_CLAIM = "workers.jobs.process_claim"
+
+log = logging.getLogger(__name__)
+_SPENT = {JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED}
+
+
+def connect_redis(url: str) -> Redis:
+    """A Redis client for rq (bytes responses, short timeouts so a dead Redis is noticed quickly)."""
+    return Redis.from_url(url, socket_connect_timeout=3, socket_timeout=10, health_check_interval=30)
+
+
+def process_job_id(claim_id: str) -> str:
+    return f"process_claim.{claim_id}"
+
+
+class ClaimQueue:
+    """Puts claim processing on the `ocr` queue; the claim row must be committed before calling."""
+
+    def __init__(self, redis: Redis, job_timeout: int = 600) -> None:
+        self.redis = redis
+        self.job_timeout = job_timeout
+
+    def enqueue_processing(self, claim_id: str) -> Job | None:
+        """Queue `process_claim(claim_id)` unless a live job for it is already queued or running."""
+        queue = Queue(OCR_QUEUE, connection=self.redis)
+        job_id = process_job_id(claim_id)
+        try:
+            return self._enqueue(queue, claim_id, job_id)
+        except DuplicateJobError:
+            try:
+                existing = Job.fetch(job_id, connection=self.redis)
+            except NoSuchJobError:
+                return self._enqueue(queue, claim_id, job_id)
+            if existing.get_status(refresh=True) not in _SPENT:
+                return None  # already queued or running: the claim will be processed once
+            existing.delete()
+            return self._enqueue(queue, claim_id, job_id)
+
+    def _enqueue(self, queue: Queue, claim_id: str, job_id: str) -> Job:
+        return queue.enqueue(
+            PROCESS_CLAIM,
+            claim_id,
+            job_id=job_id,
+            unique=True,
+            job_timeout=self.job_timeout,
+            result_ttl=3600,
+            failure_ttl=7 * 24 * 3600,
+            retry=Retry(max=3, interval=[5, 30, 120]),
+            description=f"process claim {claim_id}",
+        )
