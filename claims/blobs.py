@@ -23,7 +23,7 @@ def sha256_hex(data: bytes) -> str:
 class BlobStore(Protocol):
     """Where uploaded files live. `put` is idempotent: the same bytes always get the same key."""
 
-    def put(self, data: bytes) -> str: ...
+    def put(self, data: bytes, session: Session | None = None) -> str: ...
 
     def get(self, key: str) -> bytes: ...
 
@@ -48,7 +48,8 @@ class LocalBlobStore:
         key = _check_key(key)
         return self.root / key[:2] / key[2:4] / key
 
-    def put(self, data: bytes) -> str:
+    def put(self, data: bytes, session: Session | None = None) -> str:
+        """Store `data` (durably, before returning); `session` is ignored: files are not transactional."""
         key = sha256_hex(data)
         path = self._path(key)
         if path.exists():
@@ -85,8 +86,14 @@ class DatabaseBlobStore:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions
 
-    def put(self, data: bytes) -> str:
+    def put(self, data: bytes, session: Session | None = None) -> str:
+        """Store `data`; with `session` it commits together with the caller's transaction (the claim row)."""
         key = sha256_hex(data)
+        if session is not None:
+            if session.get(Blob, key) is None:
+                session.add(Blob(sha256=key, size=len(data), data=data))
+                session.flush()
+            return key
         with self.sessions() as session:
             if session.get(Blob, key) is None:
                 session.add(Blob(sha256=key, size=len(data), data=data))

@@ -8,9 +8,10 @@ class ClaimsError(Exception):
 
     code = "claims_error"
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
+    def __init__(self, message: str, *, code: str | None = None, **details: object) -> None:
         super().__init__(message)
         self.message = message
+        self.details = details  # values an entry point may put into its own translated message
         if code is not None:
             self.code = code
 

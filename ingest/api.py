@@ -13,11 +13,10 @@ from claims.ledger import balance
 from claims.roles import Role
 from claims.services.accounts import participant_of
 from claims.services.idempotency import remember_answer, request_fingerprint, stored_answer
-from claims.services.intake import submit_claim
+from claims.services.intake import check_codes, check_upload, submit_claim
 from claims.services.review import decide_claim, get_visible_claim, review_queue
 from claims.services.views import claim_view, queue_item_view
 from ingest.http import bearer_user, install_error_handlers, locale, runtime
-from ingest.limits import UploadLimits, check_codes, check_upload
 from ingest.openapi import openapi_document
 
 log = logging.getLogger(__name__)
@@ -40,18 +39,18 @@ def openapi():
 def create_claim():
     """Store the files (or codes) and the claim row, commit, then queue the reading."""
     rt = runtime()
-    limits = UploadLimits(rt.settings.max_upload_bytes, rt.settings.max_files_per_claim)
+    max_bytes, max_files = rt.settings.max_upload_bytes, rt.settings.max_files_per_claim
     files = request.files.getlist("files")
-    if len(files) > limits.max_files:
-        raise InvalidInputError(f"at most {limits.max_files} files per claim", code="too_many_files")
+    if len(files) > max_files:
+        raise InvalidInputError(f"at most {max_files} files per claim", code="too_many_files")
     with transaction(rt.sessions) as session:
         user = bearer_user(session)
         if Role(user.role) is not Role.PARTICIPANT:
             raise PermissionDeniedError("only participants submit claims", code="not_participant")
-        uploads = [check_upload(f.filename, f.read(limits.max_bytes + 1), limits) for f in files]
+        uploads = [check_upload(f.filename, f.read(max_bytes + 1), max_bytes) for f in files]
         codes = check_codes(request.form.getlist("product_code"))
         claim = submit_claim(session, rt.blobs, participant_of(session, user), uploads, codes,
-                             max_files=limits.max_files)
+                             max_files=max_files)
         claim_id, status = claim.id, claim.status
     _enqueue_after_commit(claim_id)
     body = {"id": claim_id, "status": status, "url": url_for("api.get_claim", claim_id=claim_id)}

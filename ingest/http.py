@@ -19,7 +19,7 @@ from claims.errors import (
 )
 from claims.runtime import Runtime
 from claims.services.accounts import user_for_token
-from ingest.limits import PayloadTooLargeError, UnsupportedMediaError
+from claims.services.intake import FileTooLargeError, UnsupportedMediaError
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ STATUS_BY_ERROR: tuple[tuple[type[ClaimsError], int], ...] = (
     (PermissionDeniedError, 403),
     (NotFoundError, 404),
     (ConflictError, 409),
-    (PayloadTooLargeError, 413),
+    (FileTooLargeError, 413),
     (UnsupportedMediaError, 415),
     (InvalidInputError, 422),
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -36,6 +37,7 @@ SETTLE_TIMEOUT_S = 300
 class SampleRun:
     name: str
     expect_status: str
+    expect_fields: dict
     claim_id: str | None = None
     status: str = "not submitted"
     kind: str = ""
@@ -43,14 +45,25 @@ class SampleRun:
     total: str = ""
     points: int = 0
     error: str = ""
+    fields: dict | None = None
+
+    @property
+    def mismatches(self) -> list[str]:
+        """What differs from the manifest: the status, and each expected field."""
+        found = [f"status {self.status} (expected {self.expect_status})"] if self.status != self.expect_status else []
+        fields = self.fields or {}
+        found += [f"{name} {fields.get(name)!r} (expected {value!r})"
+                  for name, value in self.expect_fields.items() if fields.get(name) != value]
+        return found
 
     @property
     def ok(self) -> bool:
-        return self.status == self.expect_status
+        return not self.mismatches and not self.error
 
 
 def run_demo(settings: Settings, *, serve: bool, host: str, port: int, workers: int) -> int:
     """Run the demo; 0 when every sample reached its expected state."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request would bury the summary
     _fresh_embedded_state(settings)
     ensure_redis(settings.redis_url, settings.data_dir)
     runtime = build_runtime(settings)
@@ -68,7 +81,7 @@ def run_demo(settings: Settings, *, serve: bool, host: str, port: int, workers: 
         _print_logins(programme, tokens, base_url)
         failed = [r for r in runs if not r.ok]
         for run in failed:
-            print(f"FAILED {run.name}: expected {run.expect_status}, got {run.status} {run.error}".rstrip())
+            print(f"FAILED {run.name}: {'; '.join(run.mismatches + ([run.error] if run.error else []))}")
         if serve:
             print(f"\nReview UI: {base_url}  (Ctrl-C to stop)", flush=True)
             threading.Event().wait()
@@ -128,7 +141,7 @@ def _submit_samples(base_url: str, tokens: dict[str, str]) -> list[SampleRun]:
     """Send every sample in fixtures/samples/manifest.json to POST /api/v1/claims."""
     runs = []
     for sample in json.loads((SAMPLES / "manifest.json").read_text(encoding="utf-8")):
-        run = SampleRun(sample["name"], sample["expect_status"])
+        run = SampleRun(sample["name"], sample["expect_status"], sample.get("expect_fields") or {})
         files = [("files", (name, (SAMPLES / name).read_bytes())) for name in sample.get("files", [])]
         data = [("product_code", code) for code in sample.get("product_codes", [])]
         answer = requests.post(f"{base_url}/api/v1/claims", files=files or None, data=data,
@@ -146,20 +159,22 @@ def _wait_until_settled(runtime: Runtime, runs: list[SampleRun]) -> None:
     """Poll the database until no sample claim is still received/processing (or the time is up)."""
     deadline = time.monotonic() + SETTLE_TIMEOUT_S
     pending = [r for r in runs if r.claim_id]
+    shown = None
     while True:
         with runtime.sessions() as session:
             for run in pending:
                 _refresh(session.get(Claim, run.claim_id), run)
-        busy = sum(1 for r in pending if r.status in WORK_STATES)
-        print(f"\rprocessing: {len(pending) - busy}/{len(pending)} claims done", end="", flush=True)
-        if not busy or time.monotonic() > deadline:
-            print(flush=True)
+        done = sum(1 for r in pending if r.status not in WORK_STATES)
+        if done != shown:
+            print(f"processing: {done}/{len(pending)} claims done", flush=True)
+            shown = done
+        if done == len(pending) or time.monotonic() > deadline:
             return
         time.sleep(0.5)
 
 
 def _refresh(claim: Claim, run: SampleRun) -> None:
-    fields = claim.fields or {}
+    fields = run.fields = claim.fields or {}
     run.status, run.kind, run.points = claim.status, claim.kind, claim.points_proposed
     run.seller, run.total = fields.get("seller_nip") or "", fields.get("total") or ""
 

@@ -1,0 +1,102 @@
+"""The server-rendered review app: partner queue, claim pages, participant portal, document previews.
+
+The lead's composition root calls `create_app(runtime, claim_queue)`; a JSON API blueprint can be added
+afterwards and exempted from CSRF with `app.extensions["csrf"].exempt(blueprint)`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, redirect, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFProtect
+
+from claims.runtime import Runtime
+from review_ui import access, db, errors, formatting, i18n
+from review_ui.previews import PreviewCache
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "img-src 'self' data: blob:",
+        "style-src 'self'",
+        "script-src 'self'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+        "base-uri 'self'",
+        "object-src 'none'",
+    ]
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def create_app(runtime: Runtime, claim_queue: Any = None, *, testing: bool = False) -> Flask:
+    """The Flask app over `runtime`; `claim_queue.enqueue_processing(claim_id)` is called after each upload.
+
+    Args:
+        runtime: the claims runtime (settings, engine, sessions, blobs); the app never builds its own.
+        claim_queue: anything with `enqueue_processing(claim_id)`, or None to leave received claims to
+            the sweeper.
+        testing: Flask testing mode, with CSRF checks off (tests that check CSRF pass False).
+
+    Returns:
+        The configured app; `app.extensions["csrf"]` is its CSRFProtect instance.
+    """
+    app = Flask(__name__)
+    settings = runtime.settings
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.session_cookie_secure,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=settings.session_cookie_secure,
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes * 10,
+        WTF_CSRF_TIME_LIMIT=8 * 3600,  # a reviewer's working day on one open page
+        TESTING=testing,
+        WTF_CSRF_ENABLED=not testing,
+    )
+    app.extensions["paragon"] = runtime
+    app.extensions["paragon.queue"] = claim_queue
+    app.extensions["paragon.previews"] = PreviewCache()
+    CSRFProtect(app)  # registers itself as app.extensions["csrf"]
+    db.init_app(app)
+    access.init_app(app)
+    formatting.init_app(app)
+    errors.register_error_handlers(app)
+    app.before_request(i18n.remember_requested_locale)
+    app.after_request(_security_headers)
+    _register_blueprints(app)
+    app.add_url_rule("/", "index", _index)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from review_ui.auth import bp as auth_bp
+    from review_ui.documents import bp as documents_bp
+    from review_ui.participant import bp as participant_bp
+    from review_ui.review import bp as review_bp
+
+    for blueprint in (auth_bp, review_bp, participant_bp, documents_bp):
+        app.register_blueprint(blueprint)
+
+
+def _security_headers(response):
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Cache-Control", "no-store")  # pages carry personal data
+    return response
+
+
+def _index():
+    if current_user.is_authenticated:
+        return redirect(access.home_url(current_user.role))
+    return redirect(url_for("auth.login"))

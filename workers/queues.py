@@ -24,7 +24,7 @@ def connect_redis(url: str) -> Redis:
 
 
 def process_job_id(claim_id: str) -> str:
-    return f"process_claim.{claim_id}"
+    return f"process_claim-{claim_id}"
 
 
 class ClaimQueue:

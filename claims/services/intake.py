@@ -1,7 +1,8 @@
-"""Taking a claim in: files stored, claim row committed; the caller queues the work after commit."""
+"""Taking a claim in: uploads checked (size, real type), files stored, claim row added; enqueue after commit."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -12,6 +13,17 @@ from claims.db.models import Claim, Document, Participant
 from claims.errors import InvalidInputError
 from claims.lifecycle import ClaimKind, ClaimStatus
 from claims.services.programme import active_campaign
+from ocr.sniff import ALLOWED_UPLOAD_TYPES, sniff_media_type
+
+MAX_CODES = 20
+
+
+class UnsupportedMediaError(InvalidInputError):
+    code = "unsupported_type"
+
+
+class FileTooLargeError(InvalidInputError):
+    code = "file_too_large"
 
 
 @dataclass(frozen=True)
@@ -21,6 +33,51 @@ class Upload:
     filename: str
     media_type: str
     data: bytes
+
+
+def safe_filename(name: str | None) -> str:
+    """A display name with no folders, control or direction characters; shown only, never used as a path."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(ch for ch in unicodedata.normalize("NFC", base) if unicodedata.category(ch)[0] != "C")
+    return cleaned.strip()[:120] or "upload"
+
+
+def check_upload(filename: str | None, data: bytes, max_bytes: int) -> Upload:
+    """An Upload whose type is sniffed from the bytes (never the name), or an error with a reason code.
+
+    Raises:
+        InvalidInputError: code `empty_file`; FileTooLargeError (`file_too_large`); UnsupportedMediaError
+            (`unsupported_type`). `details` carry `name` and `max_mb` for the entry point's message.
+    """
+    name = safe_filename(filename)
+    if not data:
+        raise InvalidInputError(f"file {name!r} is empty", code="empty_file", name=name)
+    if len(data) > max_bytes:
+        max_mb = max_bytes // (1024 * 1024)
+        raise FileTooLargeError(f"file {name!r} is larger than {max_mb} MB", name=name, max_mb=max_mb)
+    media_type = sniff_media_type(data)
+    if media_type not in ALLOWED_UPLOAD_TYPES:
+        raise UnsupportedMediaError(
+            f"file {name!r} is not a photo (JPEG, PNG, WebP, HEIC, AVIF, TIFF) or a PDF", name=name
+        )
+    return Upload(filename=name, media_type=media_type, data=data)
+
+
+def check_codes(raw_codes: list[str]) -> list[str]:
+    """Product codes as typed (one per field, or separated by spaces, commas or new lines): trimmed,
+    upper-cased, de-duplicated, in the order given."""
+    codes: list[str] = []
+    for raw in raw_codes:
+        for part in raw.replace(",", " ").replace(";", " ").split():
+            code = part.strip().upper().replace("-", "")
+            if not code.isalnum() or len(code) > 32:
+                raise InvalidInputError("product codes are letters and digits, at most 32", code="bad_code_format")
+            if code not in codes:
+                codes.append(code)
+    if len(codes) > MAX_CODES:
+        raise InvalidInputError(f"at most {MAX_CODES} product codes per claim", code="too_many_codes",
+                                max=MAX_CODES)
+    return codes
 
 
 def submit_claim(
@@ -38,35 +95,25 @@ def submit_claim(
     if uploads and product_codes:
         raise InvalidInputError("send either files or product codes, not both", code="mixed_claim")
     if len(uploads) > max_files:
-        raise InvalidInputError(f"at most {max_files} files per claim", code="too_many_files")
+        raise InvalidInputError(f"at most {max_files} files per claim", code="too_many_files", max=max_files)
     campaign = active_campaign(session)
     claim = Claim(
         participant_id=participant.id,
         campaign_id=campaign.id if campaign else None,
         kind=ClaimKind.PRODUCT_CODE if product_codes else ClaimKind.UNKNOWN,
         status=ClaimStatus.RECEIVED,
-        product_codes=[code.strip().upper() for code in product_codes],
+        product_codes=list(product_codes),
         fields={},
         reasons=[],
     )
     session.add(claim)
     for position, upload in enumerate(uploads):
-        key = blobs.put(upload.data)  # durable before the row that points at it commits
+        key = blobs.put(upload.data, session)  # durable no later than the row that points at it
         claim.documents.append(
-            Document(
-                position=position,
-                sha256=key,
-                filename=upload.filename[:255],
-                media_type=upload.media_type,
-                size=len(upload.data),
-            )
+            Document(position=position, sha256=key, filename=upload.filename[:255],
+                     media_type=upload.media_type, size=len(upload.data))
         )
     session.flush()
-    record_event(
-        session,
-        "claim_submitted",
-        actor_user_id=participant.user_id,
-        claim_id=claim.id,
-        after={"files": len(uploads), "product_codes": len(product_codes)},
-    )
+    record_event(session, "claim_submitted", actor_user_id=participant.user_id, claim_id=claim.id,
+                 after={"files": len(uploads), "product_codes": len(product_codes)})
     return claim

@@ -1,0 +1,106 @@
+"""Who is logged in (Flask-Login around claims' User) and which roles may open a view."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Flask, abort, current_app, jsonify, redirect, request, url_for
+from flask_login import LoginManager, UserMixin, current_user
+from sqlalchemy import select
+
+from claims.db.models import User
+from claims.roles import STAFF_ROLES, Role
+from review_ui.db import db
+
+REVIEWER_ROLES = (Role.PARTNER_REVIEWER, Role.AUDITOR, Role.ADMIN)
+
+
+class LoginUser(UserMixin):
+    """The logged-in user as Flask-Login wants it; `model` is the claims User bound to the request session."""
+
+    def __init__(self, model: User) -> None:
+        self.model = model
+
+    def get_id(self) -> str:
+        return str(self.model.id)
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self.model.active)
+
+    @property
+    def role(self) -> Role:
+        return Role(self.model.role)
+
+    @property
+    def name(self) -> str:
+        return self.model.name or self.model.email
+
+    @property
+    def locale(self) -> str:
+        return self.model.locale or ""
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+
+def load_user(user_id: str) -> LoginUser | None:
+    """The active user with this id, from the request session."""
+    try:
+        key = int(user_id)
+    except (TypeError, ValueError):
+        return None
+    model = db().scalar(select(User).where(User.id == key, User.active.is_(True)))
+    return LoginUser(model) if model is not None else None
+
+
+def unauthorized() -> Any:
+    if request.path.startswith("/api/"):
+        return jsonify(error="unauthenticated", message="authentication required"), 401
+    target = request.full_path if request.method == "GET" else None
+    return redirect(url_for("auth.login", next=target.rstrip("?") if target else None))
+
+
+def acting_user() -> User:
+    """The claims User behind the current login (views call this after role_required)."""
+    return current_user.model
+
+
+def home_url(role: Role | str) -> str:
+    """Where a user of `role` starts: participants on their claims, everyone else on the review queue."""
+    return url_for("participant.home") if Role(role) is Role.PARTICIPANT else url_for("review.queue")
+
+
+def role_required(*roles: Role) -> Callable:
+    """Anonymous -> redirect to /login; logged in with another role -> 403."""
+    allowed = frozenset(Role(r) for r in roles)
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()
+            if current_user.role not in allowed:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Only local paths are followed after login (no open redirect)."""
+    return bool(target) and target.startswith("/") and not target.startswith("//") and "\\" not in target
+
+
+def init_app(app: Flask) -> LoginManager:
+    manager = LoginManager(app)
+    manager.login_view = "auth.login"
+    manager.login_message = None
+    manager.user_loader(load_user)
+    manager.unauthorized_handler(unauthorized)
+    return manager

@@ -1,0 +1,124 @@
+"""The participant's portal: their claims with status and reasons, points balance and history, and uploads."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy.orm import selectinload
+
+from claims.db.models import Claim, LedgerEntry
+from claims.errors import InvalidInputError
+from claims.ledger import balance, history
+from claims.roles import Role
+from claims.services.accounts import participant_of
+from claims.services.intake import check_codes, check_upload, submit_claim
+from claims.services.review import get_visible_claim, visible_claims
+from claims.services.views import reason_view
+from review_ui.access import acting_user, role_required
+from review_ui.claim_pages import MAX_CLAIM_ID, PARTICIPANT_FIELDS, read_fields
+from review_ui.db import claim_queue, db, runtime, write
+from review_ui.errors import flash_error
+from review_ui.i18n import current_locale, t
+
+bp = Blueprint("participant", __name__)
+log = logging.getLogger(__name__)
+
+MAX_LISTED_CLAIMS = 200
+MAX_HISTORY = 1000
+
+
+@bp.get("/me")
+@role_required(Role.PARTICIPANT)
+def home():
+    session, user = db(), acting_user()
+    profile = participant_of(session, user)
+    claims = list(
+        session.scalars(
+            visible_claims(user)
+            .options(selectinload(Claim.documents))
+            .order_by(Claim.submitted_at.desc(), Claim.id.desc())
+            .limit(MAX_LISTED_CLAIMS)
+        )
+    )
+    entries = history(session, profile.id, limit=MAX_HISTORY)
+    locale = current_locale()
+    return render_template(
+        "participant/home.html",
+        claims=claims,
+        reasons={c.id: [reason_view(r, locale) for r in c.reasons or []] for c in claims},
+        credited=_credited_by_claim(entries),
+        balance=balance(session, profile.id),
+        entries=entries,
+        max_files=runtime().settings.max_files_per_claim,
+        max_mb=runtime().settings.max_upload_bytes // (1024 * 1024),
+    )
+
+
+def _credited_by_claim(entries: list[LedgerEntry]) -> dict[str, int]:
+    """Net points each claim brought (credit plus any reversal)."""
+    totals: dict[str, int] = defaultdict(int)
+    for entry in entries:
+        totals[entry.claim_id] += entry.points
+    return dict(totals)
+
+
+@bp.get("/me/claims/<claim_id>")
+@role_required(Role.PARTICIPANT)
+def claim(claim_id: str):
+    if len(claim_id) > MAX_CLAIM_ID:
+        abort(404)
+    session, user = db(), acting_user()
+    found = get_visible_claim(session, user, claim_id)
+    profile = participant_of(session, user)
+    entries = [e for e in history(session, profile.id, limit=MAX_HISTORY) if e.claim_id == found.id]
+    locale = current_locale()
+    return render_template(
+        "participant/claim.html",
+        claim=found,
+        fields=read_fields(found.fields, PARTICIPANT_FIELDS),
+        reasons=[reason_view(r, locale) for r in found.reasons or []],
+        credited=sum(e.points for e in entries) if entries else None,
+        entries=entries,
+    )
+
+
+@bp.post("/me/claims")
+@role_required(Role.PARTICIPANT)
+def submit():
+    settings = runtime().settings
+    home_url = url_for("participant.home")
+    files = [f for f in request.files.getlist("files") if f and f.filename]
+    codes = [request.form.get("codes", "")]
+    if len(files) > settings.max_files_per_claim:
+        too_many = InvalidInputError("too many files", code="too_many_files")
+        return flash_error(too_many, home_url, max=settings.max_files_per_claim)
+    limit = settings.max_upload_bytes
+    try:  # read at most one byte past the limit: enough to know a file is too large
+        uploads = [check_upload(f.filename, f.stream.read(limit + 1), limit) for f in files]
+        codes = check_codes(codes)
+    except InvalidInputError as error:
+        return flash_error(error, home_url)
+    profile = participant_of(db(), acting_user())
+    blobs = runtime().blobs
+    try:
+        created = write(
+            lambda s: submit_claim(s, blobs, profile, uploads, codes, max_files=settings.max_files_per_claim)
+        )
+    except InvalidInputError as error:
+        return flash_error(error, home_url, max=settings.max_files_per_claim)
+    _enqueue(created.id)
+    flash(t("me.upload.done"), "success")
+    return redirect(url_for("participant.claim", claim_id=created.id), code=303)
+
+
+def _enqueue(claim_id: str) -> None:
+    """Queue the processing after commit; if the queue is down the claim stays received for the sweeper."""
+    queue = claim_queue()
+    if queue is None:
+        return
+    try:
+        queue.enqueue_processing(claim_id)
+    except Exception:  # noqa: BLE001 — the claim is safely stored; a failed enqueue must not look like a failed upload
+        log.warning("could not enqueue claim %s; the sweeper will pick it up", claim_id, exc_info=True)

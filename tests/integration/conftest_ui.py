@@ -1,0 +1,294 @@
+"""Fixtures for the review UI tests: a fresh database (SQLite, and PostgreSQL when reachable), a small
+programme, claims moved along by the claims services, and a logged-in Flask test client.
+
+Imported by tests/integration/test_review_ui*.py (kept out of conftest.py so it does not clash with
+the project's shared fixtures).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
+
+from claims.db.engine import make_engine, make_session_factory, transaction
+from claims.db.migrate import upgrade
+from claims.db.models import Outlet, Participant, User
+from claims.lifecycle import ClaimKind, ClaimStatus
+from claims.runtime import Runtime, build_runtime
+from claims.services.intake import Upload, submit_claim
+from claims.services.processing import Outcome, finish_processing, start_processing
+from claims.services.programme import load_programme
+from claims.settings import Settings
+from review_ui import create_app
+
+POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
+PASSWORD = "correct horse battery"
+
+PARTICIPANT = "uczestnik@example.pl"
+PARTICIPANT_2 = "drugi.uczestnik@example.pl"
+REVIEWER_A = "weryfikator@hurtownia-a.pl"
+REVIEWER_B = "weryfikator@hurtownia-b.pl"
+AUDITOR = "audytor@agencja.pl"
+ADMIN = "admin@agencja.pl"
+
+PROGRAMME = {
+    "campaign": {
+        "code": "TEST-2026",
+        "name": "Program testowy",
+        "starts_on": "2025-01-01",
+        "ends_on": "2030-12-31",
+        "submission_days": 30,
+        "points_per_pln": "1",
+    },
+    "partners": [
+        {
+            "code": "HURT-A",
+            "name": "Hurtownia A",
+            "nip": "5260250274",
+            "outlets": [
+                {"code": "A-WAW", "name": "Hurtownia A Warszawa", "nip": "5260250274",
+                 "address": "ul. Prosta 1", "city": "Warszawa"},
+                {"code": "A-KRK", "name": "Hurtownia A Kraków", "nip": "6462933516",
+                 "address": "ul. Długa 2", "city": "Kraków"},
+            ],
+        },
+        {
+            "code": "HURT-B",
+            "name": "Skład B",
+            "nip": "7251801126",
+            "outlets": [
+                {"code": "B-LDZ", "name": "Skład B Łódź", "nip": "7251801126",
+                 "address": "ul. Piotrkowska 3", "city": "Łódź"},
+            ],
+        },
+    ],
+    "products": [],
+    "product_codes": [],
+    "users": [
+        {"email": PARTICIPANT, "password": PASSWORD, "role": "participant", "name": "Jan Kowalski",
+         "participant": {"company_name": "Kowalski Instalacje", "company_nip": "5213017228"}},
+        {"email": PARTICIPANT_2, "password": PASSWORD, "role": "participant", "name": "Anna Nowak",
+         "participant": {"company_name": "Nowak Budownictwo", "company_nip": "1132191233"}},
+        {"email": REVIEWER_A, "password": PASSWORD, "role": "partner_reviewer", "name": "Weryfikator A",
+         "partner": "HURT-A"},
+        {"email": REVIEWER_B, "password": PASSWORD, "role": "partner_reviewer", "name": "Weryfikator B",
+         "partner": "HURT-B"},
+        {"email": AUDITOR, "password": PASSWORD, "role": "auditor", "name": "Audytor"},
+        {"email": ADMIN, "password": PASSWORD, "role": "admin", "name": "Administrator"},
+    ],
+}
+
+
+def png_bytes(color: tuple[int, int, int] = (200, 200, 200), size: tuple[int, int] = (40, 60)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, format="PNG")
+    return out.getvalue()
+
+
+# ---- databases ---------------------------------------------------------------------------------------
+
+
+def _admin_engine():
+    url = make_url(POSTGRES_URL).set(drivername="postgresql+psycopg")
+    return create_engine(url, isolation_level="AUTOCOMMIT")
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    """A migrated template database, created once per test run and dropped at the end."""
+    admin = _admin_engine()
+    try:
+        with admin.connect() as conn:
+            conn.execute(text("select 1"))
+    except Exception as exc:  # noqa: BLE001
+        admin.dispose()
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_URL}: {exc.__class__.__name__}")
+    name = f"paragon_ui_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    _migrate_and_seed(_database_url(name))
+    try:
+        yield name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _migrate_and_seed(database_url: str) -> None:
+    """Schema and programme, once per test run (password hashing is slow on purpose)."""
+    engine = make_engine(database_url)
+    try:
+        upgrade(engine)
+        with transaction(make_session_factory(engine)) as session:
+            load_programme(session, PROGRAMME)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A migrated, seeded SQLite file that each test copies."""
+    path = tmp_path_factory.mktemp("sqlite_template") / "paragon.db"
+    _migrate_and_seed(f"sqlite:///{path}")
+    return path
+
+
+def _database_url(name: str) -> str:
+    return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def postgres_database(postgres_template: str) -> Iterator[str]:
+    """A fresh database per test, copied from the migrated template (fast, and no state between tests)."""
+    name = f"{postgres_template}_{uuid.uuid4().hex[:8]}"
+    admin = _admin_engine()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"'))
+    try:
+        yield _database_url(name)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
+def runtime(request, tmp_path) -> Iterator[Runtime]:
+    """A migrated, seeded runtime: SQLite with file blobs in tmp_path, and a fresh PostgreSQL database with
+    the blobs stored in it (the multi-machine set-up)."""
+    env = {"PARAGON_DATA_DIR": str(tmp_path), "SECRET_KEY": "test"}
+    if request.param == "postgresql":
+        env["DATABASE_URL"] = request.getfixturevalue("postgres_database")
+        env["BLOB_URL"] = "db://"
+    else:
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), tmp_path / "paragon.db")
+    rt = build_runtime(Settings.from_env(env))
+    try:
+        yield rt
+    finally:
+        rt.close()
+
+
+# ---- claims ------------------------------------------------------------------------------------------
+
+
+def _participant_by_email(email: str):
+    return select(Participant).join(User, User.id == Participant.user_id).where(User.email == email)
+
+
+@dataclass
+class Claims:
+    """Creates claims through the claims services, the way ingest and the workers do."""
+
+    runtime: Runtime
+
+    def submit(self, participant_email: str = PARTICIPANT, data: bytes | None = None,
+               media_type: str = "image/png", filename: str = "paragon.png") -> str:
+        with transaction(self.runtime.sessions) as session:
+            participant = session.scalar(_participant_by_email(participant_email))
+            upload = Upload(filename=filename, media_type=media_type, data=data or png_bytes())
+            claim = submit_claim(session, self.runtime.blobs, participant, [upload], [])
+            return claim.id
+
+    def pending(self, outlet_code: str = "A-WAW", participant_email: str = PARTICIPANT, points: int = 120,
+                status: ClaimStatus = ClaimStatus.PENDING_REVIEW, **submit_args) -> str:
+        """A claim read and routed to the outlet's partner, waiting in `status`."""
+        claim_id = self.submit(participant_email, **submit_args)
+        with transaction(self.runtime.sessions) as session:
+            outlet = session.scalar(select(Outlet).where(Outlet.code == outlet_code))
+            start_processing(session, claim_id)
+            fields = {
+                "seller_name": outlet.name, "seller_nip": outlet.nip, "date": "2026-03-14", "time": "12:31",
+                "document_number": "PAR/123/2026", "total": "120.00", "vat_total": "22.44",
+                "payment_method": "karta", "items": [{"name": "Klej do płytek 25 kg", "quantity": 4,
+                                                      "amount": "120.00"}],
+            }
+            outcome = Outcome(status=status, kind=ClaimKind.RECEIPT, fields=fields, points=points,
+                              outlet_id=outlet.id, partner_id=outlet.partner_id, total=Decimal("120.00"))
+            assert finish_processing(session, claim_id, outcome)
+        return claim_id
+
+    def document_ids(self, claim_id: str) -> list[int]:
+        from claims.db.models import Document
+
+        with self.runtime.sessions() as session:
+            return list(session.scalars(select(Document.id).where(Document.claim_id == claim_id)))
+
+    def status(self, claim_id: str) -> str:
+        from claims.db.models import Claim
+
+        with self.runtime.sessions() as session:
+            return session.get(Claim, claim_id).status
+
+    def balance(self, participant_email: str = PARTICIPANT) -> int:
+        from claims.ledger import balance
+
+        with self.runtime.sessions() as session:
+            return balance(session, session.scalar(_participant_by_email(participant_email)).id)
+
+
+@pytest.fixture
+def claims(runtime: Runtime) -> Claims:
+    return Claims(runtime)
+
+
+# ---- the app -----------------------------------------------------------------------------------------
+
+
+class RecordingQueue:
+    """A hand-written fake of workers' ClaimQueue."""
+
+    def __init__(self, fail_with: Exception | None = None) -> None:
+        self.enqueued: list[str] = []
+        self.fail_with = fail_with
+
+    def enqueue_processing(self, claim_id: str) -> None:
+        if self.fail_with is not None:
+            raise self.fail_with
+        self.enqueued.append(claim_id)
+
+
+@pytest.fixture
+def claim_queue() -> RecordingQueue:
+    return RecordingQueue()
+
+
+@pytest.fixture
+def app(runtime: Runtime, claim_queue: RecordingQueue):
+    return create_app(runtime, claim_queue, testing=True)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def csrf_app(runtime: Runtime, claim_queue: RecordingQueue):
+    """The app as in production: CSRF checks on, errors rendered as pages."""
+    return create_app(runtime, claim_queue, testing=False)
+
+
+def login(client, email: str, password: str = PASSWORD, **extra):
+    return client.post("/login", data={"email": email, "password": password, **extra})
+
+
+def csrf_token_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)

@@ -1,0 +1,192 @@
+"""The JSON API through Flask's test client on the real databases: auth, limits, errors, idempotency."""
+
+from __future__ import annotations
+
+import io
+import threading
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from claims.db.engine import transaction
+from claims.db.models import Claim, LedgerEntry
+from claims.services.accounts import issue_api_token
+from paragon.web import create_app
+from tests.integration.helpers import PNG_1PX, pending_claim, seed, user
+
+pytestmark = pytest.mark.integration
+
+
+class RecordingQueue:
+    """A hand-written fake of ClaimQueue: remembers what was queued, optionally fails like a dead Redis."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.fail, self.queued = fail, []
+
+    def enqueue_processing(self, claim_id: str):
+        if self.fail:
+            raise ConnectionError("redis is down")
+        self.queued.append(claim_id)
+        return object()
+
+
+@pytest.fixture
+def queue():
+    return RecordingQueue()
+
+
+@pytest.fixture
+def client(runtime, queue):
+    seed(runtime)
+    app = create_app(runtime, queue)
+    return app.test_client()
+
+
+def bearer(rt, email: str) -> dict:
+    with transaction(rt.sessions) as session:
+        return {"Authorization": f"Bearer {issue_api_token(session, user(rt, email))}"}
+
+
+def post_files(client, headers, *files):
+    data = {"files": [(io.BytesIO(content), name) for name, content in files]}
+    return client.post("/api/v1/claims", headers=headers, data=data, content_type="multipart/form-data")
+
+
+def test_upload_is_committed_then_queued_and_answered_202(client, runtime, queue):
+    answer = post_files(client, bearer(runtime, "uczestnik@example.com"), ("paragon.png", PNG_1PX))
+    assert answer.status_code == 202
+    body = answer.get_json()
+    assert set(body) == {"id", "status", "url"} and body["status"] == "received"
+    assert queue.queued == [body["id"]]
+    with runtime.sessions() as session:
+        assert session.get(Claim, body["id"]).documents[0].media_type == "image/png"
+
+
+def test_upload_is_kept_and_answered_202_when_redis_is_down(runtime):
+    seed(runtime)
+    client = create_app(runtime, RecordingQueue(fail=True)).test_client()
+    answer = post_files(client, bearer(runtime, "uczestnik@example.com"), ("paragon.png", PNG_1PX))
+    assert answer.status_code == 202
+    with runtime.sessions() as session:
+        assert session.get(Claim, answer.get_json()["id"]).status == "received"
+
+
+def test_missing_or_bad_token_is_401_json(client):
+    for headers in ({}, {"Authorization": "Bearer nope"}, {"Authorization": "Basic abc"}):
+        answer = client.get("/api/v1/participants/me/balance", headers=headers)
+        assert answer.status_code == 401
+        assert answer.get_json()["error"]["code"] in {"missing_token", "bad_token"}
+        assert "Bearer" in answer.headers["WWW-Authenticate"]
+
+
+def test_file_type_is_sniffed_not_taken_from_the_name(client, runtime):
+    answer = post_files(client, bearer(runtime, "uczestnik@example.com"), ("paragon.jpg", b"<html>hi</html>"))
+    assert answer.status_code == 415 and answer.get_json()["error"]["code"] == "unsupported_type"
+
+
+def test_empty_file_and_empty_claim_get_reason_codes(client, runtime):
+    headers = bearer(runtime, "uczestnik@example.com")
+    assert post_files(client, headers, ("a.png", b"")).get_json()["error"]["code"] == "empty_file"
+    empty = client.post("/api/v1/claims", headers=headers, data={}, content_type="multipart/form-data")
+    assert empty.status_code == 422 and empty.get_json()["error"]["code"] == "empty_claim"
+
+
+def test_too_many_files_is_refused(client, runtime):
+    files = [(f"p{i}.png", PNG_1PX) for i in range(11)]
+    answer = post_files(client, bearer(runtime, "uczestnik@example.com"), *files)
+    assert answer.status_code == 422 and answer.get_json()["error"]["code"] == "too_many_files"
+
+
+def test_file_over_the_limit_is_413(runtime):
+    seed(runtime)
+    runtime.settings = runtime.settings.__class__(**{**runtime.settings.__dict__, "max_upload_bytes": 1000})
+    client = create_app(runtime, RecordingQueue()).test_client()
+    big = PNG_1PX + b"\0" * 2000
+    answer = post_files(client, bearer(runtime, "uczestnik@example.com"), ("big.png", big))
+    assert answer.status_code == 413 and answer.get_json()["error"]["code"] == "file_too_large"
+
+
+def test_only_participants_submit_claims(client, runtime):
+    answer = post_files(client, bearer(runtime, "partner.a@example.com"), ("paragon.png", PNG_1PX))
+    assert answer.status_code == 403 and answer.get_json()["error"]["code"] == "not_participant"
+
+
+def test_participant_sees_own_claim_and_not_anothers(client, runtime):
+    claim_id = pending_claim(runtime)
+    own = client.get(f"/api/v1/claims/{claim_id}", headers=bearer(runtime, "uczestnik@example.com"))
+    assert own.status_code == 200
+    assert set(own.get_json()) >= {"id", "status", "kind", "reasons", "fields", "points"}
+    other = client.get(f"/api/v1/claims/{claim_id}", headers=bearer(runtime, "drugi@example.com"))
+    assert other.status_code == 404 and other.get_json()["error"]["code"] == "not_found"
+
+
+def test_reasons_come_in_the_asked_language(client, runtime):
+    claim_id = pending_claim(runtime)
+    headers = bearer(runtime, "partner.a@example.com")
+    client.post(f"/api/v1/claims/{claim_id}/decision", headers=headers,
+                json={"action": "reject", "reason_code": "not_our_sale"})
+    owner = bearer(runtime, "uczestnik@example.com")
+    polish = client.get(f"/api/v1/claims/{claim_id}", headers=owner).get_json()["reasons"]
+    english = client.get(f"/api/v1/claims/{claim_id}?lang=en", headers=owner).get_json()["reasons"]
+    assert polish[0]["code"] == english[0]["code"] == "not_our_sale"
+    assert "Partner nie potwierdził" in polish[0]["message"] and "did not confirm" in english[0]["message"]
+
+
+def test_decision_body_must_be_json_with_an_action(client, runtime):
+    claim_id = pending_claim(runtime)
+    headers = bearer(runtime, "partner.a@example.com")
+    for kwargs in ({"data": "not json"}, {"json": ["approve"]}, {"json": {"action": 3}}):
+        answer = client.post(f"/api/v1/claims/{claim_id}/decision", headers=headers, **kwargs)
+        assert answer.status_code == 422 and answer.get_json()["error"]["code"] == "bad_json"
+    bad_action = client.post(f"/api/v1/claims/{claim_id}/decision", headers=headers, json={"action": "maybe"})
+    assert bad_action.status_code == 422 and bad_action.get_json()["error"]["code"] == "bad_action"
+
+
+def test_participant_cannot_use_the_review_api(client, runtime):
+    claim_id = pending_claim(runtime)
+    headers = bearer(runtime, "uczestnik@example.com")
+    assert client.get("/api/v1/review/queue", headers=headers).status_code == 403
+    answer = client.post(f"/api/v1/claims/{claim_id}/decision", headers=headers, json={"action": "approve"})
+    assert answer.status_code == 403
+
+
+def test_unknown_api_path_is_json_404(client):
+    answer = client.get("/api/v1/nothing-here")
+    assert answer.status_code == 404
+
+
+def test_openapi_describes_every_api_route(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    described = {(path, method) for path, ops in document["paths"].items() for method in ops}
+    routes = {
+        (rule.rule.replace("<claim_id>", "{claim_id}"), method.lower())
+        for rule in client.application.url_map.iter_rules() if rule.rule.startswith("/api/v1")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert routes == described
+
+
+def test_concurrent_approvals_credit_once(runtime):
+    """Many reviewers' clicks (or retries) at once: one approval, one ledger entry."""
+    seed(runtime)
+    claim_id = pending_claim(runtime, points=70)
+    app = create_app(runtime, RecordingQueue())
+    headers = bearer(runtime, "partner.a@example.com")
+    codes: list[int] = []
+
+    def approve(key: str | None) -> None:
+        extra = {"Idempotency-Key": key} if key else {}
+        answer = app.test_client().post(f"/api/v1/claims/{claim_id}/decision", headers=headers | extra,
+                                        json={"action": "approve"})
+        codes.append(answer.status_code)
+
+    shared_key = str(uuid.uuid4())
+    threads = [threading.Thread(target=approve, args=(shared_key if i % 2 else None,)) for i in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert codes.count(200) >= 1 and set(codes) <= {200, 409}
+    with runtime.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(LedgerEntry)) == 1
