@@ -1,0 +1,123 @@
+"""Field finders shared by the receipt, invoice and generic extractors."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from decimal import Decimal
+
+from ocr.extract.numbers import AmountMatch, find_amounts, find_dates, find_times, format_amount
+from ocr.extract.text import Hit, TextLine
+from ocr.extract.values import FieldValue, PaymentMethod
+
+_POSTAL = re.compile(r"(?<!\d)\d{2}\s?-\s?\d{3}(?!\d)")
+_STREET = re.compile(r"(?<![a-z])(?:ul|al|pl|os|ulica|aleja|plac)\s?\.|(?<![a-z])(?:ulica|aleja|plac)\s")
+_PAYMENTS: tuple[tuple[re.Pattern[str], PaymentMethod], ...] = (
+    (re.compile(r"\bblik\b"), PaymentMethod.BLIK),
+    (
+        re.compile(r"\bkart[aąyę]?\b|karta\w*|platnicz|\bcard\b|\bvisa\b|mastercard|\bdebit\b|\bcredit\b"),
+        PaymentMethod.CARD,
+    ),
+    (re.compile(r"gotow\w*|\bcash\b"), PaymentMethod.CASH),
+    (re.compile(r"przelew|transfer"), PaymentMethod.TRANSFER),
+    (re.compile(r"\bbon\b|voucher"), PaymentMethod.VOUCHER),
+)
+_CURRENCIES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\bpln\b|\bzl\b|\d\s?zl\b"), "PLN"),
+    (re.compile(r"\beur\b|€"), "EUR"),
+    (re.compile(r"\busd\b|\$"), "USD"),
+    (re.compile(r"\brm\s?\d|\bmyr\b"), "MYR"),
+)
+CENT = Decimal("0.01")
+
+
+def is_address(line: TextLine) -> bool:
+    """Tell whether a line looks like part of a postal address (street prefix or NN-NNN postal code)."""
+    return bool(_POSTAL.search(line.text) or _STREET.search(line.folded))
+
+
+def amount_hit(line: TextLine, match: AmountMatch, strength: float) -> Hit:
+    """Wrap an amount match on a line as a `Hit` with the amount formatted for output."""
+    return Hit(format_amount(match.value), line, match.start, match.end, strength)
+
+
+def amounts_after(line: TextLine, position: int = 0) -> list[AmountMatch]:
+    """Return amounts on a line that start at or after `position`."""
+    return [m for m in find_amounts(line.text) if m.start >= position]
+
+
+def value_near_label(lines: list[TextLine], line: TextLine, position: int) -> tuple[TextLine, AmountMatch] | None:
+    """Return the amount belonging to a label: rightmost after it on its line, else on the next line."""
+    same = amounts_after(line, position)
+    if same:
+        return line, same[-1]
+    if line.index + 1 < len(lines):
+        below = lines[line.index + 1]
+        amounts = find_amounts(below.text)
+        if len(amounts) == 1 and not re.search(r"[a-z]{4,}", below.folded[: amounts[0].start]):
+            return below, amounts[0]
+    return None
+
+
+def matches_any(values: Iterable[Decimal], target: Decimal) -> bool:
+    """Tell whether any value equals `target` to the cent."""
+    return any(abs(v - target) < CENT / 2 for v in values)
+
+
+def subset_sums_to(values: list[Decimal], target: Decimal, max_size: int = 3) -> bool:
+    """Tell whether 2..max_size positive values (from distinct positions) add up to `target`."""
+    positives = [v for v in values if v > 0][:12]
+    for i, a in enumerate(positives):
+        for j in range(i + 1, len(positives)):
+            b = positives[j]
+            if abs(a + b - target) < CENT / 2:
+                return True
+            if max_size >= 3 and any(abs(a + b + c - target) < CENT / 2 for c in positives[j + 1 :]):
+                return True
+    return False
+
+
+def find_date_time(lines: list[TextLine], start: int = 0) -> tuple[FieldValue | None, FieldValue | None]:
+    """Return the purchase date and time: a date with a clock time on its line wins, else the first date."""
+    best: tuple[Hit, Hit | None] | None = None
+    for line in lines[start:]:
+        for date in find_dates(line.text):
+            times = [t for t in find_times(line.text) if t[1] >= date.end or t[2] <= date.start]
+            time_hit = Hit(times[0][0], line, times[0][1], times[0][2], 0.95) if times else None
+            hit = Hit(date.value.isoformat(), line, date.start, date.end, date.strength)
+            if time_hit is not None:
+                return hit.field(), time_hit.field()
+            if best is None:
+                best = (hit, None)
+    if best is None:
+        return None, find_time(lines, start)
+    return best[0].field(strength=best[0].strength * 0.9), find_time(lines, start)
+
+
+def find_time(lines: list[TextLine], start: int = 0) -> FieldValue | None:
+    """Return the first clock time after `start` (lower confidence than a time next to a date)."""
+    for line in lines[start:]:
+        times = find_times(line.text)
+        if times:
+            return Hit(times[0][0], line, times[0][1], times[0][2], 0.7).field()
+    return None
+
+
+def find_payment(lines: list[TextLine], start: int = 0) -> FieldValue | None:
+    """Return the payment method named after `start` (card, cash, BLIK, transfer, voucher)."""
+    for line in lines[start:]:
+        for pattern, method in _PAYMENTS:
+            match = pattern.search(line.folded)
+            if match:
+                return Hit(str(method), line, match.start(), match.end(), 0.9).field()
+    return None
+
+
+def find_currency(lines: list[TextLine], default: str | None = "PLN") -> FieldValue | None:
+    """Return the currency printed in the document, or `default` with low confidence."""
+    for line in lines:
+        for pattern, code in _CURRENCIES:
+            match = pattern.search(line.folded)
+            if match:
+                return Hit(code, line, match.start(), match.end(), 1.0).field()
+    return FieldValue(default, 0.5) if default else None

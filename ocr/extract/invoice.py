@@ -1,0 +1,172 @@
+"""Field extraction for Polish VAT invoices (faktura): seller/buyer blocks, dates, totals."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from ocr.extract.common import CENT, find_currency, find_payment, matches_any
+from ocr.extract.header import seller_address, seller_name
+from ocr.extract.nip import NipCandidate, best_nip, find_nips, nip_field
+from ocr.extract.numbers import find_amounts, find_dates, format_amount
+from ocr.extract.parties import party_blocks
+from ocr.extract.text import Hit, TextLine
+from ocr.extract.values import FieldName, FieldValue
+
+_ISSUE = re.compile(r"data\s*wystawienia|wystawiono\s*dnia|data\s*faktury")
+_SALE = re.compile(r"data\s*(?:sprzedazy|dostawy|wykonania|zakonczenia\s*dostawy)")
+_NUMBER = re.compile(
+    r"(?:faktura(?:\s*vat)?(?:\s*korygujaca)?\s*(?:nr|numer|no\.?)?|nr\s*faktury|numer\s*faktury)"
+    r"\s*[:.]?\s*([a-z0-9][a-z0-9/\-_.]*\d[a-z0-9/\-_.]*)"
+)
+_DUE: tuple[tuple[re.Pattern[str], float], ...] = (
+    (re.compile(r"(?:razem\s*|kwota\s*|ogolem\s*)?do\s*zaplaty"), 1.0),
+    (re.compile(r"wartosc\s*brutto|kwota\s*brutto|brutto\s*razem|razem\s*brutto"), 0.8),
+    (re.compile(r"\brazem\b|\bogolem\b|\bsuma\b"), 0.6),
+)
+_PAYMENT_LABEL = re.compile(r"platnos|zaplat")
+_SUMMARY_ROW = re.compile(r"\brazem\b|\bogolem\b|\bsuma\b")
+
+
+def _dated(lines: list[TextLine], label: re.Pattern[str]) -> FieldValue | None:
+    """Return the date printed right after a label (same line, else the next line)."""
+    for line in lines:
+        match = label.search(line.folded)
+        if not match:
+            continue
+        for candidate in (line, lines[line.index + 1] if line.index + 1 < len(lines) else None):
+            if candidate is None:
+                continue
+            start = match.end() if candidate is line else 0
+            dates = [d for d in find_dates(candidate.text) if d.start >= start]
+            if dates:
+                strength = dates[0].strength * (1.0 if candidate is line else 0.8)
+                return Hit(dates[0].value.isoformat(), candidate, dates[0].start, dates[0].end, strength).field()
+    return None
+
+
+def _number(lines: list[TextLine]) -> FieldValue | None:
+    """Return the invoice number from "Faktura VAT nr ..." or "Nr faktury: ..."."""
+    for line in lines:
+        match = _NUMBER.search(line.folded)
+        if match:
+            start, end = match.span(1)
+            return Hit(line.text[start:end].rstrip("."), line, start, end, 0.9).field()
+    return None
+
+
+def _triples(lines: list[TextLine]) -> list[tuple[Decimal, Decimal, bool]]:
+    """Return (vat, brutto, is_summary_row) for every run of netto, VAT, brutto with netto + VAT = brutto."""
+    found: list[tuple[Decimal, Decimal, bool]] = []
+    for line in lines:
+        values = [m.value for m in find_amounts(line.text)]
+        summary = bool(_SUMMARY_ROW.search(line.folded))
+        for i in range(len(values) - 2):
+            netto, vat, brutto = values[i : i + 3]
+            if abs(netto + vat - brutto) < CENT / 2 and brutto > 0 and vat >= 0:
+                found.append((vat, brutto, summary))
+    return found
+
+
+def _total(lines: list[TextLine], triples: list[tuple[Decimal, Decimal, bool]]) -> FieldValue | None:
+    """Return the amount due, sure when a netto + VAT = brutto row or a second label confirms it."""
+    checked = [brutto for _, brutto, _ in triples]
+    hits: list[Hit] = []
+    for pattern, strength in _DUE:
+        for line in lines:
+            match = pattern.search(line.folded)
+            amounts = [m for m in find_amounts(line.text) if match and m.start >= match.end()]
+            if amounts:
+                chosen = amounts[0] if strength == 1.0 else amounts[-1]
+                hits.append(Hit(format_amount(chosen.value), line, chosen.start, chosen.end, strength))
+    values = [Decimal(h.value) for h in hits]
+    for hit in hits:
+        value = Decimal(hit.value)
+        if matches_any(checked, value) or sum(1 for v in values if v == value) >= 2:
+            field = hit.field(sure=True)
+            return FieldValue(field.value, max(field.confidence, 0.9), field.boxes, True)
+    if hits:
+        return hits[0].field()
+    summary = [brutto for _, brutto, is_summary in triples if is_summary]
+    return FieldValue(format_amount(max(summary)), 0.7, (), True) if summary else None
+
+
+def _vat_total(triples: list[tuple[Decimal, Decimal, bool]], total: FieldValue | None) -> FieldValue | None:
+    """Return the VAT of the netto + VAT = brutto row whose brutto is the total (summary rows first)."""
+    if total is None:
+        return None
+    matching = [(is_summary, vat) for vat, brutto, is_summary in triples if brutto == Decimal(total.value)]
+    if not matching:
+        return None
+    _, vat = max(matching, key=lambda m: m[0])
+    return FieldValue(format_amount(vat), round(0.9 * total.confidence, 3), (), total.sure)
+
+
+def _nips(
+    lines: list[TextLine], seller_block: list[TextLine], buyer_block: list[TextLine]
+) -> tuple[NipCandidate | None, NipCandidate | None]:
+    """Pick the seller and buyer NIPs from their blocks, else in print order (seller first)."""
+    seller = best_nip(find_nips(seller_block)) if seller_block else None
+    buyer = best_nip(find_nips(buyer_block)) if buyer_block else None
+    if seller is None or buyer is None:
+        everything = [c for c in find_nips(lines) if c.labelled or c.valid]
+        distinct = [c for i, c in enumerate(everything) if c.digits not in {e.digits for e in everything[:i]}]
+        seller = seller or next((c for c in distinct if not c.buyer and (not buyer or c.digits != buyer.digits)), None)
+        buyer = buyer or next((c for c in distinct if seller is None or c.digits != seller.digits), None)
+    return seller, buyer
+
+
+def extract_invoice(lines: list[TextLine]) -> tuple[dict[str, FieldValue], list[dict[str, object]]]:
+    """Extract invoice fields from the document lines.
+
+    Args:
+        lines: the document lines (all pages).
+
+    Returns:
+        A mapping of field name to value (only found fields) and best-effort table rows.
+    """
+    seller_block, buyer_block = party_blocks(lines)
+    fields: dict[str, FieldValue | None] = {}
+    seller, buyer = _nips(lines, seller_block, buyer_block)
+    fields[FieldName.SELLER_NIP] = nip_field(seller)
+    fields[FieldName.BUYER_NIP] = nip_field(buyer)
+    issue, sale = _dated(lines, _ISSUE), _dated(lines, _SALE)
+    fields[FieldName.ISSUE_DATE] = issue
+    fields[FieldName.DATE] = sale or issue
+    fields[FieldName.DOCUMENT_NUMBER] = _number(lines)
+    triples = _triples(lines)
+    fields[FieldName.TOTAL] = _total(lines, triples)
+    fields[FieldName.VAT_TOTAL] = _vat_total(triples, fields[FieldName.TOTAL])
+    fields[FieldName.SELLER_NAME] = seller_name(seller_block) if seller_block else None
+    fields[FieldName.SELLER_ADDRESS] = seller_address(seller_block) if seller_block else None
+    payment_lines = [line for line in lines if _PAYMENT_LABEL.search(line.folded)]
+    fields[FieldName.PAYMENT_METHOD] = find_payment(payment_lines) or find_payment(lines)
+    fields[FieldName.CURRENCY] = find_currency(lines)
+    found = {str(k): v for k, v in fields.items() if v is not None}
+    return found, invoice_rows(lines)
+
+
+_ROW = re.compile(r"^\s*(?P<lp>\d{1,3})[.)]?\s+(?P<name>[^\d].*?)\s+(?P<qty>\d+(?:[.,]\d{1,3})?)\s+(?P<rest>.*)$")
+
+
+def invoice_rows(lines: list[TextLine]) -> list[dict[str, object]]:
+    """Return table rows "Lp. name qty ... amounts" as items (name, qty, unit_price, amount)."""
+    rows: list[dict[str, object]] = []
+    for line in lines:
+        match = _ROW.match(line.text)
+        if not match:
+            continue
+        amounts = find_amounts(match.group("rest"))
+        if len(amounts) < 2:
+            continue
+        rate = re.search(r"(\d{1,2})\s?%|\bzw\b|\bnp\b", match.group("rest"))
+        rows.append(
+            {
+                "name": match.group("name").strip(),
+                "qty": match.group("qty").replace(",", "."),
+                "unit_price": format_amount(amounts[0].value),
+                "amount": format_amount(amounts[-1].value),
+                "vat_rate": rate.group(0).replace(" ", "") if rate else "",
+            }
+        )
+    return rows

@@ -1,0 +1,149 @@
+"""Polish tax identification numbers (NIP): finding candidates, repairing OCR confusions, checksum."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ocr.extract.text import Hit, TextLine
+from ocr.extract.values import FieldValue
+
+NIP_WEIGHTS: tuple[int, ...] = (6, 5, 7, 2, 3, 4, 5, 6, 7)
+DIGIT_REPAIRS: dict[str, str] = {
+    "O": "0", "o": "0", "D": "0", "Q": "0",
+    "l": "1", "I": "1", "|": "1", "i": "1", "!": "1",
+    "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2", "G": "6",
+}  # fmt: skip
+_DIGITISH = "0-9" + re.escape("".join(DIGIT_REPAIRS))
+_LABEL = re.compile(
+    r"(?<![a-z0-9])(?:n\s?[i1l|]\s?p|[hm][i1l]p)(?![a-z])(?:\s*(?:nabywcy|kupujacego|odbiorcy))?"
+    r"\s*[:.;,]?\s*(?:pl)?\s*"
+)
+_LABELLED_VALUE = re.compile(rf"[{_DIGITISH}](?:[{_DIGITISH}]|[ \-.](?=[{_DIGITISH}])){{8,17}}")
+_FORMATTED = re.compile(
+    r"(?<![\dA-Za-z])(?:PL ?)?(\d{3}[- ]\d{3}[- ]\d{2}[- ]\d{2}|\d{3}[- ]\d{2}[- ]\d{2}[- ]\d{3}|\d{10})(?![\d])"
+)
+_BUYER = re.compile(r"nabywc|kupuj|buyer")
+
+
+def nip_checksum_ok(digits: str) -> bool:
+    """Tell whether a 10-digit string passes the NIP checksum (weights 6,5,7,2,3,4,5,6,7; mod 11).
+
+    Args:
+        digits: the candidate number, digits only.
+
+    Returns:
+        True when it has exactly 10 digits and the weighted sum mod 11 equals the last digit.
+    """
+    if len(digits) != 10 or not digits.isdigit():
+        return False
+    total = sum(w * int(d) for w, d in zip(NIP_WEIGHTS, digits, strict=False))
+    return total % 11 == int(digits[9])
+
+
+def repair_digits(text: str, limit: int = 0) -> tuple[str, bool]:
+    """Map letters OCR confuses with digits (O→0, l/I→1, S→5, B→8 ...) and drop separators.
+
+    Args:
+        text: the digit-like run as read.
+        limit: stop after this many digits (0 = no limit).
+
+    Returns:
+        The digits-only string and whether any letter had to be repaired.
+    """
+    repaired = False
+    out: list[str] = []
+    for ch in text:
+        if limit and len(out) >= limit:
+            break
+        if ch.isdigit():
+            out.append(ch)
+        elif ch in DIGIT_REPAIRS:
+            out.append(DIGIT_REPAIRS[ch])
+            repaired = True
+    return "".join(out), repaired
+
+
+@dataclass(frozen=True)
+class NipCandidate:
+    """A NIP read from the text, with how it was found."""
+
+    digits: str
+    hit: Hit
+    labelled: bool
+    valid: bool
+    repaired: bool
+    buyer: bool
+
+
+def _strength(labelled: bool, valid: bool, repaired: bool) -> float:
+    """Return how strongly the pattern supports the value (before OCR confidence)."""
+    base = 1.0 if labelled and valid else 0.6 if valid else 0.35
+    return base * (0.85 if repaired else 1.0)
+
+
+def _labelled(line: TextLine) -> list[NipCandidate]:
+    """Find NIPs introduced by a NIP label on a line."""
+    found: list[NipCandidate] = []
+    for label in _LABEL.finditer(line.folded):
+        match = _LABELLED_VALUE.match(line.text, label.end())
+        if not match:
+            continue
+        digits, repaired = repair_digits(match.group(0), limit=10)
+        if len(digits) < 10:
+            continue
+        valid = nip_checksum_ok(digits)
+        buyer = bool(_BUYER.search(line.folded[max(0, label.start() - 12) : label.end() + 1]))
+        hit = Hit(digits, line, label.start(), match.end(), _strength(True, valid, repaired))
+        found.append(NipCandidate(digits, hit, True, valid, repaired, buyer))
+    return found
+
+
+def _unlabelled(line: TextLine, taken: set[int]) -> list[NipCandidate]:
+    """Find checksum-valid NIP-formatted numbers without a label (positions in `taken` skipped)."""
+    found: list[NipCandidate] = []
+    for match in _FORMATTED.finditer(line.text):
+        if any(match.start() <= pos < match.end() for pos in taken):
+            continue
+        digits = re.sub(r"\D", "", match.group(1))
+        if nip_checksum_ok(digits):
+            hit = Hit(digits, line, match.start(), match.end(), _strength(False, True, False))
+            found.append(NipCandidate(digits, hit, False, True, False, bool(_BUYER.search(line.folded))))
+    return found
+
+
+def find_nips(lines: list[TextLine]) -> list[NipCandidate]:
+    """Return every NIP candidate in reading order: labelled ones (valid or not) and valid unlabelled ones.
+
+    Args:
+        lines: the document lines to scan.
+
+    Returns:
+        Candidates in line order; within a line, labelled first.
+    """
+    candidates: list[NipCandidate] = []
+    for line in lines:
+        labelled = _labelled(line)
+        taken = {pos for c in labelled for pos in range(c.hit.start, c.hit.end)}
+        candidates.extend(labelled + _unlabelled(line, taken))
+    return candidates
+
+
+def best_nip(candidates: list[NipCandidate]) -> NipCandidate | None:
+    """Pick the most trustworthy candidate: labelled and valid, then valid, then labelled, in order."""
+    for test in (lambda c: c.labelled and c.valid, lambda c: c.valid, lambda c: c.labelled):
+        for candidate in candidates:
+            if test(candidate):
+                return candidate
+    return None
+
+
+def nip_field(candidate: NipCandidate | None) -> FieldValue | None:
+    """Turn a candidate into a field; sure (and confidence at least 0.9) when labelled and checksum-valid."""
+    if candidate is None:
+        return None
+    sure = candidate.labelled and candidate.valid
+    field = candidate.hit.field(sure=sure)
+    if sure:
+        return FieldValue(field.value, max(field.confidence, 0.9), field.boxes, True)
+    return field

@@ -1,0 +1,80 @@
+"""Split an invoice's Sprzedawca (seller) and Nabywca (buyer) blocks, side by side or stacked."""
+
+from __future__ import annotations
+
+import re
+
+from ocr.extract.text import TextLine, fold, sub_line
+from ocr.model import Word
+
+_SELLER = re.compile(r"sprzedawca|wystawca|dostawca")
+_BUYER = re.compile(r"nabywca|odbiorca|kupujacy|platnik")
+_END = re.compile(r"^\s*(?:lp\b|l\.p|nazwa\s*towaru|nazwa\s*uslugi|pozycj|sposob\s*platnosci|forma\s*platnosci)")
+_MAX_BLOCK = 7
+
+
+def _sub_line(line: TextLine, words: list[Word], label: re.Pattern[str] | None = None) -> TextLine | None:
+    """Build a TextLine from some of a line's words, dropping a leading label (e.g. "Sprzedawca:")."""
+    if label is not None:
+        while words and (label.search(fold(words[0].text)) or fold(words[0].text).strip(":") == ""):
+            words = words[1:]
+    return sub_line(line, words)
+
+
+def _label_word_x(line: TextLine, label: re.Pattern[str]) -> float | None:
+    """Return the left x of the word carrying `label` on a line, if any."""
+    for word in line.line.words:
+        if label.search(fold(word.text)):
+            return word.box.x
+    return None
+
+
+def _side_by_side(lines: list[TextLine], head: TextLine, split: float) -> tuple[list[TextLine], list[TextLine]]:
+    """Cut the lines under a shared label line at x = `split` into seller and buyer columns."""
+    seller: list[TextLine] = []
+    buyer: list[TextLine] = []
+    for line in [head] + lines[head.index + 1 : head.index + 1 + _MAX_BLOCK]:
+        if line is not head and (_END.search(line.folded) or _SELLER.search(line.folded)):
+            break
+        left = [w for w in line.line.words if w.box.x < split - 1]
+        right = [w for w in line.line.words if w.box.x >= split - 1]
+        for words, column in ((left, seller), (right, buyer)):
+            sub = _sub_line(line, words, _SELLER if column is seller else _BUYER)
+            if sub is not None:
+                column.append(sub)
+    return seller, buyer
+
+
+def _stacked(lines: list[TextLine], start: TextLine, label: re.Pattern[str], stop: re.Pattern[str]) -> list[TextLine]:
+    """Collect the block under a label line until the other party's label or the table starts."""
+    block: list[TextLine] = []
+    first = _sub_line(start, list(start.line.words), label) if start.line.words else None
+    if first is not None:
+        block.append(first)
+    for line in lines[start.index + 1 : start.index + 1 + _MAX_BLOCK]:
+        if stop.search(line.folded) or _END.search(line.folded):
+            break
+        block.append(line)
+    return block
+
+
+def party_blocks(lines: list[TextLine]) -> tuple[list[TextLine], list[TextLine]]:
+    """Return (seller lines, buyer lines) of an invoice, empty lists when a label is missing.
+
+    Args:
+        lines: the document lines with word positions.
+
+    Returns:
+        The lines of each party block with the label words removed; for side-by-side layouts each
+        line is cut at the x position of the buyer label.
+    """
+    seller_head = next((line for line in lines if _SELLER.search(line.folded)), None)
+    buyer_head = next((line for line in lines if _BUYER.search(line.folded)), None)
+    if seller_head is not None and seller_head is buyer_head:
+        split = _label_word_x(seller_head, _BUYER)
+        seller_x = _label_word_x(seller_head, _SELLER)
+        if split is not None and seller_x is not None and seller_x < split:
+            return _side_by_side(lines, seller_head, split)
+    seller = _stacked(lines, seller_head, _SELLER, _BUYER) if seller_head else []
+    buyer = _stacked(lines, buyer_head, _BUYER, _SELLER) if buyer_head else []
+    return seller, buyer

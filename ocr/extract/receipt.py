@@ -1,0 +1,256 @@
+"""Field extraction for Polish till receipts (paragon fiskalny)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ocr.extract.common import (
+    CENT,
+    amounts_after,
+    find_currency,
+    find_date_time,
+    find_payment,
+    matches_any,
+    subset_sums_to,
+)
+from ocr.extract.header import seller_address, seller_name
+from ocr.extract.items import Item, find_discounts, find_items
+from ocr.extract.nip import best_nip, find_nips, nip_field
+from ocr.extract.numbers import AmountMatch, find_amounts, format_amount
+from ocr.extract.text import Hit, TextLine, edit_distance, fuzzy_token
+from ocr.extract.values import FieldName, FieldValue
+
+_FISCAL = re.compile(r"paragon\s*fisk|fiskaln|p\w{5,7}\s*f\w{2}kaln|paragon\s*f")
+_SALES = re.compile(r"sprzed\w*\.?\s*opod|\bsp\.?\s?op\b|sprzed\w*\s*zwol|opodatkowana")
+_PAYMENT_LINE = re.compile(r"kart|gotow|platnos|wplac|zapl|blik|przelew|\bbon\b|\bpln\b")
+_CHANGE = re.compile(r"reszta")
+_TOTAL_WORDS = re.compile(r"do\s*zaplaty|naleznosc|\brazem\b(?!\s*ptu)")
+_NOT_TOTAL_AFTER = ("ptu", "vat", "obnizek", "rabatow", "opodatk")
+_PTU_LINE = re.compile(r"\bptu\b|kwota\s*ptu|\bvat\b")
+_DOC_NUMBER: tuple[tuple[re.Pattern[str], float], ...] = (
+    (re.compile(r"(?:nr\s*)?[uw]ydr\.?\s*[:.]?\s*([0-9][0-9/\-]{2,})"), 0.95),
+    (re.compile(r"(?:nr|numer)\s*paragonu\s*[:.]?\s*([0-9a-z][0-9a-z/\-]{2,})"), 0.9),
+    (re.compile(r"paragon\s*(?:nr|numer)\s*[:.]?\s*([0-9][0-9/\-]{2,})"), 0.9),
+    (re.compile(r"paragon\s*fisk\w*\s*(?:nr)?\s*[:.]?\s*([0-9]{3,})"), 0.85),
+    (re.compile(r"\bnr\s*[:.]\s*([0-9]{3,})"), 0.8),
+)
+_TRAILING_CODE = re.compile(r"(?<![\w/])([A-Z]?\d{4,8}(?:/\d{2,6})?)[\s|!.,;:]*$")
+_CODE_CONTEXT = re.compile(r"\bnip\b|\d{4}-\d{2}-\d{2}|\d{2}[.-]\d{2}[.-]\d{4}")
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    """Amounts elsewhere on the receipt that can confirm the total."""
+
+    sales: list[Decimal]
+    summary: list[Decimal]
+    payments: list[Decimal]
+    change: list[Decimal]
+    items: list[Item]
+    discounts: list[Decimal]
+
+    def supports(self, value: Decimal) -> bool:
+        """Tell whether the document's arithmetic confirms `value` as the total."""
+        if self.sales and abs(sum(self.sales) - value) < CENT / 2:
+            return True
+        return self.supports_without_sales(value)
+
+    def supports_without_sales(self, value: Decimal) -> bool:
+        """Confirm `value` from payments, change, items or the summary block (not the sales lines)."""
+        if matches_any(self.payments, value):
+            return True
+        if any(matches_any(self.payments, value + c) for c in self.change):
+            return True
+        if self.items and abs(sum(i.amount for i in self.items) + sum(self.discounts) - value) < CENT / 2:
+            return True
+        others = [v for v in self.summary if abs(v - value) >= CENT / 2]
+        return bool(others) and value > max(others) and subset_sums_to(others, value)
+
+
+def fiscal_anchor(lines: list[TextLine]) -> int | None:
+    """Return the index of the PARAGON FISKALNY (or NIEFISKALNY) line in the upper part, if any."""
+    for line in lines[: max(8, int(len(lines) * 0.6))]:
+        if _FISCAL.search(line.folded) or fuzzy_token(line.folded, "fiskalny", 2):
+            return line.index
+    return None
+
+
+def _label_positions(line: TextLine) -> list[tuple[int, float]]:
+    """Return (end of label, strength) for each SUMA label on a line that is not SUMA PTU or similar."""
+    found: list[tuple[int, float]] = []
+    position = 0
+    while (span := fuzzy_token(line.folded, "suma", 1, position)) is not None:
+        position = span[1]
+        rest = line.folded[span[1] :].lstrip(" :.;,")
+        nxt = re.match(r"[a-z0-9]+", rest)
+        word = nxt.group(0) if nxt else ""
+        if any(word.startswith(x) or edit_distance(word, x, 1) <= 1 for x in _NOT_TOTAL_AFTER if len(word) >= 3):
+            continue
+        found.append((span[1], 1.0 if edit_distance(word, "pln", 1) <= 1 else 0.85))
+    match = _TOTAL_WORDS.search(line.folded)
+    if match and not found:
+        found.append((match.end(), 0.6))
+    return found
+
+
+def _total_candidates(lines: list[TextLine]) -> list[Hit]:
+    """Collect total candidates: the amount after each SUMA-like label, and the one on the next line."""
+    hits: list[Hit] = []
+    for line in lines:
+        for end, strength in _label_positions(line):
+            same = amounts_after(line, end)
+            if same:
+                hits.append(Hit(format_amount(same[-1].value), line, same[-1].start, same[-1].end, strength))
+            if line.index + 1 < len(lines):
+                below = lines[line.index + 1]
+                for m in find_amounts(below.text)[-1:]:
+                    hits.append(Hit(format_amount(m.value), below, m.start, m.end, strength * 0.7))
+    return hits
+
+
+def _amounts_on(lines: list[TextLine], pattern: re.Pattern[str], last: bool = True) -> list[Decimal]:
+    """Return one amount (the last, or the first) from every line matching `pattern`."""
+    values: list[Decimal] = []
+    for line in lines:
+        if pattern.search(line.folded):
+            amounts: list[AmountMatch] = find_amounts(line.text)
+            if amounts:
+                values.append((amounts[-1] if last else amounts[0]).value)
+    return values
+
+
+def _evidence(lines: list[TextLine], body: list[TextLine]) -> _Evidence:
+    """Gather sales, summary, payment and item amounts from the receipt body."""
+    sales_lines = [line for line in body if _SALES.search(line.folded)]
+    start = sales_lines[0].index if sales_lines else body[0].index if body else 0
+    end = max(start + 1, _first_total_line(lines) + 2)
+    window = [line for line in lines[start : min(end, start + 12)] if not _label_positions(line)]
+    summary = [m.value for line in window for m in find_amounts(line.text)]
+    after_total = [line for line in lines[_first_total_line(lines) + 1 :] if not _label_positions(line)]
+    payments = [m.value for line in after_total if _PAYMENT_LINE.search(line.folded) for m in find_amounts(line.text)]
+    return _Evidence(
+        sales=_amounts_on(sales_lines, _SALES, last=False),
+        summary=summary,
+        payments=payments,
+        change=_amounts_on(body, _CHANGE),
+        items=find_items(body),
+        discounts=find_discounts(body),
+    )
+
+
+def _first_total_line(body: list[TextLine]) -> int:
+    """Return the index of the first strong SUMA line (where payment lines start), or 0."""
+    for line in body:
+        if any(strength >= 0.85 for _, strength in _label_positions(line)):
+            return line.index
+    return body[0].index if body else 0
+
+
+def _pick_total(candidates: list[Hit], evidence: _Evidence) -> FieldValue | None:
+    """Choose the total: arithmetic-backed candidates first, then a SUMA PLN reading, then the sales sum."""
+    if not candidates:
+        return None
+    scored = [(evidence.supports(Decimal(h.value)), h.strength, -h.line.index, h) for h in candidates]
+    supported, strength, _, hit = max(scored, key=lambda s: (s[0], s[1], s[2]))
+    if supported:
+        field = hit.field(sure=True)
+        return FieldValue(field.value, max(field.confidence, 0.9), field.boxes, True)
+    if evidence.sales and strength < 1.0:
+        return FieldValue(format_amount(sum(evidence.sales)), 0.5, (), False)
+    return hit.field()
+
+
+def _fallback_total(evidence: _Evidence) -> FieldValue | None:
+    """Without a readable SUMA line, use the sales sum when a payment line confirms it."""
+    if not evidence.sales:
+        return None
+    total = sum(evidence.sales)
+    if evidence.supports_without_sales(total):
+        return FieldValue(format_amount(total), 0.8, (), True)
+    return FieldValue(format_amount(total), 0.5, (), False)
+
+
+def _is_vat_total_label(line: TextLine) -> bool:
+    """Tell whether a line is labelled SUMA PTU / Razem PTU / PTU razem (tolerating one OCR error per word)."""
+    words = re.findall(r"[a-z0-9]+", line.folded)
+    for first, second in zip(words, words[1:], strict=False):
+        total_word = any(edit_distance(first, w, 1) <= 1 for w in ("suma", "razem", "lacznie"))
+        tax_word = any(edit_distance(second, w, 1) <= 1 for w in ("ptu", "vat"))
+        if (total_word and tax_word) or (first == "ptu" and edit_distance(second, "razem", 1) <= 1):
+            return True
+    return False
+
+
+def _vat_total(lines: list[TextLine], body: list[TextLine]) -> FieldValue | None:
+    """Return SUMA PTU (or Razem PTU), preferring the reading equal to the sum of per-rate PTU amounts."""
+    labelled = [line for line in body if _is_vat_total_label(line)]
+    if not labelled:
+        return None
+    per_rate = [line for line in body if _PTU_LINE.search(line.folded) and line not in labelled]
+    rates = _amounts_on(per_rate, _PTU_LINE)
+    options: list[Hit] = []
+    for line in labelled:
+        for m in find_amounts(line.text)[-1:]:
+            options.append(Hit(format_amount(m.value), line, m.start, m.end, 1.0))
+        if line.index + 1 < len(lines):
+            for m in find_amounts(lines[line.index + 1].text)[-1:]:
+                options.append(Hit(format_amount(m.value), lines[line.index + 1], m.start, m.end, 0.7))
+    for hit in options:
+        value = Decimal(hit.value)
+        if matches_any(rates, value) or subset_sums_to(rates, value):
+            return hit.field(sure=True)
+    return options[0].field() if options else None
+
+
+def _document_number(lines: list[TextLine], anchor: int | None) -> FieldValue | None:
+    """Return the receipt number: labelled forms first, then a code at the end of the line above the header."""
+    for pattern, strength in _DOC_NUMBER:
+        for line in lines:
+            match = pattern.search(line.folded)
+            if match:
+                return Hit(
+                    line.text[match.start(1) : match.end(1)].upper(), line, match.start(1), match.end(1), strength
+                ).field()
+    nearby = lines[max(0, anchor - 2) : anchor][::-1] if anchor else []
+    context = [line for line in lines[: anchor or max(10, len(lines) // 2)] if _CODE_CONTEXT.search(line.folded)]
+    for line, strength in [(line, 0.6) for line in nearby] + [(line, 0.45) for line in context]:
+        match = _TRAILING_CODE.search(line.text)
+        if match and not re.search(r"\d{2}:\d{2}\s*$", line.text) and match.start(1) > 0:
+            if not line.text[: match.start(1)].endswith("-"):
+                return Hit(match.group(1), line, match.start(1), match.end(1), strength).field()
+    return None
+
+
+def extract_receipt(lines: list[TextLine]) -> tuple[dict[str, FieldValue], list[dict[str, object]]]:
+    """Extract the receipt fields and items from the lines of a fiscal receipt.
+
+    Args:
+        lines: the document lines (all pages).
+
+    Returns:
+        A mapping of field name to value (only fields that were found) and the item list.
+    """
+    anchor = fiscal_anchor(lines)
+    header = lines[:anchor] if anchor else lines[: max(6, len(lines) // 4)]
+    body = lines[anchor:] if anchor else lines
+    fields: dict[str, FieldValue | None] = {}
+    nips = find_nips(lines)
+    seller = best_nip([c for c in nips if not c.buyer and c.hit.line.index < (anchor or len(lines))])
+    seller = seller or best_nip([c for c in nips if not c.buyer])
+    buyer = best_nip([c for c in nips if c.buyer])
+    fields[FieldName.SELLER_NIP] = nip_field(seller)
+    fields[FieldName.BUYER_NIP] = nip_field(buyer)
+    fields[FieldName.DATE], fields[FieldName.TIME] = find_date_time(lines)
+    evidence = _evidence(lines, body)
+    total = _pick_total(_total_candidates(lines), evidence) or _fallback_total(evidence)
+    fields[FieldName.TOTAL] = total
+    fields[FieldName.VAT_TOTAL] = _vat_total(lines, body)
+    fields[FieldName.DOCUMENT_NUMBER] = _document_number(lines, anchor)
+    fields[FieldName.SELLER_NAME] = seller_name(header)
+    fields[FieldName.SELLER_ADDRESS] = seller_address(header)
+    fields[FieldName.PAYMENT_METHOD] = find_payment(lines, _first_total_line(lines))
+    fields[FieldName.CURRENCY] = find_currency(lines)
+    found = {str(k): v for k, v in fields.items() if v is not None}
+    return found, [item.to_dict() for item in evidence.items]

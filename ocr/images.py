@@ -1,0 +1,152 @@
+"""Decode uploaded images safely: format whitelist, pixel cap before decoding, EXIF orientation."""
+
+from __future__ import annotations
+
+import io
+import threading
+import warnings
+
+import numpy as np
+from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+
+from ocr.config import ReaderConfig
+from ocr.errors import CorruptFileError, FileTooLargeError, UnsupportedFileError
+from ocr.sniff import AVIF, HEIC, JPEG, PNG, TIFF, WEBP
+
+_PIL_FORMATS: dict[str, tuple[str, ...]] = {
+    JPEG: ("JPEG", "MPO"),
+    PNG: ("PNG",),
+    WEBP: ("WEBP",),
+    HEIC: ("HEIF",),
+    AVIF: ("AVIF", "HEIF"),
+    TIFF: ("TIFF",),
+}
+_heif_lock = threading.Lock()
+_heif_registered = False
+
+
+def _ensure_heif_opener() -> None:
+    """Register the pillow-heif opener once, on first need (never at import time)."""
+    global _heif_registered
+    with _heif_lock:
+        if _heif_registered:
+            return
+        from pillow_heif import register_heif_opener
+
+        register_heif_opener()
+        _heif_registered = True
+
+
+def _open_lazily(data: bytes, media_type: str) -> Image.Image:
+    """Open the image header without decoding pixels, restricted to the formats the media type allows."""
+    formats = _PIL_FORMATS.get(media_type)
+    if formats is None:
+        raise UnsupportedFileError()
+    if media_type in (HEIC, AVIF):
+        _ensure_heif_opener()
+    Image.init()
+    # Only formats this Pillow registers: Pillow 13 reads MPO through its JPEG plugin and has no MPO opener.
+    known = [name for name in formats if name in Image.OPEN]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            return Image.open(io.BytesIO(data), formats=known)
+    except Image.DecompressionBombError as exc:
+        raise FileTooLargeError() from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise CorruptFileError() from exc
+
+
+def _check_size(image: Image.Image, config: ReaderConfig) -> None:
+    """Reject images whose declared size is empty or above the pixel cap, before any decoding."""
+    width, height = image.size
+    if width <= 0 or height <= 0:
+        raise CorruptFileError()
+    if width * height > config.max_pixels:
+        raise FileTooLargeError(
+            f"The image is too large ({width}x{height} pixels). Please upload a photo under "
+            f"{config.max_pixels // 1_000_000} megapixels."
+        )
+
+
+def _to_rgb(image: Image.Image) -> Image.Image:
+    """Convert any decoded mode to 8-bit RGB, putting transparent areas on white paper."""
+    if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        array = np.asarray(image, dtype=np.float32)
+        top = float(array.max()) or 1.0
+        return Image.fromarray((array * (255.0 / top)).clip(0, 255).astype(np.uint8)).convert("RGB")
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        canvas = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(canvas, rgba).convert("RGB")
+    return image.convert("RGB")
+
+
+def _decode_frame(image: Image.Image) -> Image.Image:
+    """Decode the current frame fully, honour EXIF orientation and return it as RGB."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image.load()
+            try:
+                image = ImageOps.exif_transpose(image) or image
+            except (ValueError, TypeError, KeyError, SyntaxError):
+                pass
+            return _to_rgb(image)
+    except Image.DecompressionBombError as exc:
+        raise FileTooLargeError() from exc
+    except (OSError, SyntaxError, ValueError, EOFError, IndexError) as exc:
+        raise CorruptFileError() from exc
+
+
+def load_image(data: bytes, media_type: str, config: ReaderConfig) -> Image.Image:
+    """Decode the first frame of an uploaded image as upright RGB.
+
+    Args:
+        data: the raw file bytes.
+        media_type: the sniffed media type (one of the image types in `ocr.sniff`).
+        config: limits to apply (`max_pixels`).
+
+    Returns:
+        An RGB `PIL.Image.Image`, rotated according to its EXIF orientation.
+
+    Raises:
+        UnsupportedFileError: the media type is not a supported image type.
+        FileTooLargeError: the declared size exceeds `config.max_pixels` or Pillow's bomb limit.
+        CorruptFileError: the data cannot be decoded (truncated, malformed).
+    """
+    image = _open_lazily(data, media_type)
+    _check_size(image, config)
+    return _decode_frame(image)
+
+
+def load_images(data: bytes, media_type: str, config: ReaderConfig) -> list[Image.Image]:
+    """Decode every frame of a multi-page TIFF (other formats: just the first frame).
+
+    Args:
+        data: the raw file bytes.
+        media_type: the sniffed media type.
+        config: limits to apply (`max_pixels` per frame, `max_pdf_pages` frames).
+
+    Returns:
+        A non-empty list of upright RGB images, one per page.
+
+    Raises:
+        UnsupportedFileError: the media type is not a supported image type.
+        FileTooLargeError: a frame is too large or there are more than `max_pdf_pages` frames.
+        CorruptFileError: the data cannot be decoded.
+    """
+    if media_type != TIFF:
+        return [load_image(data, media_type, config)]
+    image = _open_lazily(data, media_type)
+    frames = int(getattr(image, "n_frames", 1))
+    if frames > config.max_pdf_pages:
+        raise FileTooLargeError(f"The file has {frames} pages; at most {config.max_pdf_pages} are accepted.")
+    pages: list[Image.Image] = []
+    try:
+        for frame in ImageSequence.Iterator(image):
+            _check_size(frame, config)
+            pages.append(_decode_frame(frame))
+    except (OSError, EOFError, ValueError) as exc:
+        raise CorruptFileError() from exc
+    return pages

@@ -1,0 +1,232 @@
+"""Image preparation steps for OCR; each works on numpy arrays and the pipeline tracks the geometry."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ocr.geometry import Affine
+from ocr.region import find_paper
+
+_MIN_COMPONENTS = 15
+
+
+@dataclass(frozen=True, eq=False)
+class Prepared:
+    """An image ready for OCR, the map from its pixels back to the original, and the steps applied."""
+
+    image: np.ndarray
+    to_original: Affine
+    steps: tuple[str, ...]
+    text_height: float | None = None
+
+
+def _shrink(image: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
+    """Downscale so the longer side is at most `max_side`; return the image and the factor used."""
+    side = max(image.shape[:2])
+    if side <= max_side:
+        return image, 1.0
+    factor = max_side / side
+    size = (max(1, round(image.shape[1] * factor)), max(1, round(image.shape[0] * factor)))
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA), factor
+
+
+def to_grayscale(image: np.ndarray) -> np.ndarray:
+    """Return a single-channel uint8 image (RGB input is converted, grey input returned as is)."""
+    if image.ndim == 2:
+        return image
+    return cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+
+
+def estimate_background(gray: np.ndarray) -> np.ndarray:
+    """Estimate the paper brightness at low resolution by removing dark text with a max filter."""
+    small, _ = _shrink(gray, 400)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9))
+    background = cv2.dilate(small, kernel)
+    return cv2.medianBlur(background, 15)
+
+
+def needs_illumination_fix(background: np.ndarray, spread_threshold: int = 40) -> bool:
+    """Tell whether the paper brightness varies enough (shadows, vignetting) to be worth flattening."""
+    low, high = np.percentile(background, (5, 95))
+    return bool(high - low >= spread_threshold)
+
+
+def normalise_illumination(gray: np.ndarray, background: np.ndarray | None = None) -> np.ndarray:
+    """Divide the image by its estimated background so shadows and gradients become white paper."""
+    background = estimate_background(gray) if background is None else background
+    background = cv2.resize(background, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
+    flat = cv2.divide(gray, np.maximum(background, 1), scale=255)
+    low = float(np.percentile(flat[::4, ::4], 1))
+    if low >= 200:
+        return flat
+    return cv2.convertScaleAbs(flat, alpha=255.0 / (255.0 - low), beta=-low * 255.0 / (255.0 - low))
+
+
+@dataclass(frozen=True, eq=False)
+class Components:
+    """Character-like connected components: bottom-centre points and heights, in full-image pixels."""
+
+    xs: np.ndarray
+    ys: np.ndarray
+    heights: np.ndarray
+
+
+def _ink_mask(gray: np.ndarray) -> np.ndarray:
+    """Return a binary mask (255 = ink) of locally dark features, robust to shadows and dark surroundings."""
+    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 41, 12)
+
+
+def text_components(gray: np.ndarray) -> Components:
+    """Find connected components whose size and shape look like printed characters."""
+    small, factor = _shrink(gray, 2000)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(_ink_mask(small), connectivity=8)
+    xs, ys, widths, heights, areas = (stats[1:, i].astype(np.float64) for i in range(5))
+    max_h = max(8, small.shape[0] // 8)
+    keep = (heights >= 8) & (heights <= max_h) & (widths <= heights * 2) & (widths * 8 >= heights)
+    keep &= areas >= 0.12 * widths * heights
+    scale = 1.0 / factor
+    comps = Components(
+        xs=(xs[keep] + widths[keep] / 2) * scale,
+        ys=(ys[keep] + heights[keep]) * scale,
+        heights=heights[keep] * scale,
+    )
+    return _with_neighbours(comps)
+
+
+def _with_neighbours(comps: Components, limit: int = 3000) -> Components:
+    """Keep components that have a similar-sized neighbour on the same baseline (letters come in rows)."""
+    if len(comps.xs) > limit:
+        pick = np.sort(np.random.default_rng(0).choice(len(comps.xs), limit, replace=False))
+        comps = Components(comps.xs[pick], comps.ys[pick], comps.heights[pick])
+    if len(comps.xs) < 2:
+        return comps
+    h = comps.heights
+    near_y = np.abs(comps.ys[:, None] - comps.ys[None, :]) <= 0.3 * h[:, None]
+    near_x = np.abs(comps.xs[:, None] - comps.xs[None, :]) <= 2.5 * h[:, None]
+    same_h = np.abs(h[:, None] - h[None, :]) <= 0.3 * h[:, None]
+    related = near_y & near_x & same_h
+    np.fill_diagonal(related, False)
+    keep = related.any(axis=1)
+    return Components(comps.xs[keep], comps.ys[keep], comps.heights[keep])
+
+
+def estimate_skew(gray: np.ndarray, max_angle: float = 8.0, components: Components | None = None) -> float:
+    """Estimate the text-line angle in degrees (positive = lines rise to the right) from character baselines."""
+    comps = components if components is not None else text_components(gray)
+    if len(comps.xs) < _MIN_COMPONENTS:
+        return 0.0
+    bin_size = max(2.0, float(np.median(comps.heights)) / 4)
+
+    def score(angle: float) -> float:
+        """Return the projection-profile sharpness of the baselines rotated by `angle`."""
+        rad = math.radians(angle)
+        rows = np.round((comps.ys * math.cos(rad) + comps.xs * math.sin(rad)) / bin_size).astype(np.int64)
+        counts = np.bincount(rows - rows.min())
+        return float(np.dot(counts, counts))
+
+    coarse = max(np.arange(-max_angle, max_angle + 1e-9, 0.5), key=score)
+    fine = max(np.arange(coarse - 0.5, coarse + 0.5 + 1e-9, 0.1), key=score)
+    return float(round(fine, 2))
+
+
+def rotate(gray: np.ndarray, angle: float) -> tuple[np.ndarray, Affine]:
+    """Rotate by `angle` degrees (counter-clockwise) on an enlarged white canvas; return image and map."""
+    height, width = gray.shape[:2]
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
+    cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
+    new_w, new_h = int(math.ceil(height * sin + width * cos)), int(math.ceil(height * cos + width * sin))
+    matrix[0, 2] += new_w / 2 - width / 2
+    matrix[1, 2] += new_h / 2 - height / 2
+    rotated = cv2.warpAffine(
+        gray, matrix, (new_w, new_h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255
+    )
+    return rotated, Affine.from_matrix(matrix)
+
+
+def deskew(
+    gray: np.ndarray, min_angle: float = 0.3, components: Components | None = None
+) -> tuple[np.ndarray, Affine, float]:
+    """Straighten small rotations; return the image, the original-to-new map and the angle corrected."""
+    angle = estimate_skew(gray, components=components)
+    if abs(angle) < min_angle:
+        return gray, Affine(), 0.0
+    rotated, matrix = rotate(gray, -angle)
+    return rotated, matrix, angle
+
+
+def estimate_text_height(gray: np.ndarray, components: Components | None = None) -> float | None:
+    """Estimate the typical character height in pixels from character-like connected components."""
+    comps = components if components is not None else text_components(gray)
+    if len(comps.heights) < _MIN_COMPONENTS:
+        return None
+    return float(np.median(comps.heights))
+
+
+def scale_to_text_height(
+    gray: np.ndarray, text_height: float | None, target: int, max_pixels: int
+) -> tuple[np.ndarray, float]:
+    """Resize so characters are about `target` pixels tall, within `max_pixels`; return image and factor."""
+    factor = 1.0 if not text_height else min(4.0, max(0.25, target / text_height))
+    pixels = gray.shape[0] * gray.shape[1]
+    factor = min(factor, math.sqrt(max_pixels / pixels))
+    if 0.9 <= factor <= 1.12:
+        return gray, 1.0
+    size = (max(1, round(gray.shape[1] * factor)), max(1, round(gray.shape[0] * factor)))
+    method = cv2.INTER_CUBIC if factor > 1 else cv2.INTER_AREA
+    return cv2.resize(gray, size, interpolation=method), factor
+
+
+def binarise(gray: np.ndarray, text_height: float | None = None) -> np.ndarray:
+    """Return a black-on-white image using a local (adaptive) threshold sized to the text."""
+    block = int(max(15, round((text_height or 30) * 1.5))) | 1
+    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, block, 15)
+
+
+def _isolate_paper(gray: np.ndarray, background: np.ndarray) -> tuple[np.ndarray, Affine | None]:
+    """Blank everything outside the paper and crop to it; return the image and the crop map (None if kept)."""
+    paper = find_paper(background, gray.shape[:2])
+    if paper is None:
+        return gray, None
+    x, y, w, h = paper.box
+    blanked = np.where(paper.mask > 0, gray, np.uint8(255)).astype(np.uint8)
+    return blanked[y : y + h, x : x + w], Affine.translation(-x, -y)
+
+
+def prepare_for_ocr(rgb: np.ndarray, target_text_height: int = 30, max_pixels: int = 10_000_000) -> Prepared:
+    """Run the preparation pipeline, choosing each step by what the image needs.
+
+    Args:
+        rgb: the decoded page as an RGB (or greyscale) uint8 array.
+        target_text_height: the character height, in pixels, the OCR engine reads best.
+        max_pixels: upper bound on the prepared image's pixel count.
+
+    Returns:
+        A `Prepared` value: the greyscale image for OCR, the map back to `rgb` pixel coordinates
+        and the names of the steps that were applied.
+    """
+    steps: list[str] = []
+    forward = Affine()
+    gray = to_grayscale(rgb)
+    background = estimate_background(gray)
+    if needs_illumination_fix(background):
+        gray = normalise_illumination(gray, background)
+        steps.append("normalise_illumination")
+    gray, crop = _isolate_paper(gray, background)
+    if crop is not None:
+        forward = forward.then(crop)
+        steps.append("crop")
+    components = text_components(gray)
+    gray, rotation, angle = deskew(gray, components=components)
+    if angle:
+        forward = forward.then(rotation)
+        steps.append(f"deskew:{angle:+.1f}")
+    text_height = estimate_text_height(gray, components)
+    gray, factor = scale_to_text_height(gray, text_height, target_text_height, max_pixels)
+    if factor != 1.0:
+        forward = forward.then(Affine.scaling(factor))
+        steps.append(f"scale:{factor:.2f}")
+    return Prepared(image=gray, to_original=forward.inverse(), steps=tuple(steps), text_height=text_height)

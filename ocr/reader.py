@@ -1,0 +1,121 @@
+"""The reader contract: bytes in, a `DocumentReading` (positioned lines per page) out."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from ocr.config import DEFAULT_CONFIG, ReaderConfig
+from ocr.errors import CorruptFileError, ReadTimeoutError, UnsupportedFileError
+from ocr.extract import extract_fields, needs_second_reading
+from ocr.geometry import Affine
+from ocr.images import load_images
+from ocr.lines import build_lines
+from ocr.model import DocumentReading, PageReading, PageSource, Word
+from ocr.pdf import read_pdf
+from ocr.preprocess import Prepared, prepare_for_ocr
+from ocr.sniff import PDF, sniff_media_type
+from ocr.tesseract import deadline_left, parse_tsv, run_tesseract
+
+_NOISE_CONFIDENCE = 0.3
+
+
+def _keep(word: Word) -> bool:
+    """Drop low-confidence words without any letter or digit (specks, borders, background texture)."""
+    return word.confidence >= _NOISE_CONFIDENCE or any(ch.isalnum() for ch in word.text)
+
+
+@dataclass(frozen=True)
+class _PageInput:
+    """A prepared page kept for a possible second reading."""
+
+    number: int
+    prepared: Prepared
+    mapping: Affine
+    size: tuple[float, float]
+
+
+def _recognise(page: _PageInput, config: ReaderConfig, deadline: float, psm: int) -> PageReading:
+    """Run tesseract on a prepared page and return its lines in page coordinates."""
+    tsv = run_tesseract(page.prepared.image, config, deadline_left(deadline), psm)
+    words = [w for w in parse_tsv(tsv) if _keep(w)]
+    lines = build_lines(words, page.mapping.apply_box)
+    confidences = [w.confidence for w in words]
+    mean = round(sum(confidences) / len(confidences), 3) if confidences else 0.0
+    steps = page.prepared.steps + ((f"psm:{psm}",) if psm != config.psm else ())
+    return PageReading(page.number, page.size[0], page.size[1], PageSource.OCR, lines, mean, steps)
+
+
+class _Ocr:
+    """Reads page images for one document, remembering the prepared pages for a second reading."""
+
+    def __init__(self, config: ReaderConfig, deadline: float) -> None:
+        """Bind the configuration and the document's deadline."""
+        self.config = config
+        self.deadline = deadline
+        self.inputs: list[_PageInput] = []
+
+    def page(
+        self, rgb: np.ndarray, number: int, transform: Affine | None = None, size: tuple[float, float] | None = None
+    ) -> PageReading:
+        """Prepare and read one page; `transform` maps image pixels to page units (default identity)."""
+        prepared = prepare_for_ocr(rgb, self.config.target_text_height_px, self.config.max_ocr_pixels)
+        mapping = prepared.to_original.then(transform or Affine())
+        page = _PageInput(number, prepared, mapping, size or (float(rgb.shape[1]), float(rgb.shape[0])))
+        self.inputs.append(page)
+        return _recognise(page, self.config, self.deadline, self.config.psm)
+
+    def pdf_page(
+        self, rgb: np.ndarray, number: int, points_per_pixel: float, width: float, height: float
+    ) -> PageReading:
+        """Read a rendered PDF page, expressing boxes in PDF points."""
+        return self.page(rgb, number, Affine.scaling(points_per_pixel), (width, height))
+
+    def alternates(self, psm: int) -> tuple[PageReading, ...]:
+        """Read every OCR'd page again with another page-segmentation mode."""
+        return tuple(_recognise(page, self.config, self.deadline, psm) for page in self.inputs)
+
+
+def read_document(data: bytes, config: ReaderConfig = DEFAULT_CONFIG) -> DocumentReading:
+    """Read the text of an uploaded receipt or invoice (photo, scan or PDF).
+
+    OCR'd documents whose key fields are not confirmed by the first reading are read a second time
+    with `config.fallback_psm`; that reading is kept in `DocumentReading.alternates`.
+
+    Args:
+        data: the raw bytes of the upload; the type is sniffed from magic bytes, never from a name.
+        config: engine command, languages, limits and time budget.
+
+    Returns:
+        A `DocumentReading` with one `PageReading` per page (positioned words grouped into lines),
+        the detected media type and the seconds spent.
+
+    Raises:
+        UnsupportedFileError: not an accepted image or PDF.
+        CorruptFileError: the file cannot be decoded (empty, truncated, malformed).
+        FileTooLargeError: too many pixels, too many pages, or a decompression bomb.
+        EncryptedPdfError: the PDF needs a password.
+        ReadTimeoutError: reading exceeded `config.timeout_s`.
+        EngineError: tesseract is missing or crashed.
+    """
+    started = time.monotonic()
+    ocr = _Ocr(config, started + config.timeout_s)
+    if not data:
+        raise CorruptFileError("The file is empty.")
+    media_type = sniff_media_type(data)
+    if media_type is None:
+        raise UnsupportedFileError()
+    if media_type == PDF:
+        pages = read_pdf(data, config, ocr.pdf_page)
+    else:
+        images = load_images(data, media_type, config)
+        pages = [ocr.page(np.asarray(image), i + 1) for i, image in enumerate(images)]
+    reading = DocumentReading(media_type, tuple(pages))
+    if ocr.inputs and config.fallback_psm is not None and needs_second_reading(extract_fields(reading)):
+        try:
+            reading = replace(reading, alternates=ocr.alternates(config.fallback_psm))
+        except ReadTimeoutError:
+            pass  # the first reading stands; the second opinion is optional
+    return replace(reading, seconds=round(time.monotonic() - started, 3))

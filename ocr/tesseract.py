@@ -1,0 +1,132 @@
+"""Run the tesseract command-line engine as a subprocess and parse its TSV output."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+
+import cv2
+import numpy as np
+
+from ocr.config import ReaderConfig
+from ocr.errors import EngineError, ReadTimeoutError
+from ocr.model import Box, Word
+
+_NOT_FOUND_CODES = (126, 127)
+_TSV_COLUMNS = 12
+
+
+def build_command(config: ReaderConfig, psm: int | None = None) -> list[str]:
+    """Return the argv that reads a PNG from stdin and writes TSV to stdout with one OpenMP thread."""
+    return [
+        "env",
+        "OMP_THREAD_LIMIT=1",
+        config.tesseract_cmd,
+        "stdin",
+        "stdout",
+        "-l",
+        config.languages,
+        "--psm",
+        str(config.psm if psm is None else psm),
+        "--dpi",
+        "300",
+        "tsv",
+    ]
+
+
+def encode_png(image: np.ndarray) -> bytes:
+    """Encode a uint8 image as PNG with fast compression."""
+    ok, buffer = cv2.imencode(".png", image, [cv2.IMWRITE_PNG_COMPRESSION, 1])
+    if not ok:
+        raise EngineError("The image could not be prepared for text recognition.")
+    return buffer.tobytes()
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    """Kill the child's whole process group (env and tesseract) and reap it."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        process.communicate(timeout=5)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+def run_tesseract(image: np.ndarray, config: ReaderConfig, timeout_s: float, psm: int | None = None) -> str:
+    """Recognise `image` with tesseract and return its raw TSV output.
+
+    Args:
+        image: the prepared greyscale (or RGB) uint8 image.
+        config: engine command, languages and page-segmentation mode.
+        timeout_s: seconds allowed for this call; the process group is killed when exceeded.
+        psm: page-segmentation mode overriding `config.psm`.
+
+    Returns:
+        The TSV text tesseract printed.
+
+    Raises:
+        ReadTimeoutError: tesseract ran longer than `timeout_s`.
+        EngineError: tesseract is missing, crashed or exited with an error.
+    """
+    if timeout_s <= 0:
+        raise ReadTimeoutError()
+    payload = encode_png(image)
+    try:
+        process = subprocess.Popen(
+            build_command(config, psm),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+    except OSError as exc:
+        raise EngineError() from exc
+    try:
+        stdout, stderr = process.communicate(payload, timeout=timeout_s)
+    except subprocess.TimeoutExpired as exc:
+        _kill_group(process)
+        raise ReadTimeoutError() from exc
+    except BaseException:
+        _kill_group(process)
+        raise
+    if process.returncode != 0:
+        detail = stderr.decode("utf-8", "replace").strip()[-500:]
+        raise EngineError() from RuntimeError(f"tesseract exit {process.returncode}: {detail}")
+    return stdout.decode("utf-8", "replace")
+
+
+def parse_tsv(tsv: str) -> list[Word]:
+    """Parse tesseract TSV into words (level-5 rows with text), confidence scaled to 0..1.
+
+    Args:
+        tsv: the TSV text as printed by `tesseract ... tsv`.
+
+    Returns:
+        Words in the order tesseract printed them, with boxes in the recognised image's pixels.
+    """
+    words: list[Word] = []
+    for row in tsv.splitlines():
+        cells = row.split("\t")
+        if len(cells) < _TSV_COLUMNS or cells[0] != "5":
+            continue
+        text = "\t".join(cells[11:]).strip()
+        if not text:
+            continue
+        try:
+            block, paragraph, line = int(cells[2]), int(cells[3]), int(cells[4])
+            left, top, width, height = (float(c) for c in cells[6:10])
+            confidence = float(cells[10])
+        except ValueError:
+            continue
+        conf = round(min(1.0, max(0.0, confidence / 100.0)), 3)
+        words.append(Word(text, conf, Box(left, top, width, height), block, paragraph, line))
+    return words
+
+
+def deadline_left(deadline: float) -> float:
+    """Return the seconds left until the monotonic `deadline`."""
+    return deadline - time.monotonic()

@@ -1,0 +1,223 @@
+"""Field extraction over hand-written OCR-like text."""
+
+from __future__ import annotations
+
+from ocr.extract import extract_fields, extract_generic
+from ocr.extract.text import document_lines
+from ocr.extract.values import DocumentKind
+from ocr.textreading import reading_from_text
+
+RECEIPT = """\
+         "SPOŁEM" PSS
+ 72-600 ŚWINOUJŚCIE UL. JÓZEFA BEMA 1
+        STODOŁA MARKET
+     NIP 855-000-42-95
+2022-03-09 10:36         nr wydr. 7695
+       PARAGON FISKALNY
+MLEKO ŁACIATE 1 szt x 3,40 = 3,40 D
+GOŹDZIKI 10G 1 szt x 3,20 3,20 B
+POMIDORY MALINOWE
+ 0,415 kg x 15,50 6,43 D
+SPRZEDAŻ OPODATKOWANA B          3,20
+SPRZEDAŻ OPODATKOWANA D          9,83
+PTU B 8,00%                      0,24
+SUMA PTU                         0,24
+SUMA PLN                        13,03
+Karta płatnicza                 13,03
+"""
+
+
+def test_receipt_fields():
+    extraction = extract_fields(reading_from_text(RECEIPT))
+    assert extraction.kind is DocumentKind.RECEIPT
+    values = {name: field.value for name, field in extraction.fields.items()}
+    assert values["seller_nip"] == "8550004295"
+    assert values["date"] == "2022-03-09"
+    assert values["time"] == "10:36"
+    assert values["total"] == "13.03"
+    assert values["vat_total"] == "0.24"
+    assert values["document_number"] == "7695"
+    assert values["payment_method"] == "card"
+    assert values["currency"] == "PLN"
+    assert values["seller_name"] == '"SPOŁEM" PSS'
+    assert "72-600" in values["seller_address"]
+
+
+def test_receipt_certainty():
+    fields = extract_fields(reading_from_text(RECEIPT)).fields
+    assert fields["total"].sure and fields["seller_nip"].sure and fields["vat_total"].sure
+    assert not fields["date"].sure
+    assert all(0.0 <= f.confidence <= 1.0 for f in fields.values())
+    assert fields["total"].boxes and fields["total"].boxes[0].page == 1
+
+
+def test_receipt_items():
+    items = extract_fields(reading_from_text(RECEIPT)).items
+    assert [(i["name"], i["qty"], i["unit_price"], i["amount"], i["vat_letter"]) for i in items] == [
+        ("MLEKO ŁACIATE", "1", "3.40", "3.40", "D"),
+        ("GOŹDZIKI 10G", "1", "3.20", "3.20", "B"),
+        ("POMIDORY MALINOWE", "0.415", "15.50", "6.43", "D"),
+    ]
+    assert all(i["consistent"] for i in items)
+
+
+def test_total_without_arithmetic_is_not_sure():
+    text = "PARAGON FISKALNY\nCHLEB 1 x 3,70 3,70 D\nSUMA PLN 9,99\n"
+    total = extract_fields(reading_from_text(text)).fields["total"]
+    assert total.value == "9.99" and not total.sure
+
+
+def test_ocr_noise_in_total_line():
+    for line in ("SUMA: PLN 34.15", "SUMA PLN 34, 15", "SUNA PLN 34,15", "SUMA 34,15"):
+        text = f"PARAGON FISKALNY\nSP.OP.B: 5.95 PTU 8.00% 0.44\nSP.OP.D: 28.20 PTU 5.00% 1.34\n{line}\n"
+        total = extract_fields(reading_from_text(text)).fields["total"]
+        assert (total.value, total.sure) == ("34.15", True), line
+
+
+def test_summary_values_printed_one_line_below_labels():
+    text = """PARAGON FISKALNY
+SPRZEDAŻ OPODATKOWANA A
+SPRZEDAŻ OPODATKOWANA B      24,00
+PTU A 23%                   140,00
+SUMA PTU                      4,49
+SUMA PLN                     14,86
+                            164,00
+ROZLICZENIE PŁATNOŚCI
+GOTÓWKA                  164,00 PLN
+"""
+    fields = extract_fields(reading_from_text(text)).fields
+    assert (fields["total"].value, fields["total"].sure) == ("164.00", True)
+    assert fields["payment_method"].value == "cash"
+
+
+def test_cash_payment_with_change_confirms_total():
+    text = "PARAGON FISKALNY\nSUMA PLN 1049,90\nGOTÓWKA 1100,00 PLN\nRESZTA 50,10 PLN\n"
+    total = extract_fields(reading_from_text(text)).fields["total"]
+    assert (total.value, total.sure) == ("1049.90", True)
+
+
+def test_discount_lines_count_in_item_arithmetic():
+    text = """PARAGON FISKALNY
+EFECTA DIESEL (B) 30*7.79
+                 233.70B
+OBNIŻKA          -2.40B
+SUMA: PLN 231.30
+"""
+    total = extract_fields(reading_from_text(text)).fields["total"]
+    assert (total.value, total.sure) == ("231.30", True)
+
+
+def test_buyer_nip_on_receipt():
+    text = RECEIPT + "NIP nabywcy: 7822131157\n"
+    fields = extract_fields(reading_from_text(text)).fields
+    assert fields["buyer_nip"].value == "7822131157" and fields["seller_nip"].value == "8550004295"
+
+
+def test_invalid_labelled_nip_is_kept_but_unsure():
+    text = "ZETO Serwis\nul.Oleska 7\n45-052 Opole\nNIP: 7453009977\nPARAGON FISKALNY\nSUMA PLN 1,00\n"
+    nip = extract_fields(reading_from_text(text)).fields["seller_nip"]
+    assert nip.value == "7453009977" and not nip.sure and nip.confidence < 0.5
+
+
+INVOICE = """\
+Faktura VAT nr FV/2026/11/0042
+Data wystawienia: 2026-11-04          Miejsce wystawienia: Kraków
+Data sprzedaży: 03.11.2026
+Sprzedawca:                           Nabywca:
+BUDMAX Sp. z o.o.                     DOM-STYL Sp. z o.o.
+ul. Przemysłowa 14                    ul. Krzywa 2
+02-232 Warszawa                       30-001 Kraków
+NIP: 526-025-09-95                    NIP: 782-213-11-57
+Lp. Nazwa           Ilość j.m. Cena netto Wartość netto VAT Kwota VAT Wartość brutto
+1 KLEJ DO PLYTEK 25KG  2 szt  40,00  80,00  23%  18,40  98,40
+2 CEMENT 25KG          1 szt  20,00  20,00  23%   4,60  24,60
+Razem:                               100,00       23,00 123,00
+Do zapłaty: 123,00 PLN
+Forma płatności: przelew
+"""
+
+
+def test_invoice_fields():
+    extraction = extract_fields(reading_from_text(INVOICE))
+    assert extraction.kind is DocumentKind.INVOICE
+    values = {name: field.value for name, field in extraction.fields.items()}
+    assert values["seller_nip"] == "5260250995"
+    assert values["buyer_nip"] == "7822131157"
+    assert values["date"] == "2026-11-03"
+    assert values["issue_date"] == "2026-11-04"
+    assert values["document_number"] == "FV/2026/11/0042"
+    assert values["total"] == "123.00"
+    assert values["vat_total"] == "23.00"
+    assert values["seller_name"] == "BUDMAX Sp. z o.o."
+    assert values["payment_method"] == "transfer"
+    assert extraction.fields["total"].sure
+    assert [row["amount"] for row in extraction.items] == ["98.40", "24.60"]
+
+
+def test_invoice_with_stacked_parties():
+    text = INVOICE.replace(
+        "Sprzedawca:                           Nabywca:\n"
+        "BUDMAX Sp. z o.o.                     DOM-STYL Sp. z o.o.\n"
+        "ul. Przemysłowa 14                    ul. Krzywa 2\n"
+        "02-232 Warszawa                       30-001 Kraków\n"
+        "NIP: 526-025-09-95                    NIP: 782-213-11-57\n",
+        "Sprzedawca: BUDMAX Sp. z o.o.\nul. Przemysłowa 14\nNIP 5260250995\n"
+        "Nabywca: DOM-STYL Sp. z o.o.\nNIP 7822131157\n",
+    )
+    values = {n: f.value for n, f in extract_fields(reading_from_text(text)).fields.items()}
+    assert (values["seller_nip"], values["buyer_nip"]) == ("5260250995", "7822131157")
+    assert values["seller_name"] == "BUDMAX Sp. z o.o."
+
+
+def test_generic_english_receipt():
+    text = """BOOK TA .K (TAMAN DAYA) SDN BHD
+789417-W
+NO.53 55,57 & 59, JALAN SAGU 18,
+TAMAN DAYA, 81100 JOHOR BAHRU
+DATE: 25/12/2018 8:13:39 PM
+SUB TOTAL 8.99
+ROUNDING ADJ 0.01
+ROUNDED TOTAL (RM) 9.00
+CASH 10.00
+CHANGE 1.00
+"""
+    extraction = extract_fields(reading_from_text(text))
+    assert extraction.kind is DocumentKind.UNKNOWN
+    assert extraction.value("total") == "9.00"
+    assert extraction.value("date") == "2018-12-25"
+    assert extraction.value("seller_name") == "BOOK TA .K (TAMAN DAYA) SDN BHD"
+    generic = extract_generic(document_lines(reading_from_text(text)))
+    assert generic["total"].value == "9.00"
+
+
+def test_empty_reading_extracts_nothing():
+    extraction = extract_fields(reading_from_text(""))
+    assert extraction.kind is DocumentKind.UNKNOWN and extraction.fields == {} and extraction.items == []
+
+
+def test_extraction_to_dict_is_json_ready():
+    import json
+
+    data = extract_fields(reading_from_text(RECEIPT)).to_dict()
+    assert json.loads(json.dumps(data))["fields"]["total"]["value"] == "13.03"
+    assert data["fields"]["total"]["boxes"][0]["page"] == 1
+
+
+def test_vat_total_misread_as_total_is_not_confirmed_by_ptu_amounts():
+    text = """PARAGON FISKALNY
+SPRZEDAŻ OPODATKOWANA A 43,05
+SPRZEDAŻ OPODATKOWANA B 108,00
+PTU A 23,00% 8,05
+PTU B 8,00% 8,00
+SUMA 16,05
+"""
+    total = extract_fields(reading_from_text(text)).fields["total"]
+    assert not (total.value == "16.05" and total.sure)
+
+
+def test_sales_sum_alone_does_not_make_the_total_sure():
+    text = "PARAGON FISKALNY\nSPRZEDAŻ OPODATKOWANA A 286,71\nSPRZEDAŻ OPODATKOWANA B 39,00\nPTU A 23,00% 53,61\n"
+    total = extract_fields(reading_from_text(text)).fields["total"]
+    assert (total.value, total.sure) == ("325.71", False)
+    confirmed = extract_fields(reading_from_text(text + "Karta 325,71\n")).fields["total"]
+    assert (confirmed.value, confirmed.sure) == ("325.71", True)

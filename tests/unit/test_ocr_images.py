@@ -1,0 +1,106 @@
+"""Safe image decoding: formats, EXIF orientation, pixel caps, truncation, transparency."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+
+import pytest
+from PIL import Image
+
+from ocr.config import ReaderConfig
+from ocr.errors import CorruptFileError, FileTooLargeError, UnsupportedFileError
+from ocr.images import load_image, load_images
+
+CONFIG = ReaderConfig()
+
+
+def _encode(image: Image.Image, fmt: str, **params: object) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt, **params)
+    return buffer.getvalue()
+
+
+def _png_claiming(width: int, height: int) -> bytes:
+    """A tiny PNG whose header declares a huge size (a decompression bomb)."""
+    data = bytearray(_encode(Image.new("L", (4, 4), 255), "PNG"))
+    ihdr = bytearray(data[16:29])
+    ihdr[0:8] = struct.pack(">II", width, height)
+    data[16:29] = ihdr
+    data[29:33] = struct.pack(">I", zlib.crc32(b"IHDR" + bytes(ihdr)))
+    return bytes(data)
+
+
+def test_exif_orientation_is_applied():
+    image = Image.new("RGB", (40, 20), "white")
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90° clockwise to display
+    loaded = load_image(_encode(image, "JPEG", exif=exif), "image/jpeg", CONFIG)
+    assert loaded.size == (20, 40) and loaded.mode == "RGB"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "media_type"),
+    [("PNG", "image/png"), ("WEBP", "image/webp"), ("AVIF", "image/avif"), ("TIFF", "image/tiff")],
+)
+def test_formats_decode(fmt, media_type):
+    assert load_image(_encode(Image.new("RGB", (32, 24), "white"), fmt), media_type, CONFIG).size == (32, 24)
+
+
+def test_heic_decodes_through_lazily_registered_opener():
+    from pillow_heif import from_pillow
+
+    buffer = io.BytesIO()
+    from_pillow(Image.new("RGB", (64, 48), "white")).save(buffer, format="HEIF")
+    assert load_image(buffer.getvalue(), "image/heic", CONFIG).size == (64, 48)
+
+
+def test_transparent_png_is_put_on_white():
+    image = Image.new("RGBA", (10, 10), (0, 0, 0, 0))
+    loaded = load_image(_encode(image, "PNG"), "image/png", CONFIG)
+    assert loaded.getpixel((5, 5)) == (255, 255, 255)
+
+
+def test_sixteen_bit_greyscale():
+    image = Image.new("I;16", (10, 10), 40000)
+    assert load_image(_encode(image, "PNG"), "image/png", CONFIG).mode == "RGB"
+
+
+def test_pixel_cap_is_checked_before_decoding():
+    with pytest.raises(FileTooLargeError):
+        load_image(_png_claiming(8000, 6000), "image/png", CONFIG)
+
+
+def test_pillow_bomb_guard_maps_to_too_large():
+    with pytest.raises(FileTooLargeError):
+        load_image(_png_claiming(30000, 30000), "image/png", ReaderConfig(max_pixels=10**12))
+
+
+def test_truncated_file_is_corrupt():
+    data = _encode(Image.effect_noise((200, 200), 50).convert("RGB"), "JPEG")
+    with pytest.raises(CorruptFileError):
+        load_image(data[: len(data) // 2], "image/jpeg", CONFIG)
+
+
+def test_mislabelled_bytes_are_corrupt():
+    with pytest.raises(CorruptFileError):
+        load_image(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "image/png", CONFIG)
+
+
+def test_unknown_media_type_is_unsupported():
+    with pytest.raises(UnsupportedFileError):
+        load_image(b"GIF89a", "image/gif", CONFIG)
+
+
+def test_multipage_tiff():
+    frames = [Image.new("RGB", (20, 10), c) for c in ("white", "black", "red")]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format="TIFF", save_all=True, append_images=frames[1:])
+    assert [im.getpixel((0, 0)) for im in load_images(buffer.getvalue(), "image/tiff", CONFIG)] == [
+        (255, 255, 255),
+        (0, 0, 0),
+        (255, 0, 0),
+    ]
+    with pytest.raises(FileTooLargeError):
+        load_images(buffer.getvalue(), "image/tiff", ReaderConfig(max_pdf_pages=2))

@@ -1,0 +1,74 @@
+"""Second readings: when to ask for one, how two extractions merge, storage round trip."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ocr.extract import extract_fields, merge_extractions, needs_second_reading
+from ocr.extract.values import DocumentKind, Extraction, FieldValue
+from ocr.model import DocumentReading
+from ocr.quality import QualityProblem, assess_quality
+from ocr.textreading import reading_from_text
+
+GOOD = """NIP 855-000-42-95
+2022-03-09 10:36
+PARAGON FISKALNY
+SPRZEDAŻ OPODATKOWANA D 13,03
+SUMA PLN 13,03
+"""
+DAMAGED = """NIP 855-000-42-95
+PARAGON FISKALNY
+SPRZEDAŻ OPODATKOWANA D 13,03
+SUMA PLN 18,03
+"""
+
+
+def test_confirmed_receipt_needs_no_second_reading():
+    assert not needs_second_reading(extract_fields(reading_from_text(GOOD)))
+    assert needs_second_reading(extract_fields(reading_from_text(DAMAGED)))
+
+
+def test_merge_prefers_agreement_then_certainty_then_confidence():
+    first = Extraction(
+        DocumentKind.RECEIPT,
+        {"total": FieldValue("18.03", 0.8), "date": FieldValue("2022-03-09", 0.6), "time": FieldValue("10:36", 0.9)},
+    )
+    second = Extraction(
+        DocumentKind.UNKNOWN,
+        {
+            "total": FieldValue("13.03", 0.7, sure=True),
+            "date": FieldValue("2022-03-03", 0.7),
+            "time": FieldValue("10:36", 0.5),
+            "seller_nip": FieldValue("8550004295", 0.9, sure=True),
+        },
+    )
+    merged = merge_extractions(first, second)
+    assert merged.kind is DocumentKind.RECEIPT
+    assert {n: f.value for n, f in merged.fields.items()} == {
+        "total": "13.03",
+        "date": "2022-03-03",
+        "time": "10:36",
+        "seller_nip": "8550004295",
+    }
+    assert merged.fields["time"].confidence == 0.9
+
+
+def test_reading_with_alternates_round_trips_and_merges():
+    damaged, good = reading_from_text(DAMAGED), reading_from_text(GOOD)
+    reading = replace(damaged, alternates=good.pages)
+    assert DocumentReading.from_dict(reading.to_dict()) == reading
+    fields = extract_fields(reading).fields
+    assert (fields["total"].value, fields["total"].sure) == ("13.03", True)
+    assert fields["date"].value == "2022-03-09"
+    assert "alternates" not in good.to_dict()
+
+
+def test_quality_gate():
+    assert assess_quality(reading_from_text(GOOD), extract_fields(reading_from_text(GOOD))).ok
+    empty = reading_from_text("")
+    assert assess_quality(empty).problems == (QualityProblem.NO_TEXT,)
+    murky = reading_from_text(GOOD, confidence=0.3)
+    assert QualityProblem.LOW_CONFIDENCE in assess_quality(murky).problems
+    essay = reading_from_text("Lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod")
+    result = assess_quality(essay, extract_fields(essay))
+    assert result.to_dict() == {"ok": False, "problems": ["not_a_purchase_document"]}

@@ -1,0 +1,84 @@
+"""Preprocessing steps on synthetic images: skew, text height, illumination, paper crop, speed."""
+
+from __future__ import annotations
+
+import time
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from ocr.model import Box
+from ocr.preprocess import (
+    estimate_background,
+    estimate_skew,
+    estimate_text_height,
+    needs_illumination_fix,
+    normalise_illumination,
+    prepare_for_ocr,
+    rotate,
+)
+
+
+def _text_page(width: int = 1200, height: int = 1600, size: int = 30, lines: int = 30) -> np.ndarray:
+    image = Image.new("L", (width, height), 240)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=size)
+    for i in range(lines):
+        draw.text((60, 60 + i * int(size * 1.6)), f"SPRZEDAZ OPODATKOWANA A {i:03d},99 PLN", fill=20, font=font)
+    return np.asarray(image)
+
+
+@pytest.mark.parametrize("angle", [-4.0, -1.5, 2.0, 5.0])
+def test_skew_is_estimated(angle):
+    rotated, _ = rotate(_text_page(), angle)
+    assert abs(estimate_skew(rotated) - angle) <= 0.3
+
+
+def test_text_height_follows_font_size():
+    small, large = estimate_text_height(_text_page(size=20)), estimate_text_height(_text_page(size=40))
+    assert small is not None and large is not None
+    assert 1.6 < large / small < 2.4
+
+
+def test_blank_page_has_no_text_height():
+    assert estimate_text_height(np.full((500, 500), 255, np.uint8)) is None
+
+
+def test_shadow_is_flattened():
+    page = _text_page().astype(np.float32)
+    shade = np.linspace(1.0, 0.45, page.shape[1], dtype=np.float32)[None, :]
+    shadowed = (page * shade).astype(np.uint8)
+    assert needs_illumination_fix(estimate_background(shadowed))
+    flat = normalise_illumination(shadowed)
+    left, right = flat[:, 20:40], flat[:, -40:-20]
+    assert abs(float(np.median(left)) - float(np.median(right))) < 15
+
+
+def _photo(width: int = 4000, height: int = 3000) -> np.ndarray:
+    """A 12-megapixel 'photo': a receipt on a dark brown table, slightly rotated."""
+    page = cv2.cvtColor(_text_page(1400, 2400, size=36, lines=40), cv2.COLOR_GRAY2RGB)
+    photo = np.zeros((height, width, 3), np.uint8)
+    photo[:] = (90, 60, 40)
+    y, x = (height - page.shape[0]) // 2, (width - page.shape[1]) // 2
+    photo[y : y + page.shape[0], x : x + page.shape[1]] = page
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), 3.0, 1.0)
+    return cv2.warpAffine(photo, matrix, (width, height), borderValue=(90, 60, 40))
+
+
+def test_photo_pipeline_crops_deskews_and_maps_back():
+    photo = _photo()
+    prepared = prepare_for_ocr(photo)
+    assert "crop" in prepared.steps and any(s.startswith("deskew") for s in prepared.steps)
+    height, width = prepared.image.shape
+    corner = prepared.to_original.apply_box(Box(0, 0, width, height))
+    assert corner.x > 1000 and corner.right < 3000
+
+
+def test_twelve_megapixel_photo_preprocesses_fast():
+    photo = _photo()
+    prepare_for_ocr(photo)
+    started = time.perf_counter()
+    prepare_for_ocr(photo)
+    assert time.perf_counter() - started < 1.0
