@@ -9,7 +9,13 @@ from claims.db.models import Claim, LedgerEntry
 from claims.errors import ConflictError, IllegalTransitionError, InvalidInputError, NotFoundError
 from claims.ledger import balance, credit_points
 from claims.lifecycle import ClaimStatus
-from claims.services.accounts import authenticate, issue_api_token, participant_of, revoke_api_tokens, user_for_token
+from claims.services.accounts import (
+    authenticate,
+    issue_api_token,
+    participant_of,
+    revoke_api_tokens,
+    user_for_token,
+)
 from claims.services.intake import Upload, submit_claim
 from claims.services.processing import finish_code_claim, start_processing
 from claims.services.review import decide_claim, get_visible_claim, reverse_claim, review_queue

@@ -12,12 +12,12 @@ from claims.lifecycle import ClaimStatus
 from claims.services.accounts import participant_of
 from claims.services.intake import Upload, submit_claim
 from claims.services.review import decide_claim
+from tests.conftest import NIP_A, NIP_STRANGER
+from tests.integration.helpers import seed, user
 from workers import runtime as worker_runtime
 from workers.jobs import process_claim
 from workers.queues import OCR_QUEUE, ClaimQueue, process_job_id
 from workers.sweeper import sweep
-from tests.conftest import NIP_A, NIP_STRANGER
-from tests.integration.helpers import seed, user
 
 pytestmark = pytest.mark.integration
 SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "samples"

@@ -157,10 +157,13 @@ def test_expected_fields_shape() -> None:
     receipt, invoice = make_receipt(3), make_invoice(3)
     for spec, kind in ((receipt, "receipt"), (invoice, "invoice")):
         fields = expected_fields(spec)
-        assert set(fields) == keys and fields["kind"] == kind and fields["currency"] == "PLN"
+        wanted = keys | ({"issue_date"} if kind == "invoice" else set())
+        assert set(fields) == wanted and fields["kind"] == kind and fields["currency"] == "PLN"
         assert fields["total"] == f"{spec.total:.2f}" and fields["vat_total"] == f"{spec.vat_total:.2f}"
         assert set(fields["items"][0]) == {"name", "qty", "unit_price", "amount", "vat_rate"}
     assert expected_fields(receipt)["date"] == receipt.date.isoformat()
+    assert expected_fields(invoice)["date"] == invoice.sale_date.isoformat()  # the purchase date
+    assert expected_fields(invoice)["issue_date"] == invoice.issue_date.isoformat()
 
 
 def test_polish_amount_format() -> None:

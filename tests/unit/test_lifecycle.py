@@ -1,7 +1,14 @@
 import pytest
 
 from claims.errors import IllegalTransitionError
-from claims.lifecycle import FINAL_STATES, TRANSITIONS, ClaimStatus, can_transition, check_transition, sources_of
+from claims.lifecycle import (
+    FINAL_STATES,
+    TRANSITIONS,
+    ClaimStatus,
+    can_transition,
+    check_transition,
+    sources_of,
+)
 
 S = ClaimStatus
 
