@@ -36,7 +36,8 @@ TRANSITIONS: dict[ClaimStatus, frozenset[ClaimStatus]] = {
     S.PENDING_REVIEW: frozenset({S.APPROVED, S.REJECTED, S.FLAGGED}),
     S.FLAGGED: frozenset({S.APPROVED, S.REJECTED, S.PENDING_REVIEW}),
     S.APPROVED: frozenset({S.REVERSED}),
-    S.REJECTED: frozenset(),
+    # rejected -> flagged: the participant's one appeal puts the claim before an auditor.
+    S.REJECTED: frozenset({S.FLAGGED}),
     S.REVERSED: frozenset(),
 }
 

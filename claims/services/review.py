@@ -102,5 +102,25 @@ def reverse_claim(session: Session, user: User, claim_id: str, comment: str = ""
     return decision
 
 
+def appeal_claim(session: Session, user: User, claim_id: str, comment: str) -> Decision:
+    """The participant's one appeal of a rejection: the claim goes to the auditors' flagged queue."""
+    if Role(user.role) is not Role.PARTICIPANT:
+        raise PermissionDeniedError("only the participant who submitted a claim can appeal it")
+    claim = get_visible_claim(session, user, claim_id)
+    if claim.status != ClaimStatus.REJECTED:
+        raise ConflictError(f"claim is {claim.status}, only rejected claims can be appealed", code="not_rejected")
+    if any(d.action == "appeal" for d in decisions_of(session, claim.id)):
+        raise ConflictError("this claim has already been appealed once", code="already_appealed")
+    if not comment.strip():
+        raise InvalidInputError("say why the decision is wrong", code="appeal_comment_required")
+    move_claim(session, claim, ClaimStatus.FLAGGED)
+    decision = Decision(claim_id=claim.id, actor_user_id=user.id, action="appeal", from_status="rejected",
+                        to_status="flagged", reason_code=ReasonCode.APPEAL, comment=comment[:2000])
+    session.add(decision)
+    record_event(session, "claim_appealed", actor_user_id=user.id, claim_id=claim.id,
+                 before={"status": "rejected"}, after={"status": "flagged"})
+    return decision
+
+
 def decisions_of(session: Session, claim_id: str) -> list[Decision]:
     return list(session.scalars(select(Decision).where(Decision.claim_id == claim_id).order_by(Decision.id)))

@@ -184,3 +184,24 @@ def test_password_login_and_revocable_api_tokens(runtime):
             user_for_token(session, token)
         with pytest.raises(Exception, match="wrong e-mail or password"):
             authenticate(session, "uczestnik@example.com", "zle-haslo")
+
+
+def test_participant_appeals_a_rejection_once_and_an_auditor_decides(runtime):
+    from claims.services.review import appeal_claim
+
+    seed(runtime)
+    claim_id = pending_claim(runtime, points=40)
+    with transaction(runtime.sessions) as session:
+        decide_claim(session, user(runtime, "partner.a@example.com"), claim_id, "reject", "not_our_sale")
+    with pytest.raises(InvalidInputError), transaction(runtime.sessions) as session:
+        appeal_claim(session, user(runtime, "uczestnik@example.com"), claim_id, "   ")
+    with transaction(runtime.sessions) as session:
+        appeal_claim(session, user(runtime, "uczestnik@example.com"), claim_id, "Mam paragon z tego sklepu")
+    with runtime.sessions() as session:
+        assert session.get(Claim, claim_id).status == ClaimStatus.FLAGGED
+        assert review_queue(session, user(runtime, "partner.a@example.com")) == []  # auditors decide it
+    with transaction(runtime.sessions) as session:
+        decide_claim(session, user(runtime, "audytor@example.com"), claim_id, "approve", "")
+    assert _balance(runtime) == 40
+    with pytest.raises(ConflictError), transaction(runtime.sessions) as session:
+        appeal_claim(session, user(runtime, "uczestnik@example.com"), claim_id, "jeszcze raz")

@@ -26,6 +26,7 @@ S = ClaimStatus
         (S.FLAGGED, S.APPROVED),
         (S.FLAGGED, S.REJECTED),
         (S.APPROVED, S.REVERSED),
+        (S.REJECTED, S.FLAGGED),
     ],
 )
 def test_lifecycle_allows_the_documented_moves(current, target):
@@ -41,6 +42,7 @@ def test_lifecycle_allows_the_documented_moves(current, target):
         (S.APPROVED, S.REJECTED),
         (S.APPROVED, S.PENDING_REVIEW),
         (S.REJECTED, S.APPROVED),
+        (S.REJECTED, S.PENDING_REVIEW),
         (S.REVERSED, S.APPROVED),
         (S.NEEDS_RETAKE, S.PENDING_REVIEW),
     ],
@@ -50,10 +52,11 @@ def test_illegal_transition_raises(current, target):
         check_transition(current, target)
 
 
-def test_final_states_lead_nowhere_but_approved_to_reversed():
-    for state in FINAL_STATES - {S.APPROVED}:
+def test_final_states_lead_nowhere_but_reversal_and_appeal():
+    for state in FINAL_STATES - {S.APPROVED, S.REJECTED}:
         assert TRANSITIONS[state] == frozenset()
     assert TRANSITIONS[S.APPROVED] == {S.REVERSED}
+    assert TRANSITIONS[S.REJECTED] == {S.FLAGGED}  # the participant's appeal
 
 
 def test_every_state_is_reachable_from_received():
