@@ -118,6 +118,7 @@ class Outlet(Base):
     nip: Mapped[str] = mapped_column(String(10), index=True)
     address: Mapped[str] = mapped_column(String(300), default="")
     city: Mapped[str] = mapped_column(String(100), default="")
+    aliases: Mapped[list] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     partner: Mapped[Partner] = relationship(back_populates="outlets")
 
@@ -129,8 +130,24 @@ class Product(Base):
     ean: Mapped[str | None] = mapped_column(String(14), index=True)
     name: Mapped[str] = mapped_column(String(300))
     unit: Mapped[str] = mapped_column(String(16), default="szt")
+    pack_size: Mapped[Decimal] = mapped_column(Numeric(12, 3), default=Decimal("1"))
+    aliases: Mapped[list] = mapped_column(JSON, default=list)
     points_per_unit: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class PartnerItemName(Base):
+    """How one partner's tills print a product; learned when a reviewer corrects a line match."""
+
+    __tablename__ = "partner_item_names"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    printed_name: Mapped[str] = mapped_column(String(300))
+    normalised: Mapped[str] = mapped_column(String(300))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    __table_args__ = (UniqueConstraint("partner_id", "normalised"),)
 
 
 class Campaign(Base):
@@ -142,7 +159,22 @@ class Campaign(Base):
     ends_on: Mapped[date] = mapped_column(Date)
     submission_days: Mapped[int] = mapped_column(Integer, default=30)
     points_per_pln: Mapped[Decimal] = mapped_column(Numeric(10, 4), default=Decimal("1"))
+    # Points rules beyond points_per_pln (basis, per-unit, bonus, multipliers, minimum, caps) as JSON;
+    # claims.services.programme turns them into verification.PointsRules.
+    rules: Mapped[dict] = mapped_column(JSON, default=dict)
+    eligible_skus: Mapped[list | None] = mapped_column(JSON)  # None: every catalogue product
+    require_buyer_nip: Mapped[bool] = mapped_column(Boolean, default=False)
+    auto_approve: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ProductCodeBatch(Base):
+    __tablename__ = "product_code_batches"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    points: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ProductCode(Base):
@@ -151,6 +183,7 @@ class ProductCode(Base):
     __tablename__ = "product_codes"
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("product_code_batches.id"))
     points: Mapped[int] = mapped_column(Integer)
     claim_id: Mapped[str | None] = mapped_column(ForeignKey("claims.id"), index=True)
     used_at: Mapped[datetime | None]
@@ -170,6 +203,12 @@ class Claim(Base):
     product_codes: Mapped[list] = mapped_column(JSON, default=list)
     points_proposed: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    lines: Mapped[list] = mapped_column(JSON, default=list)  # line items with their catalogue match
+    risk_score: Mapped[float] = mapped_column(default=0.0)
+    # Keyed hash of seller NIP + document number + date + total: finds the same document under any account.
+    identity_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    submitted_ip: Mapped[str | None] = mapped_column(String(45))
+    device_id: Mapped[str | None] = mapped_column(String(64))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -197,9 +236,26 @@ class Document(Base):
     reading: Mapped[dict | None] = mapped_column(JSON)
     extraction: Mapped[dict | None] = mapped_column(JSON)
     error_code: Mapped[str | None] = mapped_column(String(64))
+    phash: Mapped[int | None] = mapped_column(BigInteger)  # 64-bit perceptual hash, stored signed
+    exif: Mapped[dict | None] = mapped_column(JSON)
     read_at: Mapped[datetime | None]
     claim: Mapped[Claim] = relationship(back_populates="documents")
     __table_args__ = (UniqueConstraint("claim_id", "position"),)
+
+
+class ImageHashBand(Base):
+    """One 16-bit band of a document's perceptual hash (multi-index hashing): any hash within Hamming
+    distance 3 of a query shares at least one exact band with it, so near duplicates are found with
+    four index lookups instead of a scan."""
+
+    __tablename__ = "image_hash_bands"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    band: Mapped[int] = mapped_column(Integer)
+    value: Mapped[int] = mapped_column(Integer)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
+    claim_id: Mapped[str] = mapped_column(ForeignKey("claims.id"))
+    phash: Mapped[int] = mapped_column(BigInteger)
+    __table_args__ = (Index("ix_image_hash_bands_band_value", "band", "value"),)
 
 
 class Decision(Base):
