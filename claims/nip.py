@@ -1,14 +1,14 @@
-"""Polish tax identification numbers (NIP): normalisation and the check digit."""
+"""Polish tax identification numbers (NIP): normalisation, and the check digit the reader also uses."""
 
 from __future__ import annotations
 
 import re
 
-WEIGHTS = (6, 5, 7, 2, 3, 4, 5, 6, 7)
+from ocr.extract.nip import nip_checksum_ok
 
 
 def normalise_nip(raw: str) -> str:
-    """Digits only, without a PL prefix, dashes or spaces."""
+    """Digits only, without a PL prefix, dashes, dots or spaces."""
     text = raw.strip().upper()
     if text.startswith("PL"):
         text = text[2:]
@@ -16,9 +16,5 @@ def normalise_nip(raw: str) -> str:
 
 
 def nip_is_valid(raw: str) -> bool:
-    """Whether `raw` is a 10-digit NIP whose check digit is right."""
-    nip = normalise_nip(raw)
-    if len(nip) != 10 or not nip.isdigit():
-        return False
-    check = sum(int(d) * w for d, w in zip(nip, WEIGHTS, strict=False)) % 11
-    return check != 10 and check == int(nip[9])
+    """Whether `raw` is a 10-digit NIP whose check digit is right (separators and PL allowed)."""
+    return nip_checksum_ok(normalise_nip(raw))
