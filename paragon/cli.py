@@ -83,6 +83,33 @@ def _cmd_token(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from claims.db.engine import transaction
+    from claims.runtime import build_runtime
+    from claims.services.imports import ImportRejectedError, import_csv
+
+    text = Path(args.file).read_bytes().decode("utf-8-sig")
+    try:
+        with transaction(build_runtime(settings).sessions) as session:
+            report = import_csv(session, args.kind, text)
+    except ImportRejectedError as rejected:
+        for error in rejected.report.errors:
+            print(f"{args.file}:{error.line}: {error.column or 'row'}: {error.message}", file=sys.stderr)
+        print(f"{len(rejected.report.errors)} errors; nothing was imported", file=sys.stderr)
+        return 2
+    print(f"{report.kind}: {report.rows} rows, {report.created} created, {report.updated} updated")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    from claims.runtime import build_runtime
+    from claims.services.imports import export_csv
+
+    with build_runtime(settings).sessions() as session:
+        sys.stdout.write(export_csv(session, args.kind))
+    return 0
+
+
 def _cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
     from ocr import extract_file_result
     from workers.runtime import reader_config
@@ -93,6 +120,23 @@ def _cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
         data = path.read_bytes() if path.is_file() else b""
         result = extract_file_result(data, str(path), config)
         print(json.dumps(result, ensure_ascii=False, indent=None if args.json else 2))
+    return 0
+
+
+def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from paragon.evaluate import evaluate, format_report, load_documents
+    from workers.runtime import reader_config
+
+    fields = [f.strip() for f in args.fields.split(",") if f.strip()] if args.fields else None
+    documents = load_documents(Path(args.dir), args.format, args.limit, fields)
+    report = evaluate(documents, reader_config(settings), jobs=max(1, args.jobs), progress=not args.quiet)
+    if args.json:
+        data = report.to_dict()
+        if not args.failures:
+            data.pop("failures")
+        print(json.dumps({"dataset": args.dir, "format": args.format, **data}, ensure_ascii=False, indent=2))
+    else:
+        print(format_report(report, show_failures=args.failures))
     return 0
 
 
@@ -132,10 +176,29 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--label", default="cli")
     token.add_argument("--revoke", action="store_true")
     token.set_defaults(func=_cmd_token)
+    kinds = ["catalogue", "partners", "codes"]
+    importer = sub.add_parser("import", help="import the catalogue, partners and outlets, or product codes (CSV)")
+    importer.add_argument("kind", choices=kinds)
+    importer.add_argument("file")
+    importer.set_defaults(func=_cmd_import)
+    exporter = sub.add_parser("export", help="export the catalogue, partners and outlets, or codes as CSV")
+    exporter.add_argument("kind", choices=kinds)
+    exporter.set_defaults(func=_cmd_export)
     extract = sub.add_parser("extract", help="read documents and print the extracted fields as JSON")
     extract.add_argument("files", nargs="+")
     extract.add_argument("--json", action="store_true", help="one JSON object per line")
     extract.set_defaults(func=_cmd_extract)
+    evaluation = sub.add_parser("eval", help="read a labelled set of documents and score the extracted fields")
+    evaluation.add_argument("dir", help="the data set folder")
+    evaluation.add_argument("--format", choices=("sroie", "paragon"), default="paragon",
+                            help="sroie: img/ + key/; paragon: files + labels.json")
+    evaluation.add_argument("--limit", type=int, default=None, help="only the first N documents")
+    evaluation.add_argument("--jobs", type=int, default=1, help="worker processes (one tesseract thread each)")
+    evaluation.add_argument("--fields", default=None, help="comma-separated fields to score (default: all labelled)")
+    evaluation.add_argument("--json", action="store_true", help="print the scores as JSON")
+    evaluation.add_argument("--failures", action="store_true", help="list the wrong fields per file")
+    evaluation.add_argument("--quiet", action="store_true", help="no progress bar")
+    evaluation.set_defaults(func=_cmd_eval)
     return parser
 
 
