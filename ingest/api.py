@@ -10,13 +10,14 @@ from sqlalchemy.exc import IntegrityError
 from claims.db.engine import transaction
 from claims.errors import ConflictError, InvalidInputError, PermissionDeniedError
 from claims.ledger import balance
+from claims.ratelimit import check_code_attempts
 from claims.roles import Role
 from claims.services.accounts import participant_of
 from claims.services.idempotency import remember_answer, request_fingerprint, stored_answer
 from claims.services.intake import check_codes, check_upload, submit_claim
 from claims.services.review import decide_claim, get_visible_claim, review_queue
 from claims.services.views import claim_view, queue_item_view
-from ingest.http import bearer_user, install_error_handlers, locale, runtime
+from ingest.http import bearer_user, install_error_handlers, limiter, locale, runtime
 from ingest.openapi import openapi_document
 
 log = logging.getLogger(__name__)
@@ -47,10 +48,12 @@ def create_claim():
         user = bearer_user(session)
         if Role(user.role) is not Role.PARTICIPANT:
             raise PermissionDeniedError("only participants submit claims", code="not_participant")
+        participant = participant_of(session, user)
+        raw_codes = request.form.getlist("product_code")
+        check_code_attempts(limiter(), participant.id, request.remote_addr, len(raw_codes))
         uploads = [check_upload(f.filename, f.read(max_bytes + 1), max_bytes) for f in files]
-        codes = check_codes(request.form.getlist("product_code"))
-        claim = submit_claim(session, rt.blobs, participant_of(session, user), uploads, codes,
-                             max_files=max_files)
+        codes = check_codes(raw_codes)
+        claim = submit_claim(session, rt.blobs, participant, uploads, codes, max_files=max_files)
         claim_id, status = claim.id, claim.status
     _enqueue_after_commit(claim_id)
     body = {"id": claim_id, "status": status, "url": url_for("api.get_claim", claim_id=claim_id)}

@@ -17,6 +17,7 @@ from claims.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
+from claims.ratelimit import TooManyAttemptsError
 from claims.runtime import Runtime
 from claims.services.accounts import user_for_token
 from claims.services.intake import FileTooLargeError, UnsupportedMediaError
@@ -31,6 +32,7 @@ STATUS_BY_ERROR: tuple[tuple[type[ClaimsError], int], ...] = (
     (FileTooLargeError, 413),
     (UnsupportedMediaError, 415),
     (InvalidInputError, 422),
+    (TooManyAttemptsError, 429),
 )
 
 
@@ -44,6 +46,10 @@ def error_response(status: int, code: str, message: str):
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="paragon"'
     return response
+
+
+def limiter():
+    return current_app.extensions.get("paragon.ratelimiter")
 
 
 def bearer_user(session: Session) -> User:
@@ -67,7 +73,10 @@ def install_error_handlers(blueprint: Blueprint) -> None:
     @blueprint.errorhandler(ClaimsError)
     def _claims_error(exc: ClaimsError):
         status = next((s for cls, s in STATUS_BY_ERROR if isinstance(exc, cls)), 400)
-        return error_response(status, exc.code, exc.message)
+        response = error_response(status, exc.code, exc.message)
+        if isinstance(exc, TooManyAttemptsError):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @blueprint.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

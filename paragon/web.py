@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from claims.ratelimit import RateLimiter
 from claims.runtime import Runtime, build_runtime
 from claims.settings import Settings
 from ingest.api import blueprint as api_blueprint
@@ -18,6 +19,8 @@ def create_app(runtime: Runtime | None = None, claim_queue: ClaimQueue | None = 
     if claim_queue is None:
         claim_queue = ClaimQueue(connect_redis(runtime.settings.redis_url), runtime.settings.job_timeout_seconds)
     app = create_review_app(runtime, claim_queue, **options)
+    redis = getattr(claim_queue, "redis", None)  # a test's fake queue has none: no limits then
+    app.extensions["paragon.ratelimiter"] = RateLimiter(redis) if redis is not None else None
     app.register_blueprint(api_blueprint)
     app.extensions["csrf"].exempt(api_blueprint)  # bearer-token API: no cookies, so no CSRF
     return app

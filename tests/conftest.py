@@ -21,6 +21,8 @@ TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 # Two valid NIPs per partner outlet, one for a participant company, one for a seller outside the programme.
 NIP_A, NIP_B, NIP_PARTICIPANT, NIP_STRANGER = "5260250274", "7251801126", "5213017228", "1132191233"
+# Well-formed product codes (the 12th character is the check character); one unknown to the programme.
+CODE_50, CODE_30, CODE_UNKNOWN = "ABCDEFGH234M", "QRSTUVWX678M", "23456789234M"
 
 
 def small_programme() -> dict:
@@ -35,7 +37,7 @@ def small_programme() -> dict:
             {"code": "PB", "name": "Partner B", "nip": NIP_B, "outlets": [outlet("PB-1", NIP_B)]},
         ],
         "products": [],
-        "product_codes": [{"code": "ABCDEFGH2345", "points": 50}, {"code": "QRSTUVWX6789", "points": 30}],
+        "product_codes": [{"code": CODE_50, "points": 50}, {"code": CODE_30, "points": 30}],
         "users": [
             {"email": "uczestnik@example.com", "password": "haslo-uczestnika", "role": "participant",
              "name": "Jan Testowy", "participant": {"company_name": "Firma Test", "company_nip": NIP_PARTICIPANT}},

@@ -14,6 +14,7 @@ from claims.errors import InvalidInputError
 from claims.lifecycle import ClaimKind, ClaimStatus
 from claims.services.programme import active_campaign
 from ocr.sniff import ALLOWED_UPLOAD_TYPES, sniff_media_type
+from verification.identifiers import code_is_well_formed, normalise_code
 
 MAX_CODES = 20
 
@@ -69,9 +70,10 @@ def check_codes(raw_codes: list[str]) -> list[str]:
     codes: list[str] = []
     for raw in raw_codes:
         for part in raw.replace(",", " ").replace(";", " ").split():
-            code = part.strip().upper().replace("-", "")
-            if not code.isalnum() or len(code) > 32:
-                raise InvalidInputError("product codes are letters and digits, at most 32", code="bad_code_format")
+            code = normalise_code(part)
+            if not code_is_well_formed(code):
+                raise InvalidInputError(f"{part[:40]!r} is not a product code: check it character by character",
+                                        code="bad_code_format", product_code=part[:40])
             if code not in codes:
                 codes.append(code)
     if len(codes) > MAX_CODES:

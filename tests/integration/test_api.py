@@ -190,3 +190,28 @@ def test_concurrent_approvals_credit_once(runtime):
     assert codes.count(200) >= 1 and set(codes) <= {200, 409}
     with runtime.sessions() as session:
         assert session.scalar(select(func.count()).select_from(LedgerEntry)) == 1
+
+
+def test_malformed_product_code_is_refused_at_once(client, runtime):
+    answer = client.post("/api/v1/claims", headers=bearer(runtime, "uczestnik@example.com"),
+                         data={"product_code": "ABCDEFGH2340"}, content_type="multipart/form-data")
+    assert answer.status_code == 422 and answer.get_json()["error"]["code"] == "bad_code_format"
+
+
+def test_product_code_attempts_are_limited_per_participant(runtime, redis_conn):
+    from claims.ratelimit import CODE_ATTEMPTS_PER_PARTICIPANT
+    from tests.conftest import CODE_UNKNOWN
+    from workers.queues import ClaimQueue
+
+    seed(runtime)
+    client = create_app(runtime, ClaimQueue(redis_conn)).test_client()
+    headers = bearer(runtime, "uczestnik@example.com")
+    codes = {"product_code": [CODE_UNKNOWN] * 10}
+    answers = [client.post("/api/v1/claims", headers=headers, data=codes, content_type="multipart/form-data")
+               for _ in range(CODE_ATTEMPTS_PER_PARTICIPANT.attempts // 10 + 1)]
+    assert {a.status_code for a in answers[:-1]} == {202}
+    assert answers[-1].status_code == 429 and answers[-1].get_json()["error"]["code"] == "too_many_attempts"
+    assert int(answers[-1].headers["Retry-After"]) > 0
+    other = client.post("/api/v1/claims", headers=bearer(runtime, "drugi@example.com"), data={
+        "product_code": CODE_UNKNOWN}, content_type="multipart/form-data")
+    assert other.status_code == 202  # counted per participant

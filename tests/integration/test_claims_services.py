@@ -1,7 +1,7 @@
 """The claims core on the real databases: intake, lifecycle, decisions, ledger, visibility."""
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from claims.db.engine import transaction
@@ -20,6 +20,7 @@ from claims.services.intake import Upload, submit_claim
 from claims.services.processing import finish_code_claim, start_processing
 from claims.services.review import decide_claim, get_visible_claim, reverse_claim, review_queue
 from claims.services.transitions import move_claim
+from tests.conftest import CODE_50, CODE_UNKNOWN
 from tests.integration.helpers import PNG_1PX, pending_claim, seed, user
 
 pytestmark = pytest.mark.integration
@@ -149,7 +150,7 @@ def test_product_codes_are_consumed_once_even_when_processing_runs_twice(runtime
     seed(runtime)
     with transaction(runtime.sessions) as session:
         participant = participant_of(session, user(runtime, "uczestnik@example.com"))
-        claim_id = submit_claim(session, runtime.blobs, participant, [], ["ABCDEFGH2345", "NOPE00000000"]).id
+        claim_id = submit_claim(session, runtime.blobs, participant, [], [CODE_50, CODE_UNKNOWN]).id
     for _ in range(2):
         with transaction(runtime.sessions) as session:
             if start_processing(session, claim_id) is not None:
@@ -161,7 +162,7 @@ def test_product_codes_are_consumed_once_even_when_processing_runs_twice(runtime
     assert _balance(runtime) == 50
     with transaction(runtime.sessions) as session:
         participant = participant_of(session, user(runtime, "drugi@example.com"))
-        second = submit_claim(session, runtime.blobs, participant, [], ["ABCDEFGH2345"]).id
+        second = submit_claim(session, runtime.blobs, participant, [], [CODE_50]).id
     with transaction(runtime.sessions) as session:
         start_processing(session, second)
         finish_code_claim(session, second)
@@ -205,3 +206,34 @@ def test_participant_appeals_a_rejection_once_and_an_auditor_decides(runtime):
     assert _balance(runtime) == 40
     with pytest.raises(ConflictError), transaction(runtime.sessions) as session:
         appeal_claim(session, user(runtime, "uczestnik@example.com"), claim_id, "jeszcze raz")
+
+
+def test_one_code_raced_by_a_hundred_claims_is_consumed_exactly_once(postgres_url, tmp_path):
+    """100 claims with the same code processed at once on PostgreSQL: one approved, 99 told it is used."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.conftest import make_runtime
+
+    rt = make_runtime(tmp_path, postgres_url, "db://")
+    rt.engine.pool._pool.maxsize = 40  # noqa: SLF001 - enough connections for the race
+    seed(rt)
+    with transaction(rt.sessions) as session:
+        participant = participant_of(session, user(rt, "uczestnik@example.com"))
+        ids = [submit_claim(session, rt.blobs, participant, [], [CODE_50]).id for _ in range(100)]
+    for claim_id in ids:
+        with transaction(rt.sessions) as session:
+            start_processing(session, claim_id)
+
+    def finish(claim_id: str) -> None:
+        with transaction(rt.sessions) as session:
+            finish_code_claim(session, claim_id)
+
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        list(pool.map(finish, ids))
+    with rt.sessions() as session:
+        statuses = [session.get(Claim, claim_id).status for claim_id in ids]
+        assert statuses.count(ClaimStatus.APPROVED) == 1
+        assert statuses.count(ClaimStatus.REJECTED) == 99
+        assert session.scalar(select(func.count()).select_from(LedgerEntry)) == 1
+    assert _balance(rt) == 50
+    rt.close()

@@ -1,0 +1,75 @@
+"""Fixed-window attempt limits kept in Redis, so every web process and machine shares one count."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Protocol
+
+from claims.errors import ClaimsError
+
+log = logging.getLogger(__name__)
+
+
+class TooManyAttemptsError(ClaimsError):
+    """The caller tried too often; `retry_after` says how many seconds until the window ends."""
+
+    code = "too_many_attempts"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message, retry_after=retry_after)
+        self.retry_after = retry_after
+
+
+class Counter(Protocol):
+    """The part of a Redis client a limiter uses (redis.Redis satisfies it)."""
+
+    def pipeline(self, transaction: bool = True): ...
+
+
+@dataclass(frozen=True)
+class Limit:
+    name: str
+    attempts: int
+    window_seconds: int
+
+
+class RateLimiter:
+    """Counts attempts per (limit, subject) in fixed windows; refuses past the limit."""
+
+    def __init__(self, redis: Counter, prefix: str = "paragon:rl") -> None:
+        self.redis = redis
+        self.prefix = prefix
+
+    def hit(self, limit: Limit, subject: str, cost: int = 1) -> int:
+        """Count `cost` attempts for `subject`; TooManyAttemptsError once the window's limit is passed."""
+        window = int(time.time()) // limit.window_seconds
+        key = f"{self.prefix}:{limit.name}:{subject}:{window}"
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.incrby(key, cost)
+        pipe.expire(key, limit.window_seconds + 5)
+        count = int(pipe.execute()[0])
+        if count > limit.attempts:
+            retry_after = limit.window_seconds - int(time.time()) % limit.window_seconds
+            raise TooManyAttemptsError(f"too many attempts; try again in {retry_after} s", retry_after)
+        return count
+
+
+#: Product-code entry: generous for real buyers, useless for guessing a 12-character code.
+CODE_ATTEMPTS_PER_PARTICIPANT = Limit("codes-participant", attempts=60, window_seconds=3600)
+CODE_ATTEMPTS_PER_IP = Limit("codes-ip", attempts=200, window_seconds=3600)
+
+
+def check_code_attempts(limiter: RateLimiter | None, participant_id: int, ip: str | None, codes: int) -> None:
+    """Count product-code attempts against the participant and the address; no limiter, no limit."""
+    if limiter is None or not codes:
+        return
+    try:
+        limiter.hit(CODE_ATTEMPTS_PER_PARTICIPANT, str(participant_id), codes)
+        if ip:
+            limiter.hit(CODE_ATTEMPTS_PER_IP, ip, codes)
+    except TooManyAttemptsError:
+        raise
+    except Exception:  # Redis away: accept the claim (nothing accepted may be lost), the check digit still holds
+        log.warning("attempt limits unavailable; product codes accepted without counting", exc_info=True)
