@@ -1,16 +1,47 @@
-"""Pure programme rules: plain data in, a Verdict out. No I/O, no frameworks, no environment."""
+"""Pure programme rules: plain data in, a Verdict out. No I/O, no frameworks, no environment, no clock.
 
+Entry points: `verify_claim` (the full decision), `CatalogueIndex.build` (once per catalogue version),
+`learn_alias` (a reviewer's correction), `identity_key`, `perceptual_hash`, `hash_bands`/`band_probes`/
+`candidate_filter` (the near-duplicate index), and `route_document_claim` (header fields only).
+"""
+
+from verification.catalogue import CatalogueIndex
+from verification.duplicates import (
+    BandIndex,
+    band_probes,
+    candidate_filter,
+    hamming,
+    hash_bands,
+    identity_key,
+    perceptual_hash,
+)
+from verification.facts import ClaimFacts, LineItem, facts_from_fields
+from verification.matching import LineMatch, MatchMethod, MatchThresholds, learn_alias, match_line, match_lines
+from verification.points import PointsResult, PricedLine, claim_points
+from verification.programme import (
+    Basis,
+    Campaign,
+    Caps,
+    History,
+    Multiplier,
+    Outlet,
+    PointsRules,
+    PriorClaim,
+    Product,
+    SubmissionEvent,
+    month_key,
+)
 from verification.routing import CampaignRules, OutletRef, ReadFields, points_for_total, route_document_claim
-from verification.verdict import Reason, Route, Severity, Verdict
+from verification.signals import RiskPolicy, Signal, risk_score
+from verification.verdict import Reason, Route, Severity, Verdict, VerdictLine
+from verification.verify import verify_claim
 
 __all__ = [
-    "CampaignRules",
-    "OutletRef",
-    "ReadFields",
-    "Reason",
-    "Route",
-    "Severity",
-    "Verdict",
-    "points_for_total",
-    "route_document_claim",
+    "BandIndex", "Basis", "Campaign", "CampaignRules", "Caps", "CatalogueIndex", "ClaimFacts", "History",
+    "LineItem", "LineMatch", "MatchMethod", "MatchThresholds", "Multiplier", "Outlet", "OutletRef", "PointsResult",
+    "PointsRules", "PricedLine", "PriorClaim", "Product", "ReadFields", "Reason", "RiskPolicy", "Route",
+    "Severity", "Signal", "SubmissionEvent", "Verdict", "VerdictLine", "band_probes", "candidate_filter",
+    "claim_points", "facts_from_fields", "hamming", "hash_bands", "identity_key", "learn_alias", "match_line",
+    "match_lines", "month_key", "perceptual_hash", "points_for_total", "risk_score", "route_document_claim",
+    "verify_claim",
 ]

@@ -1,4 +1,8 @@
-"""Routing a read document claim: seller -> outlet by NIP, points proposed, or why it cannot go on."""
+"""Routing a read document claim by its seller and total only (the worker's first, rules-free step).
+
+verification.verify_claim is the full decision (catalogue, campaign rules, duplicates, fraud signals); this
+module stays for callers that have only the header fields.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,8 @@ from datetime import date
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 
 from claims.nip import nip_is_valid
-from claims.reasons import MESSAGES, ReasonCode
-from verification.verdict import Reason, Route, Severity, Verdict
+from claims.reasons import ReasonCode
+from verification.verdict import Route, Severity, Verdict, make_reason
 
 
 @dataclass(frozen=True)
@@ -35,12 +39,6 @@ class ReadFields:
     date: str | None = None
     total: str | None = None
     readable: bool = True
-
-
-def make_reason(code: ReasonCode, severity: Severity, **evidence: object) -> Reason:
-    """A reason with its Polish and English messages from the shared catalogue."""
-    pl, en = MESSAGES[code]
-    return Reason(str(code), severity, pl, en, dict(evidence))
 
 
 def points_for_total(total: Decimal | None, rules: CampaignRules) -> int:
