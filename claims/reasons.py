@@ -25,6 +25,7 @@ class ReasonCode(StrEnum):
     CONFIRMED = "confirmed"
     AUDIT_OVERRIDE = "audit_override"
     APPEAL = "appeal"
+    NO_CAMPAIGN = "no_campaign"
     # programme rules (verification)
     OUTSIDE_CAMPAIGN_PERIOD = "outside_campaign_period"
     SUBMITTED_TOO_LATE = "submitted_too_late"
@@ -96,6 +97,10 @@ MESSAGES: dict[ReasonCode, tuple[str, str]] = {
     ),
     ReasonCode.OTHER: ("Zgłoszenie odrzucone przez weryfikatora.", "The claim was rejected by the reviewer."),
     ReasonCode.CONFIRMED: ("Zakup potwierdzony przez partnera.", "The purchase was confirmed by the partner."),
+    ReasonCode.NO_CAMPAIGN: (
+        "W tej chwili nie trwa żadna akcja programu; zgłoszenie sprawdzi audytor.",
+        "No campaign of the programme is running now; an auditor will check the claim.",
+    ),
     ReasonCode.APPEAL: (
         "Uczestnik odwołał się od decyzji; zgłoszenie sprawdzi audytor.",
         "The participant appealed the decision; an auditor will check the claim.",

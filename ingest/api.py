@@ -53,7 +53,8 @@ def create_claim():
         check_code_attempts(limiter(), participant.id, request.remote_addr, len(raw_codes))
         uploads = [check_upload(f.filename, f.read(max_bytes + 1), max_bytes) for f in files]
         codes = check_codes(raw_codes)
-        claim = submit_claim(session, rt.blobs, participant, uploads, codes, max_files=max_files)
+        claim = submit_claim(session, rt.blobs, participant, uploads, codes, max_files=max_files,
+                             submitted_ip=request.remote_addr, device_id=request.headers.get("X-Device-Id"))
         claim_id, status = claim.id, claim.status
     _enqueue_after_commit(claim_id)
     body = {"id": claim_id, "status": status, "url": url_for("api.get_claim", claim_id=claim_id)}

@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import requests
@@ -68,7 +69,7 @@ def run_demo(settings: Settings, *, serve: bool, host: str, port: int, workers: 
     ensure_redis(settings.redis_url, settings.data_dir)
     runtime = build_runtime(settings)
     upgrade(runtime.engine)
-    programme = json.loads((FIXTURES / "demo_programme.json").read_text(encoding="utf-8"))
+    programme = _covering_samples(json.loads((FIXTURES / "demo_programme.json").read_text(encoding="utf-8")))
     tokens = _seed(runtime, programme)
     server = make_server(host, port, create_app(runtime), threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -100,6 +101,23 @@ def _fresh_embedded_state(settings: Settings) -> None:
             Path(f"{settings.data_dir / 'paragon.db'}{suffix}").unlink(missing_ok=True)
     if not os.environ.get("BLOB_URL"):
         shutil.rmtree(settings.data_dir / "blobs", ignore_errors=True)
+
+
+def _covering_samples(programme: dict) -> dict:
+    """The demo's campaign, stretched so the bundled samples' printed dates stay eligible on any later day.
+
+    The samples are fixed files printed with 2026 dates; a real campaign has a fixed period and deadline.
+    """
+    printed = [date.fromisoformat(s["expect_fields"]["date"])
+               for s in json.loads((SAMPLES / "manifest.json").read_text(encoding="utf-8"))
+               if s.get("expect_fields", {}).get("date")]
+    today = date.today()
+    campaign = dict(programme["campaign"])
+    campaign["starts_on"] = str(min([date.fromisoformat(campaign["starts_on"]), *printed]))
+    campaign["ends_on"] = str(max(date.fromisoformat(campaign["ends_on"]), today + timedelta(days=365)))
+    oldest = min(printed, default=today)
+    campaign["submission_days"] = max(int(campaign["submission_days"]), (today - oldest).days + 30)
+    return {**programme, "campaign": campaign}
 
 
 def _seed(runtime: Runtime, programme: dict) -> dict[str, str]:

@@ -6,6 +6,7 @@ import json
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,9 @@ from claims.runtime import Runtime, build_runtime
 from claims.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
+TODAY = date.today()
+#: A purchase date inside the test campaign and its submission window, whenever the tests run.
+RECENT = TODAY - timedelta(days=3)
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -26,17 +30,17 @@ CODE_50, CODE_30, CODE_UNKNOWN = "ABCDEFGH234M", "QRSTUVWX678M", "23456789234M"
 
 
 def small_programme() -> dict:
-    """A two-partner programme used by integration tests."""
+    """A two-partner programme used by integration tests; its campaign runs around today."""
     outlet = lambda code, nip: {"code": code, "name": f"Sklep {code}", "nip": nip,  # noqa: E731
                                 "address": "ul. Testowa 1", "city": "00-001 Warszawa"}
     return {
-        "campaign": {"code": "T2026", "name": "Test", "starts_on": "2026-01-01", "ends_on": "2026-12-31",
-                     "submission_days": 60, "points_per_pln": "1"},
+        "campaign": {"code": "T2026", "name": "Test", "starts_on": str(TODAY - timedelta(days=365)),
+                     "ends_on": str(TODAY + timedelta(days=365)), "submission_days": 60, "points_per_pln": "1"},
         "partners": [
             {"code": "PA", "name": "Partner A", "nip": NIP_A, "outlets": [outlet("PA-1", NIP_A)]},
             {"code": "PB", "name": "Partner B", "nip": NIP_B, "outlets": [outlet("PB-1", NIP_B)]},
         ],
-        "products": [],
+        "products": catalogue_products(),
         "product_codes": [{"code": CODE_50, "points": 50}, {"code": CODE_30, "points": 30}],
         "users": [
             {"email": "uczestnik@example.com", "password": "haslo-uczestnika", "role": "participant",
@@ -51,6 +55,13 @@ def small_programme() -> dict:
             {"email": "admin@example.com", "password": "haslo-admina", "role": "admin", "name": "Admin"},
         ],
     }
+
+
+def catalogue_products() -> list[dict]:
+    """The generator's building-materials items as the programme's catalogue (so generated receipts match)."""
+    from fixtures.documents import CATALOG
+
+    return [{"sku": entry.sku, "name": entry.name, "unit": entry.unit, "points_per_unit": 0} for entry in CATALOG]
 
 
 def demo_programme() -> dict:

@@ -2,7 +2,7 @@
 
 Entry points: `verify_claim` (the full decision), `CatalogueIndex.build` (once per catalogue version),
 `learn_alias` (a reviewer's correction), `identity_key`, `perceptual_hash`, `hash_bands`/`band_probes`/
-`candidate_filter` (the near-duplicate index), and `route_document_claim` (header fields only).
+`candidate_filter` (the near-duplicate index).
 """
 
 from verification.catalogue import CatalogueIndex
@@ -31,17 +31,17 @@ from verification.programme import (
     SubmissionEvent,
     month_key,
 )
-from verification.routing import CampaignRules, OutletRef, ReadFields, points_for_total, route_document_claim
+from verification.routing import CampaignRules, points_for_total
 from verification.signals import RiskPolicy, Signal, risk_score
 from verification.verdict import Reason, Route, Severity, Verdict, VerdictLine
 from verification.verify import verify_claim
 
 __all__ = [
     "BandIndex", "Basis", "Campaign", "CampaignRules", "Caps", "CatalogueIndex", "ClaimFacts", "History",
-    "LineItem", "LineMatch", "MatchMethod", "MatchThresholds", "Multiplier", "Outlet", "OutletRef", "PointsResult",
-    "PointsRules", "PricedLine", "PriorClaim", "Product", "ReadFields", "Reason", "RiskPolicy", "Route",
+    "LineItem", "LineMatch", "MatchMethod", "MatchThresholds", "Multiplier", "Outlet", "PointsResult",
+    "PointsRules", "PricedLine", "PriorClaim", "Product", "Reason", "RiskPolicy", "Route",
     "Severity", "Signal", "SubmissionEvent", "Verdict", "VerdictLine", "band_probes", "candidate_filter",
     "claim_points", "facts_from_fields", "hamming", "hash_bands", "identity_key", "learn_alias", "match_line",
-    "match_lines", "month_key", "perceptual_hash", "points_for_total", "risk_score", "route_document_claim",
+    "match_lines", "month_key", "perceptual_hash", "points_for_total", "risk_score",
     "verify_claim",
 ]

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from verification import ReadFields
-
 #: Fields copied onto the claim (flat values) for reviewers and the participant API.
 CLAIM_FIELDS = (
     "seller_name", "seller_address", "seller_nip", "buyer_nip", "date", "time", "document_number",
@@ -19,14 +17,6 @@ class MergedFields:
     fields: dict = field(default_factory=dict)
     sure: tuple[str, ...] = ()
     readable: bool = False
-
-    def read_fields(self) -> ReadFields:
-        return ReadFields(
-            seller_nip=self.fields.get("seller_nip"),
-            date=self.fields.get("date"),
-            total=self.fields.get("total"),
-            readable=self.readable,
-        )
 
 
 def merge_extractions(extractions: list[dict]) -> MergedFields:

@@ -90,8 +90,12 @@ def submit_claim(
     product_codes: list[str],
     *,
     max_files: int = 10,
+    submitted_ip: str | None = None,
+    device_id: str | None = None,
 ) -> Claim:
-    """Store the files and add a `received` claim to the session; commit, then enqueue its processing."""
+    """Store the files and add a `received` claim to the session; commit, then enqueue its processing.
+
+    `submitted_ip` and `device_id` feed the velocity checks (several accounts on one phone or address)."""
     if not uploads and not product_codes:
         raise InvalidInputError("send at least one file or product code", code="empty_claim")
     if uploads and product_codes:
@@ -107,6 +111,8 @@ def submit_claim(
         product_codes=list(product_codes),
         fields={},
         reasons=[],
+        submitted_ip=(submitted_ip or None) and submitted_ip[:45],
+        device_id=(device_id or None) and device_id[:64],
     )
     session.add(claim)
     for position, upload in enumerate(uploads):

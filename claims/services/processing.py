@@ -48,6 +48,9 @@ class Outcome:
     outlet_id: int | None = None
     partner_id: int | None = None
     total: Decimal | None = None
+    lines: list[dict] = field(default_factory=list)
+    risk_score: float = 0.0
+    identity_key: str | None = None
 
 
 def start_processing(session: Session, claim_id: str) -> ClaimWork | None:
@@ -68,14 +71,27 @@ def start_processing(session: Session, claim_id: str) -> ClaimWork | None:
 
 
 def save_reading(
-    session: Session, document_id: int, reading: dict | None, extraction: dict | None, error_code: str | None
+    session: Session, document_id: int, reading: dict | None, extraction: dict | None, error_code: str | None,
+    exif: dict | None = None,
 ) -> None:
     """Store what was read from one document (or why it could not be read)."""
     document = session.get(Document, document_id)
     if document is None:
         raise NotFoundError(f"document {document_id} does not exist")
     document.reading, document.extraction, document.error_code = reading, extraction, error_code
+    document.exif = exif
     document.read_at = datetime.now(UTC)
+
+
+def approve_automatically(session: Session, claim_id: str) -> None:
+    """Credit a claim the campaign let through without review (recorded as a system decision)."""
+    claim = session.get(Claim, claim_id, populate_existing=True)
+    if claim is None or claim.status != ClaimStatus.APPROVED:
+        return
+    decision = Decision(claim_id=claim.id, action="approve", from_status=ClaimStatus.PROCESSING,
+                        to_status=ClaimStatus.APPROVED, reason_code=ReasonCode.AUTO_APPROVED, comment="")
+    session.add(decision)
+    credit_points(session, claim, decision, claim.points_proposed)
 
 
 def claim_extractions(session: Session, claim_id: str) -> list[dict]:
@@ -100,7 +116,8 @@ def finish_processing(session: Session, claim_id: str, outcome: Outcome) -> bool
     move_claim(
         session, claim, outcome.status, kind=outcome.kind, reasons=outcome.reasons, fields=outcome.fields,
         points_proposed=outcome.points, outlet_id=outcome.outlet_id, partner_id=outcome.partner_id,
-        total=outcome.total,
+        total=outcome.total, lines=outcome.lines, risk_score=outcome.risk_score,
+        identity_key=outcome.identity_key,
     )
     record_event(session, "claim_processed", claim_id=claim_id,
                  after={"status": str(outcome.status), "reasons": [r["code"] for r in outcome.reasons]})

@@ -16,7 +16,7 @@ from werkzeug.serving import make_server
 from claims.db.engine import transaction
 from claims.services.accounts import issue_api_token
 from paragon.web import create_app
-from tests.conftest import NIP_A, TEST_REDIS_URL
+from tests.conftest import NIP_A, RECENT, TEST_REDIS_URL
 from tests.integration.helpers import seed, user
 from workers.queues import ClaimQueue
 
@@ -54,7 +54,7 @@ def test_upload_worker_partner_approval_balance(server, runtime):
     participant = {"Authorization": f"Bearer {token(runtime, 'uczestnik@example.com')}"}
     partner = {"Authorization": f"Bearer {token(runtime, 'partner.a@example.com')}"}
     other_partner = {"Authorization": f"Bearer {token(runtime, 'partner.b@example.com')}"}
-    png = render_receipt_png(make_receipt(21, seller_nip=NIP_A))
+    png = render_receipt_png(make_receipt(21, seller_nip=NIP_A, date=RECENT))
 
     answer = requests.post(f"{server}/api/v1/claims", headers=participant,
                            files=[("files", ("paragon.png", png, "image/png"))], timeout=30)

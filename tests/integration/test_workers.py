@@ -12,7 +12,7 @@ from claims.lifecycle import ClaimStatus
 from claims.services.accounts import participant_of
 from claims.services.intake import Upload, submit_claim
 from claims.services.review import decide_claim
-from tests.conftest import NIP_A, NIP_STRANGER
+from tests.conftest import NIP_A, NIP_STRANGER, RECENT
 from tests.integration.helpers import seed, user
 from workers import runtime as worker_runtime
 from workers.jobs import process_claim
@@ -27,7 +27,7 @@ def receipt_png(nip: str, seed_: int = 11) -> bytes:
     from fixtures.documents import make_receipt
     from fixtures.render import render_receipt_png
 
-    return render_receipt_png(make_receipt(seed_, seller_nip=nip))
+    return render_receipt_png(make_receipt(seed_, seller_nip=nip, date=RECENT))
 
 
 def submit(rt, data: bytes, media_type: str = "image/png", email: str = "uczestnik@example.com") -> str:
