@@ -1,5 +1,6 @@
 """process_claim against the real databases, tesseract and Redis: one end state however often it runs."""
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -120,3 +121,34 @@ def test_sweeper_queues_claims_whose_job_was_lost(sqlite_runtime, redis_conn):
     queue = ClaimQueue(redis_conn)
     assert sweep(sqlite_runtime.sessions, queue, received_for=timedelta(0)) == 1
     assert Queue(OCR_QUEUE, connection=redis_conn).job_ids == [process_job_id(claim_id)]
+
+
+def test_reviewer_correction_teaches_the_partner_name_so_the_next_receipt_matches_by_itself(sqlite_runtime):
+    from fixtures.documents import Item, make_receipt
+    from fixtures.render import render_receipt_png
+
+    from claims.db.models import Product
+    from claims.services.matches import correct_line_match
+
+    rt = sqlite_runtime
+    seed(rt)
+    worker_runtime.install(rt)
+    printed = "SUPER MIX XL 25KG"  # this partner's till name for the tile adhesive: matches nothing yet
+    item = Item(printed, Decimal("2"), Decimal("39.99"), "A")
+    known = Item("FUGA ELAST. SZARA 2KG", Decimal("1"), Decimal("24.50"), "A")
+    items = (item, known)
+    first = submit(rt, render_receipt_png(make_receipt(31, seller_nip=NIP_A, date=RECENT, items=items)))
+    process_claim(first)
+    line = claim(rt, first).lines[0]
+    assert claim(rt, first).status == ClaimStatus.PENDING_REVIEW
+    assert line["item"] == printed and not line["auto"]
+    with rt.sessions() as session:
+        adhesive = session.query(Product).filter_by(sku="KL-25").one()
+    with transaction(rt.sessions) as session:
+        corrected = correct_line_match(session, user(rt, "partner.a@example.com"), first, 0, adhesive.id)
+    assert corrected["product_id"] == adhesive.id and corrected["method"] == "reviewer"
+
+    second = submit(rt, render_receipt_png(make_receipt(32, seller_nip=NIP_A, date=RECENT, items=items)))
+    process_claim(second)
+    learned = claim(rt, second).lines[0]
+    assert (learned["product_id"], learned["auto"]) == (adhesive.id, True)
