@@ -8,6 +8,7 @@ import os
 from rq import Queue, Worker
 
 from claims.runtime import build_runtime
+from claims.services.rules import catalogue_index
 from claims.settings import Settings
 from paragon.redis_local import eviction_warning
 from workers import runtime as worker_runtime
@@ -29,5 +30,20 @@ def run_worker(settings: Settings, queues: tuple[str, ...] = QUEUES, *, burst: b
     if requeued:
         log.info("sweeper queued %d claims whose jobs were lost", requeued)
     runtime.engine.dispose()  # the work horse forks: let each child open its own connections
-    worker = Worker([Queue(name_, connection=redis) for name_ in queues], connection=redis, name=name)
+    worker = ParagonWorker([Queue(name_, connection=redis) for name_ in queues], connection=redis, name=name)
     worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
+
+
+class ParagonWorker(Worker):
+    """rq's forking worker that keeps the catalogue index warm in the parent, so every job inherits it
+    instead of rebuilding it (seconds for a large catalogue)."""
+
+    def execute_job(self, job, queue):
+        try:
+            runtime = worker_runtime.current().claims
+            with runtime.sessions() as session:
+                catalogue_index(session)  # rebuilt only when the catalogue changed
+            runtime.engine.dispose()  # no connection crosses the fork
+        except Exception:  # a cold cache only costs time; the job itself reports real failures
+            log.warning("could not warm the catalogue index", exc_info=True)
+        return super().execute_job(job, queue)
