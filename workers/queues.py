@@ -34,8 +34,12 @@ class ClaimQueue:
         self.redis = redis
         self.job_timeout = job_timeout
 
-    def enqueue_processing(self, claim_id: str) -> Job | None:
-        """Queue `process_claim(claim_id)` unless a live job for it is already queued or running."""
+    def enqueue_processing(self, claim_id: str, *, replace_started: bool = False) -> Job | None:
+        """Queue `process_claim(claim_id)` unless a live job for it is already queued or running.
+
+        `replace_started`: the sweeper's word that the claim has been processing for longer than any job may
+        run, so a job still marked started belongs to a worker that died (SIGKILL, lost machine).
+        """
         queue = Queue(OCR_QUEUE, connection=self.redis)
         job_id = process_job_id(claim_id)
         try:
@@ -45,7 +49,8 @@ class ClaimQueue:
                 existing = Job.fetch(job_id, connection=self.redis)
             except NoSuchJobError:
                 return self._enqueue(queue, claim_id, job_id)
-            if existing.get_status(refresh=True) not in _SPENT:
+            status = existing.get_status(refresh=True)
+            if status not in _SPENT and not (replace_started and status == JobStatus.STARTED):
                 return None  # already queued or running: the claim will be processed once
             existing.delete()
             return self._enqueue(queue, claim_id, job_id)

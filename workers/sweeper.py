@@ -12,16 +12,17 @@ from claims.lifecycle import ClaimStatus
 from workers.queues import ClaimQueue
 
 
-def stuck_claim_ids(session: Session, received_for: timedelta, processing_for: timedelta) -> list[str]:
-    """Claims received but not started for `received_for`, or processing for longer than `processing_for`."""
+def stuck_claims(session: Session, received_for: timedelta, processing_for: timedelta) -> list[tuple[str, str]]:
+    """(id, status) of claims received but not started for `received_for`, or processing for longer than
+    `processing_for`."""
     now = datetime.now(UTC)
-    query = select(Claim.id).where(
+    query = select(Claim.id, Claim.status).where(
         or_(
             (Claim.status == ClaimStatus.RECEIVED) & (Claim.updated_at < now - received_for),
             (Claim.status == ClaimStatus.PROCESSING) & (Claim.updated_at < now - processing_for),
         )
     )
-    return list(session.scalars(query.order_by(Claim.submitted_at).limit(10_000)))
+    return [tuple(row) for row in session.execute(query.order_by(Claim.submitted_at).limit(10_000))]
 
 
 def sweep(
@@ -29,9 +30,18 @@ def sweep(
     queue: ClaimQueue,
     *,
     received_for: timedelta = timedelta(seconds=60),
-    processing_for: timedelta = timedelta(minutes=15),
+    processing_for: timedelta | None = None,
 ) -> int:
-    """Queue every stuck claim again (unique job ids make this harmless); returns how many were queued."""
+    """Queue every stuck claim again (unique job ids make this harmless); returns how many were queued.
+
+    `processing_for` defaults to the job timeout plus a minute: after that no live job can still hold the
+    claim (rq kills a job at its timeout), so a job still marked started died with its worker.
+    """
+    if processing_for is None:
+        processing_for = timedelta(seconds=queue.job_timeout + 60)
     with sessions() as session:
-        ids = stuck_claim_ids(session, received_for, processing_for)
-    return sum(1 for claim_id in ids if queue.enqueue_processing(claim_id) is not None)
+        stuck = stuck_claims(session, received_for, processing_for)
+    return sum(
+        1 for claim_id, status in stuck
+        if queue.enqueue_processing(claim_id, replace_started=status == ClaimStatus.PROCESSING) is not None
+    )
