@@ -26,6 +26,7 @@ VARIABLES: dict[str, str] = {
     "JOB_TIMEOUT_SECONDS": "rq job timeout on the ocr queue; default 600",
     "SESSION_COOKIE_SECURE": "1 to send session cookies over HTTPS only; default 0 (embedded demo on http)",
     "PARAGON_LOCALE": "default UI and message language, pl or en; default pl",
+    "RETENTION_DAYS": "documents are deleted this many days after their claim's final state; default 365",
 }
 
 
@@ -56,6 +57,7 @@ class Settings:
     job_timeout_seconds: int = 600
     session_cookie_secure: bool = False
     locale: str = "pl"
+    retention_days: int = 365
 
     @property
     def is_sqlite(self) -> bool:
@@ -80,6 +82,7 @@ class Settings:
             job_timeout_seconds=_int(env, "JOB_TIMEOUT_SECONDS", 600),
             session_cookie_secure=env.get("SESSION_COOKIE_SECURE", "0") in {"1", "true", "yes"},
             locale="en" if env.get("PARAGON_LOCALE", "pl").startswith("en") else "pl",
+            retention_days=_int(env, "RETENTION_DAYS", 365),
         )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, Response, jsonify, request, url_for
 from sqlalchemy.exc import IntegrityError
 
 from claims.db.engine import transaction
@@ -15,6 +15,7 @@ from claims.roles import Role
 from claims.services.accounts import participant_of
 from claims.services.idempotency import remember_answer, request_fingerprint, stored_answer
 from claims.services.intake import check_codes, check_upload, submit_claim
+from claims.services.privacy import export_participant
 from claims.services.review import decide_claim, get_visible_claim, review_queue
 from claims.services.views import claim_view, queue_item_view
 from ingest.http import bearer_user, install_error_handlers, limiter, locale, runtime
@@ -83,6 +84,17 @@ def my_balance():
     with transaction(runtime().sessions) as session:
         participant = participant_of(session, bearer_user(session))
         return jsonify({"participant_id": participant.id, "balance": balance(session, participant.id)})
+
+
+@blueprint.get("/participants/me/export")
+def my_data():
+    """The participant's own data and documents as a zip (RODO art. 15 and 20)."""
+    rt = runtime()
+    with transaction(rt.sessions) as session:
+        user = bearer_user(session)
+        archive = export_participant(session, rt.blobs, user)
+    return Response(archive, mimetype="application/zip", headers={
+        "Content-Disposition": 'attachment; filename="paragon-moje-dane.zip"', "Cache-Control": "no-store"})
 
 
 @blueprint.get("/review/queue")

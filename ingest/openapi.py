@@ -67,6 +67,10 @@ def openapi_document() -> dict:
                 "summary": "Claims waiting for the caller's partner (oldest first)",
                 "parameters": [{"name": n, "in": "query", "schema": {"type": "integer"}} for n in ("limit", "offset")],
                 "responses": {"200": _answer("Queue", {"type": "object"}), **_errors(401, 403)}}},
+            "/api/v1/participants/me/export": {"get": {
+                "summary": "The participant's data and documents as a zip (RODO/GDPR access and portability)",
+                "responses": {"200": {"description": "zip", "content": {"application/zip": {}}},
+                              **_errors(401, 404)}}},
             "/api/v1/participants/me/balance": {"get": {
                 "summary": "The participant's points balance",
                 "responses": {"200": _answer("Balance", {"type": "object", "properties": {

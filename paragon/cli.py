@@ -110,6 +110,50 @@ def _cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _cmd_privacy(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlalchemy import select
+
+    from claims.db.engine import transaction
+    from claims.db.models import User
+    from claims.runtime import build_runtime
+    from claims.services.privacy import erase_participant, export_participant
+
+    runtime = build_runtime(settings)
+    with transaction(runtime.sessions) as session:
+        user = session.scalar(select(User).where(User.email == args.email.strip().lower()))
+        if user is None:
+            print(f"no user {args.email}", file=sys.stderr)
+            return 2
+        if args.action == "export":
+            Path(args.out).write_bytes(export_participant(session, runtime.blobs, user))
+            print(f"wrote {args.out}")
+        elif not args.yes:
+            print("erasure cannot be undone; repeat with --yes", file=sys.stderr)
+            return 2
+        else:
+            erase_participant(session, runtime.blobs, user, actor_user_id=None)
+            print(f"erased the personal data and documents of {args.email}")
+    return 0
+
+
+def _cmd_retention(args: argparse.Namespace, settings: Settings) -> int:
+    from claims.db.engine import transaction
+    from claims.runtime import build_runtime
+    from claims.services.privacy import apply_retention
+
+    runtime = build_runtime(settings)
+    days = args.days if args.days is not None else settings.retention_days
+    total = 0
+    while True:  # batches of 10,000 documents
+        with transaction(runtime.sessions) as session:
+            count = apply_retention(session, runtime.blobs, days)
+        total += count
+        if count == 0:
+            break
+    print(f"deleted {total} documents of claims final for more than {days} days")
+    return 0
+
+
 def _cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
     from ocr import extract_file_result
     from workers.runtime import reader_config
@@ -184,6 +228,15 @@ def build_parser() -> argparse.ArgumentParser:
     exporter = sub.add_parser("export", help="export the catalogue, partners and outlets, or codes as CSV")
     exporter.add_argument("kind", choices=kinds)
     exporter.set_defaults(func=_cmd_export)
+    privacy = sub.add_parser("privacy", help="a participant's data export (zip) or erasure (RODO/GDPR)")
+    privacy.add_argument("action", choices=["export", "erase"])
+    privacy.add_argument("email")
+    privacy.add_argument("--out", default="export.zip", help="where export writes the zip")
+    privacy.add_argument("--yes", action="store_true", help="confirm an erasure")
+    privacy.set_defaults(func=_cmd_privacy)
+    retention = sub.add_parser("retention", help="delete documents of claims final for RETENTION_DAYS (cron it)")
+    retention.add_argument("--days", type=int, default=None)
+    retention.set_defaults(func=_cmd_retention)
     extract = sub.add_parser("extract", help="read documents and print the extracted fields as JSON")
     extract.add_argument("files", nargs="+")
     extract.add_argument("--json", action="store_true", help="one JSON object per line")

@@ -215,3 +215,15 @@ def test_product_code_attempts_are_limited_per_participant(runtime, redis_conn):
     other = client.post("/api/v1/claims", headers=bearer(runtime, "drugi@example.com"), data={
         "product_code": CODE_UNKNOWN}, content_type="multipart/form-data")
     assert other.status_code == 202  # counted per participant
+
+
+def test_participant_downloads_their_data_as_a_zip(client, runtime):
+    import zipfile
+
+    pending_claim(runtime)
+    answer = client.get("/api/v1/participants/me/export", headers=bearer(runtime, "uczestnik@example.com"))
+    assert answer.status_code == 200 and answer.mimetype == "application/zip"
+    assert "attachment" in answer.headers["Content-Disposition"]
+    assert "data.json" in zipfile.ZipFile(io.BytesIO(answer.data)).namelist()
+    staff = client.get("/api/v1/participants/me/export", headers=bearer(runtime, "audytor@example.com"))
+    assert staff.status_code == 404

@@ -1,0 +1,116 @@
+"""RODO/GDPR: a participant's data export, erasure that keeps pseudonymised points, document retention."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from claims.audit import record_event
+from claims.blobs import BlobStore
+from claims.db.models import ApiToken, Claim, Decision, Document, LedgerEntry, Participant, User
+from claims.errors import NotFoundError
+from claims.lifecycle import FINAL_STATES
+from claims.security import hash_password, new_api_token
+
+ERASED = "retention_deleted"
+
+
+def export_participant(session: Session, blobs: BlobStore, user: User) -> bytes:
+    """A zip with data.json (profile, consents, claims with decisions, points) and every uploaded document."""
+    participant = _participant(session, user)
+    claims = session.scalars(select(Claim).where(Claim.participant_id == participant.id)
+                             .order_by(Claim.submitted_at)).all()
+    data = {
+        "exported_at": datetime.now(UTC).isoformat(),
+        "account": {"email": user.email, "name": user.name, "created_at": user.created_at.isoformat(),
+                    "locale": user.locale},
+        "company": {"name": participant.company_name, "nip": participant.company_nip},
+        "consents": [{"kind": c.kind, "text_version": c.text_version, "given_at": c.given_at.isoformat(),
+                      "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None}
+                     for c in participant.consents],
+        "claims": [_claim_record(session, c) for c in claims],
+        "points": [{"claim_id": e.claim_id, "kind": e.kind, "points": e.points, "at": e.created_at.isoformat()}
+                   for e in session.scalars(select(LedgerEntry).where(LedgerEntry.participant_id == participant.id)
+                                            .order_by(LedgerEntry.id))],
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        for claim in claims:
+            for document in claim.documents:
+                if document.error_code != ERASED and blobs.exists(document.sha256):
+                    archive.writestr(f"documents/{claim.id}/{document.position + 1}-{document.sha256[:12]}",
+                                     blobs.get(document.sha256))
+    return buffer.getvalue()
+
+
+def _claim_record(session: Session, claim: Claim) -> dict:
+    decisions = session.scalars(select(Decision).where(Decision.claim_id == claim.id).order_by(Decision.id))
+    return {"id": claim.id, "submitted_at": claim.submitted_at.isoformat(), "kind": claim.kind,
+            "status": claim.status, "fields": claim.fields, "reasons": claim.reasons,
+            "points_proposed": claim.points_proposed, "product_codes": claim.product_codes,
+            "documents": [{"filename": d.filename, "media_type": d.media_type, "size": d.size}
+                          for d in claim.documents],
+            "decisions": [{"action": d.action, "reason_code": d.reason_code, "comment": d.comment,
+                           "at": d.created_at.isoformat()} for d in decisions]}
+
+
+def _participant(session: Session, user: User) -> Participant:
+    participant = session.scalar(select(Participant).where(Participant.user_id == user.id))
+    if participant is None:
+        raise NotFoundError("this account has no participant data")
+    return participant
+
+
+def erase_participant(session: Session, blobs: BlobStore, user: User, actor_user_id: int | None) -> None:
+    """Remove the participant's personal data and documents; the ledger keeps its entries under the
+    participant's number only, so points totals and reports stay right."""
+    participant = _participant(session, user)
+    user.email = f"erased-{user.id}@erased.invalid"
+    user.name = ""
+    user.password_hash = hash_password(new_api_token())  # nobody knows it: the account cannot log in
+    user.active = False
+    for token in session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))):
+        token.revoked_at = datetime.now(UTC)
+    participant.company_name, participant.company_nip = "", None
+    for claim in session.scalars(select(Claim).where(Claim.participant_id == participant.id)):
+        claim.fields = {k: v for k, v in (claim.fields or {}).items() if k in ("total", "date", "currency")}
+        claim.submitted_ip = claim.device_id = None
+        for document in claim.documents:
+            _erase_document(session, blobs, document)
+    record_event(session, "participant_erased", actor_user_id=actor_user_id,
+                 after={"user_id": user.id, "participant_id": participant.id})
+
+
+def _erase_document(session: Session, blobs: BlobStore, document: Document) -> None:
+    """Drop a document's file and reading; the file stays only while another live document uses it."""
+    if document.error_code == ERASED:
+        return
+    document.reading = document.extraction = document.exif = None
+    document.filename, document.error_code = "", ERASED
+    session.flush()
+    shared = session.scalar(select(Document.id).where(Document.sha256 == document.sha256,
+                                                      Document.error_code.is_distinct_from(ERASED)))
+    if shared is None:
+        blobs.delete(document.sha256)
+
+
+def apply_retention(session: Session, blobs: BlobStore, days: int, now: datetime | None = None) -> int:
+    """Delete the documents of claims that reached a final state more than `days` ago; returns how many."""
+    cutoff = (now or datetime.now(UTC)) - timedelta(days=days)
+    documents = session.scalars(
+        select(Document).join(Claim).where(Claim.status.in_([s.value for s in FINAL_STATES]),
+                                           Claim.updated_at < cutoff,
+                                           Document.error_code.is_distinct_from(ERASED)).limit(10_000))
+    count = 0
+    for document in documents:
+        _erase_document(session, blobs, document)
+        count += 1
+    if count:
+        record_event(session, "retention_applied", after={"documents": count, "days": days})
+    return count
