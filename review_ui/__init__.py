@@ -69,9 +69,9 @@ def create_app(runtime: Runtime, claim_queue: Any = None, *, testing: bool = Fal
     CSRFProtect(app)  # registers itself as app.extensions["csrf"]
     db.init_app(app)
     access.init_app(app)
+    i18n.init_app(app)
     formatting.init_app(app)
     errors.register_error_handlers(app)
-    app.before_request(i18n.remember_requested_locale)
     app.after_request(_security_headers)
     _register_blueprints(app)
     app.add_url_rule("/", "index", _index)
@@ -79,12 +79,14 @@ def create_app(runtime: Runtime, claim_queue: Any = None, *, testing: bool = Fal
 
 
 def _register_blueprints(app: Flask) -> None:
+    from review_ui.audit import bp as audit_bp
     from review_ui.auth import bp as auth_bp
     from review_ui.documents import bp as documents_bp
     from review_ui.participant import bp as participant_bp
+    from review_ui.reports import bp as reports_bp
     from review_ui.review import bp as review_bp
 
-    for blueprint in (auth_bp, review_bp, participant_bp, documents_bp):
+    for blueprint in (auth_bp, review_bp, participant_bp, documents_bp, audit_bp, reports_bp):
         app.register_blueprint(blueprint)
 
 

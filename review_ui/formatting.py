@@ -92,10 +92,29 @@ def status_class(status: str) -> str:
         return "status-wait"
 
 
+def format_percent(value: float | None) -> str:
+    """0.875 -> '87,5%' in Polish, '87.5%' in English; '—' when there is nothing to divide."""
+    if value is None:
+        return "—"
+    text = f"{value * 100:.1f}%"
+    return text.replace(".", ",") if current_locale() == "pl" else text
+
+
+def format_hours(value: float | None) -> str:
+    if value is None:
+        return "—"
+    text = f"{value:.1f}"
+    return (text.replace(".", ",") if current_locale() == "pl" else text) + " h"
+
+
+def event_label(action: str) -> str:
+    key = f"event.{action}"
+    return t(key) if has_key(key) else str(action)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         dt=format_datetime, day=format_date, money=format_money, waiting=format_waiting,
         status_label=status_label, kind_label=kind_label, reason_label=reason_label,
-        status_class=status_class,
+        status_class=status_class, percent=format_percent, hours=format_hours, event_label=event_label,
     )
-    app.jinja_env.globals.update(t=t, locale=current_locale)

@@ -1,319 +1,31 @@
-"""A small dict-based translation helper (Polish first, English available); Flask-Babel replaces it later."""
+"""Translations with Flask-Babel: Polish first, English one click away.
+
+The catalogues are `review_ui/translations/<locale>/LC_MESSAGES/messages.po` (kept in the repository); message
+ids are stable keys such as `status.approved`, and `t(key, **values)` is a thin wrapper over the request's
+gettext catalogue that fills `{name}` placeholders. The .po files are compiled to .mo when the app starts, into
+a temporary folder named after their contents, so a fresh clone or a read-only install needs no build step.
+"""
 
 from __future__ import annotations
 
-from flask import current_app, g, request, session
+import hashlib
+import io
+import os
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+from flask import Flask, current_app, g, has_request_context, request, session
+from flask_babel import Babel, get_translations
 from flask_login import current_user
 
 LOCALES = ("pl", "en")
 DEFAULT_LOCALE = "pl"
-
-STRINGS: dict[str, dict[str, str]] = {
-    "pl": {
-        "app.name": "paragon",
-        "app.tagline": "Weryfikacja zakupów w programie lojalnościowym",
-        "nav.queue": "Kolejka",
-        "nav.my_claims": "Moje zgłoszenia",
-        "nav.logout": "Wyloguj",
-        "nav.language": "Język",
-        "nav.skip": "Przejdź do treści",
-        "login.title": "Logowanie",
-        "login.email": "E-mail",
-        "login.password": "Hasło",
-        "login.submit": "Zaloguj się",
-        "login.failed": "Nieprawidłowy e-mail lub hasło.",
-        "login.required": "Zaloguj się, aby kontynuować.",
-        "logout.done": "Wylogowano.",
-        "queue.title": "Zgłoszenia do weryfikacji",
-        "queue.empty": "Brak zgłoszeń do weryfikacji.",
-        "queue.filter": "Filtruj",
-        "queue.filter.status": "Status",
-        "queue.filter.outlet": "Punkt sprzedaży (kod)",
-        "queue.filter.waiting": "czekające na decyzję",
-        "queue.keys": "Skróty: J/K – następne/poprzednie, Enter – otwórz, A – zatwierdź, R – odrzuć.",
-        "queue.next_page": "Następna strona",
-        "queue.prev_page": "Poprzednia strona",
-        "col.submitted_at": "Zgłoszono",
-        "col.outlet": "Punkt sprzedaży",
-        "col.seller_nip": "NIP sprzedawcy",
-        "col.date": "Data zakupu",
-        "col.total": "Kwota",
-        "col.points": "Punkty",
-        "col.status": "Status",
-        "col.waiting": "Czeka",
-        "col.open": "Otwórz",
-        "claim.title": "Zgłoszenie",
-        "claim.documents": "Dokumenty",
-        "claim.no_documents": "Zgłoszenie bez dokumentów (kody produktów).",
-        "claim.download_original": "Pobierz oryginał",
-        "claim.read": "Odczytane dane",
-        "claim.items": "Pozycje",
-        "claim.item.name": "Nazwa",
-        "claim.item.quantity": "Ilość",
-        "claim.item.amount": "Wartość",
-        "claim.product_codes": "Kody produktów",
-        "claim.outlet": "Punkt sprzedaży",
-        "claim.partner": "Partner",
-        "claim.unknown_outlet": "Nie rozpoznano punktu sprzedaży.",
-        "claim.reasons": "Powody i uwagi",
-        "claim.no_reasons": "Brak uwag.",
-        "claim.points_proposed": "Proponowane punkty",
-        "claim.points_credited": "Przyznane punkty",
-        "claim.history": "Historia decyzji",
-        "claim.no_history": "Brak decyzji.",
-        "claim.kind": "Rodzaj",
-        "claim.status": "Status",
-        "claim.submitted_at": "Zgłoszono",
-        "claim.participant": "Uczestnik",
-        "claim.back_to_queue": "Wróć do kolejki",
-        "claim.next": "Następne",
-        "claim.prev": "Poprzednie",
-        "claim.comment": "Komentarz (opcjonalnie)",
-        "claim.evidence": "Szczegóły",
-        "field.seller_name": "Sprzedawca",
-        "field.seller_nip": "NIP sprzedawcy",
-        "field.seller_address": "Adres sprzedawcy",
-        "field.buyer_nip": "NIP nabywcy",
-        "field.date": "Data",
-        "field.time": "Godzina",
-        "field.document_number": "Numer dokumentu",
-        "field.total": "Suma",
-        "field.vat_total": "Suma VAT",
-        "field.payment_method": "Forma płatności",
-        "decide.approve": "Zatwierdź",
-        "decide.reject": "Odrzuć",
-        "decide.reject_reason": "Powód odrzucenia",
-        "decide.choose_reason": "— wybierz powód —",
-        "reject.unreadable": "Nieczytelny dokument",
-        "reject.not_our_sale": "To nie nasza sprzedaż",
-        "reject.document_not_matching": "Dokument niezgodny z naszą sprzedażą",
-        "reject.product_not_eligible": "Produkty spoza programu",
-        "reject.duplicate": "Duplikat – dokument już zgłoszony",
-        "reject.suspected_fraud": "Podejrzenie nadużycia",
-        "reject.other": "Inny powód (opisz w komentarzu)",
-        "reject.participant_sees": "Uczestnik zobaczy wyjaśnienie w prostych słowach i Twój komentarz.",
-        "decide.reverse": "Cofnij zatwierdzenie",
-        "decide.reverse_hint": "Cofnięcie odejmie uczestnikowi przyznane punkty. Opisz powód.",
-        "decide.approved": "Zgłoszenie zatwierdzone, punkty naliczone.",
-        "decide.rejected": "Zgłoszenie odrzucone.",
-        "decide.reversed": "Zatwierdzenie cofnięte, punkty odjęte.",
-        "decide.flagged_for_auditor": "To zgłoszenie rozpatruje audytor programu.",
-        "history.by": "przez",
-        "history.system": "system",
-        "action.approve": "Zatwierdzenie",
-        "action.reject": "Odrzucenie",
-        "action.reverse": "Cofnięcie",
-        "me.title": "Moje zgłoszenia",
-        "me.balance": "Stan punktów",
-        "me.points": "pkt",
-        "me.upload.title": "Nowe zgłoszenie",
-        "me.upload.files": "Zdjęcia paragonu lub faktury (JPEG, PNG, WebP, HEIC, PDF)",
-        "me.upload.or": "albo",
-        "me.upload.codes": "Kody z opakowań (jeden w wierszu)",
-        "me.upload.submit": "Wyślij zgłoszenie",
-        "me.upload.hint": "Cały dokument w kadrze, ostro i w dobrym świetle.",
-        "me.upload.done": "Dziękujemy! Zgłoszenie przyjęte, sprawdzimy je wkrótce.",
-        "error.unsupported_type": "Plik „{name}” nie jest zdjęciem ani PDF-em. "
-        "Prześlij zdjęcie (JPEG, PNG, WebP, HEIC) lub PDF.",
-        "error.file_too_large": "Plik „{name}” jest za duży (najwięcej {max_mb} MB).",
-        "error.empty_file": "Plik „{name}” jest pusty.",
-        "me.no_claims": "Nie masz jeszcze zgłoszeń.",
-        "me.history": "Historia punktów",
-        "me.no_history": "Brak operacji na punktach.",
-        "me.entry.credit": "Naliczenie",
-        "me.entry.reversal": "Cofnięcie",
-        "me.claim_link": "Szczegóły",
-        "me.back": "Wróć do moich zgłoszeń",
-        "status.received": "Przyjęte",
-        "status.processing": "Przetwarzanie",
-        "status.needs_retake": "Wymaga ponownego zdjęcia",
-        "status.pending_review": "Czeka na weryfikację partnera",
-        "status.flagged": "W weryfikacji",
-        "status.approved": "Zatwierdzone",
-        "status.rejected": "Odrzucone",
-        "status.reversed": "Cofnięte",
-        "kind.receipt": "Paragon",
-        "kind.invoice": "Faktura",
-        "kind.product_code": "Kody produktów",
-        "kind.unknown": "Nieznany",
-        "error.title": "Błąd",
-        "error.400": "Nieprawidłowe żądanie.",
-        "error.401": "Wymagane logowanie.",
-        "error.403": "Nie masz dostępu do tej strony.",
-        "error.404": "Nie znaleziono strony.",
-        "error.405": "Ta operacja nie jest tu dostępna.",
-        "error.413": "Przesłane pliki są za duże.",
-        "error.500": "Wystąpił błąd po naszej stronie. Spróbuj ponownie za chwilę.",
-        "error.csrf": "Formularz wygasł lub jest nieprawidłowy. Odśwież stronę i spróbuj ponownie.",
-        "error.home": "Strona główna",
-        "error.already_decided": "To zgłoszenie zostało już rozpatrzone.",
-        "error.status_changed": "Ktoś właśnie zmienił to zgłoszenie. Odśwież stronę.",
-        "error.not_approved": "Cofnąć można tylko zatwierdzone zgłoszenie.",
-        "error.bad_reason_code": "Wybierz powód odrzucenia z listy.",
-        "error.bad_action": "Nieznana operacja.",
-        "error.empty_claim": "Dodaj co najmniej jeden plik albo kod produktu.",
-        "error.mixed_claim": "Wyślij pliki albo kody produktów, nie jedno i drugie naraz.",
-        "error.too_many_files": "Za dużo plików w jednym zgłoszeniu (najwięcej {max}).",
-        "error.too_many_codes": "Za dużo kodów w jednym zgłoszeniu (najwięcej {max}).",
-        "error.conflict": "Nie można wykonać tej operacji w obecnym stanie zgłoszenia.",
-        "error.invalid_input": "Nieprawidłowe dane.",
-        "time.days": "{n} d",
-        "time.hours": "{n} h",
-        "time.minutes": "{n} min",
-    },
-    "en": {
-        "app.name": "paragon",
-        "app.tagline": "Purchase verification for the loyalty programme",
-        "nav.queue": "Queue",
-        "nav.my_claims": "My claims",
-        "nav.logout": "Log out",
-        "nav.language": "Language",
-        "nav.skip": "Skip to content",
-        "login.title": "Log in",
-        "login.email": "E-mail",
-        "login.password": "Password",
-        "login.submit": "Log in",
-        "login.failed": "Wrong e-mail or password.",
-        "login.required": "Log in to continue.",
-        "logout.done": "Logged out.",
-        "queue.title": "Claims to review",
-        "queue.empty": "No claims to review.",
-        "queue.filter": "Filter",
-        "queue.filter.status": "Status",
-        "queue.filter.outlet": "Outlet (code)",
-        "queue.filter.waiting": "waiting for a decision",
-        "queue.keys": "Keys: J/K – next/previous, Enter – open, A – approve, R – reject.",
-        "queue.next_page": "Next page",
-        "queue.prev_page": "Previous page",
-        "col.submitted_at": "Submitted",
-        "col.outlet": "Outlet",
-        "col.seller_nip": "Seller NIP",
-        "col.date": "Purchase date",
-        "col.total": "Total",
-        "col.points": "Points",
-        "col.status": "Status",
-        "col.waiting": "Waiting",
-        "col.open": "Open",
-        "claim.title": "Claim",
-        "claim.documents": "Documents",
-        "claim.no_documents": "A claim without documents (product codes).",
-        "claim.download_original": "Download original",
-        "claim.read": "What was read",
-        "claim.items": "Line items",
-        "claim.item.name": "Name",
-        "claim.item.quantity": "Quantity",
-        "claim.item.amount": "Amount",
-        "claim.product_codes": "Product codes",
-        "claim.outlet": "Outlet",
-        "claim.partner": "Partner",
-        "claim.unknown_outlet": "The outlet was not recognised.",
-        "claim.reasons": "Reasons and notes",
-        "claim.no_reasons": "No notes.",
-        "claim.points_proposed": "Points proposed",
-        "claim.points_credited": "Points credited",
-        "claim.history": "Decision history",
-        "claim.no_history": "No decisions yet.",
-        "claim.kind": "Kind",
-        "claim.status": "Status",
-        "claim.submitted_at": "Submitted",
-        "claim.participant": "Participant",
-        "claim.back_to_queue": "Back to the queue",
-        "claim.next": "Next",
-        "claim.prev": "Previous",
-        "claim.comment": "Comment (optional)",
-        "claim.evidence": "Details",
-        "field.seller_name": "Seller",
-        "field.seller_nip": "Seller NIP",
-        "field.seller_address": "Seller address",
-        "field.buyer_nip": "Buyer NIP",
-        "field.date": "Date",
-        "field.time": "Time",
-        "field.document_number": "Document number",
-        "field.total": "Total",
-        "field.vat_total": "VAT total",
-        "field.payment_method": "Payment method",
-        "decide.approve": "Approve",
-        "decide.reject": "Reject",
-        "decide.reject_reason": "Reason for rejection",
-        "decide.choose_reason": "— choose a reason —",
-        "reject.unreadable": "Unreadable document",
-        "reject.not_our_sale": "Not our sale",
-        "reject.document_not_matching": "Document does not match our sales",
-        "reject.product_not_eligible": "Products not in the programme",
-        "reject.duplicate": "Duplicate – already submitted",
-        "reject.suspected_fraud": "Suspected fraud",
-        "reject.other": "Other reason (say why in the comment)",
-        "reject.participant_sees": "The participant sees a plain explanation and your comment.",
-        "decide.reverse": "Reverse approval",
-        "decide.reverse_hint": "Reversing takes the credited points back from the participant. Say why.",
-        "decide.approved": "Claim approved, points credited.",
-        "decide.rejected": "Claim rejected.",
-        "decide.reversed": "Approval reversed, points taken back.",
-        "decide.flagged_for_auditor": "This claim is decided by the programme's auditor.",
-        "history.by": "by",
-        "history.system": "system",
-        "action.approve": "Approval",
-        "action.reject": "Rejection",
-        "action.reverse": "Reversal",
-        "me.title": "My claims",
-        "me.balance": "Points balance",
-        "me.points": "pts",
-        "me.upload.title": "New claim",
-        "me.upload.files": "Photos of the receipt or invoice (JPEG, PNG, WebP, HEIC, PDF)",
-        "me.upload.or": "or",
-        "me.upload.codes": "Codes from the packaging (one per line)",
-        "me.upload.submit": "Send the claim",
-        "me.upload.hint": "The whole document in frame, sharp, in good light.",
-        "me.upload.done": "Thank you! The claim was received; we will check it soon.",
-        "error.unsupported_type": "The file “{name}” is not a photo or a PDF. "
-        "Upload a photo (JPEG, PNG, WebP, HEIC) or a PDF.",
-        "error.file_too_large": "The file “{name}” is too large (at most {max_mb} MB).",
-        "error.empty_file": "The file “{name}” is empty.",
-        "me.no_claims": "You have no claims yet.",
-        "me.history": "Points history",
-        "me.no_history": "No points movements yet.",
-        "me.entry.credit": "Credit",
-        "me.entry.reversal": "Reversal",
-        "me.claim_link": "Details",
-        "me.back": "Back to my claims",
-        "status.received": "Received",
-        "status.processing": "Processing",
-        "status.needs_retake": "Needs a new photo",
-        "status.pending_review": "Waiting for the partner's review",
-        "status.flagged": "Under review",
-        "status.approved": "Approved",
-        "status.rejected": "Rejected",
-        "status.reversed": "Reversed",
-        "kind.receipt": "Receipt",
-        "kind.invoice": "Invoice",
-        "kind.product_code": "Product codes",
-        "kind.unknown": "Unknown",
-        "error.title": "Error",
-        "error.400": "Bad request.",
-        "error.401": "Authentication required.",
-        "error.403": "You may not open this page.",
-        "error.404": "Page not found.",
-        "error.405": "This operation is not available here.",
-        "error.413": "The uploaded files are too large.",
-        "error.500": "Something went wrong on our side. Please try again in a moment.",
-        "error.csrf": "The form expired or is not valid. Reload the page and try again.",
-        "error.home": "Home page",
-        "error.already_decided": "This claim has already been decided.",
-        "error.status_changed": "Someone has just changed this claim. Reload the page.",
-        "error.not_approved": "Only an approved claim can be reversed.",
-        "error.bad_reason_code": "Choose a reason for rejection from the list.",
-        "error.bad_action": "Unknown operation.",
-        "error.empty_claim": "Add at least one file or product code.",
-        "error.mixed_claim": "Send either files or product codes, not both.",
-        "error.too_many_files": "Too many files in one claim (at most {max}).",
-        "error.too_many_codes": "Too many codes in one claim (at most {max}).",
-        "error.conflict": "This cannot be done in the claim's current state.",
-        "error.invalid_input": "The data is not valid.",
-        "time.days": "{n} d",
-        "time.hours": "{n} h",
-        "time.minutes": "{n} min",
-    },
-}
+DOMAIN = "messages"
+SOURCE_DIR = Path(__file__).resolve().parent / "translations"
 
 
 def normalise_locale(value: str | None) -> str | None:
@@ -324,15 +36,86 @@ def normalise_locale(value: str | None) -> str | None:
     return short if short in LOCALES else None
 
 
-def remember_requested_locale() -> None:
-    """before_request hook: `?lang=en` (or pl) is kept in the session for the next pages."""
-    requested = normalise_locale(request.args.get("lang"))
-    if requested:
-        session["lang"] = requested
+# ---- catalogues --------------------------------------------------------------------------------------
+
+
+def _po_files(source: Path) -> list[Path]:
+    return sorted(source.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+
+
+def compile_catalogues(source: Path = SOURCE_DIR, target_root: Path | None = None) -> Path:
+    """Compile every .po under `source` into .mo files; returns the folder Flask-Babel should read.
+
+    The folder name carries a hash of the .po contents, so an edited catalogue is compiled again and two
+    processes starting together write the same bytes (each file is replaced atomically).
+    """
+    files = _po_files(source)
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in files)).hexdigest()[:16]
+    target = (target_root or Path(tempfile.gettempdir())) / f"paragon-translations-{digest}"
+    for po in files:
+        mo = target / po.relative_to(source).with_suffix(".mo")
+        if mo.exists():
+            continue
+        mo.parent.mkdir(parents=True, exist_ok=True)
+        with po.open("rb") as handle:
+            catalog = read_po(handle, locale=po.parts[-3])
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog)
+        partial = mo.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(buffer.getvalue())
+        os.replace(partial, mo)
+    return target
+
+
+@lru_cache(maxsize=1)
+def translations_dir() -> Path:
+    return compile_catalogues()
+
+
+@lru_cache(maxsize=len(LOCALES))
+def catalogue(locale: str) -> NullTranslations:
+    """The compiled catalogue of `locale`, loaded once (used outside requests and for explicit locales)."""
+    return Translations.load(str(translations_dir()), [locale], DOMAIN)
+
+
+def has_key(key: str) -> bool:
+    """Whether the Polish catalogue (the complete one) has `key`."""
+    return key in getattr(catalogue(DEFAULT_LOCALE), "_catalog", {})
+
+
+def _lookup(key: str, translations: NullTranslations) -> str:
+    text = translations.gettext(key)
+    if text == key:  # untranslated: fall back to Polish, then to the key itself
+        text = catalogue(DEFAULT_LOCALE).gettext(key)
+    return text
+
+
+def translate(key: str, locale: str, **values: object) -> str:
+    """The string for `key` in `locale`, formatted with `values`."""
+    text = _lookup(key, catalogue(normalise_locale(locale) or DEFAULT_LOCALE))
+    return text.format(**values) if values else text
+
+
+def t(key: str, **values: object) -> str:
+    """The string for `key` in the current request's language (Flask-Babel's catalogue)."""
+    if not has_request_context():
+        return translate(key, DEFAULT_LOCALE, **values)
+    text = _lookup(key, get_translations())
+    return text.format(**values) if values else text
+
+
+def tn(key: str, count: int, **values: object) -> str:
+    """A plural form of `key` for `count` (Polish has three: 1 zgłoszenie, 2 zgłoszenia, 5 zgłoszeń)."""
+    translations = get_translations() if has_request_context() else catalogue(DEFAULT_LOCALE)
+    text = translations.ngettext(key, f"{key}.plural", count)
+    return text.format(n=count, **values)
+
+
+# ---- the request's language --------------------------------------------------------------------------
 
 
 def current_locale() -> str:
-    """The language of this request: ?lang in the session, then the user's locale, then the setting."""
+    """The language of this request: ?lang kept in the session, then the user's locale, then the setting."""
     if "locale" in g:
         return g.locale
     locale = normalise_locale(session.get("lang"))
@@ -345,16 +128,54 @@ def current_locale() -> str:
     return g.locale
 
 
-def translate(key: str, locale: str, **values: object) -> str:
-    """The string for `key` in `locale` (falling back to Polish, then the key), formatted with `values`."""
-    text = STRINGS.get(locale, {}).get(key) or STRINGS[DEFAULT_LOCALE].get(key) or key
-    return text.format(**values) if values else text
+def remember_requested_locale() -> None:
+    """before_request hook: `?lang=en` (or pl) is kept in the session, and as the user's language when logged in
+    (e-mails then come in it too)."""
+    requested = normalise_locale(request.args.get("lang"))
+    if not requested:
+        return
+    session["lang"] = requested
+    g.pop("locale", None)
+    if current_user and current_user.is_authenticated and current_user.locale != requested:
+        from review_ui.db import write
+
+        model_id = current_user.model.id
+
+        def save(db_session) -> None:
+            from claims.db.models import User
+
+            user = db_session.get(User, model_id)
+            if user is not None:
+                user.locale = requested
+
+        write(save)
 
 
-def t(key: str, **values: object) -> str:
-    """The string for `key` in the current request's language."""
-    return translate(key, current_locale(), **values)
+def language_url(locale: str) -> str:
+    """This page's URL with `lang` set to `locale`, other query arguments kept."""
+    args = request.args.to_dict(flat=False)
+    args["lang"] = [locale]
+    query = "&".join(f"{_quote(k)}={_quote(v)}" for k, values in args.items() for v in values)
+    return f"{request.path}?{query}"
 
 
-def has_key(key: str) -> bool:
-    return key in STRINGS[DEFAULT_LOCALE]
+def _quote(value: str) -> str:
+    from urllib.parse import quote
+
+    return quote(value, safe="")
+
+
+def init_app(app: Flask) -> Babel:
+    """Flask-Babel with Polish as the default, the compiled catalogues and our locale selector."""
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Warsaw")
+    babel = Babel(
+        app,
+        locale_selector=current_locale,
+        default_locale=DEFAULT_LOCALE,
+        default_translation_directories=str(translations_dir()),
+        default_timezone="Europe/Warsaw",
+    )
+    app.before_request(remember_requested_locale)
+    app.jinja_env.globals.update(t=t, tn=tn, locale=current_locale, language_url=language_url)
+    return babel

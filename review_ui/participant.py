@@ -1,4 +1,4 @@
-"""The participant's portal: their claims with status and reasons, points balance and history, and uploads."""
+"""The participant's portal: their claims with status and reasons, the one appeal, points, consents, uploads."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from sqlalchemy.orm import selectinload
 
 from claims.db.models import Claim, LedgerEntry
-from claims.errors import InvalidInputError
+from claims.errors import ConflictError, IllegalTransitionError, InvalidInputError
 from claims.ledger import balance, history
+from claims.lifecycle import ClaimStatus
 from claims.roles import Role
 from claims.services.accounts import participant_of
 from claims.services.intake import check_codes, check_upload, submit_claim
-from claims.services.review import get_visible_claim, visible_claims
+from claims.services.registration import consent_states, give_consent, withdraw_consent
+from claims.services.review import appeal_claim, decisions_of, get_visible_claim, visible_claims
 from claims.services.views import reason_view
 from review_ui.access import acting_user, role_required
 from review_ui.claim_pages import MAX_CLAIM_ID, PARTICIPANT_FIELDS, read_fields
@@ -27,6 +29,7 @@ log = logging.getLogger(__name__)
 
 MAX_LISTED_CLAIMS = 200
 MAX_HISTORY = 1000
+MAX_COMMENT = 2000
 
 
 @bp.get("/me")
@@ -50,7 +53,7 @@ def home():
         reasons={c.id: [reason_view(r, locale) for r in c.reasons or []] for c in claims},
         credited=_credited_by_claim(entries),
         balance=balance(session, profile.id),
-        entries=entries,
+        entries=entries[:10],
         max_files=runtime().settings.max_files_per_claim,
         max_mb=runtime().settings.max_upload_bytes // (1024 * 1024),
     )
@@ -73,6 +76,7 @@ def claim(claim_id: str):
     found = get_visible_claim(session, user, claim_id)
     profile = participant_of(session, user)
     entries = [e for e in history(session, profile.id, limit=MAX_HISTORY) if e.claim_id == found.id]
+    appealed = any(d.action == "appeal" for d in decisions_of(session, found.id))
     locale = current_locale()
     return render_template(
         "participant/claim.html",
@@ -81,7 +85,63 @@ def claim(claim_id: str):
         reasons=[reason_view(r, locale) for r in found.reasons or []],
         credited=sum(e.points for e in entries) if entries else None,
         entries=entries,
+        can_appeal=found.status == ClaimStatus.REJECTED and not appealed,
+        appealed=appealed,
     )
+
+
+@bp.post("/me/claims/<claim_id>/appeal")
+@role_required(Role.PARTICIPANT)
+def appeal(claim_id: str):
+    if len(claim_id) > MAX_CLAIM_ID:
+        abort(404)
+    user, back = acting_user(), url_for("participant.claim", claim_id=claim_id)
+    comment = request.form.get("comment", "").strip()[:MAX_COMMENT]
+    try:
+        write(lambda s: appeal_claim(s, user, claim_id, comment))
+    except (ConflictError, IllegalTransitionError, InvalidInputError) as error:
+        return flash_error(error, back)
+    flash(t("appeal.done"), "success")
+    return redirect(back, code=303)
+
+
+@bp.get("/me/points")
+@role_required(Role.PARTICIPANT)
+def points():
+    session = db()
+    profile = participant_of(session, acting_user())
+    return render_template("participant/points.html", balance=balance(session, profile.id),
+                           entries=history(session, profile.id, limit=MAX_HISTORY))
+
+
+@bp.get("/me/consents")
+@role_required(Role.PARTICIPANT)
+def consents():
+    session = db()
+    profile = participant_of(session, acting_user())
+    return render_template("participant/consents.html", states=consent_states(session, profile.id))
+
+
+@bp.post("/me/consents")
+@role_required(Role.PARTICIPANT)
+def change_consent():
+    kind, action = request.form.get("kind", "")[:32], request.form.get("action", "")
+    if action not in ("give", "withdraw"):
+        abort(400)
+    user, back = acting_user(), url_for("participant.consents")
+
+    def change(session) -> bool:
+        profile = participant_of(session, user)
+        return (give_consent if action == "give" else withdraw_consent)(session, profile, kind)
+
+    try:
+        changed = write(change)
+    except InvalidInputError as error:
+        return flash_error(error, back)
+    if changed:
+        done = t("consents.given") if action == "give" else t("consents.withdrawn")
+        flash(done.format(kind=t(f"consent.{kind}.name")), "success")
+    return redirect(back, code=303)
 
 
 @bp.post("/me/claims")
@@ -99,7 +159,7 @@ def submit():
         uploads = [check_upload(f.filename, f.stream.read(limit + 1), limit) for f in files]
         codes = check_codes(codes)
     except InvalidInputError as error:
-        return flash_error(error, home_url)
+        return upload_refused(error, home_url)
     profile = participant_of(db(), acting_user())
     blobs = runtime().blobs
     try:
@@ -107,10 +167,34 @@ def submit():
             lambda s: submit_claim(s, blobs, profile, uploads, codes, max_files=settings.max_files_per_claim)
         )
     except InvalidInputError as error:
-        return flash_error(error, home_url, max=settings.max_files_per_claim)
+        return upload_refused(error, home_url, max=settings.max_files_per_claim)
     _enqueue(created.id)
     flash(t("me.upload.done"), "success")
     return redirect(url_for("participant.claim", claim_id=created.id), code=303)
+
+
+def quality_problems(error: InvalidInputError, locale: str) -> list[str]:
+    """The photo quality gate's findings (`photo_*` codes with details["problems"]) in the user's language."""
+    if not error.code.startswith("photo_"):
+        return []
+    shown = []
+    for problem in error.details.get("problems") or []:
+        if isinstance(problem, dict):
+            text = problem.get(f"message_{locale}") or problem.get("message_pl") or ""
+            if text and text not in shown:
+                shown.append(str(text))
+    return shown
+
+
+def upload_refused(error: InvalidInputError, target: str, **values: object):
+    """Send the participant back with every reason the upload was refused."""
+    problems = quality_problems(error, current_locale())
+    if not problems:
+        return flash_error(error, target, **values)
+    flash(t("error.photo_quality"), "error")
+    for text in problems:
+        flash(text, "error")
+    return redirect(target, code=303)
 
 
 def _enqueue(claim_id: str) -> None:
@@ -122,3 +206,4 @@ def _enqueue(claim_id: str) -> None:
         queue.enqueue_processing(claim_id)
     except Exception:  # noqa: BLE001 — the claim is safely stored; a failed enqueue must not look like a failed upload
         log.warning("could not enqueue claim %s; the sweeper will pick it up", claim_id, exc_info=True)
+

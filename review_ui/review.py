@@ -1,56 +1,74 @@
-"""The partner's and auditor's side: the review queue, the claim page and the decisions on it."""
+"""The partner's and auditor's side: the review queue, the claim page, corrections and the decisions on it."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import Select
-from sqlalchemy.orm import Session, selectinload
+from datetime import UTC, datetime
 
-from claims.db.models import Claim, Outlet, User
-from claims.errors import ConflictError, IllegalTransitionError, InvalidInputError
-from claims.lifecycle import REVIEW_STATES, ClaimStatus
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy.orm import Session
+
+from claims.db.models import Claim, User
+from claims.errors import ConflictError, IllegalTransitionError, InvalidInputError, PermissionDeniedError
+from claims.lifecycle import ClaimStatus
 from claims.reasons import REJECTION_CODES, ReasonCode, message
 from claims.roles import STAFF_ROLES, Role
-from claims.services.review import (
-    decide_claim,
-    decisions_of,
-    get_visible_claim,
-    reverse_claim,
-    review_queue,
-    visible_claims,
-)
+from claims.services.audit import audit_log
+from claims.services.corrections import EDITABLE_FIELDS, correct_fields, may_correct
+from claims.services.review import decide_claim, decisions_of, get_visible_claim, reverse_claim
 from claims.services.views import reason_view
+from claims.services.worklists import (
+    REVIEW_SLA_HOURS,
+    clean_waiting_claims,
+    is_warning,
+    queue_count,
+    queue_page,
+    visible_outlets,
+    waiting_ids,
+    warning_count,
+)
 from review_ui.access import REVIEWER_ROLES, acting_user, role_required
-from review_ui.claim_pages import MAX_CLAIM_ID, claim_items, read_fields
+from review_ui.claim_pages import MAX_CLAIM_ID, claim_items, document_views, editable_values, read_fields
 from review_ui.db import db, write
 from review_ui.errors import flash_error
-from review_ui.i18n import current_locale, has_key, t, translate
+from review_ui.i18n import current_locale, has_key, t, tn, translate
+from review_ui.queue_filters import AGE_CHOICES, filter_args, hours_waited, parse_filter
+from verification import CampaignRules, points_for_total
 
 bp = Blueprint("review", __name__)
 
 PAGE_SIZE = 50
 NEIGHBOUR_WINDOW = 500
 MAX_COMMENT = 2000
+MAX_BULK = PAGE_SIZE
+DECISION_ERRORS = (ConflictError, IllegalTransitionError, InvalidInputError)
 
 
 @bp.get("/review")
 @role_required(*REVIEWER_ROLES)
 def queue():
-    user = acting_user()
-    status = request.args.get("status", "").strip()
-    outlet = request.args.get("outlet", "").strip()[:50]
+    session, user = db(), acting_user()
+    outlets = visible_outlets(session, user)
+    wanted = parse_filter(request.args, {**{str(o.id): o.id for o in outlets}, **{o.code: o.id for o in outlets}})
     page = _page_arg()
-    if status not in {s.value for s in ClaimStatus}:
-        status = ""
-    rows = _queue_rows(db(), user, status, outlet, page)
+    rows = queue_page(session, user, wanted, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE)
+    claims = rows[:PAGE_SIZE]
+    now = datetime.now(UTC)
+    warnings = {c.id: warning_count(c) for c in claims}
     return render_template(
         "review/queue.html",
-        claims=rows[:PAGE_SIZE],
+        claims=claims,
+        total=queue_count(session, user, wanted),
         has_next=len(rows) > PAGE_SIZE,
         page=page,
-        status=status,
-        outlet=outlet,
+        wanted=wanted,
+        args=filter_args(wanted),
+        outlets=outlets,
         statuses=list(ClaimStatus),
+        ages=AGE_CHOICES,
+        sla_hours=REVIEW_SLA_HOURS,
+        overdue={c.id for c in claims if wanted.waiting and hours_waited(c.submitted_at, now) > REVIEW_SLA_HOURS},
+        warnings=warnings,
+        bulk_ids=[c.id for c in claims if c.status == ClaimStatus.PENDING_REVIEW and not warnings[c.id]],
     )
 
 
@@ -61,28 +79,24 @@ def _page_arg() -> int:
         return 1
 
 
-def _queue_rows(session: Session, user: User, status: str, outlet: str, page: int) -> list[Claim]:
-    """One page (plus one row, to know whether there is a next page) of the queue or of a filtered list."""
-    offset = (page - 1) * PAGE_SIZE
-    if not status and not outlet:
-        return review_queue(session, user, limit=PAGE_SIZE + 1, offset=offset)
-    query = _filtered(user, status, outlet).options(selectinload(Claim.outlet))
-    return list(session.scalars(query.limit(PAGE_SIZE + 1).offset(offset)))
-
-
-def _filtered(user: User, status: str, outlet: str) -> Select[tuple[Claim]]:
-    """Visible claims by status (default: the ones waiting for this user) and outlet code."""
-    query = visible_claims(user)
-    if status:
-        query = query.where(Claim.status == status)
-    else:
-        waiting = REVIEW_STATES if Role(user.role) in STAFF_ROLES else {ClaimStatus.PENDING_REVIEW}
-        query = query.where(Claim.status.in_([s.value for s in waiting]))
-    if outlet:
-        query = query.join(Outlet, Outlet.id == Claim.outlet_id).where(Outlet.code == outlet)
-    if status and ClaimStatus(status) not in REVIEW_STATES:
-        return query.order_by(Claim.submitted_at.desc(), Claim.id.desc())  # decided: newest first
-    return query.order_by(Claim.submitted_at, Claim.id)  # waiting: oldest first
+@bp.post("/review/bulk-approve")
+@role_required(*REVIEWER_ROLES)
+def bulk_approve():
+    """Approve the ticked claims that wait in pending review with no warning; each in its own transaction."""
+    session, user = db(), acting_user()
+    asked = list(dict.fromkeys(i[:MAX_CLAIM_ID] for i in request.form.getlist("claim_id")))[:MAX_BULK]
+    clean = [c.id for c in clean_waiting_claims(session, user, asked)]
+    approved = 0
+    for claim_id in clean:
+        try:
+            write(lambda s, cid=claim_id: decide_claim(s, user, cid, "approve", ReasonCode.CONFIRMED, ""))
+            approved += 1
+        except (*DECISION_ERRORS, PermissionDeniedError):
+            continue  # decided meanwhile: counted as skipped below
+    flash(tn("bulk.approved", approved), "success" if approved else "info")
+    if len(asked) > approved:
+        flash(tn("bulk.skipped", len(asked) - approved), "info")
+    return redirect(url_for("review.queue"), code=303)
 
 
 @bp.get("/review/claims/<claim_id>")
@@ -91,19 +105,24 @@ def claim(claim_id: str):
     session, user = db(), acting_user()
     found = get_visible_claim(session, user, _checked_id(claim_id))
     previous_id, next_id = _neighbours(session, user, found.id)
-    locale = current_locale()
+    locale, staff = current_locale(), Role(user.role) in STAFF_ROLES
     return render_template(
         "review/claim.html",
         claim=found,
         fields=read_fields(found.fields),
+        editable=editable_values(found.fields) if may_correct(user, found) else None,
+        documents=document_views(found.documents),
         items=claim_items(found.fields),
         reasons=[_reason_for_reviewer(r, locale) for r in found.reasons or []],
         decisions=decisions_of(session, found.id),
+        audit=audit_log(session, claim_id=found.id, newest_first=False, limit=500) if staff else [],
         can_decide=_can_decide(user, found),
-        can_reverse=Role(user.role) in STAFF_ROLES and found.status == ClaimStatus.APPROVED,
+        can_reverse=staff and found.status == ClaimStatus.APPROVED,
         rejection_codes=_rejection_choices(locale),
         previous_id=previous_id,
         next_id=next_id,
+        sla_hours=REVIEW_SLA_HOURS,
+        waited=hours_waited(found.submitted_at),
     )
 
 
@@ -120,8 +139,10 @@ def _can_decide(user: User, found: Claim) -> bool:
 
 
 def _reason_for_reviewer(record: dict, locale: str) -> dict:
-    """The participant's view of a reason plus the evidence the system kept (reviewers may see it)."""
+    """The participant's view of a reason plus its severity and the evidence the system kept."""
     view = reason_view(record, locale)
+    view["severity"] = str(record.get("severity") or "")
+    view["warning"] = is_warning(record)
     evidence = record.get("evidence")
     if isinstance(evidence, dict) and evidence:
         view["evidence"] = {str(k): str(v)[:300] for k, v in evidence.items()}
@@ -141,13 +162,9 @@ def _rejection_label(code: ReasonCode, locale: str) -> str:
     return translate(key, locale) if has_key(key) else message(code, locale)
 
 
-def _queue_ids(session: Session, user: User) -> list[str]:
-    return [c.id for c in review_queue(session, user, limit=NEIGHBOUR_WINDOW)]
-
-
 def _neighbours(session: Session, user: User, claim_id: str) -> tuple[str | None, str | None]:
     """The previous and next claim in the user's queue around `claim_id` (for J/K)."""
-    ids = _queue_ids(session, user)
+    ids = waiting_ids(session, user, NEIGHBOUR_WINDOW)
     if claim_id not in ids:
         return None, (ids[0] if ids else None)
     at = ids.index(claim_id)
@@ -160,6 +177,26 @@ def _after_decision(ids: list[str], claim_id: str) -> str:
         at = ids.index(claim_id)
         ids = ids[at + 1 :] + ids[:at]
     return url_for("review.claim", claim_id=ids[0]) if ids else url_for("review.queue")
+
+
+@bp.post("/review/claims/<claim_id>/fields")
+@role_required(*REVIEWER_ROLES)
+def correct(claim_id: str):
+    """Save the reviewer's corrections of the read fields (points follow the total)."""
+    user, claim_id = acting_user(), _checked_id(claim_id)
+    back = url_for("review.claim", claim_id=claim_id)
+    submitted = {name: request.form.get(name, "") for name in EDITABLE_FIELDS if name in request.form}
+    try:
+        changes = write(lambda s: correct_fields(s, user, claim_id, submitted, _points_rule))
+    except DECISION_ERRORS as error:
+        field = error.details.get("field")
+        return flash_error(error, back, label=t(f"field.{field}") if field else "")
+    flash(tn("fields.saved", len(changes)) if changes else t("fields.unchanged"), "success" if changes else "info")
+    return redirect(back, code=303)
+
+
+def _points_rule(total, points_per_pln) -> int:
+    return points_for_total(total, CampaignRules(points_per_pln))
 
 
 @bp.post("/review/claims/<claim_id>/approve")
@@ -178,11 +215,11 @@ def reject(claim_id: str):
 
 def _decide(claim_id: str, action: str, code: str, comment: str, done_key: str):
     session, user = db(), acting_user()
-    ids = _queue_ids(session, user)
+    ids = waiting_ids(session, user, NEIGHBOUR_WINDOW)
     back = url_for("review.claim", claim_id=claim_id)
     try:
         write(lambda s: decide_claim(s, user, claim_id, action, code, comment))
-    except (ConflictError, IllegalTransitionError, InvalidInputError) as error:
+    except DECISION_ERRORS as error:
         return flash_error(error, back)
     flash(t(done_key), "success")
     return redirect(_after_decision(ids, claim_id), code=303)
@@ -197,7 +234,7 @@ def reverse(claim_id: str):
     back = url_for("review.claim", claim_id=claim_id)
     try:
         write(lambda s: reverse_claim(s, user, claim_id, comment))
-    except (ConflictError, IllegalTransitionError, InvalidInputError) as error:
+    except DECISION_ERRORS as error:
         return flash_error(error, back)
     flash(t("decide.reversed"), "success")
     return redirect(back, code=303)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages paragon needs when they are missing: tesseract with Polish and English data,
-# the DejaVu fonts the fixture generator draws with, and redis-server for the embedded default.
+# the DejaVu fonts the fixture generator draws with, redis-server for the embedded default, and Chromium for
+# the browser tests (skip it with PARAGON_SKIP_CHROMIUM=1).
 set -euo pipefail
 
 need=()
@@ -10,6 +11,10 @@ grep -qx pol <<<"$langs" || need+=(tesseract-ocr-pol)
 grep -qx eng <<<"$langs" || need+=(tesseract-ocr-eng)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf ] || need+=(fonts-dejavu-core)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+if [ "${PARAGON_SKIP_CHROMIUM:-0}" != 1 ]; then
+    command -v chromium >/dev/null 2>&1 || need+=(chromium)
+    command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
+fi
 
 if [ ${#need[@]} -eq 0 ]; then
     exit 0

@@ -206,7 +206,8 @@ class Claims:
             return claim.id
 
     def pending(self, outlet_code: str = "A-WAW", participant_email: str = PARTICIPANT, points: int = 120,
-                status: ClaimStatus = ClaimStatus.PENDING_REVIEW, **submit_args) -> str:
+                status: ClaimStatus = ClaimStatus.PENDING_REVIEW, reasons: list[dict] | None = None,
+                total: str = "120.00", **submit_args) -> str:
         """A claim read and routed to the outlet's partner, waiting in `status`."""
         claim_id = self.submit(participant_email, **submit_args)
         with transaction(self.runtime.sessions) as session:
@@ -214,14 +215,34 @@ class Claims:
             start_processing(session, claim_id)
             fields = {
                 "seller_name": outlet.name, "seller_nip": outlet.nip, "date": "2026-03-14", "time": "12:31",
-                "document_number": "PAR/123/2026", "total": "120.00", "vat_total": "22.44",
+                "document_number": "PAR/123/2026", "total": total, "vat_total": "22.44",
                 "payment_method": "karta", "items": [{"name": "Klej do płytek 25 kg", "quantity": 4,
                                                       "amount": "120.00"}],
             }
             outcome = Outcome(status=status, kind=ClaimKind.RECEIPT, fields=fields, points=points,
-                              outlet_id=outlet.id, partner_id=outlet.partner_id, total=Decimal("120.00"))
+                              outlet_id=outlet.id, partner_id=outlet.partner_id, total=Decimal(total),
+                              reasons=list(reasons or []))
             assert finish_processing(session, claim_id, outcome)
         return claim_id
+
+    def read(self, claim_id: str, extraction: dict, width: float = 400, height: float = 600) -> None:
+        """Store a reading (one page of `width` x `height`) and an extraction on the claim's first document."""
+        from claims.services.processing import save_reading
+
+        reading = {"media_type": "image/png", "seconds": 0.1, "pages": [
+            {"number": 1, "width": width, "height": height, "source": "ocr", "mean_confidence": 0.9,
+             "steps": [], "lines": []}]}
+        with transaction(self.runtime.sessions) as session:
+            save_reading(session, self.document_ids(claim_id)[0], reading, extraction, None)
+
+    def age(self, claim_id: str, hours: float) -> None:
+        """Pretend the claim was submitted `hours` ago."""
+        from datetime import UTC, datetime, timedelta
+
+        from claims.db.models import Claim
+
+        with transaction(self.runtime.sessions) as session:
+            session.get(Claim, claim_id).submitted_at = datetime.now(UTC) - timedelta(hours=hours)
 
     def document_ids(self, claim_id: str) -> list[int]:
         from claims.db.models import Document

@@ -120,10 +120,17 @@ def test_upload_creates_a_received_claim_and_enqueues_it(client, claims, claim_q
     assert "Zgłoszenie przyjęte" in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
+def _code(payload: str) -> str:
+    from verification.identifiers import code_check_char
+
+    return payload + code_check_char(payload)
+
+
 def test_upload_with_product_codes(client, claims, claim_queue):
     login(client, PARTICIPANT)
+    first, second = _code("ABCDEFGH234"), _code("QRSTUVWX678")
 
-    response = client.post("/me/claims", data={"codes": "abc123\nXYZ-9, QQQ"})
+    response = client.post("/me/claims", data={"codes": f"{first.lower()}\n{second[:4]}-{second[4:]}"})
 
     claim_id = response.headers["Location"].rsplit("/", 1)[-1]
     assert claims.status(claim_id) == "received"
@@ -188,7 +195,7 @@ def test_upload_still_succeeds_when_the_queue_is_down(runtime, claims):
 def test_upload_without_queue_leaves_claim_received(runtime, claims):
     client = create_app(runtime, None, testing=True).test_client()
     login(client, PARTICIPANT)
-    response = client.post("/me/claims", data={"codes": "ABC"})
+    response = client.post("/me/claims", data={"codes": _code("ABCDEFGH234")})
     assert claims.status(response.headers["Location"].rsplit("/", 1)[-1]) == "received"
 
 

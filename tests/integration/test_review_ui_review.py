@@ -78,7 +78,7 @@ def test_claim_page_shows_document_fields_outlet_and_points(client, claims):
     html = client.get(f"/review/claims/{claim_id}").get_data(as_text=True)
 
     assert f'src="/documents/{document_id}/preview"' in html
-    for text in ("Hurtownia A Warszawa", "PAR/123/2026", "22,44\u00a0zł", "karta", "Klej do płytek 25 kg",
+    for text in ("Hurtownia A Warszawa", "PAR/123/2026", 'value="22.44"', "karta", "Klej do płytek 25 kg",
                  "Partner: <strong>Hurtownia A</strong>", 'id="points-proposed">120<', 'id="approve-form"',
                  'name="reason_code"', "Podejrzenie nadużycia"):
         assert text in html

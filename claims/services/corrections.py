@@ -1,0 +1,129 @@
+"""A reviewer's corrections of what was read from a claim's documents, recorded with before and after."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from claims.audit import record_event
+from claims.db.models import Campaign, Claim, User
+from claims.errors import ConflictError, InvalidInputError, PermissionDeniedError
+from claims.lifecycle import REVIEW_STATES, ClaimStatus
+from claims.nip import nip_is_valid, normalise_nip
+from claims.roles import STAFF_ROLES, Role
+from claims.services.review import get_visible_claim
+
+#: Fields a reviewer may correct, and the longest value each takes.
+EDITABLE_FIELDS: dict[str, int] = {
+    "seller_name": 300, "seller_nip": 13, "seller_address": 300, "buyer_nip": 13, "date": 10, "time": 5,
+    "document_number": 100, "total": 20, "vat_total": 20, "payment_method": 50,
+}
+_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+#: (total, points per PLN) -> points; the caller passes the programme's rule (verification.points_for_total).
+PointsRule = Callable[[Decimal | None, Decimal], int]
+
+
+def clean_field(name: str, raw: str) -> str:
+    """The stored form of a corrected value, or InvalidInputError(code=`bad_field`, field=name)."""
+    value = " ".join(raw.split())[: EDITABLE_FIELDS[name]]
+    if not value:
+        return ""
+    try:
+        return _normalise(name, value)
+    except (ValueError, InvalidOperation) as exc:
+        raise InvalidInputError(f"{name} is not valid", code="bad_field", field=name) from exc
+
+
+def _normalise(name: str, value: str) -> str:
+    if name in ("total", "vat_total"):
+        amount = Decimal(value.replace("\u00a0", "").replace(" ", "").replace(",", "."))
+        if amount < 0 or amount > Decimal("10000000"):
+            raise ValueError(name)
+        return str(amount.quantize(Decimal("0.01")))
+    if name in ("seller_nip", "buyer_nip"):
+        if not nip_is_valid(value):
+            raise ValueError(name)
+        return normalise_nip(value)
+    if name == "date":
+        return date.fromisoformat(value).isoformat()
+    if name == "time" and not _TIME.match(value):
+        raise ValueError(name)
+    return value
+
+
+def may_correct(user: User, claim: Claim) -> bool:
+    """Whoever may decide the claim now may correct it: partners while pending, staff while pending or flagged."""
+    if claim.status == ClaimStatus.PENDING_REVIEW:
+        return Role(user.role) in (Role.PARTNER_REVIEWER, *STAFF_ROLES)
+    return claim.status == ClaimStatus.FLAGGED and Role(user.role) in STAFF_ROLES
+
+
+def correct_fields(
+    session: Session, user: User, claim_id: str, submitted: dict[str, str], points_rule: PointsRule
+) -> dict[str, tuple[str | None, str | None]]:
+    """Save corrected fields on a claim under review, recompute its points when the total changed, and record
+    an audit event with the values before and after. Returns {field: (before, after)} of what changed."""
+    claim = get_visible_claim(session, user, claim_id)
+    if not may_correct(user, claim):
+        if claim.status not in REVIEW_STATES:
+            raise ConflictError("the claim is no longer under review", code="already_decided")
+        raise PermissionDeniedError("flagged claims are corrected by auditors")
+    fields = dict(claim.fields or {})
+    changes = _changes(fields, submitted)
+    if not changes:
+        return {}
+    for name, (_, after) in changes.items():
+        if after:
+            fields[name] = after
+        else:
+            fields.pop(name, None)
+    values: dict = {"fields": fields}
+    before_points = claim.points_proposed
+    if "total" in changes:
+        total = Decimal(fields["total"]) if fields.get("total") else None
+        values.update(total=total, points_proposed=points_rule(total, _points_per_pln(session, claim)))
+    _save(session, claim, values)
+    record_event(
+        session, "claim_fields_corrected", actor_user_id=user.id, claim_id=claim.id,
+        before={**{k: b for k, (b, _) in changes.items()}, "points_proposed": before_points},
+        after={**{k: a for k, (_, a) in changes.items()}, "points_proposed": values.get("points_proposed",
+                                                                                      before_points)},
+    )
+    return changes
+
+
+def _changes(fields: dict, submitted: dict[str, str]) -> dict[str, tuple[str | None, str | None]]:
+    changes = {}
+    for name in EDITABLE_FIELDS:
+        if name not in submitted:
+            continue
+        after = clean_field(name, submitted[name]) or None
+        before = fields.get(name)
+        before = None if before in (None, "") else str(before)
+        if after != before:
+            changes[name] = (before, after)
+    return changes
+
+
+def _points_per_pln(session: Session, claim: Claim) -> Decimal:
+    campaign = session.get(Campaign, claim.campaign_id) if claim.campaign_id else None
+    return campaign.points_per_pln if campaign is not None else Decimal("0")
+
+
+def _save(session: Session, claim: Claim, values: dict) -> None:
+    """Compare-and-set on the status: a claim decided meanwhile is not silently edited."""
+    result = session.execute(
+        update(Claim)
+        .where(Claim.id == claim.id, Claim.status == claim.status)
+        .values(updated_at=datetime.now(UTC), **values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise ConflictError("the claim changed meanwhile", code="status_changed")
+    session.expire(claim)

@@ -1,0 +1,173 @@
+"""Review UI, the auditor's tools: the flagged queue by risk, the search, the daily sample, the audit log,
+partners' figures, and the reports dashboard with its CSV exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import select, update
+
+from claims.db.engine import transaction
+from claims.db.models import Decision
+from claims.lifecycle import ClaimStatus
+from claims.reasons import ReasonCode, reason
+from claims.services.worklists import daily_sample
+from review_ui.reports import safe_cell, to_csv
+from tests.integration.conftest_ui import *  # noqa: F403 — fixtures
+from tests.integration.conftest_ui import AUDITOR, PARTICIPANT_2, REVIEWER_A, REVIEWER_B, login
+
+WARN = dict(reason(ReasonCode.NEAR_DUPLICATE, distance=3), severity="warning")
+BLOCK = dict(reason(ReasonCode.EDITED_IMAGE, software="GIMP"), severity="blocking")
+
+
+def _rows(html: str) -> list[str]:
+    return re.findall(r'class="queue-row[^"]*" data-claim-id="([^"]+)"', html)
+
+
+def _approve_by(app, email: str, claim_id: str) -> None:
+    reviewer = app.test_client()
+    login(reviewer, email)
+    reviewer.post(f"/review/claims/{claim_id}/approve")
+
+
+def test_flagged_queue_puts_the_riskiest_first_then_the_oldest(client, claims):
+    calm = claims.pending(status=ClaimStatus.FLAGGED)
+    risky = claims.pending(status=ClaimStatus.FLAGGED, reasons=[WARN, BLOCK])
+    one = claims.pending(status=ClaimStatus.FLAGGED, reasons=[WARN])
+    claims.pending()  # pending review: not flagged
+    login(client, AUDITOR)
+    assert _rows(client.get("/audit/flagged").get_data(as_text=True)) == [risky, one, calm]
+
+
+def test_auditor_overrides_a_flagged_claim_from_its_page(client, claims):
+    claim_id = claims.pending(status=ClaimStatus.FLAGGED, reasons=[WARN])
+    login(client, AUDITOR)
+    client.post(f"/review/claims/{claim_id}/reject", data={"reason_code": "suspected_fraud"})
+    assert claims.status(claim_id) == "rejected"
+
+
+def test_search_finds_by_id_email_nip_document_status_and_dates(client, claims):
+    mine = claims.pending("A-WAW")
+    theirs = claims.pending("B-LDZ", participant_email=PARTICIPANT_2)
+    login(client, AUDITOR)
+
+    def found(query: str) -> list[str]:
+        return sorted(_rows(client.get(f"/audit/search?{query}").get_data(as_text=True)))
+
+    assert found(f"claim_id={mine[:8]}") == [mine]
+    assert found("email=drugi.uczestnik") == [theirs]
+    assert found("nip=7251801126") == [theirs]  # the outlet's (seller's) NIP
+    assert found("nip=521-301-72-28") == [mine]  # the participant company's NIP
+    assert found("document_number=PAR/123/2026") == sorted([mine, theirs])
+    assert found("status=pending_review&email=uczestnik@example.pl") == [mine]
+    today = date.today()
+    assert found(f"date_from={today - timedelta(days=1)}&date_to={today + timedelta(days=1)}") == \
+        sorted([mine, theirs])
+    assert found(f"date_to={today - timedelta(days=2)}") == []
+    assert "Podaj co najmniej jedno kryterium." in client.get("/audit/search").get_data(as_text=True)
+
+
+def test_daily_sample_is_the_same_all_day_and_only_partner_approvals(app, claims, runtime):
+    ids = [claims.pending() for _ in range(6)]
+    for claim_id in ids[:5]:
+        _approve_by(app, REVIEWER_A, claim_id)
+    auditor_approved = ids[5]
+    _approve_by(app, AUDITOR, auditor_approved)
+    yesterday = datetime.now(UTC) - timedelta(days=1)
+    with transaction(runtime.sessions) as session:
+        session.execute(update(Decision).values(created_at=yesterday))
+    today = date.today()
+    with runtime.sessions() as session:
+        first = [c.id for c in daily_sample(session, today, size=3)]
+        second = [c.id for c in daily_sample(session, today, size=3)]
+        everything = {c.id for c in daily_sample(session, today, size=50)}
+        other_day = [c.id for c in daily_sample(session, today + timedelta(days=1), size=5)]
+    assert first == second and len(first) == 3
+    assert everything == set(ids[:5])  # the auditor's own approval is not re-checked
+    assert sorted(other_day) == sorted(ids[:5])
+
+
+def test_audit_log_shows_decisions_and_edits_with_before_and_after(client, app, claims):
+    claim_id = claims.pending()
+    reviewer = app.test_client()
+    login(reviewer, REVIEWER_A)
+    reviewer.post(f"/review/claims/{claim_id}/fields", data={"total": "99.00"})
+    reviewer.post(f"/review/claims/{claim_id}/approve")
+    login(client, AUDITOR)
+
+    html = client.get("/audit/log?action=decisions").get_data(as_text=True)
+
+    assert 'data-action="claim_fields_corrected"' in html and 'data-action="claim_approved"' in html
+    assert 'data-action="claim_submitted"' not in html
+    assert "Weryfikator A" in html and "120.00" in html and "99.00" in html
+    assert 'data-action="claim_submitted"' in client.get("/audit/log").get_data(as_text=True)
+
+
+def test_partner_figures_count_approvals_rates_and_overturned_decisions(client, app, claims):
+    approved, reversed_, rejected = claims.pending(), claims.pending(), claims.pending()
+    claims.pending("B-LDZ")
+    _approve_by(app, REVIEWER_A, approved)
+    _approve_by(app, REVIEWER_A, reversed_)
+    reviewer = app.test_client()
+    login(reviewer, REVIEWER_A)
+    reviewer.post(f"/review/claims/{rejected}/reject", data={"reason_code": "not_our_sale"})
+    login(client, AUDITOR)
+    client.post(f"/review/claims/{reversed_}/reverse", data={"comment": "korekta"})
+
+    html = client.get("/audit/partners").get_data(as_text=True)
+
+    row_a = re.search(r'data-partner="HURT-A">(.*?)</tr>', html, re.S).group(1)
+    cells = re.findall(r'<td class="num[^"]*">([^<]*)</td>', row_a)
+    assert cells[:3] == ["3", "3", "66,7%"] and cells[4] == "1"
+    row_b = re.search(r'data-partner="HURT-B">(.*?)</tr>', html, re.S).group(1)
+    assert re.findall(r'<td class="num[^"]*">([^<]*)</td>', row_b)[:3] == ["1", "0", "—"]
+
+
+def test_reports_dashboard_draws_svg_charts_without_scripts(client, app, claims):
+    claim_id = claims.pending(points=50)
+    _approve_by(app, REVIEWER_A, claim_id)
+    login(client, AUDITOR)
+    html = client.get("/reports").get_data(as_text=True)
+    assert html.count('<svg class="chart"') == 6
+    assert "Klej do płytek 25 kg" in html and "Kowalski Instalacje" in html
+    assert "<script>" not in html and "style=" not in html and "cdn" not in html.lower()
+
+
+def test_csv_export_is_an_attachment_and_safe_from_formulas(client, app, claims, runtime):
+    claim_id = claims.pending()
+    with transaction(runtime.sessions) as session:
+        from claims.db.models import Claim
+
+        claim = session.get(Claim, claim_id)
+        claim.fields = {**claim.fields, "items": [{"name": "=HYPERLINK(\"http://x\")", "quantity": 1}]}
+    _approve_by(app, REVIEWER_A, claim_id)
+    login(client, AUDITOR)
+
+    response = client.get("/reports/top_products.csv?days=7")
+
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith('attachment; filename="paragon-top_products-7d-') and disposition.endswith('.csv"')
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0] == ["Produkt", "Zgłoszenia", "Ilość"]
+    assert rows[1][0] == "'=HYPERLINK(\"http://x\")"
+    assert client.get("/reports/nothing.csv").status_code == 404
+    for name in ("claims_per_day", "partners", "participants", "points_per_day"):
+        assert client.get(f"/reports/{name}.csv").status_code == 200, name
+
+
+def test_csv_cells():
+    assert [safe_cell(v) for v in ("+48 600", "-1", "@SUM", "\tx", "ok", 5, -5, 1.5, None)] == \
+        ["'+48 600", "'-1", "'@SUM", "'\tx", "ok", 5, -5, 1.5, ""]
+    assert to_csv(["a"], [["=1"]]) == "\ufeffa\r\n'=1\r\n"
+
+
+def test_partners_and_participants_cannot_open_auditor_pages(client, claims):
+    login(client, REVIEWER_B)
+    for path in ("/audit/flagged", "/audit/search", "/audit/sample", "/audit/log", "/audit/partners",
+                 "/reports", "/reports/partners.csv"):
+        assert client.get(path).status_code == 403, path
+    assert select  # keep the import used

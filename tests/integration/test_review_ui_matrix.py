@@ -1,0 +1,159 @@
+"""Who may open what: every registered route of the web app (HTML pages and /api/v1) against every role.
+
+The table below is the specification. A route added to the app without a row here fails
+`test_every_route_has_a_row`, so nobody ships a page without deciding who may see it.
+Partner A's claim (submitted by PARTICIPANT) is the object under test: partner B must get 404 on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import select
+
+from claims.db.engine import transaction
+from claims.db.models import User
+from claims.services.accounts import issue_api_token
+from paragon.web import create_app as create_web_app
+from tests.integration.conftest_ui import *  # noqa: F403 — fixtures
+from tests.integration.conftest_ui import ADMIN, AUDITOR, PARTICIPANT, REVIEWER_A, REVIEWER_B, RecordingQueue, login
+
+ROLES = ("anonymous", "participant", "partner_a", "partner_b", "auditor", "admin")
+EMAILS = {"participant": PARTICIPANT, "partner_a": REVIEWER_A, "partner_b": REVIEWER_B, "auditor": AUDITOR,
+          "admin": ADMIN}
+
+
+@dataclass(frozen=True)
+class Row:
+    path: str  # {claim} and {document}: partner A's claim and its document
+    expected: tuple[int, int, int, int, int, int]  # in the order of ROLES
+    data: dict | None = None
+    json: dict | None = None
+    fresh_claim: bool = False  # POSTs that change the claim get a new one per request
+
+
+LOGIN = 302  # anonymous visitors are sent to /login
+STAFF_ONLY = (LOGIN, 403, 403, 403, 200, 200)
+PARTICIPANT_ONLY = (LOGIN, 200, 403, 403, 403, 403)
+ON_CLAIM_PAGE = (LOGIN, 403, 200, 404, 200, 200)
+ON_CLAIM_POST = (LOGIN, 403, 303, 404, 303, 303)
+
+MATRIX: dict[tuple[str, str], Row] = {
+    ("index", "GET"): Row("/", (302, 302, 302, 302, 302, 302)),
+    ("static", "GET"): Row("/static/app.css", (200,) * 6),
+    ("auth.login", "GET"): Row("/login", (200, 302, 302, 302, 302, 302)),
+    ("auth.login_submit", "POST"): Row("/login", (401,) * 6, data={"email": "x@example.pl", "password": "nope"}),
+    ("auth.logout", "POST"): Row("/logout", (303,) * 6),
+    ("auth.register", "GET"): Row("/register", (200, 302, 302, 302, 302, 302)),
+    ("auth.register_submit", "POST"): Row("/register", (422, 303, 303, 303, 303, 303), data={"email": "x"}),
+    ("auth.rules", "GET"): Row("/rules", (200,) * 6),
+    ("participant.home", "GET"): Row("/me", PARTICIPANT_ONLY),
+    ("participant.submit", "POST"): Row("/me/claims", (LOGIN, 303, 403, 403, 403, 403), data={"codes": ""}),
+    ("participant.claim", "GET"): Row("/me/claims/{claim}", PARTICIPANT_ONLY),
+    ("participant.appeal", "POST"): Row("/me/claims/{claim}/appeal", (LOGIN, 303, 403, 403, 403, 403),
+                                        data={"comment": "x"}, fresh_claim=True),
+    ("participant.points", "GET"): Row("/me/points", PARTICIPANT_ONLY),
+    ("participant.consents", "GET"): Row("/me/consents", PARTICIPANT_ONLY),
+    ("participant.change_consent", "POST"): Row("/me/consents", (LOGIN, 303, 403, 403, 403, 403),
+                                                data={"kind": "marketing", "action": "give"}),
+    ("documents.preview", "GET"): Row("/documents/{document}/preview", (LOGIN, 200, 200, 404, 200, 200)),
+    ("documents.original", "GET"): Row("/documents/{document}/original", (LOGIN, 200, 200, 404, 200, 200)),
+    ("review.queue", "GET"): Row("/review", (LOGIN, 403, 200, 200, 200, 200)),
+    ("review.bulk_approve", "POST"): Row("/review/bulk-approve", (LOGIN, 403, 303, 303, 303, 303),
+                                         data={"claim_id": "{claim}"}, fresh_claim=True),
+    ("review.claim", "GET"): Row("/review/claims/{claim}", ON_CLAIM_PAGE),
+    ("review.approve", "POST"): Row("/review/claims/{claim}/approve", ON_CLAIM_POST, fresh_claim=True),
+    ("review.reject", "POST"): Row("/review/claims/{claim}/reject", ON_CLAIM_POST,
+                                   data={"reason_code": "not_our_sale"}, fresh_claim=True),
+    ("review.correct", "POST"): Row("/review/claims/{claim}/fields", ON_CLAIM_POST, data={"total": "99.00"},
+                                    fresh_claim=True),
+    ("review.reverse", "POST"): Row("/review/claims/{claim}/reverse", (LOGIN, 403, 403, 403, 303, 303),
+                                    data={"comment": "x"}, fresh_claim=True),
+    ("audit.flagged", "GET"): Row("/audit/flagged", STAFF_ONLY),
+    ("audit.search", "GET"): Row("/audit/search?claim_id=0", STAFF_ONLY),
+    ("audit.sample", "GET"): Row("/audit/sample", STAFF_ONLY),
+    ("audit.log", "GET"): Row("/audit/log", STAFF_ONLY),
+    ("audit.partners", "GET"): Row("/audit/partners", STAFF_ONLY),
+    ("reports.dashboard", "GET"): Row("/reports", STAFF_ONLY),
+    ("reports.export", "GET"): Row("/reports/partners.csv", STAFF_ONLY),
+    # the JSON API: bearer tokens, no cookies; anonymous means no Authorization header
+    ("api.openapi", "GET"): Row("/api/v1/openapi.json", (200,) * 6),
+    ("api.create_claim", "POST"): Row("/api/v1/claims", (401, 422, 403, 403, 403, 403), data={}),
+    ("api.get_claim", "GET"): Row("/api/v1/claims/{claim}", (401, 200, 200, 404, 200, 200)),
+    ("api.my_balance", "GET"): Row("/api/v1/participants/me/balance", (401, 200, 401, 401, 401, 401)),
+    ("api.my_data", "GET"): Row("/api/v1/participants/me/export", (401, 200, 404, 404, 404, 404)),
+    ("api.queue", "GET"): Row("/api/v1/review/queue", (401, 403, 200, 200, 200, 200)),
+    ("api.decide", "POST"): Row("/api/v1/claims/{claim}/decision", (401, 403, 200, 404, 200, 200),
+                                json={"action": "approve"}, fresh_claim=True),
+}
+
+
+@pytest.fixture
+def web_app(runtime):
+    return create_web_app(runtime, RecordingQueue(), testing=True)
+
+
+@pytest.fixture
+def callers(web_app, runtime) -> dict[str, tuple]:
+    """Per role: a cookie client logged in through the form, and an API bearer token."""
+    tokens = {}
+    with transaction(runtime.sessions) as session:
+        for role, email in EMAILS.items():
+            tokens[role] = issue_api_token(session, session.scalar(select(User).where(User.email == email)))
+    found = {"anonymous": (web_app.test_client(), None)}
+    for role, email in EMAILS.items():
+        client = web_app.test_client()
+        assert login(client, email).status_code == 303
+        found[role] = (client, tokens[role])
+    return found
+
+
+def test_every_route_has_a_row(web_app):
+    registered = {(rule.endpoint, method) for rule in web_app.url_map.iter_rules()
+                  for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert registered - set(MATRIX) == set(), "a route without a row in MATRIX: decide who may open it"
+    assert set(MATRIX) - registered == set(), "a row for a route that no longer exists"
+
+
+def _request(client, token, row: Row, method: str, claim_id: str, document_id: int):
+    path = row.path.format(claim=claim_id, document=document_id)
+    data = {k: v.format(claim=claim_id) for k, v in (row.data or {}).items()} if row.data is not None else None
+    if path.startswith("/api/"):
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return client.open(path, method=method, json=row.json, data=data, headers=headers,
+                           environ_base={"HTTP_COOKIE": ""})
+    return client.open(path, method=method, data=data)
+
+
+def test_authorisation_matrix(web_app, callers, claims):
+    shared = claims.pending("A-WAW")
+    document_id = claims.document_ids(shared)[0]
+    failures = []
+    rows = sorted(MATRIX.items(), key=lambda item: item[0] == ("auth.logout", "POST"))  # log out last
+    for (endpoint, method), row in rows:
+        for role, expected in zip(ROLES, row.expected, strict=True):
+            client, token = callers[role]
+            claim_id = claims.pending("A-WAW") if row.fresh_claim else shared
+            if row.fresh_claim and endpoint == "participant.appeal":
+                _reject(web_app, claim_id)
+            if row.fresh_claim and endpoint == "review.reverse":
+                _approve(web_app, claim_id)
+            got = _request(client, token, row, method, claim_id, document_id).status_code
+            if got != expected:
+                failures.append(f"{method} {row.path} as {role}: {got}, expected {expected}")
+    assert failures == []
+
+
+def _reviewer(web_app):
+    client = web_app.test_client()
+    login(client, REVIEWER_A)
+    return client
+
+
+def _reject(web_app, claim_id: str) -> None:
+    _reviewer(web_app).post(f"/review/claims/{claim_id}/reject", data={"reason_code": "not_our_sale"})
+
+
+def _approve(web_app, claim_id: str) -> None:
+    _reviewer(web_app).post(f"/review/claims/{claim_id}/approve")

@@ -1,0 +1,153 @@
+"""Review UI, the partner reviewer's tools: queue filters and the SLA, field boxes over the document, field
+corrections with an audit trail and recomputed points, bulk approval of claims without warnings."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from claims.db.models import AuditEvent, Claim, Outlet
+from claims.lifecycle import ClaimStatus
+from claims.reasons import ReasonCode, reason
+from tests.integration.conftest_ui import *  # noqa: F403 — fixtures
+from tests.integration.conftest_ui import AUDITOR, REVIEWER_A, REVIEWER_B, login
+
+WARNING = dict(reason(ReasonCode.UNUSUAL_AMOUNT, amount="9999.00"), severity="warning")
+INFO = dict(reason(ReasonCode.SELLER_MATCHED_BY_NAME), severity="info")
+EXTRACTION = {"kind": "receipt", "items": [], "fields": {
+    "total": {"value": "120.00", "confidence": 0.9, "sure": True,
+              "boxes": [{"page": 1, "box": [250.0, 480.5, 90.0, 22.0]}]},
+    "seller_nip": {"value": "5260250274", "confidence": 0.95, "sure": True,
+                   "boxes": [{"page": 1, "box": [40.0, 60.0, 150.0, 20.0]}, {"page": 2, "box": [1, 1, 5, 5]}]},
+}}
+
+
+def _outlet_id(runtime, code: str) -> int:
+    with runtime.sessions() as session:
+        return session.scalar(select(Outlet.id).where(Outlet.code == code))
+
+
+def _rows(html: str) -> list[str]:
+    return re.findall(r'class="queue-row[^"]*" data-claim-id="([^"]+)"', html)
+
+
+def test_queue_filters_by_outlet_amount_and_age_oldest_first(client, claims, runtime):
+    old_small = claims.pending("A-WAW", total="50.00")
+    claims.age(old_small, 60)
+    big = claims.pending("A-WAW", total="900.00")
+    krakow = claims.pending("A-KRK", total="300.00")
+    login(client, REVIEWER_A)
+
+    assert _rows(client.get("/review").get_data(as_text=True)) == [old_small, big, krakow]
+    by_outlet = client.get(f"/review?outlet={_outlet_id(runtime, 'A-KRK')}").get_data(as_text=True)
+    assert _rows(by_outlet) == [krakow]
+    assert _rows(client.get("/review?min_total=100&max_total=500").get_data(as_text=True)) == [krakow]
+    assert _rows(client.get("/review?age=48").get_data(as_text=True)) == [old_small]
+    other_partners = client.get(f"/review?outlet={_outlet_id(runtime, 'B-LDZ')}").get_data(as_text=True)
+    assert len(_rows(other_partners)) == 3  # an outlet the partner cannot see filters nothing, shows nothing more
+
+
+def test_queue_marks_claims_waiting_longer_than_the_sla(client, claims):
+    late = claims.pending()
+    claims.age(late, 49)
+    fresh = claims.pending()
+    login(client, REVIEWER_A)
+    html = client.get("/review").get_data(as_text=True)
+    assert f'class="queue-row overdue" data-claim-id="{late}"' in html
+    assert f'class="queue-row" data-claim-id="{fresh}"' in html
+    assert "Termin decyzji: 48 h od zgłoszenia." in html
+
+
+def test_claim_page_draws_the_boxes_of_page_one_over_the_document(client, claims):
+    claim_id = claims.pending()
+    claims.read(claim_id, EXTRACTION, width=400, height=600)
+    login(client, REVIEWER_A)
+
+    html = client.get(f"/review/claims/{claim_id}").get_data(as_text=True)
+
+    assert 'viewBox="0 0 400.0 600.0"' in html
+    assert '<rect class="box" data-field="total" x="250.0" y="480.5" width="90.0" height="22.0">' in html
+    assert html.count('class="box" data-field="seller_nip"') == 1  # the page-2 box is not drawn on page 1
+    assert 'data-zoom="in"' in html and 'data-rotate="90"' in html and 'src="/static/viewer.js"' in html
+    assert 'input id="field-total" name="total" value="120.00" data-field="total"' in html
+
+
+def test_correcting_the_total_saves_fields_recomputes_points_and_is_audited(client, claims, runtime):
+    claim_id = claims.pending(points=120)
+    login(client, REVIEWER_A)
+
+    response = client.post(f"/review/claims/{claim_id}/fields",
+                           data={"total": "98,50", "document_number": "PAR/123/2026", "date": "2026-03-15"})
+
+    assert response.status_code == 303
+    assert "Poprawiono 2 pola." in client.get(response.headers["Location"]).get_data(as_text=True)
+    with runtime.sessions() as session:
+        claim = session.get(Claim, claim_id)
+        assert (claim.fields["total"], claim.fields["date"], str(claim.total)) == ("98.50", "2026-03-15", "98.50")
+        assert claim.points_proposed == 98  # 1 point per PLN, rounded down
+        event = session.scalar(select(AuditEvent).where(AuditEvent.claim_id == claim_id,
+                                                        AuditEvent.action == "claim_fields_corrected"))
+    assert event.before == {"total": "120.00", "date": "2026-03-14", "points_proposed": 120}
+    assert event.after == {"total": "98.50", "date": "2026-03-15", "points_proposed": 98}
+    client.post(f"/review/claims/{claim_id}/approve")
+    assert claims.balance() == 98
+
+
+def test_a_bad_correction_is_refused_with_the_fields_name(client, claims, runtime):
+    claim_id = claims.pending()
+    login(client, REVIEWER_A)
+    for form, label in (({"total": "dużo"}, "Suma"), ({"seller_nip": "1234567890"}, "NIP sprzedawcy"),
+                        ({"date": "14.03.2026"}, "Data")):
+        response = client.post(f"/review/claims/{claim_id}/fields", data=form, follow_redirects=True)
+        assert f"Nieprawidłowa wartość pola „{label}”." in response.get_data(as_text=True)
+    with runtime.sessions() as session:
+        assert session.get(Claim, claim_id).fields["total"] == "120.00"
+
+
+def test_corrections_follow_who_may_decide(client, app, claims):
+    flagged = claims.pending(status=ClaimStatus.FLAGGED)
+    theirs = claims.pending("B-LDZ")
+    login(client, REVIEWER_A)
+    assert client.post(f"/review/claims/{flagged}/fields", data={"total": "1"}).status_code == 403
+    assert 'id="fields-form"' not in client.get(f"/review/claims/{flagged}").get_data(as_text=True)
+    assert client.post(f"/review/claims/{theirs}/fields", data={"total": "1"}).status_code == 404
+    auditor = app.test_client()
+    login(auditor, AUDITOR)
+    assert auditor.post(f"/review/claims/{flagged}/fields", data={"total": "1"}).status_code == 303
+    page = auditor.get(f"/review/claims/{flagged}").get_data(as_text=True)
+    assert 'data-action="claim_fields_corrected"' in page  # the audit trail on the claim page
+
+
+def test_reasons_show_severity_and_evidence_to_reviewers(client, claims):
+    claim_id = claims.pending(reasons=[WARNING, INFO])
+    login(client, REVIEWER_A)
+    html = client.get(f"/review/claims/{claim_id}").get_data(as_text=True)
+    assert 'class="badge severity-warning">ostrzeżenie' in html and "9999.00" in html
+    assert 'data-reason="unusual_amount" class="warning"' in html
+
+
+def test_bulk_approve_takes_only_clean_claims(client, claims):
+    clean = [claims.pending(points=10), claims.pending(points=20, reasons=[INFO])]
+    warned = claims.pending(points=30, reasons=[WARNING])
+    theirs = claims.pending("B-LDZ", points=40)
+    login(client, REVIEWER_A)
+    html = client.get("/review").get_data(as_text=True)
+    assert all(f'name="claim_id" value="{c}"' in html for c in clean)
+    assert f'name="claim_id" value="{warned}"' not in html
+
+    response = client.post("/review/bulk-approve", data={"claim_id": [*clean, warned, theirs]},
+                           follow_redirects=True)
+
+    page = response.get_data(as_text=True)
+    assert "Zatwierdzono 2 zgłoszenia." in page and "Pominięto 2 zgłoszenia" in page
+    assert [claims.status(c) for c in clean] == ["approved", "approved"]
+    assert claims.status(warned) == "pending_review" and claims.status(theirs) == "pending_review"
+    assert claims.balance() == 30
+
+
+def test_partner_b_cannot_bulk_approve_partner_a_claims(client, claims):
+    mine_a = claims.pending()
+    login(client, REVIEWER_B)
+    client.post("/review/bulk-approve", data={"claim_id": [mine_a]})
+    assert claims.status(mine_a) == "pending_review"
