@@ -26,6 +26,10 @@ VARIABLES: dict[str, str] = {
     "JOB_TIMEOUT_SECONDS": "rq job timeout on the ocr queue; default 600",
     "SESSION_COOKIE_SECURE": "1 to send session cookies over HTTPS only; default 0 (embedded demo on http)",
     "PARAGON_LOCALE": "default UI and message language, pl or en; default pl",
+    "SMTP_URL": "smtp://user:password@host:port (or smtp+starttls://, smtps://) for e-mails; default: none, "
+    "messages are written as .eml files to $PARAGON_DATA_DIR/outbox",
+    "MAIL_FROM": "sender of e-mails; default paragon <no-reply@paragon.local>",
+    "PUBLIC_URL": "the address participants open the UI at, for links in e-mails; default none (no link)",
     "RETENTION_DAYS": "documents are deleted this many days after their claim's final state; default 365",
 }
 
@@ -58,6 +62,9 @@ class Settings:
     session_cookie_secure: bool = False
     locale: str = "pl"
     retention_days: int = 365
+    smtp_url: str | None = field(default=None, repr=False)
+    mail_from: str | None = None
+    public_url: str | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -83,6 +90,9 @@ class Settings:
             session_cookie_secure=env.get("SESSION_COOKIE_SECURE", "0") in {"1", "true", "yes"},
             locale="en" if env.get("PARAGON_LOCALE", "pl").startswith("en") else "pl",
             retention_days=_int(env, "RETENTION_DAYS", 365),
+            smtp_url=env.get("SMTP_URL") or None,
+            mail_from=env.get("MAIL_FROM") or None,
+            public_url=(env.get("PUBLIC_URL") or "").rstrip("/") or None,
         )
 
 

@@ -70,11 +70,11 @@ def openapi_document() -> dict:
             "/api/v1/participants/me/export": {"get": {
                 "summary": "The participant's data and documents as a zip (RODO/GDPR access and portability)",
                 "responses": {"200": {"description": "zip", "content": {"application/zip": {}}},
-                              **_errors(401, 404)}}},
+                              **_errors(401, 403)}}},
             "/api/v1/participants/me/balance": {"get": {
                 "summary": "The participant's points balance",
                 "responses": {"200": _answer("Balance", {"type": "object", "properties": {
-                    "participant_id": {"type": "integer"}, "balance": {"type": "integer"}}}), **_errors(401)}}},
+                    "participant_id": {"type": "integer"}, "balance": {"type": "integer"}}}), **_errors(401, 403)}}},
         },
     }
 

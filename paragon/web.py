@@ -6,9 +6,11 @@ from flask import Flask
 
 from claims.ratelimit import RateLimiter
 from claims.runtime import Runtime, build_runtime
+from claims.services.notifications import install_notifier
 from claims.settings import Settings
 from ingest.api import blueprint as api_blueprint
 from review_ui import create_app as create_review_app
+from workers.notify import queue_notifier
 from workers.queues import ClaimQueue, connect_redis
 
 
@@ -19,8 +21,10 @@ def create_app(runtime: Runtime | None = None, claim_queue: ClaimQueue | None = 
     if claim_queue is None:
         claim_queue = ClaimQueue(connect_redis(runtime.settings.redis_url), runtime.settings.job_timeout_seconds)
     app = create_review_app(runtime, claim_queue, **options)
-    redis = getattr(claim_queue, "redis", None)  # a test's fake queue has none: no limits then
+    redis = getattr(claim_queue, "redis", None)  # a test's fake queue has none: no limits, no e-mails then
     app.extensions["paragon.ratelimiter"] = RateLimiter(redis) if redis is not None else None
+    if redis is not None:
+        install_notifier(runtime.sessions, queue_notifier(redis))
     app.register_blueprint(api_blueprint)
     app.extensions["csrf"].exempt(api_blueprint)  # bearer-token API: no cookies, so no CSRF
     return app

@@ -8,10 +8,12 @@ import os
 from rq import Queue, Worker
 
 from claims.runtime import build_runtime
+from claims.services.notifications import install_notifier
 from claims.services.rules import catalogue_index
 from claims.settings import Settings
 from paragon.redis_local import eviction_warning
 from workers import runtime as worker_runtime
+from workers.notify import queue_notifier
 from workers.queues import QUEUES, ClaimQueue, connect_redis
 from workers.sweeper import sweep
 
@@ -25,6 +27,7 @@ def run_worker(settings: Settings, queues: tuple[str, ...] = QUEUES, *, burst: b
     if warning := eviction_warning(redis):
         log.warning(warning)
     runtime = build_runtime(settings)
+    install_notifier(runtime.sessions, queue_notifier(redis))  # status e-mails go out via the default queue
     worker_runtime.install(runtime)
     requeued = sweep(runtime.sessions, ClaimQueue(redis, settings.job_timeout_seconds))
     if requeued:

@@ -50,18 +50,18 @@ def send_status_notification(claim_id: str, old: str, new: str) -> str:
 
 def claim_url(settings: Settings, claim_id: str) -> str | None:
     """The participant's claim page when the public address is configured (`public_url`, not yet a setting)."""
-    base = getattr(settings, "public_url", None)
+    base = settings.public_url
     return f"{base.rstrip('/')}/me/claims/{claim_id}" if base else None
 
 
 def sender(settings: Settings) -> str:
-    return getattr(settings, "mail_from", None) or DEFAULT_SENDER
+    return settings.mail_from or DEFAULT_SENDER
 
 
 def deliver(message: Message, settings: Settings) -> str:
     """Send by SMTP when configured, else write to the outbox folder; returns the transport used."""
     email = message.as_email(sender(settings))
-    smtp_url = getattr(settings, "smtp_url", None)
+    smtp_url = settings.smtp_url
     if smtp_url:
         send_smtp(email, smtp_url)
         return "smtp"

@@ -241,6 +241,8 @@ class Claim(Base):
     __table_args__ = (
         Index("ix_claims_partner_status_submitted", "partner_id", "status", "submitted_at"),
         Index("ix_claims_status_updated", "status", "updated_at"),
+        Index("ix_claims_status_submitted", "status", "submitted_at", "id"),
+        Index("ix_claims_status_risk", "status", "risk_score", "submitted_at"),
     )
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claims.db.models import ApiToken, Consent, Participant, User
-from claims.errors import AuthenticationError, InvalidInputError
+from claims.errors import AuthenticationError, InvalidInputError, PermissionDeniedError
 from claims.nip import nip_is_valid, normalise_nip
 from claims.roles import Role
 from claims.security import hash_password, new_api_token, token_digest, verify_password
@@ -114,5 +114,5 @@ def participant_of(session: Session, user: User) -> Participant:
     """The participant profile of a participant user."""
     profile = session.scalar(select(Participant).where(Participant.user_id == user.id))
     if profile is None:
-        raise AuthenticationError("this account is not a participant", code="not_participant")
+        raise PermissionDeniedError("this account is not a participant", code="not_participant")
     return profile

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from claims.audit import record_event
 from claims.blobs import BlobStore
 from claims.db.models import ApiToken, Claim, Decision, Document, LedgerEntry, Participant, User
-from claims.errors import NotFoundError
 from claims.lifecycle import FINAL_STATES
 from claims.security import hash_password, new_api_token
+from claims.services.accounts import participant_of
 
 ERASED = "retention_deleted"
 
@@ -61,10 +61,7 @@ def _claim_record(session: Session, claim: Claim) -> dict:
 
 
 def _participant(session: Session, user: User) -> Participant:
-    participant = session.scalar(select(Participant).where(Participant.user_id == user.id))
-    if participant is None:
-        raise NotFoundError("this account has no participant data")
-    return participant
+    return participant_of(session, user)
 
 
 def erase_participant(session: Session, blobs: BlobStore, user: User, actor_user_id: int | None) -> None:

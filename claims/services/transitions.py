@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from claims.db.models import Claim
 from claims.errors import ConflictError
 from claims.lifecycle import ClaimStatus, check_transition
+from claims.services.notifications import notify_status_change
 
 
 def move_claim(session: Session, claim: Claim, target: ClaimStatus, **values: object) -> None:
@@ -29,4 +30,5 @@ def move_claim(session: Session, claim: Claim, target: ClaimStatus, **values: ob
     )
     if result.rowcount != 1:
         raise ConflictError(f"claim {claim.id} is no longer {current}", code="status_changed")
+    notify_status_change(session, claim, current, target)  # sent only if this transaction commits
     session.expire(claim)

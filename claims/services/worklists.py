@@ -143,18 +143,14 @@ def clean_waiting_claims(session: Session, user: User, ids: list[str]) -> list[C
 
 
 def flagged_by_risk(session: Session, limit: int = 100) -> list[tuple[Claim, int]]:
-    """Flagged claims with their warning counts, riskiest first, then oldest (auditors only call this).
+    """Flagged claims riskiest first (the rules' risk score), then oldest, with their warning counts.
 
-    Only ids and reasons of all flagged claims are read to rank them; whole rows only for the top `limit`.
+    The order comes from the (status, risk_score, submitted_at) index: only `limit` rows are read.
     """
-    query = (select(Claim.id, Claim.reasons).where(Claim.status == ClaimStatus.FLAGGED)
-             .order_by(Claim.submitted_at, Claim.id).limit(MAX_FLAGGED))
-    ranked = [(claim_id, _warnings(reasons)) for claim_id, reasons in session.execute(query)]
-    ranked.sort(key=lambda pair: -pair[1])  # stable: equal risk keeps oldest first
-    top = ranked[:limit]
-    rows = {c.id: c for c in session.scalars(select(Claim).where(Claim.id.in_([i for i, _ in top]))
-                                             .options(selectinload(Claim.outlet), selectinload(Claim.participant)))}
-    return [(rows[claim_id], n) for claim_id, n in top if claim_id in rows]
+    query = (select(Claim).where(Claim.status == ClaimStatus.FLAGGED)
+             .order_by(Claim.risk_score.desc(), Claim.submitted_at, Claim.id).limit(limit)
+             .options(selectinload(Claim.outlet), selectinload(Claim.participant)))
+    return [(claim, _warnings(claim.reasons)) for claim in session.scalars(query)]
 
 
 def _warnings(reasons: list | None) -> int:

@@ -207,7 +207,7 @@ class Claims:
 
     def pending(self, outlet_code: str = "A-WAW", participant_email: str = PARTICIPANT, points: int = 120,
                 status: ClaimStatus = ClaimStatus.PENDING_REVIEW, reasons: list[dict] | None = None,
-                total: str = "120.00", **submit_args) -> str:
+                total: str = "120.00", risk_score: float = 0.0, **submit_args) -> str:
         """A claim read and routed to the outlet's partner, waiting in `status`."""
         claim_id = self.submit(participant_email, **submit_args)
         with transaction(self.runtime.sessions) as session:
@@ -221,7 +221,7 @@ class Claims:
             }
             outcome = Outcome(status=status, kind=ClaimKind.RECEIPT, fields=fields, points=points,
                               outlet_id=outlet.id, partner_id=outlet.partner_id, total=Decimal(total),
-                              reasons=list(reasons or []))
+                              reasons=list(reasons or []), risk_score=risk_score)
             assert finish_processing(session, claim_id, outcome)
         return claim_id
 

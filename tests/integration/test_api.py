@@ -226,4 +226,4 @@ def test_participant_downloads_their_data_as_a_zip(client, runtime):
     assert "attachment" in answer.headers["Content-Disposition"]
     assert "data.json" in zipfile.ZipFile(io.BytesIO(answer.data)).namelist()
     staff = client.get("/api/v1/participants/me/export", headers=bearer(runtime, "audytor@example.com"))
-    assert staff.status_code == 404
+    assert staff.status_code == 403 and staff.get_json()["error"]["code"] == "not_participant"

@@ -237,3 +237,20 @@ def test_one_code_raced_by_a_hundred_claims_is_consumed_exactly_once(postgres_ur
         assert session.scalar(select(func.count()).select_from(LedgerEntry)) == 1
     assert _balance(rt) == 50
     rt.close()
+
+
+def test_status_changes_reach_the_notifier_after_commit_and_never_after_rollback(runtime):
+    from claims.services.notifications import install_notifier
+
+    seed(runtime)
+    claim_id = pending_claim(runtime)
+    told: list[tuple[str, str, str]] = []
+    install_notifier(runtime.sessions, lambda *change: told.append(change))
+    with pytest.raises(RuntimeError), transaction(runtime.sessions) as session:
+        decide_claim(session, user(runtime, "partner.a@example.com"), claim_id, "approve", "")
+        raise RuntimeError("the request failed after the decision: it rolls back")
+    assert told == []
+    with transaction(runtime.sessions) as session:
+        decide_claim(session, user(runtime, "partner.a@example.com"), claim_id, "approve", "")
+        assert told == []  # not before the commit
+    assert told == [(claim_id, "pending_review", "approved")]

@@ -35,11 +35,12 @@ def _approve_by(app, email: str, claim_id: str) -> None:
 
 def test_flagged_queue_puts_the_riskiest_first_then_the_oldest(client, claims):
     calm = claims.pending(status=ClaimStatus.FLAGGED)
-    risky = claims.pending(status=ClaimStatus.FLAGGED, reasons=[WARN, BLOCK])
-    one = claims.pending(status=ClaimStatus.FLAGGED, reasons=[WARN])
+    risky = claims.pending(status=ClaimStatus.FLAGGED, reasons=[WARN, BLOCK], risk_score=0.9)
+    one = claims.pending(status=ClaimStatus.FLAGGED, reasons=[WARN], risk_score=0.6)
+    also_calm = claims.pending(status=ClaimStatus.FLAGGED)
     claims.pending()  # pending review: not flagged
     login(client, AUDITOR)
-    assert _rows(client.get("/audit/flagged").get_data(as_text=True)) == [risky, one, calm]
+    assert _rows(client.get("/audit/flagged").get_data(as_text=True)) == [risky, one, calm, also_calm]
 
 
 def test_auditor_overrides_a_flagged_claim_from_its_page(client, claims):

@@ -20,23 +20,13 @@ from claims.services.notifications import (
     worth_telling,
 )
 from claims.services.review import decide_claim
-from claims.settings import Settings
 from tests.integration.conftest_ui import *  # noqa: F403 — fixtures
 from tests.integration.conftest_ui import PARTICIPANT, REVIEWER_A
 
 
-@dataclasses.dataclass(frozen=True)
-class MailSettings(Settings):
-    """Settings as they will be once the lead adds the mail variables."""
-
-    smtp_url: str | None = None
-    mail_from: str | None = None
-    public_url: str | None = None
-
-
 def _with_mail(runtime, **mail):
-    base = {f.name: getattr(runtime.settings, f.name) for f in dataclasses.fields(Settings)}
-    return dataclasses.replace(runtime, settings=MailSettings(**base, **mail))
+    """The runtime with SMTP_URL / MAIL_FROM / PUBLIC_URL set."""
+    return dataclasses.replace(runtime, settings=dataclasses.replace(runtime.settings, **mail))
 
 
 def _approve(runtime, claim_id: str) -> None:
