@@ -140,7 +140,11 @@ def _events(session: Session, earlier, column, value: str | None, since: datetim
 
 def priors_for(session: Session, claim: Claim, sha256s: list[str], phashes: list[int],
                identity_key: str | None) -> list[v.PriorClaim]:
-    """Earlier claims, of anyone, that share a file, the document identity, or a perceptual-hash band."""
+    """Earlier claims, of anyone, that share a file, the document identity, or a perceptual-hash band.
+
+    Only claims submitted before this one count (ties by id): of two copies of one receipt the first stays
+    valid whichever is processed first, and a later copy never makes the original a duplicate.
+    """
     conditions = []
     if sha256s:
         conditions.append(Claim.id.in_(select(Document.claim_id).where(Document.sha256.in_(sha256s))))
@@ -152,7 +156,9 @@ def priors_for(session: Session, claim: Claim, sha256s: list[str], phashes: list
         conditions.append(Claim.id.in_(hits))
     if not conditions:
         return []
-    rows = session.scalars(select(Claim).where(or_(*conditions), Claim.id != claim.id).limit(100)).all()
+    earlier = or_(Claim.submitted_at < claim.submitted_at,
+                  (Claim.submitted_at == claim.submitted_at) & (Claim.id < claim.id))
+    rows = session.scalars(select(Claim).where(or_(*conditions), earlier).limit(100)).all()
     return [_prior(session, row) for row in rows]
 
 

@@ -152,3 +152,17 @@ def test_reviewer_correction_teaches_the_partner_name_so_the_next_receipt_matche
     process_claim(second)
     learned = claim(rt, second).lines[0]
     assert (learned["product_id"], learned["auto"]) == (adhesive.id, True)
+
+
+def test_of_two_copies_of_one_receipt_only_the_later_is_a_duplicate_whatever_the_order(runtime):
+    seed(runtime)
+    worker_runtime.install(runtime)
+    png = receipt_png(NIP_A, 41)
+    original = submit(runtime, png)
+    copy = submit(runtime, png, email="drugi@example.com")  # another account, same file
+    process_claim(copy)  # the copy happens to be read first
+    process_claim(original)
+    assert claim(runtime, original).status == ClaimStatus.PENDING_REVIEW
+    duplicate = claim(runtime, copy)
+    assert duplicate.status == ClaimStatus.REJECTED
+    assert "duplicate" in [r["code"] for r in duplicate.reasons]
