@@ -130,12 +130,12 @@ def _counted_points(session: Session, claim: Claim, campaign_id: int | None):
 
 
 def _events(session: Session, earlier, column, value: str | None, since: datetime) -> tuple:
+    """Earlier submissions (anyone's) from the same device id or address since `since`."""
     if not value:
         return ()
-    rows = session.execute(select(Claim.submitted_at, Claim.participant_id).select_from(
-        earlier.where(column == value, Claim.submitted_at >= since).subquery()))
+    rows = session.execute(earlier.with_only_columns(Claim.submitted_at, Claim.participant_id)
+                           .where(column == value, Claim.submitted_at >= since))
     return tuple(v.SubmissionEvent(at=at, participant_id=pid) for at, pid in rows)
-
 
 
 def priors_for(session: Session, claim: Claim, sha256s: list[str], phashes: list[int],

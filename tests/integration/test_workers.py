@@ -166,3 +166,30 @@ def test_of_two_copies_of_one_receipt_only_the_later_is_a_duplicate_whatever_the
     duplicate = claim(runtime, copy)
     assert duplicate.status == ClaimStatus.REJECTED
     assert "duplicate" in [r["code"] for r in duplicate.reasons]
+
+
+def test_many_accounts_from_one_device_raise_the_velocity_signal(sqlite_runtime):
+    from claims.services.intake import Upload
+
+    rt = sqlite_runtime
+    seed(rt)
+    worker_runtime.install(rt)
+    ids = []
+    for number, email in enumerate(["uczestnik@example.com", "drugi@example.com", "uczestnik@example.com"]):
+        with transaction(rt.sessions) as session:
+            participant = participant_of(session, user(rt, email))
+            upload = Upload("r.png", "image/png", receipt_png(NIP_A, 50 + number))
+            ids.append(submit_claim(session, rt.blobs, participant, [upload], [], device_id="phone-1").id)
+    with transaction(rt.sessions) as session:  # a third account on the same phone, and one on another phone
+        from claims.services.accounts import NewParticipant, create_user
+
+        third = create_user(session, email="trzeci@example.com", password="haslo-trzeciego", role="participant",
+                            name="Trzeci", participant=NewParticipant("Firma 3", None))
+        upload = Upload("r.png", "image/png", receipt_png(NIP_A, 60))
+        last = submit_claim(session, rt.blobs, third.participant, [upload], [], device_id="phone-1").id
+        upload = Upload("r.png", "image/png", receipt_png(NIP_A, 61))
+        elsewhere = submit_claim(session, rt.blobs, third.participant, [upload], [], device_id="phone-2").id
+    for claim_id in (*ids, last, elsewhere):
+        process_claim(claim_id)
+    assert "velocity_device" in [r["code"] for r in claim(rt, last).reasons]
+    assert "velocity_device" not in [r["code"] for r in claim(rt, elsewhere).reasons]
