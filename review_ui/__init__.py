@@ -79,6 +79,7 @@ def create_app(runtime: Runtime, claim_queue: Any = None, *, testing: bool = Fal
 
 
 def _register_blueprints(app: Flask) -> None:
+    from review_ui.admin import bp as admin_bp
     from review_ui.audit import bp as audit_bp
     from review_ui.auth import bp as auth_bp
     from review_ui.documents import bp as documents_bp
@@ -86,7 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     from review_ui.reports import bp as reports_bp
     from review_ui.review import bp as review_bp
 
-    for blueprint in (auth_bp, review_bp, participant_bp, documents_bp, audit_bp, reports_bp):
+    for blueprint in (auth_bp, review_bp, participant_bp, documents_bp, audit_bp, reports_bp, admin_bp):
         app.register_blueprint(blueprint)
 
 

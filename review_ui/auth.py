@@ -1,12 +1,30 @@
-"""Logging in with e-mail and password, and out; participants signing up; the programme rules."""
+"""Logging in with e-mail and password, and out; participants signing up; the programme rules.
+
+Failed logins are counted per e-mail and per address (claims.services.lockout, in Redis through the app's
+rate limiter; none in tests with a fake queue). A session remembers a keyed fingerprint of the password hash
+it was opened with: when an admin resets the password, every other session of that user ends.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+import hashlib
+import hmac
+import math
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from claims.errors import AuthenticationError, InvalidInputError
+from claims.ratelimit import RateLimiter, TooManyAttemptsError
+from claims.security import hash_password, verify_password
 from claims.services.accounts import authenticate
+from claims.services.lockout import (
+    LoginLockedError,
+    check_login_allowed,
+    count_registration,
+    record_login_failure,
+    record_login_success,
+)
 from claims.services.registration import (
     CONSENT_TEXT_VERSION,
     OPTIONAL_CONSENTS,
@@ -19,6 +37,41 @@ from review_ui.errors import claims_error_message
 from review_ui.i18n import t
 
 bp = Blueprint("auth", __name__)
+_TIMING_HASH = hash_password("paragon-registration-timing")
+
+FINGERPRINT_KEY = "pw"
+
+
+def limiter() -> RateLimiter | None:
+    return current_app.extensions.get("paragon.ratelimiter")
+
+
+def password_fingerprint(password_hash: str) -> str:
+    """A keyed digest of the stored hash: it changes with the password and tells the cookie's reader nothing."""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(key, password_hash.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+@bp.before_app_request
+def end_stale_session() -> None:
+    """Log out a session opened before the user's password changed (an admin reset it)."""
+    if request.endpoint == "static" or not current_user.is_authenticated:
+        return
+    current = password_fingerprint(current_user.model.password_hash)
+    if not hmac.compare_digest(str(session.get(FINGERPRINT_KEY, "")), current):
+        logout_user()
+        _start_fresh_session()
+
+
+def renew_fingerprint(user) -> None:
+    """Keep this session valid after the logged-in user's own password changed (other sessions still end)."""
+    session[FINGERPRINT_KEY] = password_fingerprint(user.password_hash)
+
+
+def _log_in(user) -> None:
+    _start_fresh_session()
+    login_user(LoginUser(user))
+    renew_fingerprint(user)
 
 
 @bp.get("/login")
@@ -33,14 +86,33 @@ def login_submit():
     email = request.form.get("email", "").strip()[:254]
     password = request.form.get("password", "")[:1000]
     try:
-        user = authenticate(db(), email, password)
+        check_login_allowed(limiter(), email, request.remote_addr)
+        user = _authenticate(email, password)
+    except LoginLockedError as error:
+        return _locked(error, email)
     except AuthenticationError:
         flash(t("login.failed"), "error")
         return render_template("login.html", next=_next_target(), email=email), 401
-    _start_fresh_session()
-    login_user(LoginUser(user))
+    record_login_success(limiter(), email)
+    _log_in(user)
     target = _next_target()
     return redirect(target or home_url(user.role), code=303)
+
+
+def _authenticate(email: str, password: str):
+    """The user, or AuthenticationError after counting the failure (LoginLockedError when it locks)."""
+    try:
+        return authenticate(db(), email, password)
+    except AuthenticationError:
+        record_login_failure(limiter(), email, request.remote_addr)
+        raise
+
+
+def _locked(error: LoginLockedError, email: str):
+    minutes = max(1, math.ceil(error.retry_after / 60))
+    flash(t(f"login.locked_{error.scope}", minutes=minutes), "error")
+    page = render_template("login.html", next=_next_target(), email=email)
+    return page, 429, {"Retry-After": str(error.retry_after)}
 
 
 @bp.post("/logout")
@@ -87,22 +159,34 @@ def register_submit():
         accepts_rules=request.form.get("consent_rules") == "yes",
         optional_consents=tuple(k for k in OPTIONAL_CONSENTS if request.form.get(f"consent_{k}") == "yes"),
     )
+    try:
+        count_registration(limiter(), request.remote_addr)
+    except TooManyAttemptsError as error:
+        return _registration_failed(form, t("register.too_many"), 429, {"Retry-After": str(error.retry_after)})
     if registration.password != request.form.get("password_again", "")[:1000]:
         return _registration_failed(form, t("error.passwords_differ"))
     try:
         user = write(lambda s: register_participant(s, registration))
     except InvalidInputError as error:
-        return _registration_failed(form, claims_error_message(error))
-    _start_fresh_session()
-    login_user(LoginUser(user))
+        return _registration_failed(form, _registration_message(error, registration.password))
+    _log_in(user)
     flash(t("register.done"), "success")
     return redirect(home_url(user.role), code=303)
 
 
-def _registration_failed(form: dict, message: str):
+def _registration_message(error: InvalidInputError, password: str) -> str:
+    """Why sign-up failed, without telling whether an address has an account: a taken address gets a neutral
+    message, after the same password hashing a new account costs (so the answer takes as long)."""
+    if error.code != "email_taken":
+        return claims_error_message(error)
+    verify_password(password, _TIMING_HASH)
+    return t("register.not_possible")
+
+
+def _registration_failed(form: dict, message: str, status: int = 422, headers: dict | None = None):
     flash(message, "error")
     page = render_template("register.html", form=form, optional=OPTIONAL_CONSENTS, version=CONSENT_TEXT_VERSION)
-    return page, 422
+    return page, status, headers or {}
 
 
 @bp.get("/rules")

@@ -38,6 +38,10 @@ STAFF_ONLY = (LOGIN, 403, 403, 403, 200, 200)
 PARTICIPANT_ONLY = (LOGIN, 200, 403, 403, 403, 403)
 ON_CLAIM_PAGE = (LOGIN, 403, 200, 404, 200, 200)
 ON_CLAIM_POST = (LOGIN, 403, 303, 404, 303, 303)
+READERS = STAFF_ONLY  # admin lists: auditors read them
+ADMIN_ONLY = (LOGIN, 403, 403, 403, 403, 200)
+ADMIN_FORM_REFUSED = (LOGIN, 403, 403, 403, 403, 422)  # the admin's incomplete form comes back marked
+ADMIN_POST = (LOGIN, 403, 403, 403, 403, 303)
 
 MATRIX: dict[tuple[str, str], Row] = {
     ("index", "GET"): Row("/", (302, 302, 302, 302, 302, 302)),
@@ -77,6 +81,45 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("audit.partners", "GET"): Row("/audit/partners", STAFF_ONLY),
     ("reports.dashboard", "GET"): Row("/reports", STAFF_ONLY),
     ("reports.export", "GET"): Row("/reports/partners.csv", STAFF_ONLY),
+    ("review.product_search", "GET"): Row("/review/products?q=kl", (LOGIN, 403, 200, 200, 200, 200)),
+    ("review.correct_line", "POST"): Row("/review/claims/{claim}/lines/0", ON_CLAIM_POST,
+                                         data={"product_id": "none"}, fresh_claim=True),
+    # admin pages (ids of the seeded programme: campaign 1, partner 1, outlet 1, user 2 = PARTICIPANT_2)
+    ("admin.index", "GET"): Row("/admin", READERS),
+    ("admin.campaigns", "GET"): Row("/admin/campaigns", READERS),
+    ("admin.campaign_new", "GET"): Row("/admin/campaigns/new", ADMIN_ONLY),
+    ("admin.campaign_create", "POST"): Row("/admin/campaigns/new", ADMIN_FORM_REFUSED, data={"code": ""}),
+    ("admin.campaign_edit", "GET"): Row("/admin/campaigns/1", ADMIN_ONLY),
+    ("admin.campaign_update", "POST"): Row("/admin/campaigns/1", ADMIN_FORM_REFUSED, data={"code": ""}),
+    ("admin.codes", "GET"): Row("/admin/codes", READERS),
+    ("admin.catalogue", "GET"): Row("/admin/catalogue?q=kl", READERS),
+    ("admin.product_new", "GET"): Row("/admin/catalogue/new", ADMIN_ONLY),
+    # creates product 1, which the rows below open (rows run in this order)
+    ("admin.product_create", "POST"): Row("/admin/catalogue/new", ADMIN_POST,
+                                          data={"sku": "MATRIX-1", "name": "Produkt testowy", "unit": "szt"}),
+    ("admin.product_edit", "GET"): Row("/admin/catalogue/1", ADMIN_ONLY),
+    ("admin.product_update", "POST"): Row("/admin/catalogue/1", ADMIN_FORM_REFUSED, data={"name": ""}),
+    ("admin.product_name_delete", "POST"): Row("/admin/catalogue/1/names/1/delete", ADMIN_POST),
+    ("admin.partners", "GET"): Row("/admin/partners", READERS),
+    ("admin.partner_new", "GET"): Row("/admin/partners/new", ADMIN_ONLY),
+    ("admin.partner_create", "POST"): Row("/admin/partners/new", ADMIN_FORM_REFUSED, data={"code": ""}),
+    ("admin.partner_edit", "GET"): Row("/admin/partners/1", ADMIN_ONLY),
+    ("admin.partner_update", "POST"): Row("/admin/partners/1", ADMIN_FORM_REFUSED, data={"code": ""}),
+    ("admin.outlet_new", "GET"): Row("/admin/outlets/new?partner_id=1", ADMIN_ONLY),
+    ("admin.outlet_create", "POST"): Row("/admin/outlets/new", ADMIN_FORM_REFUSED, data={"code": ""}),
+    ("admin.outlet_edit", "GET"): Row("/admin/outlets/1", ADMIN_ONLY),
+    ("admin.outlet_update", "POST"): Row("/admin/outlets/1", ADMIN_FORM_REFUSED, data={"code": ""}),
+    ("admin.users", "GET"): Row("/admin/users?role=participant", ADMIN_ONLY),
+    ("admin.user_new", "GET"): Row("/admin/users/new", ADMIN_ONLY),
+    ("admin.user_create", "POST"): Row("/admin/users/new", ADMIN_FORM_REFUSED, data={"email": ""}),
+    ("admin.user_detail", "GET"): Row("/admin/users/2", ADMIN_ONLY),
+    ("admin.user_active", "POST"): Row("/admin/users/2/active", ADMIN_POST, data={"active": "1"}),
+    ("admin.user_password", "POST"): Row("/admin/users/2/password", ADMIN_ONLY),
+    ("admin.user_revoke_tokens", "POST"): Row("/admin/users/2/tokens/revoke", ADMIN_POST),
+    ("admin.user_issue_token", "POST"): Row("/admin/users/2/tokens", ADMIN_ONLY, data={"label": "matrix"}),
+    ("admin.import_page", "GET"): Row("/admin/import", ADMIN_ONLY),
+    ("admin.import_upload", "POST"): Row("/admin/import/catalogue", ADMIN_FORM_REFUSED, data={}),
+    ("admin.export", "GET"): Row("/admin/export/catalogue.csv", ADMIN_ONLY),
     # the JSON API: bearer tokens, no cookies; anonymous means no Authorization header
     ("api.openapi", "GET"): Row("/api/v1/openapi.json", (200,) * 6),
     ("api.create_claim", "POST"): Row("/api/v1/claims", (401, 422, 403, 403, 403, 403), data={}),

@@ -1,0 +1,144 @@
+"""Review UI, the claim's line items: each printed line with its catalogue match, points and eligibility; the
+reviewer's picker (suggestions, catalogue search as JSON, "not a programme product") and what it teaches."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from claims.db.engine import transaction
+from claims.db.models import Claim, Outlet, PartnerItemName, Product
+from claims.services.rules import catalogue_index
+from tests.integration.conftest_ui import *  # noqa: F403 — fixtures
+from tests.integration.conftest_ui import AUDITOR, PARTICIPANT, REVIEWER_A, REVIEWER_B, login
+from verification.matching import match_line
+from verification.normalise import normalise_name
+
+PRINTED = "KLEJ PLYT. C2TE 25KG"
+
+
+def _products(runtime) -> tuple[int, int]:
+    with transaction(runtime.sessions) as session:
+        glue = Product(sku="KLEJ-C2TE-25", name="Klej do płytek C2TE 25 kg", unit="worek")
+        grout = Product(sku="FUGA-5", name="Fuga elastyczna 5 kg", unit="worek")
+        session.add_all([glue, grout])
+        session.flush()
+        return glue.id, grout.id
+
+
+def _claim_with_a_line(runtime, claims, glue: int, grout: int) -> str:
+    """A pending claim whose one line (120 zł) was not matched; the reader suggested the grout, then the glue."""
+    claim_id = claims.pending(points=0)
+    with transaction(runtime.sessions) as session:
+        claim = session.get(Claim, claim_id)
+        claim.fields = {**claim.fields, "items": [{"name": PRINTED, "quantity": 4, "amount": "120.00"}]}
+        claim.lines = [{"item": PRINTED, "product_id": None, "product_name": None, "score": 41.5, "points": 0,
+                        "eligible": False, "reason": "product_not_recognised", "auto": False, "method": "fuzzy",
+                        "alternatives": [[grout, 41.5], [glue, 38.0]]}]
+    return claim_id
+
+
+def _line(runtime, claim_id: str) -> tuple[dict, int]:
+    with runtime.sessions() as session:
+        claim = session.get(Claim, claim_id)
+        return claim.lines[0], claim.points_proposed
+
+
+def test_claim_page_shows_each_line_with_its_match_points_and_suggestions(client, runtime, claims):
+    glue, grout = _products(runtime)
+    claim_id = _claim_with_a_line(runtime, claims, glue, grout)
+    login(client, REVIEWER_A)
+
+    html = client.get(f"/review/claims/{claim_id}").get_data(as_text=True)
+
+    row = re.search(r'<tr id="line-0".*?</tr>', html, re.S).group(0)
+    assert PRINTED in row and "nie dopasowano" in row and ">42<" in row and 'class="num line-points">0<' in row
+    assert "Nie rozpoznaliśmy tego produktu w katalogu programu." in row  # the reason, in Polish
+    options = re.findall(r'<option value="(\w+)">', html)
+    assert options[:3] == [str(grout), str(glue), "none"]  # the suggestions first, then "not ours"
+    assert f'action="/review/claims/{claim_id}/lines/0"' in html and "lines.js" in html
+
+
+def test_correcting_a_line_changes_the_points_and_teaches_the_partners_printed_name(client, runtime, claims):
+    glue, grout = _products(runtime)
+    claim_id = _claim_with_a_line(runtime, claims, glue, grout)
+    login(client, REVIEWER_A)
+
+    response = client.post(f"/review/claims/{claim_id}/lines/0", data={"product_id": str(glue)})
+
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/review/claims/{claim_id}#line-0")
+    line, points = _line(runtime, claim_id)
+    assert (line["product_id"], line["eligible"], line["method"]) == (glue, True, "reviewer")
+    assert points == line["points"] == 120  # 1 point per złoty of the 120 zł line
+    page = client.get(f"/review/claims/{claim_id}").get_data(as_text=True)
+    assert "Pozycja dopasowana do: Klej do płytek C2TE 25 kg. Punkty za zgłoszenie: 120." in page
+    assert 'id="points-proposed">120<' in page and "poprawione ręcznie" in page
+    with runtime.sessions() as session:
+        partner_id = session.scalar(select(Outlet.partner_id).where(Outlet.code == "A-WAW"))
+        learned = session.scalar(select(PartnerItemName).where(PartnerItemName.partner_id == partner_id))
+        assert (learned.product_id, learned.normalised) == (glue, normalise_name(PRINTED))
+        again = match_line(catalogue_index(session), PRINTED, partner_id)
+        assert (again.product_id, again.auto) == (glue, True)  # the next receipt matches by itself
+
+
+def test_a_line_can_be_marked_not_a_programme_product(client, runtime, claims):
+    glue, grout = _products(runtime)
+    claim_id = _claim_with_a_line(runtime, claims, glue, grout)
+    login(client, AUDITOR)
+    client.post(f"/review/claims/{claim_id}/lines/0", data={"product_id": str(glue)})
+
+    response = client.post(f"/review/claims/{claim_id}/lines/0", data={"product_id": "none"}, follow_redirects=True)
+
+    assert "Pozycja oznaczona jako produkt spoza programu. Punkty za zgłoszenie: 0." in response.get_data(as_text=True)
+    line, points = _line(runtime, claim_id)
+    assert (line["product_id"], line["eligible"], line["points"], points) == (None, False, 0, 0)
+
+
+def test_a_typed_sku_is_used_when_nothing_is_picked_and_unknown_ones_are_refused(client, runtime, claims):
+    glue, grout = _products(runtime)
+    claim_id = _claim_with_a_line(runtime, claims, glue, grout)
+    login(client, REVIEWER_A)
+
+    unknown = client.post(f"/review/claims/{claim_id}/lines/0", data={"product_id": "", "sku": "NOPE"},
+                          follow_redirects=True)
+    assert "Nie znaleziono takiego produktu w katalogu." in unknown.get_data(as_text=True)
+    empty = client.post(f"/review/claims/{claim_id}/lines/0", data={}, follow_redirects=True)
+    assert "Wybierz produkt z listy lub wpisz SKU albo EAN." in empty.get_data(as_text=True)
+    client.post(f"/review/claims/{claim_id}/lines/0", data={"product_id": "", "sku": "FUGA-5"})
+    assert _line(runtime, claim_id)[0]["product_id"] == grout
+
+
+def test_product_search_answers_json_for_the_picker(client, runtime):
+    glue, _ = _products(runtime)
+    login(client, REVIEWER_B)
+
+    found = client.get("/review/products?q=klej").get_json()
+    assert found == {"products": [{"id": glue, "sku": "KLEJ-C2TE-25", "name": "Klej do płytek C2TE 25 kg",
+                                   "ean": None}]}
+    assert client.get("/review/products?q=%25").get_json() == {"products": []}  # wildcards are literal
+    assert client.get("/review/products?q=k").get_json() == {"products": []}  # two letters at least
+
+
+def test_only_the_claims_partner_and_staff_correct_lines(client, app, runtime, claims):
+    glue, grout = _products(runtime)
+    claim_id = _claim_with_a_line(runtime, claims, glue, grout)
+    login(client, REVIEWER_B)
+    assert client.post(f"/review/claims/{claim_id}/lines/0", data={"product_id": str(glue)}).status_code == 404
+    participant = app.test_client()
+    login(participant, PARTICIPANT)
+    assert participant.post(f"/review/claims/{claim_id}/lines/0", data={"product_id": "none"}).status_code == 403
+    assert participant.get("/review/products?q=klej").status_code == 403
+    assert _line(runtime, claim_id)[0]["product_id"] is None
+
+
+def test_decided_claims_show_lines_without_the_picker_and_refuse_corrections(client, runtime, claims):
+    glue, grout = _products(runtime)
+    claim_id = _claim_with_a_line(runtime, claims, glue, grout)
+    login(client, REVIEWER_A)
+    client.post(f"/review/claims/{claim_id}/approve")
+
+    page = client.get(f"/review/claims/{claim_id}").get_data(as_text=True)
+    assert PRINTED in page and 'class="line-form"' not in page
+    refused = client.post(f"/review/claims/{claim_id}/lines/0", data={"product_id": str(glue)}, follow_redirects=True)
+    assert refused.status_code == 200 and _line(runtime, claim_id)[0]["product_id"] is None
