@@ -42,18 +42,38 @@ class RateLimiter:
         self.redis = redis
         self.prefix = prefix
 
+    def key(self, limit: Limit, subject: str) -> str:
+        """The counter of `subject` in the current window of `limit`."""
+        return f"{self.prefix}:{limit.name}:{subject}:{int(time.time()) // limit.window_seconds}"
+
+    @staticmethod
+    def retry_after(limit: Limit) -> int:
+        """Seconds until the current window of `limit` ends."""
+        return limit.window_seconds - int(time.time()) % limit.window_seconds
+
     def hit(self, limit: Limit, subject: str, cost: int = 1) -> int:
         """Count `cost` attempts for `subject`; TooManyAttemptsError once the window's limit is passed."""
-        window = int(time.time()) // limit.window_seconds
-        key = f"{self.prefix}:{limit.name}:{subject}:{window}"
+        key = self.key(limit, subject)
         pipe = self.redis.pipeline(transaction=True)
         pipe.incrby(key, cost)
         pipe.expire(key, limit.window_seconds + 5)
         count = int(pipe.execute()[0])
         if count > limit.attempts:
-            retry_after = limit.window_seconds - int(time.time()) % limit.window_seconds
+            retry_after = self.retry_after(limit)
             raise TooManyAttemptsError(f"too many attempts; try again in {retry_after} s", retry_after)
         return count
+
+    def count(self, limit: Limit, subject: str) -> int:
+        """Attempts counted for `subject` in the current window."""
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.get(self.key(limit, subject))
+        return int(pipe.execute()[0] or 0)
+
+    def reset(self, limit: Limit, subject: str) -> None:
+        """Forget `subject`'s attempts in the current window."""
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.delete(self.key(limit, subject))
+        pipe.execute()
 
 
 #: Product-code entry: generous for real buyers, useless for guessing a 12-character code.

@@ -30,6 +30,8 @@ VARIABLES: dict[str, str] = {
     "messages are written as .eml files to $PARAGON_DATA_DIR/outbox",
     "MAIL_FROM": "sender of e-mails; default paragon <no-reply@paragon.local>",
     "PUBLIC_URL": "the address participants open the UI at, for links in e-mails; default none (no link)",
+    "TRUSTED_PROXIES": "how many reverse proxies in front of the web app set X-Forwarded-For/-Proto (their "
+    "client address is used for per-address limits); default 0: trust no forwarded header",
     "RETENTION_DAYS": "documents are deleted this many days after their claim's final state; default 365",
 }
 
@@ -65,6 +67,7 @@ class Settings:
     smtp_url: str | None = field(default=None, repr=False)
     mail_from: str | None = None
     public_url: str | None = None
+    trusted_proxies: int = 0
 
     @property
     def is_sqlite(self) -> bool:
@@ -93,6 +96,7 @@ class Settings:
             smtp_url=env.get("SMTP_URL") or None,
             mail_from=env.get("MAIL_FROM") or None,
             public_url=(env.get("PUBLIC_URL") or "").rstrip("/") or None,
+            trusted_proxies=_int(env, "TRUSTED_PROXIES", 0),
         )
 
 

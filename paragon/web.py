@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from claims.ratelimit import RateLimiter
 from claims.runtime import Runtime, build_runtime
@@ -25,6 +26,9 @@ def create_app(runtime: Runtime | None = None, claim_queue: ClaimQueue | None = 
     app.extensions["paragon.ratelimiter"] = RateLimiter(redis) if redis is not None else None
     if redis is not None:
         install_notifier(runtime.sessions, queue_notifier(redis))
+    if runtime.settings.trusted_proxies:
+        hops = runtime.settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.register_blueprint(api_blueprint)
     app.extensions["csrf"].exempt(api_blueprint)  # bearer-token API: no cookies, so no CSRF
     return app

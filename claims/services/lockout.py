@@ -53,22 +53,6 @@ def email_subject(email: str) -> str:
     return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
 
 
-def _key(limiter: RateLimiter, limit: Limit, subject: str) -> str:
-    window = int(time.time()) // limit.window_seconds
-    return f"{limiter.prefix}:{limit.name}:{subject}:{window}"
-
-
-def _retry_after(limit: Limit) -> int:
-    return limit.window_seconds - int(time.time()) % limit.window_seconds
-
-
-def _count(limiter: RateLimiter, limit: Limit, subject: str) -> int:
-    pipe = limiter.redis.pipeline(transaction=False)
-    pipe.get(_key(limiter, limit, subject))
-    value = pipe.execute()[0]
-    return int(value or 0)
-
-
 def _subjects(email: str, ip: str | None) -> list[tuple[str, Limit, str]]:
     found = [("email", FAILED_LOGINS_PER_EMAIL, email_subject(email))]
     if ip:
@@ -82,8 +66,8 @@ def check_login_allowed(limiter: RateLimiter | None, email: str, ip: str | None)
         return
     try:
         for scope, limit, subject in _subjects(email, ip):
-            if _count(limiter, limit, subject) >= limit.attempts:
-                raise LoginLockedError(scope, _retry_after(limit))
+            if limiter.count(limit, subject) >= limit.attempts:
+                raise LoginLockedError(scope, limiter.retry_after(limit))
     except LoginLockedError:
         raise
     except Exception:  # Redis away: let people log in, the password check still holds
@@ -113,7 +97,7 @@ def _count_failure(limiter: RateLimiter, email: str, ip: str | None) -> LoginLoc
             locked = locked or LoginLockedError(scope, error.retry_after)
             continue
         if count >= limit.attempts and locked is None:
-            locked = LoginLockedError(scope, _retry_after(limit))
+            locked = LoginLockedError(scope, limiter.retry_after(limit))
     return locked
 
 
@@ -122,9 +106,7 @@ def record_login_success(limiter: RateLimiter | None, email: str) -> None:
     if not _usable(limiter):
         return
     try:
-        pipe = limiter.redis.pipeline(transaction=False)
-        pipe.delete(_key(limiter, FAILED_LOGINS_PER_EMAIL, email_subject(email)))
-        pipe.execute()
+        limiter.reset(FAILED_LOGINS_PER_EMAIL, email_subject(email))
     except Exception:
         _redis_failed("failures not cleared")
 

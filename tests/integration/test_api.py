@@ -227,3 +227,18 @@ def test_participant_downloads_their_data_as_a_zip(client, runtime):
     assert "data.json" in zipfile.ZipFile(io.BytesIO(answer.data)).namelist()
     staff = client.get("/api/v1/participants/me/export", headers=bearer(runtime, "audytor@example.com"))
     assert staff.status_code == 403 and staff.get_json()["error"]["code"] == "not_participant"
+
+
+def test_client_address_comes_from_the_trusted_proxy_only(runtime):
+    import dataclasses
+
+    from flask import request
+
+    seed(runtime)
+    seen = []
+    for hops in (0, 1):
+        rt = dataclasses.replace(runtime, settings=dataclasses.replace(runtime.settings, trusted_proxies=hops))
+        app = create_app(rt, RecordingQueue())
+        app.add_url_rule("/_addr", "addr", lambda: seen.append(request.remote_addr) or "ok")
+        app.test_client().get("/_addr", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert seen == ["127.0.0.1", "203.0.113.9"]
