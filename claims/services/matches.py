@@ -55,17 +55,19 @@ def _corrected(session: Session, claim: Claim, index: int, before: dict, product
     campaign_row = session.get(Campaign, claim.campaign_id) if claim.campaign_id else None
     campaign = campaign_values(campaign_row) if campaign_row else None
     eligible = campaign is not None and campaign.is_eligible(product.sku)
-    points = _line_points(claim, index, product, campaign) if eligible else 0
+    points = _line_points(claim, str(before.get("item", "")), product, campaign) if eligible else 0
     return {**before, "product_id": product.id, "product_name": product.name, "points": points,
             "eligible": eligible, "auto": True, "method": "reviewer", "score": 100.0,
             "reason": None if eligible else "product_not_eligible"}
 
 
-def _line_points(claim: Claim, index: int, product: Product, campaign) -> int:
-    items = (claim.fields or {}).get("items") or []
-    if index >= len(items):
+def _line_points(claim: Claim, printed: str, product: Product, campaign) -> int:
+    """The line's points, its quantity and amount taken from the read item with the same printed name
+    (verification skips unnamed items, so positions in the two lists may differ)."""
+    read = [parse_item(raw) for raw in (claim.fields or {}).get("items") or []]
+    item = next((i for i in read if i.name == printed.strip()), None)
+    if item is None:
         return 0
-    item = parse_item(items[index])
     amount = item.amount
     net = claim.kind == "invoice"
     priced = PricedLine(product.sku, item.qty, basis_amount(amount, item.vat_rate, net, campaign.rules.basis),
