@@ -1,4 +1,8 @@
-"""Affine transforms that track how a prepared image maps back to the original page pixels."""
+"""Plane transforms that track how a prepared image maps back to the original page pixels.
+
+`Affine` covers the affine maps of the pipeline (crop, rotation, scaling) and, with `g`/`h` set, the
+projective map of a perspective correction; composition and inversion work on the 3x3 matrix.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,12 @@ from dataclasses import dataclass
 
 from ocr.model import Box
 
+_Matrix = tuple[tuple[float, float, float], tuple[float, float, float], tuple[float, float, float]]
+
 
 @dataclass(frozen=True)
 class Affine:
-    """2-D affine map (x', y') = (a*x + b*y + c, d*x + e*y + f)."""
+    """2-D map (x', y') = ((a*x + b*y + c) / w, (d*x + e*y + f) / w) with w = g*x + h*y + 1 (affine: g = h = 0)."""
 
     a: float = 1.0
     b: float = 0.0
@@ -18,6 +24,8 @@ class Affine:
     d: float = 0.0
     e: float = 1.0
     f: float = 0.0
+    g: float = 0.0
+    h: float = 0.0
 
     @classmethod
     def translation(cls, dx: float, dy: float) -> Affine:
@@ -31,33 +39,55 @@ class Affine:
 
     @classmethod
     def from_matrix(cls, m: object) -> Affine:
-        """Build from a 2x3 matrix such as the one OpenCV's warpAffine takes."""
+        """Build from a 2x3 matrix (OpenCV's warpAffine) or a 3x3 one (getPerspectiveTransform)."""
         rows = [[float(v) for v in row] for row in m]  # type: ignore[attr-defined]
-        return cls(rows[0][0], rows[0][1], rows[0][2], rows[1][0], rows[1][1], rows[1][2])
+        if len(rows) == 2:
+            return cls(rows[0][0], rows[0][1], rows[0][2], rows[1][0], rows[1][1], rows[1][2])
+        return cls._from_rows(tuple(tuple(row) for row in rows))  # type: ignore[arg-type]
+
+    @classmethod
+    def _from_rows(cls, m: _Matrix) -> Affine:
+        """Build from a 3x3 matrix, normalising its bottom-right entry to 1."""
+        scale = m[2][2]
+        if math.isclose(scale, 0.0, abs_tol=1e-15):
+            raise ValueError("degenerate projective transform")
+        (a, b, c), (d, e, f), (g, h, _) = ((v / scale for v in row) for row in m)
+        return cls(a, b, c, d, e, f, g, h)
+
+    def _rows(self) -> _Matrix:
+        """Return the 3x3 matrix."""
+        return (self.a, self.b, self.c), (self.d, self.e, self.f), (self.g, self.h, 1.0)
+
+    @property
+    def is_affine(self) -> bool:
+        """Tell whether the map has no perspective part."""
+        return self.g == 0.0 and self.h == 0.0
 
     def then(self, other: Affine) -> Affine:
         """Return the map that applies `self` first and `other` second."""
-        o = other
-        return Affine(
-            a=o.a * self.a + o.b * self.d,
-            b=o.a * self.b + o.b * self.e,
-            c=o.a * self.c + o.b * self.f + o.c,
-            d=o.d * self.a + o.e * self.d,
-            e=o.d * self.b + o.e * self.e,
-            f=o.d * self.c + o.e * self.f + o.f,
+        first, second = self._rows(), other._rows()
+        product = tuple(
+            tuple(sum(second[i][k] * first[k][j] for k in range(3)) for j in range(3)) for i in range(3)
         )
+        return Affine._from_rows(product)  # type: ignore[arg-type]
 
     def inverse(self) -> Affine:
         """Return the inverse map."""
-        det = self.a * self.e - self.b * self.d
+        (a, b, c), (d, e, f), (g, h, i) = self._rows()
+        cofactors = (
+            (e * i - f * h, c * h - b * i, b * f - c * e),
+            (f * g - d * i, a * i - c * g, c * d - a * f),
+            (d * h - e * g, b * g - a * h, a * e - b * d),
+        )
+        det = a * cofactors[0][0] + b * cofactors[1][0] + c * cofactors[2][0]
         if math.isclose(det, 0.0, abs_tol=1e-12):
-            raise ValueError("singular affine transform")
-        a, b, d, e = self.e / det, -self.b / det, -self.d / det, self.a / det
-        return Affine(a=a, b=b, c=-(a * self.c + b * self.f), d=d, e=e, f=-(d * self.c + e * self.f))
+            raise ValueError("singular transform")
+        return Affine._from_rows(tuple(tuple(v / det for v in row) for row in cofactors))  # type: ignore[arg-type]
 
     def apply(self, x: float, y: float) -> tuple[float, float]:
         """Map one point."""
-        return self.a * x + self.b * y + self.c, self.d * x + self.e * y + self.f
+        w = self.g * x + self.h * y + 1.0
+        return (self.a * x + self.b * y + self.c) / w, (self.d * x + self.e * y + self.f) / w
 
     def apply_box(self, box: Box) -> Box:
         """Map a box and return the axis-aligned box around its four mapped corners."""

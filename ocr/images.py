@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 import threading
 import warnings
 
@@ -120,6 +121,13 @@ def load_image(data: bytes, media_type: str, config: ReaderConfig) -> Image.Imag
     return _decode_frame(image)
 
 
+def _check_frames(image: Image.Image, config: ReaderConfig) -> None:
+    """Reject multi-page images with more pages than `config.max_pdf_pages`."""
+    frames = int(getattr(image, "n_frames", 1))
+    if frames > config.max_pdf_pages:
+        raise FileTooLargeError(f"The file has {frames} pages; at most {config.max_pdf_pages} are accepted.")
+
+
 def load_images(data: bytes, media_type: str, config: ReaderConfig) -> list[Image.Image]:
     """Decode every frame of a multi-page TIFF (other formats: just the first frame).
 
@@ -139,9 +147,7 @@ def load_images(data: bytes, media_type: str, config: ReaderConfig) -> list[Imag
     if media_type != TIFF:
         return [load_image(data, media_type, config)]
     image = _open_lazily(data, media_type)
-    frames = int(getattr(image, "n_frames", 1))
-    if frames > config.max_pdf_pages:
-        raise FileTooLargeError(f"The file has {frames} pages; at most {config.max_pdf_pages} are accepted.")
+    _check_frames(image, config)
     pages: list[Image.Image] = []
     try:
         for frame in ImageSequence.Iterator(image):
@@ -150,3 +156,49 @@ def load_images(data: bytes, media_type: str, config: ReaderConfig) -> list[Imag
     except (OSError, EOFError, ValueError) as exc:
         raise CorruptFileError() from exc
     return pages
+
+
+def _draft_size(size: tuple[int, int], max_side: int) -> tuple[int, int]:
+    """Return the smallest size a JPEG draft may decode to: long side >= 0.7 x `max_side`."""
+    factor = 0.7 * max_side / max(size)
+    return max(1, math.ceil(size[0] * factor)), max(1, math.ceil(size[1] * factor))
+
+
+def _shrink_preview(image: Image.Image, max_side: int) -> Image.Image:
+    """Bring the long side down to `max_side`: integer `reduce` first (cheap), then one area resize."""
+    step = max(image.size) // max_side
+    if step >= 2:
+        image = image.reduce(step)
+    if max(image.size) > max_side:
+        factor = max_side / max(image.size)
+        size = (max(1, round(image.width * factor)), max(1, round(image.height * factor)))
+        image = image.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
+    return image
+
+
+def load_preview(data: bytes, media_type: str, config: ReaderConfig, max_side: int = 1000) -> tuple[Image.Image, float]:
+    """Decode the first frame at reduced size, cheaply, for the upload quality gate.
+
+    JPEGs are decoded with DCT scaling (`draft`: 1/2, 1/4 or 1/8 size almost for free); other formats
+    are decoded fully and reduced.
+
+    Args:
+        data: the raw file bytes.
+        media_type: the sniffed media type (an image type).
+        config: limits to apply (`max_pixels`, checked on the header before decoding).
+        max_side: the preview's longest side in pixels (smaller images are returned as they are).
+
+    Returns:
+        (upright RGB preview, factor from preview pixels to original pixels (>= 1)).
+
+    Raises:
+        UnsupportedFileError, FileTooLargeError, CorruptFileError: as `load_image`.
+    """
+    image = _open_lazily(data, media_type)
+    _check_size(image, config)
+    _check_frames(image, config)
+    full_side = max(image.size)
+    if image.format in ("JPEG", "MPO") and full_side > max_side:
+        image.draft("RGB", _draft_size(image.size, max_side))
+    preview = _shrink_preview(_decode_frame(image), max_side)
+    return preview, full_side / max(preview.size)

@@ -66,6 +66,26 @@ def normalise_illumination(gray: np.ndarray, background: np.ndarray | None = Non
     return cv2.convertScaleAbs(flat, alpha=255.0 / (255.0 - low), beta=-low * 255.0 / (255.0 - low))
 
 
+def stretch_contrast(gray: np.ndarray, min_range: float = 110.0) -> np.ndarray | None:
+    """Darken faint print (faded thermal paper, light scans): map the ink level to near black, paper to white.
+
+    The ink level is the median of locally dark pixels, so wide margins or a few specks do not fool it.
+
+    Returns:
+        The stretched image, or None when the ink is already dark enough against the paper.
+    """
+    small, _ = _shrink(gray, 1200)
+    ink_mask = _ink_mask(small) > 0
+    if ink_mask.mean() < 0.002:
+        return None
+    ink = float(np.median(small[ink_mask]))
+    paper = float(np.percentile(small[~ink_mask], 60))
+    if paper - ink >= min_range or paper < 100:
+        return None
+    alpha = 225.0 / max(1.0, paper - ink)
+    return cv2.convertScaleAbs(gray, alpha=alpha, beta=30.0 - ink * alpha)
+
+
 @dataclass(frozen=True, eq=False)
 class Components:
     """Character-like connected components: bottom-centre points and heights, in full-image pixels."""
@@ -186,23 +206,74 @@ def binarise(gray: np.ndarray, text_height: float | None = None) -> np.ndarray:
     return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, block, 15)
 
 
-def _isolate_paper(gray: np.ndarray, background: np.ndarray) -> tuple[np.ndarray, Affine | None]:
-    """Blank everything outside the paper and crop to it; return the image and the crop map (None if kept)."""
+def _corner_angles(corners: np.ndarray) -> list[float]:
+    """Return the interior angles (degrees) of a quadrilateral given in order."""
+    angles = []
+    for i in range(4):
+        prev, here, nxt = corners[i - 1], corners[i], corners[(i + 1) % 4]
+        u, v = prev - here, nxt - here
+        cos = float(np.dot(u, v) / (np.linalg.norm(u) * np.linalg.norm(v) + 1e-9))
+        angles.append(math.degrees(math.acos(max(-1.0, min(1.0, cos)))))
+    return angles
+
+
+def needs_rectifying(corners: np.ndarray, min_degrees: float = 1.5) -> bool:
+    """Tell whether a sheet's outline is visibly skewed or keystoned (not an upright rectangle)."""
+    top = corners[1] - corners[0]
+    tilt = abs(math.degrees(math.atan2(float(top[1]), float(top[0]))))
+    return tilt > min_degrees or max(abs(a - 90.0) for a in _corner_angles(corners)) > min_degrees
+
+
+def rectify(
+    gray: np.ndarray, corners: np.ndarray, mask: np.ndarray, margin: float = 0.015
+) -> tuple[np.ndarray, Affine]:
+    """Warp the quadrilateral sheet to an upright rectangle, blanking what lies outside the paper.
+
+    Args:
+        gray: the greyscale photo.
+        corners: the sheet's corners (top-left, top-right, bottom-right, bottom-left), photo pixels.
+        mask: the paper mask at the photo's resolution (255 = paper).
+        margin: how far to grow the outline (fraction of its size) so print at the edge is kept.
+
+    Returns:
+        The rectified image and the (projective) map from photo pixels to it.
+    """
+    centre = corners.mean(axis=0)
+    grown = (centre + (corners - centre) * (1 + 2 * margin)).astype(np.float32)
+    tl, tr, br, bl = grown
+    width = int(round(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl))))
+    height = int(round(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr))))
+    target = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
+    matrix = cv2.getPerspectiveTransform(grown, target)
+    warped = cv2.warpPerspective(gray, matrix, (width, height), flags=cv2.INTER_LINEAR, borderValue=255)
+    inside = cv2.warpPerspective(mask, matrix, (width, height), flags=cv2.INTER_NEAREST, borderValue=0)
+    warped[inside == 0] = 255
+    return warped, Affine.from_matrix(matrix)
+
+
+def _isolate_paper(gray: np.ndarray, background: np.ndarray) -> tuple[np.ndarray, Affine | None, str]:
+    """Blank everything outside the paper and crop (or rectify) to it; return image, map and step name."""
     paper = find_paper(background, gray.shape[:2])
     if paper is None:
-        return gray, None
+        return gray, None, ""
+    if paper.corners is not None and needs_rectifying(paper.corners):
+        image, matrix = rectify(gray, paper.corners, paper.mask)
+        return image, matrix, "rectify"
     x, y, w, h = paper.box
     blanked = np.where(paper.mask > 0, gray, np.uint8(255)).astype(np.uint8)
-    return blanked[y : y + h, x : x + w], Affine.translation(-x, -y)
+    return blanked[y : y + h, x : x + w], Affine.translation(-x, -y), "crop"
 
 
-def prepare_for_ocr(rgb: np.ndarray, target_text_height: int = 30, max_pixels: int = 10_000_000) -> Prepared:
+def prepare_for_ocr(
+    rgb: np.ndarray, target_text_height: int = 30, max_pixels: int = 10_000_000, stretch: bool = False
+) -> Prepared:
     """Run the preparation pipeline, choosing each step by what the image needs.
 
     Args:
         rgb: the decoded page as an RGB (or greyscale) uint8 array.
         target_text_height: the character height, in pixels, the OCR engine reads best.
         max_pixels: upper bound on the prepared image's pixel count.
+        stretch: darken faint print (used when a first reading found almost no text).
 
     Returns:
         A `Prepared` value: the greyscale image for OCR, the map back to `rgb` pixel coordinates
@@ -215,10 +286,14 @@ def prepare_for_ocr(rgb: np.ndarray, target_text_height: int = 30, max_pixels: i
     if needs_illumination_fix(background):
         gray = normalise_illumination(gray, background)
         steps.append("normalise_illumination")
-    gray, crop = _isolate_paper(gray, background)
+    gray, crop, step = _isolate_paper(gray, background)
     if crop is not None:
         forward = forward.then(crop)
-        steps.append("crop")
+        steps.append(step)
+    stretched = stretch_contrast(gray) if stretch else None
+    if stretched is not None:
+        gray = stretched
+        steps.append("stretch_contrast")
     components = text_components(gray)
     gray, rotation, angle = deskew(gray, components=components)
     if angle:

@@ -1,21 +1,46 @@
-"""A first quality gate: is there enough confidently read text to trust the extraction at all?"""
+"""Quality gates: `check_photo` judges an upload before reading; `assess_quality` judges a reading.
+
+`check_photo` runs at upload time, in a few hundred milliseconds on one core: it decodes a ~1000-px
+preview (`images.load_preview`) and takes cheap measures of the paper and the print on it
+(`ocr.photo.measure_photo`), so the participant can retake a bad photo at once. It must never refuse a readable
+photo: every threshold sits well inside the range where the reader already fails.
+"""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+import cv2
+import numpy as np
+
+from ocr.config import DEFAULT_CONFIG, ReaderConfig
+from ocr.errors import FileTooLargeError, OcrError
 from ocr.extract.values import DocumentKind, Extraction, FieldName
+from ocr.images import load_preview
 from ocr.model import DocumentReading, PageSource
+from ocr.pdf import check_pdf
+from ocr.photo import CLIPPED, MIN_CHARS, PhotoMeasures, measure_photo, paper_mask
+from ocr.sniff import IMAGE_TYPES, PDF
 
 MIN_WORDS = 8
 MIN_CONFIDENCE = 0.55
 
 
 class QualityProblem(StrEnum):
-    """Codes for reasons a reading should not be trusted without a person looking at it."""
+    """Reasons a photo should be retaken (upload gate) or a reading not trusted without a person."""
 
+    TOO_BLURRY = "too_blurry"
+    TOO_DARK = "too_dark"
+    OVEREXPOSED = "overexposed"
+    GLARE = "glare"
+    TOO_SMALL = "too_small"
+    CUT_OFF = "cut_off"
+    NO_DOCUMENT = "no_document"
+    UNREADABLE_FILE = "unreadable_file"
+    FILE_TOO_LARGE = "file_too_large"
     NO_TEXT = "no_text"
     LITTLE_TEXT = "little_text"
     LOW_CONFIDENCE = "low_confidence"
@@ -23,16 +48,200 @@ class QualityProblem(StrEnum):
     NO_TOTAL = "no_total"
 
 
+_MESSAGES: dict[QualityProblem, tuple[str, str]] = {
+    QualityProblem.TOO_BLURRY: (
+        "Zdjęcie jest nieostre — przytrzymaj telefon nieruchomo, stuknij paragon na ekranie, żeby ustawić "
+        "ostrość, i zrób zdjęcie jeszcze raz.",
+        "The photo is blurry — hold the phone still, tap the receipt on the screen to focus, and take the photo again.",
+    ),
+    QualityProblem.TOO_DARK: (
+        "Zdjęcie jest za ciemne — zrób je w dobrze oświetlonym miejscu (np. przy oknie) albo z lampą błyskową.",
+        "The photo is too dark — take it in a well-lit place (e.g. by a window) or with the flash on.",
+    ),
+    QualityProblem.OVEREXPOSED: (
+        "Zdjęcie jest prześwietlone i druk jest wyblakły — odsuń paragon od mocnego światła i zrób zdjęcie "
+        "bez lampy błyskowej.",
+        "The photo is overexposed and the print is washed out — move the receipt away from strong light and "
+        "take the photo without the flash.",
+    ),
+    QualityProblem.GLARE: (
+        "Odblask zasłania część paragonu — przechyl lekko telefon albo wyłącz lampę błyskową, żeby światło "
+        "nie odbijało się od papieru.",
+        "A reflection hides part of the receipt — tilt the phone slightly or turn off the flash so the light "
+        "does not reflect off the paper.",
+    ),
+    QualityProblem.TOO_SMALL: (
+        "Paragon jest za mały na zdjęciu — podejdź bliżej, tak żeby paragon wypełnił kadr.",
+        "The receipt is too small in the photo — move closer so that the receipt fills the frame.",
+    ),
+    QualityProblem.CUT_OFF: (
+        "Paragon nie mieści się w kadrze — odsuń trochę telefon, żeby na zdjęciu był cały dokument "
+        "ze wszystkimi brzegami.",
+        "Part of the receipt is outside the photo — move the phone back a little so the whole document, "
+        "with all its edges, is in the picture.",
+    ),
+    QualityProblem.NO_DOCUMENT: (
+        "Na zdjęciu nie widać paragonu ani faktury — połóż dokument na gładkim, ciemnym tle i sfotografuj go z góry.",
+        "We cannot see a receipt or invoice in the photo — lay the document on a plain, dark surface and "
+        "photograph it from above.",
+    ),
+    QualityProblem.UNREADABLE_FILE: (
+        "Nie możemy otworzyć tego pliku (jest uszkodzony, zabezpieczony hasłem albo w innym formacie) — wyślij "
+        "zdjęcie (JPEG, PNG, HEIC, WebP) albo PDF bez hasła.",
+        "We cannot open this file (it is damaged, password-protected or in another format) — upload a photo "
+        "(JPEG, PNG, HEIC, WebP) or a PDF without a password.",
+    ),
+    QualityProblem.FILE_TOO_LARGE: (
+        "Plik jest za duży — wyślij zwykłe zdjęcie z telefonu albo PDF z samym dowodem zakupu (do 20 stron).",
+        "The file is too large — upload an ordinary phone photo or a PDF with just the proof of purchase "
+        "(up to 20 pages).",
+    ),
+    QualityProblem.NO_TEXT: (
+        "Nie udało się odczytać tekstu — zrób wyraźne zdjęcie całego dokumentu.",
+        "No text could be read — take a clear photo of the whole document.",
+    ),
+    QualityProblem.LITTLE_TEXT: (
+        "Odczytaliśmy bardzo mało tekstu — sfotografuj cały dokument z bliska, w dobrym świetle.",
+        "Very little text could be read — photograph the whole document up close, in good light.",
+    ),
+    QualityProblem.LOW_CONFIDENCE: (
+        "Tekst jest słabo czytelny — zrób ostrzejsze zdjęcie w dobrym świetle.",
+        "The text is hard to read — take a sharper photo in good light.",
+    ),
+    QualityProblem.NOT_A_PURCHASE_DOCUMENT: (
+        "To nie wygląda na paragon ani fakturę — wyślij dowód zakupu.",
+        "This does not look like a receipt or an invoice — please upload a proof of purchase.",
+    ),
+    QualityProblem.NO_TOTAL: (
+        "Nie widzimy kwoty do zapłaty — upewnij się, że na zdjęciu jest linia SUMA.",
+        "We cannot find the amount paid — make sure the SUMA (total) line is in the photo.",
+    ),
+}
+
+
+def problem_message(code: QualityProblem | str, locale: str = "pl") -> str:
+    """Return the participant-facing advice for a problem code: Polish by default, English for "en*"."""
+    polish, english = _MESSAGES[QualityProblem(code)]
+    return english if locale.lower().startswith("en") else polish
+
+
 @dataclass(frozen=True)
 class Quality:
-    """The verdict of the quality gate."""
+    """The verdict of a quality gate: ok, the problems found (most important first), seconds spent."""
 
     ok: bool
     problems: tuple[QualityProblem, ...] = ()
+    seconds: float = 0.0
+
+    def messages(self, locale: str = "pl") -> list[str]:
+        """Return the advice for every problem, in `locale`."""
+        return [problem_message(p, locale) for p in self.problems]
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON shape {"ok": bool, "problems": [codes]}."""
         return {"ok": self.ok, "problems": [str(p) for p in self.problems]}
+
+
+# Thresholds tuned on tests/hostile/photos.py and ../shared/datasets/pl-receipts-dev (docs/benchmarks.md):
+# each sits between the worst photo the reader still reads and the mildest one it fails on.
+PREVIEW_SIDE = 1000
+DARK_PAPER = 50  # paper brightness (90th percentile grey); the reader fails from ~48 (gain 0.2) down
+WASHED_INK = 205  # no text found and even the darkest 2% of the clipped paper is this light: washed out
+WASHED_SHARE = 0.7  # share of washed-out characters on clipped paper; readable overexposed photos go to 0.68
+# ...or even the darkest 2% of the clipped paper is clipped (readable faint invoices go to 244)
+MIN_TEXT_PX = 6.0  # character height in original pixels; the reader fails below ~5.6, reads from ~7
+MIN_PAPER = 0.03  # paper share of the frame under which an unreadable document is "too far"
+MAX_BLUR = 0.3  # net edge width per character height; readable photos measure <= 0.23, sigma=0.15h >= 0.33
+BLURRY_EDGE_PX = 5.5  # edge width alone, when no characters can be found...
+SMEARED_PRINT = 60  # ...and there is dark print on the paper (a blank sheet or a cat has little)
+GLARE_DISC = 9.0  # radius, in character heights, of the largest clipped, ink-free disc among the text
+GLARE_FADE = 0.2  # ...with characters around it this much more often faded (washed print, not blank paper)
+
+
+def _without_text(m: PhotoMeasures, washed: bool) -> QualityProblem:
+    """Explain why no text was found: washed out, blurred, far away, or there is no document."""
+    if washed:
+        return QualityProblem.OVEREXPOSED
+    if m.edge_width >= BLURRY_EDGE_PX and m.paper_level - m.ink_level >= SMEARED_PRINT:
+        return QualityProblem.TOO_BLURRY
+    if 0 < m.paper_fraction < MIN_PAPER:
+        return QualityProblem.TOO_SMALL
+    return QualityProblem.NO_DOCUMENT
+
+
+def judge_photo(m: PhotoMeasures) -> tuple[QualityProblem, ...]:
+    """Turn measures into problems, most important first (empty: the photo is good enough)."""
+    if m.paper_level < DARK_PAPER:
+        return (QualityProblem.TOO_DARK,)  # nothing else can be judged in the dark
+    clipped = m.paper_level >= CLIPPED
+    if m.chars < MIN_CHARS:
+        return (_without_text(m, clipped and m.ink_level >= WASHED_INK),)
+    found = {
+        QualityProblem.OVEREXPOSED: clipped and (m.washed_share >= WASHED_SHARE or m.ink_level >= CLIPPED),
+        QualityProblem.TOO_SMALL: m.text_height < MIN_TEXT_PX,
+        QualityProblem.TOO_BLURRY: m.text_height >= MIN_TEXT_PX and m.blur > MAX_BLUR,
+        QualityProblem.GLARE: m.glare_disc >= GLARE_DISC and m.glare_fade >= GLARE_FADE,
+        QualityProblem.CUT_OFF: len(m.cut_sides) >= 2,
+    }
+    return tuple(p for p in QualityProblem if found.get(p))
+
+
+def _closer_look(data: bytes, media_type: str, config: ReaderConfig, m: PhotoMeasures) -> PhotoMeasures | None:
+    """Measure again at up to 4x the preview resolution when a small document's print was too fine to see."""
+    if m.chars >= MIN_CHARS or m.scale < 2 or not 0 < m.paper_fraction < 0.25:
+        return None
+    side = int(PREVIEW_SIDE * min(4.0, m.scale))
+    preview, scale = load_preview(data, media_type, config, side)
+    rgb = np.asarray(preview)
+    paper = paper_mask(rgb, cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY))
+    x, y, w, h = cv2.boundingRect(paper)
+    pad = max(w, h) // 10
+    crop = rgb[max(0, y - pad) : y + h + pad, max(0, x - pad) : x + w + pad]
+    return measure_photo(np.ascontiguousarray(crop), scale)
+
+
+def photo_problems(data: bytes, media_type: str, config: ReaderConfig) -> tuple[QualityProblem, ...]:
+    """Return the problems of an uploaded photo (PDFs: none unless they cannot be opened)."""
+    if media_type == PDF:
+        check_pdf(data, config)
+        return ()
+    if media_type not in IMAGE_TYPES:
+        return (QualityProblem.UNREADABLE_FILE,)
+    preview, scale = load_preview(data, media_type, config, PREVIEW_SIDE)
+    if min(preview.size) < 16:
+        return (QualityProblem.TOO_SMALL,)
+    measures = measure_photo(np.asarray(preview), scale)
+    closer = _closer_look(data, media_type, config, measures)
+    if closer is not None and closer.chars >= MIN_CHARS:
+        measures = closer
+    return judge_photo(measures)
+
+
+def check_photo(data: bytes, media_type: str, config: ReaderConfig = DEFAULT_CONFIG) -> Quality:
+    """Judge an upload before reading it: is the photo good enough, or should it be retaken?
+
+    Never raises for bad input. PDFs pass unless they cannot be opened (their pages are checked by the
+    reader); images are measured on a reduced-size preview.
+
+    Args:
+        data: the raw bytes of the upload.
+        media_type: the sniffed media type (`ocr.sniff_media_type`).
+        config: reader limits (pixel cap, page cap) the reader will apply later.
+
+    Returns:
+        `Quality` with ok=False and the problems to tell the participant (see `problem_message`), or
+        ok=True; `seconds` is the time the check took.
+    """
+    started = time.monotonic()
+    try:
+        problems = photo_problems(data, media_type, config)
+    except FileTooLargeError:
+        problems = (QualityProblem.FILE_TOO_LARGE,)
+    except (OcrError, MemoryError):
+        problems = (QualityProblem.UNREADABLE_FILE,)
+    except Exception:  # noqa: BLE001 - a hostile upload must not break the upload request
+        problems = (QualityProblem.UNREADABLE_FILE,)
+    return Quality(ok=not problems, problems=problems, seconds=round(time.monotonic() - started, 3))
 
 
 def assess_quality(reading: DocumentReading, extraction: Extraction | None = None) -> Quality:

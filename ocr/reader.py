@@ -9,7 +9,7 @@ import numpy as np
 
 from ocr.config import DEFAULT_CONFIG, ReaderConfig
 from ocr.errors import CorruptFileError, ReadTimeoutError, UnsupportedFileError
-from ocr.extract import extract_fields, needs_second_reading
+from ocr.extract import extract_fields, needs_second_reading, needs_third_reading
 from ocr.geometry import Affine
 from ocr.images import load_images
 from ocr.lines import build_lines
@@ -20,6 +20,13 @@ from ocr.sniff import PDF, sniff_media_type
 from ocr.tesseract import deadline_left, parse_tsv, run_tesseract
 
 _NOISE_CONFIDENCE = 0.3
+_SPARSE_PSM = 11  # sparse text: words read one by one, robust to curved and keystoned lines
+_FEW_WORDS = 8
+
+
+def _word_count(page: PageReading) -> int:
+    """Return the number of words read on a page."""
+    return sum(len(line.words) for line in page.lines)
 
 
 def _keep(word: Word) -> bool:
@@ -60,12 +67,29 @@ class _Ocr:
     def page(
         self, rgb: np.ndarray, number: int, transform: Affine | None = None, size: tuple[float, float] | None = None
     ) -> PageReading:
-        """Prepare and read one page; `transform` maps image pixels to page units (default identity)."""
-        prepared = prepare_for_ocr(rgb, self.config.target_text_height_px, self.config.max_ocr_pixels)
-        mapping = prepared.to_original.then(transform or Affine())
-        page = _PageInput(number, prepared, mapping, size or (float(rgb.shape[1]), float(rgb.shape[0])))
+        """Prepare and read one page; `transform` maps image pixels to page units (default identity).
+
+        A page on which almost nothing was read is prepared again with its contrast stretched (faint print)
+        and read once more; the reading with more words is kept.
+        """
+        size = size or (float(rgb.shape[1]), float(rgb.shape[0]))
+        page = self._prepare(rgb, number, transform, size, stretch=False)
+        reading = _recognise(page, self.config, self.deadline, self.config.psm)
+        if _word_count(reading) < _FEW_WORDS:
+            retry = self._prepare(rgb, number, transform, size, stretch=True)
+            if "stretch_contrast" in retry.prepared.steps:
+                second = _recognise(retry, self.config, self.deadline, self.config.psm)
+                if _word_count(second) > _word_count(reading):
+                    page, reading = retry, second
         self.inputs.append(page)
-        return _recognise(page, self.config, self.deadline, self.config.psm)
+        return reading
+
+    def _prepare(
+        self, rgb: np.ndarray, number: int, transform: Affine | None, size: tuple[float, float], stretch: bool
+    ) -> _PageInput:
+        """Prepare one page image and remember how its pixels map to page units."""
+        prepared = prepare_for_ocr(rgb, self.config.target_text_height_px, self.config.max_ocr_pixels, stretch)
+        return _PageInput(number, prepared, prepared.to_original.then(transform or Affine()), size)
 
     def pdf_page(
         self, rgb: np.ndarray, number: int, points_per_pixel: float, width: float, height: float
@@ -113,9 +137,23 @@ def read_document(data: bytes, config: ReaderConfig = DEFAULT_CONFIG) -> Documen
         images = load_images(data, media_type, config)
         pages = [ocr.page(np.asarray(image), i + 1) for i, image in enumerate(images)]
     reading = DocumentReading(media_type, tuple(pages))
-    if ocr.inputs and config.fallback_psm is not None and needs_second_reading(extract_fields(reading)):
-        try:
-            reading = replace(reading, alternates=ocr.alternates(config.fallback_psm))
-        except ReadTimeoutError:
-            pass  # the first reading stands; the second opinion is optional
+    if ocr.inputs and config.fallback_psm is not None:
+        reading = _second_opinions(reading, ocr, config.fallback_psm)
     return replace(reading, seconds=round(time.monotonic() - started, 3))
+
+
+def _second_opinions(reading: DocumentReading, ocr: _Ocr, fallback_psm: int) -> DocumentReading:
+    """Read OCR'd pages again while the key fields stay unconfirmed: `fallback_psm`, then sparse text.
+
+    The sparse-text pass runs only for Polish documents still unconfirmed after two readings; a timeout
+    keeps the readings made so far (further opinions are optional).
+    """
+    try:
+        if not needs_second_reading(extract_fields(reading)):
+            return reading
+        reading = replace(reading, alternates=ocr.alternates(fallback_psm))
+        if needs_third_reading(extract_fields(reading)) and fallback_psm != _SPARSE_PSM:
+            reading = replace(reading, alternates=reading.alternates + ocr.alternates(_SPARSE_PSM))
+    except ReadTimeoutError:
+        pass
+    return reading

@@ -13,12 +13,22 @@ _MIN_AREA, _MAX_AREA = 0.12, 0.9
 _MARGIN = 0.03
 
 
+_QUAD_EPSILON = 0.03  # polygon simplification, as a fraction of the outline's perimeter
+_QUAD_COVER = 0.8  # the four-corner polygon must cover this share of the outline
+_QUAD_INSET = 0.015  # corners this close to the frame edge mean the sheet runs out of the photo
+
+
 @dataclass(frozen=True, eq=False)
 class PaperRegion:
-    """The paper's outline as a mask at full resolution and the bounding box to crop to."""
+    """The paper's outline as a mask at full resolution, the bounding box to crop to, and its corners.
+
+    `corners` (top-left, top-right, bottom-right, bottom-left; full-resolution pixels) is set when the
+    outline is a clean quadrilateral, so the sheet can be rectified.
+    """
 
     mask: np.ndarray
     box: tuple[int, int, int, int]
+    corners: np.ndarray | None = None
 
 
 def _separation(background: np.ndarray, threshold: float) -> tuple[float, float]:
@@ -32,12 +42,83 @@ def _separation(background: np.ndarray, threshold: float) -> tuple[float, float]
     return float(between / values.var()), float(high.mean() - low.mean())
 
 
-def _hull_mask(bright: np.ndarray) -> np.ndarray:
-    """Return the filled convex hull of the largest bright component, grown by a small margin."""
+def _largest_outline(bright: np.ndarray) -> np.ndarray:
+    """Return the outline (all contour points) of the largest bright component."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(bright, connectivity=4)
     largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-    contours, _ = cv2.findContours((labels == largest).astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    hull = cv2.convexHull(max(contours, key=cv2.contourArea))
+    contours, _ = cv2.findContours((labels == largest).astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    return max(contours, key=cv2.contourArea)
+
+
+def _side_line(points: np.ndarray, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Fit a line to the outline points along the middle of one side (corners are rounded at low resolution)."""
+    direction = end - start
+    length = float(np.linalg.norm(direction))
+    if length < 10:
+        return None
+    unit = direction / length
+    offsets = points - start
+    along = offsets @ unit
+    across = np.abs(offsets @ np.float32([-unit[1], unit[0]]))
+    near = points[(along > 0.15 * length) & (along < 0.85 * length) & (across < max(3.0, 0.02 * length))]
+    if len(near) < 8:
+        return None
+    vx, vy, x0, y0 = cv2.fitLine(near.astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
+    return np.float32([x0, y0]), np.float32([vx, vy])
+
+
+def _intersect(first: tuple[np.ndarray, np.ndarray], second: tuple[np.ndarray, np.ndarray]) -> np.ndarray | None:
+    """Return the intersection of two lines given as (point, direction)."""
+    (p, r), (q, s) = first, second
+    cross = float(r[0] * s[1] - r[1] * s[0])
+    if abs(cross) < 1e-6:
+        return None
+    t = float((q - p)[0] * s[1] - (q - p)[1] * s[0]) / cross
+    return p + t * r
+
+
+def _refine(quad: np.ndarray, outline: np.ndarray) -> np.ndarray:
+    """Move the corners to the intersections of lines fitted along each side; keep the quad if that fails."""
+    points = outline.reshape(-1, 2).astype(np.float32)
+    sides = [_side_line(points, quad[i], quad[(i + 1) % 4]) for i in range(4)]
+    if any(side is None for side in sides):
+        return quad
+    corners = [_intersect(sides[i - 1], sides[i]) for i in range(4)]  # type: ignore[arg-type]
+    if any(c is None for c in corners):
+        return quad
+    refined = np.float32(corners)
+    return refined if float(np.abs(refined - quad).max()) < 0.1 * float(np.ptp(quad)) else quad
+
+
+def order_corners(points: np.ndarray) -> np.ndarray:
+    """Order four points as top-left, top-right, bottom-right, bottom-left."""
+    points = points.reshape(4, 2).astype(np.float32)
+    total, diff = points.sum(axis=1), np.diff(points, axis=1).ravel()
+    ordered = np.float32([points[np.argmin(total)], points[np.argmin(diff)], points[np.argmax(total)],
+                          points[np.argmax(diff)]])
+    return ordered if len({tuple(p) for p in ordered.tolist()}) == 4 else points
+
+
+def _quad(hull: np.ndarray, outline: np.ndarray, shape: tuple[int, int]) -> np.ndarray | None:
+    """Return the hull's four corners when it is a whole, clean quadrilateral (low-resolution pixels).
+
+    None when the outline is not four-sided, or touches the frame (the sheet runs out of the photo, so
+    its outline there is the frame's, not the paper's).
+    """
+    approx = cv2.approxPolyDP(hull, _QUAD_EPSILON * cv2.arcLength(hull, True), True)
+    if len(approx) != 4 or not cv2.isContourConvex(approx):
+        return None
+    inset = _QUAD_INSET * max(shape)
+    xs, ys = approx[:, 0, 0], approx[:, 0, 1]
+    if xs.min() < inset or ys.min() < inset or xs.max() > shape[1] - 1 - inset or ys.max() > shape[0] - 1 - inset:
+        return None
+    if cv2.contourArea(approx) < _QUAD_COVER * cv2.contourArea(hull):
+        return None
+    return _refine(order_corners(approx), outline)
+
+
+def _hull_mask(bright: np.ndarray, hull: np.ndarray) -> np.ndarray:
+    """Return the filled convex hull, grown by a small margin."""
     mask = np.zeros_like(bright)
     cv2.fillPoly(mask, [hull], 255)
     size = max(3, int(abs(_MARGIN) * max(mask.shape)))
@@ -60,7 +141,9 @@ def find_paper(background: np.ndarray, full_shape: tuple[int, int]) -> PaperRegi
     separation, contrast = _separation(background, threshold)
     if separation < _MIN_SEPARATION or contrast < _MIN_CONTRAST or not bright.any():
         return None
-    small = _hull_mask(bright)
+    outline = _largest_outline(bright)
+    hull = cv2.convexHull(outline)
+    small = _hull_mask(bright, hull)
     area = float((small > 0).mean())
     if not _MIN_AREA <= area <= _MAX_AREA:
         return None
@@ -74,4 +157,6 @@ def find_paper(background: np.ndarray, full_shape: tuple[int, int]) -> PaperRegi
         min(width, int(np.ceil((x + w) * fx))) - int(x * fx),
         min(height, int(np.ceil((y + h) * fy))) - int(y * fy),
     )
-    return PaperRegion(mask=mask, box=box)
+    quad = _quad(hull, outline, bright.shape[:2])
+    corners = quad * np.float32([fx, fy]) if quad is not None else None
+    return PaperRegion(mask=mask, box=box, corners=corners)

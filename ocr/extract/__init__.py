@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from ocr.extract.generic import extract_generic
 from ocr.extract.invoice import extract_invoice
-from ocr.extract.kind import detect_kind
-from ocr.extract.merge import merge_extractions, needs_second_reading
+from ocr.extract.kind import Route, route_document
+from ocr.extract.merge import merge_extractions, needs_second_reading, needs_third_reading
 from ocr.extract.receipt import extract_receipt
 from ocr.extract.text import document_lines
 from ocr.extract.values import FIELD_NAMES, DocumentKind, Extraction, FieldName, FieldValue, PageBox
-from ocr.model import DocumentReading
+from ocr.model import DocumentReading, PageReading
 
 _FALLBACK_FIELDS = (FieldName.DATE, FieldName.TIME)
 
@@ -24,6 +24,7 @@ __all__ = [
     "extract_generic",
     "merge_extractions",
     "needs_second_reading",
+    "needs_third_reading",
 ]
 
 
@@ -39,23 +40,40 @@ def extract_fields(reading: DocumentReading) -> Extraction:
         for receipts, the item lines. Fields that were not found are absent from `fields`.
     """
     primary = _extract_one(reading)
-    alternate = reading.alternate_reading()
-    return primary if alternate is None else merge_extractions(primary, _extract_one(alternate))
+    others = [_extract_one(alternate) for alternate in alternate_readings(reading)]
+    return merge_extractions(primary, *others) if others else primary
+
+
+def alternate_readings(reading: DocumentReading) -> list[DocumentReading]:
+    """Return each alternate reading as a document of its own, one per page-segmentation mode.
+
+    Alternate pages are grouped by their "psm:N" step; a page without an alternate keeps the primary.
+    """
+    groups: dict[str, list[PageReading]] = {}
+    for page in reading.alternates:
+        key = next((step for step in page.steps if step.startswith("psm:")), "alternate")
+        groups.setdefault(key, []).append(page)
+    readings = []
+    for pages in groups.values():
+        by_number = {page.number: page for page in pages}
+        merged = tuple(by_number.get(page.number, page) for page in reading.pages)
+        readings.append(DocumentReading(reading.media_type, merged, reading.seconds))
+    return readings
 
 
 def _extract_one(reading: DocumentReading) -> Extraction:
     """Extract fields from the primary pages of a reading."""
     lines = document_lines(reading)
-    kind = detect_kind(lines)
-    if kind is DocumentKind.RECEIPT:
+    kind, route = route_document(lines)
+    if route is Route.POLISH_RECEIPT:
         fields, items = extract_receipt(lines)
-    elif kind is DocumentKind.INVOICE:
+    elif route is Route.POLISH_INVOICE:
         fields, items = extract_invoice(lines)
     else:
         fields, items = {}, []
     generic = extract_generic(lines)
-    allowed = generic.keys() if kind is DocumentKind.UNKNOWN else _FALLBACK_FIELDS
+    allowed = generic.keys() if route in (Route.GENERIC_RECEIPT, Route.UNKNOWN) else _FALLBACK_FIELDS
     for name in allowed:
         if name in generic:
             fields.setdefault(name, generic[name])
-    return Extraction(kind=kind, fields=fields, items=items)
+    return Extraction(kind=kind, fields=fields, items=items, route=str(route))

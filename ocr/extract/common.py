@@ -11,7 +11,9 @@ from ocr.extract.text import Hit, TextLine
 from ocr.extract.values import FieldValue, PaymentMethod
 
 _POSTAL = re.compile(r"(?<!\d)\d{2}\s?-\s?\d{3}(?!\d)")
-_STREET = re.compile(r"(?<![a-z])(?:ul|al|pl|os|ulica|aleja|plac)\s?\.|(?<![a-z])(?:ulica|aleja|plac)\s")
+_STREET = re.compile(
+    r"(?<![a-z])(?:ul|al|pl|os|ulica|aleja|plac|u[1it|])\s?\.|(?<![a-z])(?:ulica|aleja|plac)\s"
+)  # "ut." / "u1.": ul. as OCR reads it
 _PAYMENTS: tuple[tuple[re.Pattern[str], PaymentMethod], ...] = (
     (re.compile(r"\bblik\b"), PaymentMethod.BLIK),
     (
@@ -78,20 +80,26 @@ def subset_sums_to(values: list[Decimal], target: Decimal, max_size: int = 3) ->
 
 
 def find_date_time(lines: list[TextLine], start: int = 0) -> tuple[FieldValue | None, FieldValue | None]:
-    """Return the purchase date and time: a date with a clock time on its line wins, else the first date."""
-    best: tuple[Hit, Hit | None] | None = None
+    """Return the purchase date and time.
+
+    A well-formed date with a clock time on its line wins (the fiscal printer's stamp), then a well-formed
+    date, then weak forms (two-digit years, dates without separators); earlier lines win ties.
+    """
+    best: tuple[tuple[bool, bool, int], Hit, Hit | None] | None = None
     for line in lines[start:]:
         for date in find_dates(line.text):
             times = [t for t in find_times(line.text) if t[1] >= date.end or t[2] <= date.start]
             time_hit = Hit(times[0][0], line, times[0][1], times[0][2], 0.95) if times else None
             hit = Hit(date.value.isoformat(), line, date.start, date.end, date.strength)
-            if time_hit is not None:
-                return hit.field(), time_hit.field()
-            if best is None:
-                best = (hit, None)
+            rank = (time_hit is not None and date.strength >= 0.6, date.strength >= 0.7, -line.index)
+            if best is None or rank > best[0]:
+                best = (rank, hit, time_hit)
     if best is None:
         return None, find_time(lines, start)
-    return best[0].field(strength=best[0].strength * 0.9), find_time(lines, start)
+    _, hit, time_hit = best
+    if time_hit is not None:
+        return hit.field(), time_hit.field()
+    return hit.field(strength=hit.strength * 0.9), find_time(lines, start)
 
 
 def find_time(lines: list[TextLine], start: int = 0) -> FieldValue | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 
 from ocr.extract.text import TextLine
 from ocr.extract.values import DocumentKind
@@ -23,7 +24,24 @@ _INVOICE_CUES: tuple[tuple[re.Pattern[str], int], ...] = (
     (re.compile(r"data\s*wystawienia"), 2),
     (re.compile(r"data\s*sprzedazy"), 1),
 )
+_FOREIGN_RECEIPT_CUES: tuple[tuple[re.Pattern[str], int], ...] = (
+    (re.compile(r"\btotal\b"), 2),
+    (re.compile(r"\bcash\b|\bchange\b|\bvisa\b|\bmastercard\b"), 1),
+    (re.compile(r"\bgst\b|\bsst\b|\btax\s*invoice\b|\breceipt\b|\binvoice\b"), 1),
+    (re.compile(r"\bqty\b|\bsubtotal\b|\bsub\s*total\b|\brounding\b|\bamount\b"), 1),
+    (re.compile(r"thank\s*you|\bcashier\b"), 1),
+)
 _MIN_SCORE = 2
+_MIN_FOREIGN_SCORE = 3
+
+
+class Route(StrEnum):
+    """Which extractor reads the document."""
+
+    POLISH_RECEIPT = "polish_receipt"
+    POLISH_INVOICE = "polish_invoice"
+    GENERIC_RECEIPT = "generic_receipt"
+    UNKNOWN = "unknown"
 
 
 def _score(lines: list[TextLine], cues: tuple[tuple[re.Pattern[str], int], ...]) -> int:
@@ -46,3 +64,24 @@ def detect_kind(lines: list[TextLine]) -> DocumentKind:
     if max(receipt, invoice) < _MIN_SCORE:
         return DocumentKind.UNKNOWN
     return DocumentKind.INVOICE if invoice > receipt else DocumentKind.RECEIPT
+
+
+def route_document(lines: list[TextLine]) -> tuple[DocumentKind, Route]:
+    """Classify the document and choose its extractor.
+
+    Args:
+        lines: the document lines.
+
+    Returns:
+        (kind, route): Polish receipts and invoices go to their extractors; a receipt without Polish cues
+        but with English till-receipt cues (TOTAL, CASH, CHANGE, GST ...) is a RECEIPT read by the generic
+        extractor; anything else is UNKNOWN (still read by the generic extractor as a fallback).
+    """
+    kind = detect_kind(lines)
+    if kind is DocumentKind.RECEIPT:
+        return kind, Route.POLISH_RECEIPT
+    if kind is DocumentKind.INVOICE:
+        return kind, Route.POLISH_INVOICE
+    if _score(lines, _FOREIGN_RECEIPT_CUES) >= _MIN_FOREIGN_SCORE:
+        return DocumentKind.RECEIPT, Route.GENERIC_RECEIPT
+    return DocumentKind.UNKNOWN, Route.UNKNOWN

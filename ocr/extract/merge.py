@@ -1,4 +1,4 @@
-"""Cross-checking two readings of the same document: deciding when to re-read, and merging fields."""
+"""Cross-checking several readings of the same document: deciding when to re-read, and merging fields."""
 
 from __future__ import annotations
 
@@ -6,44 +6,80 @@ from ocr.extract.values import DocumentKind, Extraction, FieldName, FieldValue
 
 _KEY_SURE = (FieldName.TOTAL, FieldName.SELLER_NIP)
 _KEY_PRESENT = (FieldName.DATE,)
+_GENERIC = "generic_receipt"  # Route.GENERIC_RECEIPT: foreign receipts carry no NIP to confirm
+_UNSURE_DATE = 0.7  # a date read with less confidence than this is re-read on Polish documents
 
 
 def needs_second_reading(extraction: Extraction) -> bool:
-    """Tell whether key fields are unconfirmed (total or seller NIP not sure, or no date)."""
+    """Tell whether key fields are unconfirmed.
+
+    Polish documents: total or seller NIP not sure, no date, or a date read with low confidence.
+    Foreign receipts: total not sure or no date. Unknown documents: no total or no date.
+    """
     fields = extraction.fields
     if extraction.kind is DocumentKind.UNKNOWN:
         return FieldName.TOTAL not in fields or FieldName.DATE not in fields
+    if extraction.route == _GENERIC:
+        return FieldName.TOTAL not in fields or not fields[FieldName.TOTAL].sure or FieldName.DATE not in fields
     unsure = any(name not in fields or not fields[name].sure for name in _KEY_SURE)
-    return unsure or any(name not in fields for name in _KEY_PRESENT)
+    missing = any(name not in fields for name in _KEY_PRESENT)
+    return unsure or missing or fields[FieldName.DATE].confidence < _UNSURE_DATE
 
 
-def _pick(first: FieldValue, second: FieldValue) -> FieldValue:
-    """Choose between two readings of one field: agreement, then certainty, then confidence."""
-    if first.value == second.value:
-        best = first if first.confidence >= second.confidence else second
-        return FieldValue(best.value, best.confidence, best.boxes, first.sure or second.sure)
-    if first.sure != second.sure:
-        return first if first.sure else second
-    return first if first.confidence >= second.confidence else second
+def needs_third_reading(extraction: Extraction) -> bool:
+    """Tell whether a Polish document is still unconfirmed after two readings (worth a sparse-text pass)."""
+    if extraction.kind is DocumentKind.UNKNOWN or extraction.route == _GENERIC:
+        return False
+    fields = extraction.fields
+    return any(name not in fields or not fields[name].sure for name in _KEY_SURE) or FieldName.DATE not in fields
 
 
-def merge_extractions(primary: Extraction, secondary: Extraction) -> Extraction:
-    """Merge two extractions of the same document, field by field.
+def _vote(values: list[FieldValue]) -> FieldValue:
+    """Choose among readings of one field: most readings, then certainty, then confidence.
+
+    The winner stays sure only if no other value was also confirmed: two readings confirming different
+    values mean one confirmation was a coincidence of misreadings.
+    """
+    groups: dict[str, list[FieldValue]] = {}
+    for value in values:
+        groups.setdefault(value.value, []).append(value)
+
+    def rank(group: list[FieldValue]) -> tuple[int, bool, float]:
+        return len(group), any(v.sure for v in group), max(v.confidence for v in group)
+
+    ordered = sorted(groups.values(), key=rank, reverse=True)
+    best = max(ordered[0], key=lambda v: v.confidence)
+    sure = any(v.sure for v in ordered[0]) and not any(v.sure for group in ordered[1:] for v in group)
+    return FieldValue(best.value, best.confidence, best.boxes, sure)
+
+
+def _drop_buyer_as_seller(fields: dict[str, FieldValue]) -> None:
+    """Remove a seller NIP equal to the buyer's: one reading took the buyer's NIP for want of the seller's."""
+    seller, buyer = fields.get(FieldName.SELLER_NIP), fields.get(FieldName.BUYER_NIP)
+    if seller is not None and buyer is not None and seller.value == buyer.value:
+        if seller.sure and not buyer.sure:
+            del fields[FieldName.BUYER_NIP]
+        else:
+            del fields[FieldName.SELLER_NIP]
+
+
+def merge_extractions(primary: Extraction, *others: Extraction) -> Extraction:
+    """Merge extractions of the same document (the first reading and its alternates), field by field.
 
     Args:
         primary: fields from the first reading.
-        secondary: fields from the alternate reading.
+        others: fields from the alternate readings.
 
     Returns:
-        One extraction: a field found once is kept; conflicting values resolve to the sure one, else
-        the more confident; items come from the reading whose total is sure (else the primary).
+        One extraction: a field found once is kept; otherwise the value most readings agree on, then the
+        sure one, then the most confident; items come from the first reading whose total is sure (else
+        the primary).
     """
-    kind = primary.kind if primary.kind is not DocumentKind.UNKNOWN else secondary.kind
-    fields = dict(secondary.fields)
-    for name, value in primary.fields.items():
-        fields[name] = _pick(value, fields[name]) if name in fields else value
-    primary_total = primary.fields.get(FieldName.TOTAL)
-    secondary_total = secondary.fields.get(FieldName.TOTAL)
-    use_secondary = bool(secondary_total and secondary_total.sure and not (primary_total and primary_total.sure))
-    items = secondary.items if use_secondary or not primary.items else primary.items
-    return Extraction(kind=kind, fields=fields, items=items)
+    everyone = (primary, *others)
+    known = next((e for e in everyone if e.kind is not DocumentKind.UNKNOWN), primary)
+    names = dict.fromkeys(name for e in everyone for name in e.fields)
+    fields = {name: _vote([e.fields[name] for e in everyone if name in e.fields]) for name in names}
+    _drop_buyer_as_seller(fields)
+    confirmed = next((e for e in everyone if e.items and FieldName.TOTAL in e.fields and e.fields["total"].sure), None)
+    items = confirmed.items if confirmed else next((e.items for e in everyone if e.items), primary.items)
+    return Extraction(kind=known.kind, fields=fields, items=items, route=known.route)

@@ -19,7 +19,7 @@ _LABEL = re.compile(
     r"(?<![a-z0-9])(?:n\s?[i1l|]\s?p|[hm][i1l]p)(?![a-z])(?:\s*(?:nabywcy|kupujacego|odbiorcy))?"
     r"\s*[:.;,]?\s*(?:pl)?\s*"
 )
-_LABELLED_VALUE = re.compile(rf"[{_DIGITISH}](?:[{_DIGITISH}]|[ \-.](?=[{_DIGITISH}])){{8,17}}")
+_LABELLED_VALUE = re.compile(rf"[{_DIGITISH}](?:[{_DIGITISH}]|[ \-.]{{1,2}}(?=[{_DIGITISH}])){{8,17}}")
 _FORMATTED = re.compile(
     r"(?<![\dA-Za-z])(?:PL ?)?(\d{3}[- ]\d{3}[- ]\d{2}[- ]\d{2}|\d{3}[- ]\d{2}[- ]\d{2}[- ]\d{3}|\d{10})(?![\d])"
 )

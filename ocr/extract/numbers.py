@@ -16,12 +16,22 @@ _MONTHS = {
     "lis": 11, "gru": 12, "jan": 1, "feb": 2, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
     "oct": 10, "nov": 11, "dec": 12, "pa": 10,
 }  # fmt: skip
-MIN_YEAR, MAX_YEAR = 2000, 2100
+MIN_YEAR, MAX_YEAR = 2000, 2039  # purchase documents; a later year is an OCR error (2048 for 2018)
+# Digits OCR confuses with the digit a purchase-year position needs: 2 0 [0-3] d.
+_YEAR_REPAIRS: tuple[dict[str, str], ...] = (
+    {"4": "2", "7": "2", "3": "2", "Z": "2", "z": "2"},
+    {"8": "0", "6": "0", "9": "0", "O": "0", "o": "0", "D": "0"},
+    {"4": "1", "7": "1", "8": "0", "6": "0", "9": "0", "O": "0", "o": "0", "l": "1", "I": "1"},
+)
+# First digit of a day or month read as a look-alike ("17/61/2018" for 17/01/2018).
+_LEADING_REPAIRS = {"6": "0", "8": "0", "9": "0", "4": "1", "7": "1"}
 
-_YMD = re.compile(r"(?<![\d])(20\d{2}|2\d{3})\s?([-./])\s?(\d{1,2})\s?([-./])\s?(\d{1,2})(?!\d)")
-_DMY = re.compile(r"(?<![\d])(\d{1,2})\s?([-./])\s?(\d{1,2})\s?([-./])\s?(\d{4})(?!\d)")
+_YMD = re.compile(r"(?<![\d])([2-47][0-9]\d{2})\s?([-./])\s?(\d{1,2})\s?([-./])\s?(\d{1,2})(?!\d)")
+_DMY = re.compile(r"(?<![\d])(\d{1,2})\s?([-./])\s?(\d{1,2})\s?([-./])\s?([2-47]\d{3})(?!\d)")
+_COMPACT = re.compile(r"(?<![\d/.\-])(\d{8})(?![\d/.\-])")
+_DMY_SHORT = re.compile(r"(?<![\d/.\-])(\d{1,2})([/.\-])(\d{1,2})\2(\d{2})(?!\d|[/.\-:]\d)")
 _DN_YR = re.compile(r"(?<!\d)(\d{2})\s?r\.?\s?(\d{2})[.\-](\d{2})(?![\d.])")
-_TEXT_MONTH = re.compile(r"(?<![\d])(\d{1,2})\.?\s*([a-z]{3,12})\.?,?\s*(\d{4})(?!\d)")
+_TEXT_MONTH = re.compile(r"(?<![\d])(\d{1,2})[.\-]?\s*([a-z]{3,12})[.\-]?,?\s*(\d{4}|\d{2})(?!\d)")
 _TIME = re.compile(r"(?<![\d:])([01]?\d|2[0-3])\s?[:;]\s?([0-5]\d)(?::[0-5]\d)?(?![\d])")
 _AMOUNT = re.compile(
     r"(?<![\d,.])(?P<sign>-\s?)?(?P<int>\d{1,3}(?:(?P<group>[ .,'])\d{3})(?:(?P=group)\d{3})*|\d+)"
@@ -50,6 +60,43 @@ def make_date(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
+def plausible_year(text: str) -> tuple[int, bool] | None:
+    """Return a four-digit year in the purchase window, repairing one look-alike digit ("2048" → 2018).
+
+    Returns:
+        (year, repaired), or None when no single repair gives a plausible year.
+    """
+    if text.isdigit() and MIN_YEAR <= int(text) <= MAX_YEAR:
+        return int(text), False
+    fixes = set()
+    for position, repairs in enumerate(_YEAR_REPAIRS):
+        if text[position] in repairs:
+            fixed = text[:position] + repairs[text[position]] + text[position + 1 :]
+            if fixed.isdigit() and MIN_YEAR <= int(fixed) <= MAX_YEAR:
+                fixes.add(int(fixed))
+    return (fixes.pop(), True) if len(fixes) == 1 else None
+
+
+def _part(text: str, limit: int) -> tuple[int, bool] | None:
+    """Return a day or month number (1..limit), repairing a look-alike leading digit ("61" → 01)."""
+    if 1 <= int(text) <= limit:
+        return int(text), False
+    if len(text) == 2 and text[0] in _LEADING_REPAIRS:
+        fixed = int(_LEADING_REPAIRS[text[0]] + text[1])
+        return (fixed, True) if 1 <= fixed <= limit else None
+    return None
+
+
+def repaired_date(year: str, month: str, day: str) -> tuple[dt.date, bool] | None:
+    """Build a date from digit strings, allowing one OCR look-alike repair; return it and whether repaired."""
+    parts = (plausible_year(year) if len(year) == 4 else (2000 + int(year), False), _part(month, 12), _part(day, 31))
+    if any(p is None for p in parts) or sum(p[1] for p in parts if p) > 1:
+        return None
+    (y, y_fixed), (m, m_fixed), (d, d_fixed) = parts  # type: ignore[misc]
+    date = make_date(y, m, d)
+    return (date, y_fixed or m_fixed or d_fixed) if date else None
+
+
 @dataclass(frozen=True)
 class DateMatch:
     """A date found in text, with its character span and pattern strength."""
@@ -61,20 +108,37 @@ class DateMatch:
 
 
 def _numeric_dates(text: str) -> list[DateMatch]:
-    """Find year-first and day-first numeric dates."""
+    """Find year-first, day-first and day-first two-digit-year numeric dates."""
     found: list[DateMatch] = []
     for m in _YMD.finditer(text):
-        date = make_date(int(m.group(1)), int(m.group(3)), int(m.group(5)))
-        if date:
-            found.append(DateMatch(date, m.start(), m.end(), 1.0 if m.group(2) == m.group(4) else 0.8))
+        made = repaired_date(m.group(1), m.group(3), m.group(5))
+        if made:
+            strength = (1.0 if m.group(2) == m.group(4) else 0.8) * (0.7 if made[1] else 1.0)
+            found.append(DateMatch(made[0], m.start(), m.end(), strength))
     for m in _DMY.finditer(text):
         strength = 1.0 if m.group(2) == m.group(4) else 0.8
-        day, month, year = int(m.group(1)), int(m.group(3)), int(m.group(5))
-        date = make_date(year, month, day)
-        if date is None and m.group(2) == "/":
-            date, strength = make_date(year, day, month), 0.6
+        made = repaired_date(m.group(5), m.group(3), m.group(1))
+        if made is None and m.group(2) == "/":
+            made, strength = repaired_date(m.group(5), m.group(1), m.group(3)), 0.6
+        if made:
+            found.append(DateMatch(made[0], m.start(), m.end(), strength * (0.7 if made[1] else 1.0)))
+    taken = [(d.start, d.end) for d in found]
+    for m in _DMY_SHORT.finditer(text):
+        date = make_date(2000 + int(m.group(4)), int(m.group(3)), int(m.group(1)))
+        if date and not any(s <= m.start() < e for s, e in taken):
+            found.append(DateMatch(date, m.start(), m.end(), 0.6))
+    return found + _compact_dates(text)
+
+
+def _compact_dates(text: str) -> list[DateMatch]:
+    """Find dates printed without separators (27032018 or 20180327), weakly: such numbers are often codes."""
+    found: list[DateMatch] = []
+    for m in _COMPACT.finditer(text):
+        digits = m.group(1)
+        date = make_date(int(digits[4:]), int(digits[2:4]), int(digits[:2])) if digits[4:6] == "20" else None
+        date = date or (make_date(int(digits[:4]), int(digits[4:6]), int(digits[6:])) if digits[:2] == "20" else None)
         if date:
-            found.append(DateMatch(date, m.start(), m.end(), strength))
+            found.append(DateMatch(date, m.start(), m.end(), 0.4))
     return found
 
 
@@ -84,9 +148,10 @@ def _worded_dates(text: str) -> list[DateMatch]:
     folded = fold(text)
     for m in _TEXT_MONTH.finditer(folded):
         month = _MONTHS.get(m.group(2)[:3]) or _MONTHS.get(m.group(2)[:2] if m.group(2).startswith("pa") else "")
-        date = make_date(int(m.group(3)), month, int(m.group(1))) if month else None
-        if date:
-            found.append(DateMatch(date, m.start(), m.end(), 0.9))
+        year = (int(m.group(3)) + 2000, False) if len(m.group(3)) == 2 else plausible_year(m.group(3))
+        date = make_date(year[0], month, int(m.group(1))) if month and year else None
+        if date and year:
+            found.append(DateMatch(date, m.start(), m.end(), 0.9 * (0.7 if year[1] else 1.0)))
     for m in _DN_YR.finditer(folded):
         date = make_date(2000 + int(m.group(1)), int(m.group(2)), int(m.group(3)))
         if date:

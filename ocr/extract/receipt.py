@@ -21,6 +21,7 @@ from ocr.extract.nip import best_nip, find_nips, nip_field
 from ocr.extract.numbers import AmountMatch, find_amounts, format_amount
 from ocr.extract.text import Hit, TextLine, edit_distance, fuzzy_token
 from ocr.extract.values import FieldName, FieldValue
+from ocr.extract.vat import vat_total
 
 _FISCAL = re.compile(r"paragon\s*fisk|fiskaln|p\w{5,7}\s*f\w{2}kaln|paragon\s*f")
 _SALES = re.compile(r"sprzed\w*\.?\s*opod|\bsp\.?\s?op\b|sprzed\w*\s*zwol|opodatkowana")
@@ -28,7 +29,6 @@ _PAYMENT_LINE = re.compile(r"kart|gotow|platnos|wplac|zapl|blik|przelew|\bbon\b|
 _CHANGE = re.compile(r"reszta")
 _TOTAL_WORDS = re.compile(r"do\s*zaplaty|naleznosc|\brazem\b(?!\s*ptu)")
 _NOT_TOTAL_AFTER = ("ptu", "vat", "obnizek", "rabatow", "opodatk")
-_PTU_LINE = re.compile(r"\bptu\b|kwota\s*ptu|\bvat\b")
 _DOC_NUMBER: tuple[tuple[re.Pattern[str], float], ...] = (
     (re.compile(r"(?:nr\s*)?[uw]ydr\.?\s*[:.]?\s*([0-9][0-9/\-]{2,})"), 0.95),
     (re.compile(r"(?:nr|numer)\s*paragonu\s*[:.]?\s*([0-9a-z][0-9a-z/\-]{2,})"), 0.9),
@@ -172,38 +172,6 @@ def _fallback_total(evidence: _Evidence) -> FieldValue | None:
     return FieldValue(format_amount(total), 0.5, (), False)
 
 
-def _is_vat_total_label(line: TextLine) -> bool:
-    """Tell whether a line is labelled SUMA PTU / Razem PTU / PTU razem (tolerating one OCR error per word)."""
-    words = re.findall(r"[a-z0-9]+", line.folded)
-    for first, second in zip(words, words[1:], strict=False):
-        total_word = any(edit_distance(first, w, 1) <= 1 for w in ("suma", "razem", "lacznie"))
-        tax_word = any(edit_distance(second, w, 1) <= 1 for w in ("ptu", "vat"))
-        if (total_word and tax_word) or (first == "ptu" and edit_distance(second, "razem", 1) <= 1):
-            return True
-    return False
-
-
-def _vat_total(lines: list[TextLine], body: list[TextLine]) -> FieldValue | None:
-    """Return SUMA PTU (or Razem PTU), preferring the reading equal to the sum of per-rate PTU amounts."""
-    labelled = [line for line in body if _is_vat_total_label(line)]
-    if not labelled:
-        return None
-    per_rate = [line for line in body if _PTU_LINE.search(line.folded) and line not in labelled]
-    rates = _amounts_on(per_rate, _PTU_LINE)
-    options: list[Hit] = []
-    for line in labelled:
-        for m in find_amounts(line.text)[-1:]:
-            options.append(Hit(format_amount(m.value), line, m.start, m.end, 1.0))
-        if line.index + 1 < len(lines):
-            for m in find_amounts(lines[line.index + 1].text)[-1:]:
-                options.append(Hit(format_amount(m.value), lines[line.index + 1], m.start, m.end, 0.7))
-    for hit in options:
-        value = Decimal(hit.value)
-        if matches_any(rates, value) or subset_sums_to(rates, value):
-            return hit.field(sure=True)
-    return options[0].field() if options else None
-
-
 def _document_number(lines: list[TextLine], anchor: int | None) -> FieldValue | None:
     """Return the receipt number: labelled forms first, then a code at the end of the line above the header."""
     for pattern, strength in _DOC_NUMBER:
@@ -219,8 +187,19 @@ def _document_number(lines: list[TextLine], anchor: int | None) -> FieldValue | 
         match = _TRAILING_CODE.search(line.text)
         if match and not re.search(r"\d{2}:\d{2}\s*$", line.text) and match.start(1) > 0:
             if not line.text[: match.start(1)].endswith("-"):
-                return Hit(match.group(1), line, match.start(1), match.end(1), strength).field()
+                code = _without_hash(match.group(1), lines)
+                return Hit(code, line, match.end(1) - len(code), match.end(1), strength).field()
     return None
+
+
+def _without_hash(code: str, lines: list[TextLine]) -> str:
+    """Drop a leading 4/H that is the printed "#" misread, when the rest stands alone elsewhere on the receipt."""
+    rest = code[1:]
+    if code[:1] in "4H" and len(rest) >= 4:
+        pattern = re.compile(rf"(?<![\w#]){re.escape(rest)}(?!\w)")
+        if any(pattern.search(line.text) for line in lines):
+            return rest
+    return code
 
 
 def extract_receipt(lines: list[TextLine]) -> tuple[dict[str, FieldValue], list[dict[str, object]]]:
@@ -237,16 +216,16 @@ def extract_receipt(lines: list[TextLine]) -> tuple[dict[str, FieldValue], list[
     body = lines[anchor:] if anchor else lines
     fields: dict[str, FieldValue | None] = {}
     nips = find_nips(lines)
-    seller = best_nip([c for c in nips if not c.buyer and c.hit.line.index < (anchor or len(lines))])
-    seller = seller or best_nip([c for c in nips if not c.buyer])
     buyer = best_nip([c for c in nips if c.buyer])
+    nips = [c for c in nips if not c.buyer and (buyer is None or c.digits != buyer.digits)]
+    seller = best_nip([c for c in nips if c.hit.line.index < (anchor or len(lines))]) or best_nip(nips)
     fields[FieldName.SELLER_NIP] = nip_field(seller)
     fields[FieldName.BUYER_NIP] = nip_field(buyer)
     fields[FieldName.DATE], fields[FieldName.TIME] = find_date_time(lines)
     evidence = _evidence(lines, body)
     total = _pick_total(_total_candidates(lines), evidence) or _fallback_total(evidence)
     fields[FieldName.TOTAL] = total
-    fields[FieldName.VAT_TOTAL] = _vat_total(lines, body)
+    fields[FieldName.VAT_TOTAL] = vat_total(lines, body, evidence.sales)
     fields[FieldName.DOCUMENT_NUMBER] = _document_number(lines, anchor)
     fields[FieldName.SELLER_NAME] = seller_name(header)
     fields[FieldName.SELLER_ADDRESS] = seller_address(header)

@@ -142,6 +142,46 @@ def trim_noise(line: TextLine, min_confidence: float = 0.6) -> TextLine | None:
         return line
     while words and _edge_noise(words[0], min_confidence):
         words.pop(0)
-    while words and _edge_noise(words[-1], min_confidence):
+    while words and _edge_noise(words[-1], min_confidence) and not _form_letter(words):
+        words.pop()
+    return sub_line(line, words)
+
+
+_LEGAL_FORM_TAIL = re.compile(r"^sp[.,]?\s?(?:[jk][.,]?|[z2]{1,2}\s?[o0][.,]\s?[o0][.,]?)$")
+
+
+def _form_letter(words: list[Word]) -> bool:
+    """Tell whether the last words are a legal form ("Sp. j.", "Sp. z o.o."), not specks to trim."""
+    for size in (2, 3, 4):
+        if len(words) > size - 1 and all(w.confidence >= 0.3 for w in words[-size + 1 :]):
+            tail = " ".join(fold(w.text) for w in words[-size:])
+            if _LEGAL_FORM_TAIL.match(tail):
+                return True
+    return False
+
+
+_PUNCTUATION_ONLY = re.compile(r"^[^A-Za-z0-9&À-ž]+$")
+
+
+def _stray(word: Word, neighbour: Word, height: float) -> bool:
+    """Tell whether an edge word is a speck or margin mark: far from the text, short or unsure."""
+    gap = max(neighbour.box.x - word.box.right, word.box.x - neighbour.box.right)
+    core = sum(ch.isalnum() for ch in word.text)
+    return gap > 2.5 * height and (core <= 3 or word.confidence < 0.7)
+
+
+def drop_stray_words(line: TextLine) -> TextLine | None:
+    """Remove lone punctuation tokens and specks at either end that sit far from the line's text.
+
+    Scanner edges, torn paper and background texture are read as "|", "i" or "SE" at the margins of a
+    centred header line; they are separated from the text by a gap much wider than a space.
+    """
+    words = [w for w in line.line.words if not _PUNCTUATION_ONLY.match(w.text)]
+    if not words:
+        return None
+    height = sorted(w.box.h for w in words)[len(words) // 2] or 1.0
+    while len(words) > 1 and _stray(words[0], words[1], height):
+        words.pop(0)
+    while len(words) > 1 and _stray(words[-1], words[-2], height):
         words.pop()
     return sub_line(line, words)

@@ -89,6 +89,7 @@ class Extraction:
     kind: DocumentKind
     fields: dict[str, FieldValue] = field(default_factory=dict)
     items: list[dict[str, str]] = field(default_factory=list)
+    route: str = ""  # which extractor read it (see `ocr.extract.kind.Route`); not part of the stored shape
 
     def value(self, name: str) -> str | None:
         """Return the value of field `name`, or None when it was not found."""

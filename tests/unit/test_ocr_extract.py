@@ -182,8 +182,9 @@ CASH 10.00
 CHANGE 1.00
 """
     extraction = extract_fields(reading_from_text(text))
-    assert extraction.kind is DocumentKind.UNKNOWN
+    assert extraction.kind is DocumentKind.RECEIPT  # an English till receipt, read by the generic extractor
     assert extraction.value("total") == "9.00"
+    assert extraction.fields["total"].sure  # 10.00 - 1.00 confirms it
     assert extraction.value("date") == "2018-12-25"
     assert extraction.value("seller_name") == "BOOK TA .K (TAMAN DAYA) SDN BHD"
     generic = extract_generic(document_lines(reading_from_text(text)))
@@ -221,3 +222,26 @@ def test_sales_sum_alone_does_not_make_the_total_sure():
     assert (total.value, total.sure) == ("325.71", False)
     confirmed = extract_fields(reading_from_text(text + "Karta 325,71\n")).fields["total"]
     assert (confirmed.value, confirmed.sure) == ("325.71", True)
+
+
+def test_vat_total_confirmed_by_the_taxable_sales_of_its_rate():
+    text = "PARAGON FISKALNY\nSPRZEDAŻ OPODATKOWANA A 281,97\nPTU A 23,00% 52,73\nSUMA PTU 52,73\nSUMA PLN 281,97\n"
+    vat = extract_fields(reading_from_text(text)).fields["vat_total"]
+    assert (vat.value, vat.sure) == ("52.73", True)
+
+
+def test_same_misread_on_ptu_and_suma_ptu_is_not_sure():
+    text = "PARAGON FISKALNY\nSPRZEDAŻ OPODATKOWANA A 628,98\nPTU A 23,00% 117,01\nSUMA PTU 117,01\nSUMA PLN 628,98\n"
+    vat = extract_fields(reading_from_text(text)).fields["vat_total"]
+    assert not vat.sure
+
+
+def test_unreadable_suma_ptu_falls_back_to_confirmed_per_rate_amounts():
+    text = "PARAGON FISKALNY\nSPRZEDAŻ OPODATKOWANA A 281,97\nPTU A 23,00% 52,73\nSUMA PTU 525/43\nSUMA PLN 281,97\n"
+    vat = extract_fields(reading_from_text(text)).fields["vat_total"]
+    assert (vat.value, vat.sure) == ("52.73", True)
+
+
+def test_legal_form_letter_is_not_trimmed_as_noise():
+    text = "STALBUD-HANDEL Sp. j.\nul. Magazynowa 3A\n80-298 Gdańsk\nNIP 5260250995\nPARAGON FISKALNY\nSUMA PLN 10,00\n"
+    assert extract_fields(reading_from_text(text)).value("seller_name") == "STALBUD-HANDEL Sp. j."

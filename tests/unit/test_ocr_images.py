@@ -104,3 +104,40 @@ def test_multipage_tiff():
     ]
     with pytest.raises(FileTooLargeError):
         load_images(buffer.getvalue(), "image/tiff", ReaderConfig(max_pdf_pages=2))
+
+
+def test_preview_of_a_large_jpeg_is_decoded_at_reduced_size():
+    from ocr.images import load_preview
+
+    photo = _encode(Image.effect_noise((4000, 3000), 40).convert("RGB"), "JPEG", quality=80)
+    preview, scale = load_preview(photo, "image/jpeg", CONFIG, max_side=1000)
+    assert max(preview.size) <= 1000 and preview.mode == "RGB"
+    assert abs(scale - 4000 / max(preview.size)) < 1e-9 and scale >= 4
+
+
+def test_preview_of_other_formats_is_reduced_and_small_images_are_kept():
+    from ocr.images import load_preview
+
+    preview, scale = load_preview(_encode(Image.new("L", (2500, 1200), 200), "PNG"), "image/png", CONFIG, 1000)
+    assert preview.size == (1000, 480) and scale == 2.5
+    small, one = load_preview(_encode(Image.new("RGB", (300, 200), "white"), "WEBP"), "image/webp", CONFIG, 1000)
+    assert small.size == (300, 200) and one == 1.0
+
+
+def test_preview_honours_exif_orientation_and_limits():
+    from ocr.images import load_preview
+
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    rotated = _encode(Image.new("RGB", (2000, 1000), "white"), "JPEG", exif=exif)
+    assert (
+        load_preview(rotated, "image/jpeg", CONFIG, 1000)[0].size[1]
+        > load_preview(rotated, "image/jpeg", CONFIG, 1000)[0].size[0]
+    )
+    with pytest.raises(FileTooLargeError):
+        load_preview(_png_claiming(30000, 30000), "image/png", CONFIG)
+    frames = [Image.new("1", (8, 8), 1) for _ in range(25)]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format="TIFF", save_all=True, append_images=frames[1:])
+    with pytest.raises(FileTooLargeError):
+        load_preview(buffer.getvalue(), "image/tiff", CONFIG)

@@ -97,3 +97,45 @@ def test_repair_only_between_digits():
     assert repair_numeric("1O9,8S") == "109,8S"
     assert repair_numeric("26,70B") == "26,70B"
     assert repair_numeric("SUMA") == "SUMA"
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("2022-03-09 10:36", dt.date(2022, 3, 9)),
+        ("09.03.2022", dt.date(2022, 3, 9)),
+        ("09-03-2022r.", dt.date(2022, 3, 9)),
+        ("dn. 09.03.2022", dt.date(2022, 3, 9)),
+        ("2O22-O3-O9", dt.date(2022, 3, 9)),
+        ("30 Dec 17 18:40:57", dt.date(2017, 12, 30)),
+        ("05-JAN-2017", dt.date(2017, 1, 5)),
+        ("18-11-18 13:58", dt.date(2018, 11, 18)),
+        ("25/12/18", dt.date(2018, 12, 25)),
+    ],
+)
+def test_more_date_forms(text, date):
+    assert find_dates(text)[0].value == date
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("13 Mar 2048 18:25", dt.date(2018, 3, 13)),
+        ("05/01/4018 13:30", dt.date(2018, 1, 5)),
+        ("17/03/2817 21:35", dt.date(2017, 3, 17)),
+        ("CB: 17/61/2018", dt.date(2018, 1, 17)),
+    ],
+)
+def test_one_look_alike_digit_in_a_date_is_repaired_with_less_confidence(text, date):
+    found = find_dates(text)[0]
+    assert found.value == date and found.strength < 1.0
+
+
+def test_dates_without_separators_are_weak():
+    found = find_dates("27032018 NO :CS-20243")
+    assert found[0].value == dt.date(2018, 3, 27) and found[0].strength < 0.5
+    assert find_dates("31803030") == []
+
+
+def test_two_repairs_are_too_many():
+    assert find_dates("17/61/4018") == []

@@ -72,3 +72,63 @@ def test_page_cap():
 def test_corrupt_pdf(data):
     with pytest.raises(CorruptFileError):
         read_pdf(data, CONFIG, _no_ocr)
+
+
+def _raw_pdf(objects: list[bytes]) -> bytes:
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def test_compression_bomb_is_refused_before_any_parser_sees_it(monkeypatch):
+    import zlib
+
+    import ocr.pdf
+
+    monkeypatch.setattr(ocr.pdf, "MAX_STREAM_BYTES", 1_000_000)
+    payload = zlib.compress(b"0" * 2_000_000, 9)  # 2 MB from ~2 kB
+    bomb = _raw_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+            b"<< /Filter /FlateDecode /Length %d >>\nstream\n" % len(payload) + payload + b"\nendstream",
+        ]
+    )
+    with pytest.raises(FileTooLargeError):
+        read_pdf(bomb, CONFIG, _no_ocr)
+    with pytest.raises(FileTooLargeError):
+        ocr.pdf.check_pdf(bomb, CONFIG)
+
+
+def test_page_tree_that_contains_itself_is_corrupt():
+    looping = _raw_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+        ]
+    )
+
+    def blank(rgb: np.ndarray, number: int, scale: float, width: float, height: float) -> PageReading:
+        return PageReading(number, width, height, PageSource.OCR, (), 0.0)
+
+    with pytest.raises(CorruptFileError):
+        read_pdf(looping, CONFIG, blank)
+
+
+def test_gate_check_counts_pages_without_reading_them():
+    from ocr.pdf import check_pdf
+
+    assert check_pdf(_pdf([["Faktura"], ["strona 2"]]), CONFIG) == 2
+    with pytest.raises(FileTooLargeError):
+        check_pdf(_pdf([["x"]] * 3), ReaderConfig(max_pdf_pages=2))
+    with pytest.raises(EncryptedPdfError):
+        check_pdf(_pdf([["x"]], encrypt="haslo"), CONFIG)

@@ -18,6 +18,7 @@ from ocr.preprocess import (
     normalise_illumination,
     prepare_for_ocr,
     rotate,
+    stretch_contrast,
 )
 
 
@@ -67,13 +68,30 @@ def _photo(width: int = 4000, height: int = 3000) -> np.ndarray:
     return cv2.warpAffine(photo, matrix, (width, height), borderValue=(90, 60, 40))
 
 
-def test_photo_pipeline_crops_deskews_and_maps_back():
+def test_photo_pipeline_rectifies_a_whole_sheet_and_maps_back():
     photo = _photo()
     prepared = prepare_for_ocr(photo)
-    assert "crop" in prepared.steps and any(s.startswith("deskew") for s in prepared.steps)
+    assert "rectify" in prepared.steps
+    residual = [abs(float(s.split(":")[1])) for s in prepared.steps if s.startswith("deskew")]
+    assert all(angle < 1.0 for angle in residual)  # the sheet is upright already
     height, width = prepared.image.shape
     corner = prepared.to_original.apply_box(Box(0, 0, width, height))
     assert corner.x > 1000 and corner.right < 3000
+
+
+def test_sheet_running_out_of_the_frame_is_cropped_and_deskewed():
+    photo = _photo()[600:2400]  # the receipt's ends are cut off: its outline there is the frame's
+    prepared = prepare_for_ocr(photo)
+    assert "crop" in prepared.steps and any(s.startswith("deskew") for s in prepared.steps)
+
+
+def test_faint_print_is_stretched_only_when_asked_and_needed():
+    faint = (255 - (255 - _text_page()) * 0.3).astype(np.uint8)
+    assert stretch_contrast(_text_page()) is None
+    stretched = stretch_contrast(faint)
+    assert stretched is not None and np.percentile(stretched, 1) < np.percentile(faint, 1) - 80
+    assert "stretch_contrast" in prepare_for_ocr(faint, stretch=True).steps
+    assert "stretch_contrast" not in prepare_for_ocr(faint).steps
 
 
 def test_twelve_megapixel_photo_preprocesses_fast():

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import pytest
+
 from ocr.config import ReaderConfig
 from ocr.geometry import Affine
 from ocr.lines import build_lines, group_into_rows
@@ -70,3 +72,18 @@ def test_command_limits_threads_and_reads_stdin():
     assert command[:5] == ["env", "OMP_THREAD_LIMIT=1", "/opt/tess", "stdin", "stdout"]
     assert command[-1] == "tsv" and "--psm" in command and command[command.index("--psm") + 1] == "4"
     assert command[command.index("-l") + 1] == "pol"
+
+
+def test_projective_map_composes_and_inverts():
+    import cv2
+    import numpy as np
+
+    src = np.float32([[10, 20], [410, 35], [430, 620], [0, 600]])
+    dst = np.float32([[0, 0], [400, 0], [400, 600], [0, 600]])
+    warp = Affine.from_matrix(cv2.getPerspectiveTransform(src, dst))
+    assert not warp.is_affine
+    for (x, y), (u, v) in zip(src.tolist(), dst.tolist(), strict=True):
+        assert warp.apply(x, y) == pytest.approx((u, v), abs=1e-3)
+    chain = warp.then(Affine.scaling(0.5))
+    back = chain.inverse()
+    assert back.apply(*chain.apply(123.0, 456.0)) == pytest.approx((123.0, 456.0), abs=1e-6)

@@ -1,0 +1,149 @@
+"""Reader memory: ``python -m bench.ocr_memory [--photos 2] [--upscale 1.6] [--find-limit] [FILE ...]``.
+
+Each photo is read (`ocr.extract_file_result`, second pass included) in a fresh child process
+(``python -m bench.ocr_memory --child FILE``), which reports its own peak RSS (VmHWM) and peak address space
+(VmPeak, what RLIMIT_AS limits) and the peak RSS of each tesseract it ran (VmHWM polled from /proc while it
+runs). Not `ru_maxrss`: Linux keeps it across exec, so a child forked from a big process inherits the
+parent's figure (`RUSAGE_CHILDREN` of the reader reported ~210 MB for a tesseract whose own peak was ~60 MB).
+Photos: generated ~12 MP receipt photos (`tests.hostile.photos.readable_photo` at print scale 4.2), one of
+them also upscaled by `--upscale` (~35 MP, near the reader's 40 MP cap), and any FILEs given.
+`--find-limit` also finds the smallest `memory_mb` for `ocr.sandbox.read_document_isolated` that still
+reads each photo. Target: reader process + tesseract < 500 MB on a 12 MP photo.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+LIMITS_MB = (256, 320, 384, 448, 512, 640, 768, 1024)
+
+
+def _status_mb(pid: int | str, field: str) -> float:
+    """A memory figure (VmHWM, VmPeak...) of a process from /proc, in MB (0 once it has gone)."""
+    try:
+        match = re.search(rf"{field}:\s+(\d+)", Path(f"/proc/{pid}/status").read_text())
+    except OSError:
+        return 0.0
+    return int(match.group(1)) / 1024 if match else 0.0
+
+
+def _watch_tesseract(peaks: list[float]) -> None:
+    """Make the reader's tesseract runs report their peak RSS into `peaks` (polled every 20 ms)."""
+    import ocr.tesseract
+
+    class Watched(subprocess.Popen):  # type: ignore[type-arg]
+        def communicate(self, *args: object, **kwargs: object) -> tuple[bytes, bytes]:
+            done, peak = threading.Event(), [0.0]
+
+            def poll() -> None:
+                while not done.wait(0.02):
+                    peak[0] = max(peak[0], _status_mb(self.pid, "VmHWM"))
+
+            watcher = threading.Thread(target=poll, daemon=True)
+            watcher.start()
+            try:
+                return super().communicate(*args, **kwargs)  # type: ignore[arg-type]
+            finally:
+                done.set()
+                watcher.join()
+                peaks.append(peak[0])
+
+    ocr.tesseract.subprocess.Popen = Watched  # type: ignore[misc]
+
+
+def child(path: Path) -> None:
+    """Read one file and print the peaks (MB), tesseract runs, seconds and error as JSON."""
+    from ocr import extract_file_result
+
+    peaks: list[float] = []
+    _watch_tesseract(peaks)
+    result = extract_file_result(path.read_bytes(), path.name)
+    report = {
+        "reader_mb": _status_mb("self", "VmHWM"),
+        "reader_vm_mb": _status_mb("self", "VmPeak"),
+        "tesseract_mb": max(peaks, default=0.0),
+        "runs": len(peaks),
+        "seconds": result["seconds"],
+        "error": result["error"],
+    }
+    print(json.dumps(report))
+
+
+def measure(path: Path) -> dict[str, object]:
+    """Run the child on `path` and return its report."""
+    command = [sys.executable, "-m", "bench.ocr_memory", "--child", str(path)]
+    out = subprocess.run(command, capture_output=True, check=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def smallest_limit(path: Path) -> int | None:
+    """The smallest address-space limit (MB) under which the sandbox still reads `path`."""
+    from ocr import OcrError
+    from ocr.sandbox import read_document_isolated
+
+    data = path.read_bytes()
+    for limit in LIMITS_MB:
+        try:
+            read_document_isolated(data, memory_mb=limit)
+            return limit
+        except OcrError:
+            continue
+    return None
+
+
+def photos(count: int, upscale: float, directory: Path) -> list[Path]:
+    """Generated ~12 MP receipt photos, plus the first one upscaled."""
+    import cv2
+
+    from tests.hostile.photos import readable_photo
+
+    paths = []
+    for seed in range(300, 300 + count):
+        paths.append(directory / f"photo-12mp-{seed}.jpg")
+        paths[-1].write_bytes(readable_photo(seed, scale=4.2))
+    if upscale > 1 and paths:
+        image = cv2.imread(str(paths[0]))
+        big = cv2.resize(image, None, fx=upscale, fy=upscale, interpolation=cv2.INTER_CUBIC)
+        paths.append(directory / "photo-upscaled.jpg")
+        cv2.imwrite(str(paths[-1]), big, [cv2.IMWRITE_JPEG_QUALITY, 88])
+    return paths
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="*", type=Path)
+    parser.add_argument("--photos", type=int, default=2)
+    parser.add_argument("--upscale", type=float, default=1.6)
+    parser.add_argument("--find-limit", action="store_true")
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        child(args.child)
+        return
+    from PIL import Image
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for path in photos(args.photos, args.upscale, Path(tmp)) + list(args.files):
+            with Image.open(path) as image:
+                megapixels = image.width * image.height / 1e6
+            report = measure(path)
+            total = float(report["reader_mb"]) + float(report["tesseract_mb"])  # type: ignore[arg-type]
+            line = (
+                f"{path.name}: {megapixels:.1f} MP, reader peak RSS {report['reader_mb']:.0f} MB (VmPeak "
+                f"{report['reader_vm_mb']:.0f} MB), tesseract peak RSS {report['tesseract_mb']:.0f} MB "
+                f"({report['runs']} run(s)), sum {total:.0f} MB, read in {report['seconds']} s, error {report['error']}"
+            )
+            if args.find_limit:
+                line += f"; smallest sandbox memory_mb that reads it: {smallest_limit(path)}"
+            print(line, flush=True)
+
+
+if __name__ == "__main__":
+    main()

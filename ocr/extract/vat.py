@@ -1,0 +1,89 @@
+"""The VAT total of a Polish till receipt (SUMA PTU), confirmed by the taxable sales printed above it."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
+from ocr.extract.numbers import find_amounts, format_amount
+from ocr.extract.text import Hit, TextLine, edit_distance
+from ocr.extract.values import FieldValue
+
+_PTU_LINE = re.compile(r"\bptu\b|kwota\s*ptu|\bvat\b|\bp[il1]u\b")
+_RATES = (Decimal(23), Decimal(8), Decimal(5), Decimal(22), Decimal(7), Decimal(3), Decimal(0))
+_CENT = Decimal("0.01")
+_MAX_SALES_LINES = 5
+
+
+def is_vat_total_label(line: TextLine) -> bool:
+    """Tell whether a line is labelled SUMA PTU / Razem PTU / PTU razem (tolerating one OCR error per word)."""
+    words = re.findall(r"[a-z0-9]+", line.folded)
+    for first, second in zip(words, words[1:], strict=False):
+        total_word = any(edit_distance(first, w, 1) <= 1 for w in ("suma", "razem", "lacznie"))
+        tax_word = any(edit_distance(second, w, 1) <= 1 for w in ("ptu", "vat"))
+        if (total_word and tax_word) or (first == "ptu" and edit_distance(second, "razem", 1) <= 1):
+            return True
+    return False
+
+
+def vat_of(gross: Decimal, rate: Decimal) -> Decimal:
+    """Return the VAT contained in a gross amount at `rate` percent, rounded to grosze as printers do."""
+    return (gross * rate / (100 + rate)).quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def vat_totals_from_sales(sales: list[Decimal]) -> set[Decimal]:
+    """Return every VAT total the taxable sales allow (one Polish rate per sales line: 23, 8, 5 ... 0 %)."""
+    options = [{vat_of(gross, rate) for rate in _RATES} for gross in sales[:_MAX_SALES_LINES] if gross > 0]
+    return {sum(combo, Decimal(0)) for combo in itertools.product(*options)} if options else set()
+
+
+def _candidates(lines: list[TextLine], labelled: list[TextLine]) -> list[Hit]:
+    """Return SUMA PTU readings: the amount on the label line, else the one on the line below (weaker)."""
+    options: list[Hit] = []
+    for line in labelled:
+        for m in find_amounts(line.text)[-1:]:
+            options.append(Hit(format_amount(m.value), line, m.start, m.end, 1.0))
+        if line.index + 1 < len(lines):
+            below = lines[line.index + 1]
+            for m in find_amounts(below.text)[-1:]:
+                options.append(Hit(format_amount(m.value), below, m.start, m.end, 0.7))
+    return options
+
+
+def _per_rate(body: list[TextLine], labelled: list[TextLine]) -> list[tuple[TextLine, Decimal]]:
+    """Return the per-rate PTU amounts (the last amount of each PTU line other than the total)."""
+    found = []
+    for line in body:
+        if _PTU_LINE.search(line.folded) and line not in labelled:
+            amounts = find_amounts(line.text)
+            if amounts:
+                found.append((line, amounts[-1].value))
+    return found
+
+
+def vat_total(lines: list[TextLine], body: list[TextLine], sales: list[Decimal]) -> FieldValue | None:
+    """Return SUMA PTU, sure when the taxable sales imply it (or the amounts of two rates or more add up to it).
+
+    Args:
+        lines: all document lines.
+        body: the lines after the PARAGON FISKALNY header.
+        sales: the taxable sales per VAT letter (SPRZEDAŻ OPODATKOWANA A/B/...).
+
+    Returns:
+        The VAT total. When the SUMA PTU line is unreadable, the sum of the per-rate PTU amounts is used if
+        the sales confirm it. None without any PTU reading.
+    """
+    implied = vat_totals_from_sales(sales)
+    labelled = [line for line in body if is_vat_total_label(line)]
+    per_rate = _per_rate(body, labelled)
+    rates = [value for _, value in per_rate]
+    for hit in _candidates(lines, labelled):
+        value = Decimal(hit.value)
+        if value in implied or (len(rates) > 1 and abs(sum(rates) - value) < _CENT / 2):
+            return hit.field(sure=True)
+    if rates and sum(rates) in implied:
+        line, value = per_rate[-1]
+        return FieldValue(format_amount(sum(rates)), round(0.8 * line.line.confidence, 3), (), True)
+    options = _candidates(lines, labelled)
+    return options[0].field() if options else None

@@ -1,0 +1,263 @@
+"""Read a document in a child process with memory and CPU limits and a wall-clock timeout.
+
+One hostile or unlucky upload (a decompression bomb, a PDF that sends a parser into a loop, a crash in a
+C library) then costs a child process, never the worker. The child is a fresh `python -I` running
+`ocr.sandbox.main`: the upload arrives on stdin, the limits and the `ReaderConfig` on the command line,
+and the reading (or the reader's error) leaves as JSON on stdout. The child applies RLIMIT_AS and
+RLIMIT_CPU to itself before touching the data; tesseract, its grandchild, inherits both and stays in
+the child's process group, so killing that group on timeout stops everything.
+
+Run by hand: `python -m ocr.sandbox [--memory-mb N] [--cpu-seconds S] < upload.jpg`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import math
+import os
+import resource
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ocr.config import DEFAULT_CONFIG, ReaderConfig
+from ocr.errors import (
+    CorruptFileError,
+    EncryptedPdfError,
+    EngineError,
+    FileTooLargeError,
+    OcrError,
+    ReadTimeoutError,
+    UnsupportedFileError,
+)
+from ocr.model import DocumentReading
+
+_ERRORS: dict[str, type[OcrError]] = {
+    cls.__name__: cls
+    for cls in (
+        OcrError,
+        CorruptFileError,
+        EncryptedPdfError,
+        EngineError,
+        FileTooLargeError,
+        ReadTimeoutError,
+        UnsupportedFileError,
+    )
+}
+#: One thread everywhere: the OCR box has few cores and runs several readers side by side.
+_ONE_THREAD = ("OMP_THREAD_LIMIT=1", "OMP_NUM_THREADS=1", "OPENBLAS_NUM_THREADS=1")
+_BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from ocr.sandbox import main; sys.exit(main(sys.argv[2:]))"
+_OUT_OF_MEMORY = ("MemoryError", "Cannot allocate memory", "bad_alloc", "Insufficient memory", "Failed to allocate")
+STARTUP_S = 10.0  # wall-clock allowance for the interpreter start and imports (~0.3 s when idle)
+CPU_MARGIN_S = 5.0  # CPU-seconds on top of the reader's own time budget
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one isolated read may use."""
+
+    memory_mb: int
+    cpu_seconds: int
+    timeout_s: float
+
+
+def limits_for(
+    config: ReaderConfig, memory_mb: int = 1024, cpu_seconds: float | None = None, timeout_s: float | None = None
+) -> Limits:
+    """Return the limits for a read with `config`: by default the reader's budget plus start-up margins."""
+    cpu = cpu_seconds if cpu_seconds is not None else config.timeout_s + CPU_MARGIN_S
+    wall = timeout_s if timeout_s is not None else config.timeout_s + STARTUP_S
+    return Limits(memory_mb=int(memory_mb), cpu_seconds=max(1, math.ceil(cpu)), timeout_s=float(wall))
+
+
+def read_document_isolated(
+    data: bytes,
+    config: ReaderConfig = DEFAULT_CONFIG,
+    *,
+    memory_mb: int = 1024,
+    cpu_seconds: float | None = None,
+    timeout_s: float | None = None,
+    python: str | None = None,
+) -> DocumentReading:
+    """Run `ocr.reader.read_document` in a child process and return its reading.
+
+    Args:
+        data: the raw bytes of the upload.
+        config: reader configuration, passed to the child.
+        memory_mb: address-space limit (RLIMIT_AS) of the child and of each tesseract it starts.
+        cpu_seconds: CPU limit (RLIMIT_CPU) per process; default `config.timeout_s` + 5 s.
+        timeout_s: wall-clock limit for the whole child; default `config.timeout_s` + 10 s.
+        python: the interpreter to run the child with (default: the current one).
+
+    Returns:
+        The `DocumentReading`, equal to what `read_document` returns in-process.
+
+    Raises:
+        The reader's own `OcrError`s (unsupported, corrupt, encrypted, too large, timeout, engine), and:
+        ReadTimeoutError: the child exceeded the wall clock or its CPU limit (it is killed).
+        FileTooLargeError: the child ran out of memory under its address-space limit.
+        EngineError: the child crashed or failed in an unexpected way.
+    """
+    limits = limits_for(config, memory_mb, cpu_seconds, timeout_s)
+    process = subprocess.Popen(
+        _command(config, limits, python or sys.executable),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        stdout, stderr = process.communicate(data, timeout=limits.timeout_s)
+    except subprocess.TimeoutExpired:
+        _kill_group(process)
+        raise ReadTimeoutError() from None
+    except BaseException:
+        _kill_group(process)
+        raise
+    finally:
+        _kill_group(process)  # stray grandchildren (a tesseract left behind) go with the group
+    return _reading_or_error(process.returncode, stdout, stderr)
+
+
+def _command(config: ReaderConfig, limits: Limits, python: str) -> list[str]:
+    """Return the child's argv: one-thread environment, isolated interpreter, limits and configuration."""
+    root = str(Path(__file__).resolve().parents[1])
+    return [
+        "env",
+        *_ONE_THREAD,
+        python,
+        "-I",
+        "-c",
+        _BOOT,
+        root,
+        "--memory-mb",
+        str(limits.memory_mb),
+        "--cpu-seconds",
+        str(limits.cpu_seconds),
+        "--config",
+        json.dumps(dataclasses.asdict(config)),
+    ]
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    """Kill the child's process group (the child and any tesseract it started) and reap the child."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        process.communicate(timeout=5)
+    except (subprocess.TimeoutExpired, ValueError, OSError):
+        pass
+
+
+def _reading_or_error(returncode: int, stdout: bytes, stderr: bytes) -> DocumentReading:
+    """Turn the child's exit into a reading, or raise the matching `OcrError`."""
+    detail = stderr.decode("utf-8", "replace").strip()[-2000:]
+    if returncode < 0:
+        raise _signal_error(-returncode) from RuntimeError(f"reader child killed by signal {-returncode}: {detail}")
+    try:
+        result = json.loads(stdout) if returncode == 0 else None
+    except ValueError:
+        result = None
+    if not isinstance(result, dict):
+        error = FileTooLargeError() if any(m in detail for m in _OUT_OF_MEMORY) else EngineError()
+        raise error from RuntimeError(f"reader child exit {returncode}: {detail}")
+    if "reading" in result:
+        return DocumentReading.from_dict(result["reading"])
+    raise _error_from(result.get("error") or {})
+
+
+def _signal_error(number: int) -> OcrError:
+    """Map the signal that killed the child: CPU limit -> timeout, out of memory -> too large, else engine."""
+    if number == signal.SIGXCPU:
+        return ReadTimeoutError()
+    if number in (signal.SIGKILL, signal.SIGABRT):
+        # SIGKILL is not ours (we raise on our own timeout): the kernel's OOM killer. SIGABRT: C and C++
+        # libraries (pdfium, libheif, tesseract's bad_alloc) abort when RLIMIT_AS refuses them memory.
+        return FileTooLargeError()
+    return EngineError()
+
+
+def _error_from(error: dict[str, Any]) -> OcrError:
+    """Rebuild the reader error the child reported (unknown names become `EngineError`)."""
+    cls = _ERRORS.get(str(error.get("type")), EngineError)
+    exc = cls(str(error["message"])) if error.get("message") else cls()
+    if error.get("detail"):
+        exc.__cause__ = RuntimeError(str(error["detail"]))
+    return exc
+
+
+# --------------------------------------------------------------------------- the child
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this child if the worker that started it dies (no orphan reads left running)."""
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent was already gone before the request took effect
+        os._exit(1)
+
+
+def _apply_limits(memory_mb: int, cpu_seconds: int) -> None:
+    """Limit this process (and what it starts): address space, CPU time, no core files."""
+    memory = memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 2))  # SIGXCPU, then SIGKILL
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _read(data: bytes, config: ReaderConfig) -> dict[str, Any]:
+    """Read the document, returning {"reading": ...} or {"error": {"type", "message"[, "detail"]}}."""
+    from ocr.reader import read_document
+
+    try:
+        return {"reading": read_document(data, config).to_dict()}
+    except OcrError as exc:
+        if isinstance(exc, EngineError) and any(m in str(exc.__cause__) for m in _OUT_OF_MEMORY):
+            return {"error": {"type": FileTooLargeError.__name__, "detail": str(exc.__cause__)[:500]}}
+        return {"error": {"type": type(exc).__name__, "message": exc.message}}
+    except MemoryError:
+        return {"error": {"type": FileTooLargeError.__name__, "detail": "MemoryError"}}
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises EngineError
+        text = f"{type(exc).__name__}: {exc}"[:500]
+        kind = FileTooLargeError if any(m in text for m in _OUT_OF_MEMORY) else EngineError
+        return {"error": {"type": kind.__name__, "detail": text}}
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    """Parse the child's command line."""
+    parser = argparse.ArgumentParser(prog="python -m ocr.sandbox", description="Read one upload from stdin.")
+    parser.add_argument("--memory-mb", type=int, default=1024)
+    parser.add_argument("--cpu-seconds", type=int, default=math.ceil(DEFAULT_CONFIG.timeout_s + CPU_MARGIN_S))
+    parser.add_argument("--config", default="{}", help="ReaderConfig fields as JSON")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Child entry point: apply the limits, read stdin, print the reading or the error as JSON."""
+    import cv2
+
+    _die_with_parent()
+    args = _parse(argv)
+    config = ReaderConfig(**json.loads(args.config))
+    cv2.setNumThreads(1)
+    _apply_limits(args.memory_mb, args.cpu_seconds)
+    data = sys.stdin.buffer.read()
+    sys.stdout.write(json.dumps(_read(data, config)))
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

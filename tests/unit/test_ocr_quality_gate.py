@@ -1,0 +1,112 @@
+"""The upload quality gate: one photo per problem, readable photos pass, messages in Polish and English."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from reportlab.pdfgen import canvas
+
+from ocr.quality import QualityProblem, check_photo, problem_message
+from ocr.sniff import sniff_media_type
+from tests.hostile import photos
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = ROOT / "fixtures" / "samples"
+DEV = ROOT.parent / "shared" / "datasets" / "pl-receipts-dev"
+PHOTO_PROBLEMS = [p for p in QualityProblem if p.value in {
+    "too_blurry", "too_dark", "overexposed", "glare", "too_small", "cut_off", "no_document"}]
+
+
+def _check(data: bytes):
+    return check_photo(data, sniff_media_type(data) or "")
+
+
+def _pdf(pages: int) -> bytes:
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer)
+    for number in range(pages):
+        pdf.drawString(72, 720, f"Faktura VAT strona {number + 1}")
+        pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_readable_photo_passes(seed):
+    quality = _check(photos.readable_photo(seed))
+    assert quality.ok and quality.problems == ()
+
+
+def test_slightly_blurred_but_readable_photo_passes():
+    assert _check(photos.readable_photo(4, blur=0.07 * photos.TEXT_PX)).ok
+
+
+def test_small_receipt_in_a_high_resolution_frame_passes_when_its_print_is_large_enough():
+    # 10% of a 12 MP frame: print ~10 px tall, which the reader reads; seen only by the gate's closer look
+    assert _check(photos.small_photo(7, fraction=0.1, frame=(4000, 3000))).ok
+    assert _check(photos.small_photo(7, fraction=0.04, frame=(4000, 3000))).problems == (QualityProblem.TOO_SMALL,)
+
+
+@pytest.mark.parametrize(
+    ("make", "problem"),
+    [
+        (lambda: photos.blurry_photo(5, strength=0.2), QualityProblem.TOO_BLURRY),
+        (lambda: photos.dark_photo(6, gain=0.12), QualityProblem.TOO_DARK),
+        (lambda: photos.overexposed_photo(7, gain=3.0, lift=0.6), QualityProblem.OVEREXPOSED),
+        (lambda: photos.glare_photo(8, size=0.8), QualityProblem.GLARE),
+        (lambda: photos.small_photo(9, fraction=0.1), QualityProblem.TOO_SMALL),
+        (lambda: photos.low_resolution_photo(10, text_px=5), QualityProblem.TOO_SMALL),
+        (lambda: photos.cut_off_photo(11), QualityProblem.CUT_OFF),
+        (lambda: photos.no_document_photo(12, "cat"), QualityProblem.NO_DOCUMENT),
+        (lambda: photos.no_document_photo(13, "table"), QualityProblem.NO_DOCUMENT),
+    ],
+)
+def test_bad_photo_is_refused_with_its_problem(make, problem):
+    quality = _check(make())
+    assert not quality.ok and quality.problems[0] is problem
+
+
+def test_bundled_samples_pass_except_the_unreadable_photo():
+    for path in sorted(SAMPLES.glob("*.png")) + [SAMPLES / "receipt-photo-stalbud.jpg"]:
+        assert _check(path.read_bytes()).ok, path.name
+    assert not _check((SAMPLES / "photo-unreadable.jpg").read_bytes()).ok
+
+
+@pytest.mark.skipif(not DEV.is_dir(), reason="development photos not available")
+def test_every_real_development_document_passes():
+    files = [p for p in sorted(DEV.iterdir()) if p.suffix.lower() in {".jpg", ".png", ".webp", ".pdf"}]
+    refused = {p.name: _check(p.read_bytes()).problems for p in files if not _check(p.read_bytes()).ok}
+    assert len(files) == 8 and refused == {}
+
+
+def test_pdf_passes_unless_unreadable():
+    assert _check(_pdf(2)).ok
+    assert _check(b"%PDF-1.7\n1 0 obj garbage").problems == (QualityProblem.UNREADABLE_FILE,)
+    assert _check(_pdf(25)).problems == (QualityProblem.FILE_TOO_LARGE,)
+
+
+def test_broken_or_unsupported_files_never_raise():
+    jpeg = photos.readable_photo(14)
+    assert _check(jpeg[: len(jpeg) // 3]).problems == (QualityProblem.UNREADABLE_FILE,)
+    assert check_photo(b"GIF89a....", "image/gif").problems == (QualityProblem.UNREADABLE_FILE,)
+    assert check_photo(b"", "image/png").problems == (QualityProblem.UNREADABLE_FILE,)
+
+
+def test_check_reports_the_time_it_took():
+    quality = _check(photos.readable_photo(15))
+    assert 0 < quality.seconds < 60
+
+
+@pytest.mark.parametrize("problem", list(QualityProblem))
+def test_every_problem_has_advice_in_polish_and_english(problem):
+    polish, english = problem_message(problem), problem_message(problem, "en-GB")
+    assert polish and english and polish != english
+    assert problem_message(problem.value, "pl-PL") == polish
+
+
+def test_photo_advice_tells_how_to_retake():
+    assert problem_message(QualityProblem.TOO_BLURRY).startswith("Zdjęcie jest nieostre")
+    assert "closer" in problem_message(QualityProblem.TOO_SMALL, "en")
+    assert all(problem_message(p).endswith(".") for p in PHOTO_PROBLEMS)
