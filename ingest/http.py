@@ -40,8 +40,8 @@ def runtime() -> Runtime:
     return current_app.extensions["paragon"]
 
 
-def error_response(status: int, code: str, message: str):
-    response = jsonify({"error": {"code": code, "message": message}})
+def error_response(status: int, code: str, message: str, **extra: object):
+    response = jsonify({"error": {"code": code, "message": message, **extra}})
     response.status_code = status
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="paragon"'
@@ -73,7 +73,8 @@ def install_error_handlers(blueprint: Blueprint) -> None:
     @blueprint.errorhandler(ClaimsError)
     def _claims_error(exc: ClaimsError):
         status = next((s for cls, s in STATUS_BY_ERROR if isinstance(exc, cls)), 400)
-        response = error_response(status, exc.code, exc.message)
+        extra = {"problems": exc.details["problems"]} if "problems" in exc.details else {}
+        response = error_response(status, exc.code, exc.message, **extra)
         if isinstance(exc, TooManyAttemptsError):
             response.headers["Retry-After"] = str(exc.retry_after)
         return response

@@ -37,8 +37,9 @@ SETTLE_TIMEOUT_S = 300
 @dataclass
 class SampleRun:
     name: str
-    expect_status: str
+    expect_status: str  # a claim status, or "refused" when the upload itself is answered 4xx
     expect_fields: dict
+    expect_reason: str | None = None
     claim_id: str | None = None
     status: str = "not submitted"
     kind: str = ""
@@ -59,6 +60,8 @@ class SampleRun:
 
     @property
     def ok(self) -> bool:
+        if self.expect_status == "refused":
+            return self.status == "refused" and self.error == self.expect_reason
         return not self.mismatches and not self.error
 
 
@@ -83,6 +86,9 @@ def run_demo(settings: Settings, *, serve: bool, host: str, port: int, workers: 
         failed = [r for r in runs if not r.ok]
         for run in failed:
             print(f"FAILED {run.name}: {'; '.join(run.mismatches + ([run.error] if run.error else []))}")
+        for run in (r for r in runs if r.ok and r.status == "refused"):
+            print(f"{run.name}: refused at upload with {run.error}, as expected (the participant is told how to "
+                  "retake the photo)")
         if serve:
             print(f"\nReview UI: {base_url}  (Ctrl-C to stop)", flush=True)
             threading.Event().wait()
@@ -159,13 +165,16 @@ def _submit_samples(base_url: str, tokens: dict[str, str]) -> list[SampleRun]:
     """Send every sample in fixtures/samples/manifest.json to POST /api/v1/claims."""
     runs = []
     for sample in json.loads((SAMPLES / "manifest.json").read_text(encoding="utf-8")):
-        run = SampleRun(sample["name"], sample["expect_status"], sample.get("expect_fields") or {})
+        run = SampleRun(sample["name"], sample["expect_status"], sample.get("expect_fields") or {},
+                        sample.get("expect_reason"))
         files = [("files", (name, (SAMPLES / name).read_bytes())) for name in sample.get("files", [])]
         data = [("product_code", code) for code in sample.get("product_codes", [])]
         answer = requests.post(f"{base_url}/api/v1/claims", files=files or None, data=data,
                                headers={"Authorization": f"Bearer {tokens[sample['participant']]}"}, timeout=60)
         if answer.status_code == 202:
             run.claim_id, run.status = answer.json()["id"], answer.json()["status"]
+        elif 400 <= answer.status_code < 500:  # refused at upload with a reason code (e.g. the quality gate)
+            run.status, run.error = "refused", answer.json()["error"]["code"]
         else:
             run.error = f"HTTP {answer.status_code}: {answer.text[:200]}"
         runs.append(run)
@@ -199,7 +208,7 @@ def _refresh(claim: Claim, run: SampleRun) -> None:
 
 def _print_summary(runs: list[SampleRun]) -> None:
     header = ("claim", "sample", "kind", "status", "seller NIP", "total", "points", "ok")
-    rows = [((r.claim_id or "-")[:8], r.name, r.kind, r.status, r.seller, r.total, str(r.points),
+    rows = [((r.claim_id or "-")[:8], r.name, r.kind or "-", r.status, r.seller, r.total, str(r.points),
              "yes" if r.ok else "NO") for r in runs]
     widths = [max(len(str(x)) for x in column) for column in zip(header, *rows, strict=True)]
     for row in (header, *rows):

@@ -25,7 +25,8 @@ from claims.services.processing import (
     save_reading,
     start_processing,
 )
-from ocr import OcrError, extract_fields, read_document
+from ocr import OcrError, extract_fields
+from ocr.sandbox import read_document_isolated
 from verification import Route, Verdict, facts_from_fields, verify_claim
 from verification.duplicates import identity_key
 from workers.merge import MergedFields, merge_extractions
@@ -80,7 +81,7 @@ def read_documents(rt: WorkerRuntime, work: ClaimWork) -> None:
             continue
         data = rt.claims.blobs.get(document.sha256)
         try:
-            reading = read_document(data, rt.reader)
+            reading = read_document_isolated(data, rt.reader)  # limits; one bad file never kills the worker
             extraction = extract_fields(reading)
             stored = (reading.to_dict(), extraction.to_dict(), None)
         except OcrError as exc:

@@ -13,6 +13,7 @@ from claims.db.models import Claim, Document, Participant
 from claims.errors import InvalidInputError
 from claims.lifecycle import ClaimKind, ClaimStatus
 from claims.services.programme import active_campaign
+from ocr.quality import check_photo, problem_message
 from ocr.sniff import ALLOWED_UPLOAD_TYPES, sniff_media_type
 from verification.identifiers import code_is_well_formed, normalise_code
 
@@ -61,7 +62,26 @@ def check_upload(filename: str | None, data: bytes, max_bytes: int) -> Upload:
         raise UnsupportedMediaError(
             f"file {name!r} is not a photo (JPEG, PNG, WebP, HEIC, AVIF, TIFF) or a PDF", name=name
         )
+    if media_type in CAMERA_TYPES:
+        _check_photo_quality(name, data, media_type)
     return Upload(filename=name, media_type=media_type, data=data)
+
+
+#: What phones save photos as; the quality gate judges these at upload. Screenshots and e-receipts (PNG),
+#: scans (TIFF) and PDFs have no camera problems to retake, so they go straight to the reader.
+CAMERA_TYPES = frozenset({"image/jpeg", "image/heic", "image/avif", "image/webp"})
+
+
+def _check_photo_quality(name: str, data: bytes, media_type: str) -> None:
+    """Refuse a photo the reader could not use, with advice on how to retake it (before anything is stored)."""
+    quality = check_photo(data, media_type)
+    if quality.ok:
+        return
+    problems = [{"code": str(p), "message_pl": problem_message(p, "pl"), "message_en": problem_message(p, "en")}
+                for p in quality.problems]
+    advice = " ".join(p["message_en"] for p in problems)
+    raise InvalidInputError(f"photo {name!r} cannot be read: {advice}", code="photo_quality", name=name,
+                            problems=problems)
 
 
 def check_codes(raw_codes: list[str]) -> list[str]:
