@@ -1,0 +1,231 @@
+"""Load and scaling on loopback: uploads over HTTP while real workers process, then 1 vs 2 workers.
+
+Run: .venv/bin/python -m bench.load [--seconds 120] [--clients 4] [--workers 2] [--backlog 40]
+Everything talks to this machine only (127.0.0.1): a scratch PostgreSQL database (blobs in it), Redis db 12,
+`paragon serve` and `paragon worker` processes. It checks what the reliability promises say: no 5xx, every
+accepted claim ends in a final or review state, and approving every pending claim twice credits each once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import requests
+from sqlalchemy import create_engine, func, select, text
+
+from claims.db.engine import transaction
+from claims.db.migrate import upgrade
+from claims.db.models import Claim, LedgerEntry, User
+from claims.lifecycle import WORK_STATES
+from claims.runtime import build_runtime
+from claims.services.accounts import issue_api_token
+from claims.services.programme import load_programme
+from claims.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+REDIS = "redis://127.0.0.1:6379/12"
+
+
+def receipts(count: int) -> list[bytes]:
+    """Distinct receipts from the programme's outlets, dated inside the campaign."""
+    import json
+    from datetime import date, timedelta
+
+    from fixtures.documents import make_receipt
+    from fixtures.render import render_receipt_png
+
+    outlets = [o["nip"] for p in json.loads((ROOT / "fixtures/demo_programme.json").read_text())["partners"]
+               for o in p["outlets"]]
+    day = date.today() - timedelta(days=2)
+    return [render_receipt_png(make_receipt(1000 + i, seller_nip=outlets[i % len(outlets)], date=day))
+            for i in range(count)]
+
+
+class Stack:
+    """A scratch database, the web server and workers as separate processes."""
+
+    def __init__(self) -> None:
+        self.name = f"paragon_load_{uuid.uuid4().hex[:8]}"
+        self.admin = create_engine(ADMIN, isolation_level="AUTOCOMMIT")
+        with self.admin.connect() as c:
+            c.execute(text(f'CREATE DATABASE "{self.name}"'))
+        self.url = ADMIN.rsplit("/", 1)[0] + f"/{self.name}"
+        self.env = dict(os.environ, DATABASE_URL=self.url, BLOB_URL="db://", REDIS_URL=REDIS,
+                        SECRET_KEY="load-test", PARAGON_DATA_DIR=f"/tmp/{self.name}", OMP_THREAD_LIMIT="1")
+        self.runtime = build_runtime(Settings.from_env(self.env))
+        upgrade(self.runtime.engine)
+        self.workers: list[subprocess.Popen] = []
+        self.server: subprocess.Popen | None = None
+
+    def seed(self) -> dict[str, str]:
+        import json
+
+        from paragon.demo import _covering_samples
+
+        programme = _covering_samples(json.loads((ROOT / "fixtures/demo_programme.json").read_text()))
+        with transaction(self.runtime.sessions) as session:
+            load_programme(session, programme)
+            return {u.email: issue_api_token(session, u) for u in session.scalars(select(User))}
+
+    def serve(self) -> str:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        self.server = subprocess.Popen([sys.executable, "-m", "paragon", "serve", "--port", str(port)],
+                                       env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                requests.get(f"{base}/api/v1/openapi.json", timeout=1)
+                return base
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        raise RuntimeError("server did not start")
+
+    def start_workers(self, count: int) -> None:
+        self.workers += [subprocess.Popen([sys.executable, "-m", "paragon", "worker"], env=self.env, cwd=ROOT,
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                         for _ in range(count)]
+
+    def stop_workers(self) -> None:
+        for proc in self.workers:
+            proc.send_signal(signal.SIGTERM)
+        for proc in self.workers:
+            proc.wait(timeout=60)
+        self.workers = []
+
+    def close(self) -> None:
+        self.stop_workers()
+        if self.server:
+            self.server.terminate()
+            self.server.wait(timeout=30)
+        self.runtime.close()
+        with self.admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
+
+    def busy(self) -> int:
+        with self.runtime.sessions() as session:
+            return session.scalar(select(func.count()).select_from(Claim).where(
+                Claim.status.in_([s.value for s in WORK_STATES])))
+
+    def wait_idle(self, timeout: float) -> float:
+        started = time.monotonic()
+        while self.busy() and time.monotonic() - started < timeout:
+            time.sleep(0.5)
+        return time.monotonic() - started
+
+
+def upload_load(base: str, token: str, files: list[bytes], seconds: float, clients: int) -> dict:
+    """`clients` threads upload for `seconds`; returns latencies and status counts."""
+    stop = time.monotonic() + seconds
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+
+    def client(number: int) -> None:
+        i = number
+        session = requests.Session()
+        while time.monotonic() < stop:
+            data = files[i % len(files)]
+            started = time.perf_counter()
+            answer = session.post(f"{base}/api/v1/claims", headers={"Authorization": f"Bearer {token}"},
+                                  files=[("files", ("r.png", data, "image/png"))], timeout=60)
+            with lock:
+                latencies.append(time.perf_counter() - started)
+                statuses[answer.status_code] = statuses.get(answer.status_code, 0) + 1
+            i += clients
+
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(client, range(clients)))
+    return {"latencies": latencies, "statuses": statuses, "seconds": seconds}
+
+
+def approve_all_twice(base: str, token: str) -> int:
+    queue = requests.get(f"{base}/api/v1/review/queue?limit=500", headers={"Authorization": f"Bearer {token}"},
+                         timeout=30).json()["claims"]
+
+    def approve(claim_id: str) -> int:
+        return requests.post(f"{base}/api/v1/claims/{claim_id}/decision", json={"action": "approve"},
+                             headers={"Authorization": f"Bearer {token}"}, timeout=30).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        codes = list(pool.map(approve, [c["id"] for c in queue] * 2))
+    assert all(code in (200, 409) for code in codes), codes
+    return len(queue)
+
+
+def drain_rate(stack: Stack, base: str, token: str, files: list[bytes], workers: int) -> float:
+    """Claims per minute that `workers` processes take to drain a backlog of len(files) claims."""
+    for data in files:
+        requests.post(f"{base}/api/v1/claims", headers={"Authorization": f"Bearer {token}"},
+                      files=[("files", ("r.png", data, "image/png"))], timeout=60).raise_for_status()
+    stack.start_workers(workers)
+    elapsed = stack.wait_idle(1800)
+    stack.stop_workers()
+    return len(files) / elapsed * 60
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=120)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--backlog", type=int, default=40)
+    args = parser.parse_args()
+    files = receipts(60)
+    stack = Stack()
+    try:
+        tokens = stack.seed()
+        participant = tokens["jan.uczestnik@example.com"]
+        base = stack.serve()
+        stack.start_workers(args.workers)
+        started = time.monotonic()
+        load = upload_load(base, participant, files, args.seconds, args.clients)
+        accepted = load["statuses"].get(202, 0)
+        stack.wait_idle(1800)
+        processing_minutes = (time.monotonic() - started) / 60
+        stack.stop_workers()
+        report_load(stack, load, accepted, args)
+        print(f"processed {accepted} claims in {processing_minutes:.1f} min: "
+              f"{accepted / processing_minutes:.1f} claims/min with {args.workers} workers")
+        approved = sum(approve_all_twice(base, tokens[e]) for e in tokens if e.startswith("recenzent."))
+        with stack.runtime.sessions() as session:
+            credits = session.scalar(select(func.count()).select_from(LedgerEntry))
+            print(f"approved {approved} pending claims twice each over the API: {credits} ledger entries")
+            assert credits == approved
+        one = drain_rate(stack, base, participant, receipts(args.backlog), 1)
+        two = drain_rate(stack, base, participant, [r + b"\0" for r in receipts(args.backlog)], 2)
+        print(f"backlog of {args.backlog} claims: 1 worker {one:.1f} claims/min, 2 workers {two:.1f} claims/min, "
+              f"ratio {two / one:.2f}x")
+    finally:
+        stack.close()
+
+
+def report_load(stack: Stack, load: dict, accepted: int, args) -> None:
+    lat = sorted(load["latencies"])
+    p95 = statistics.quantiles(lat, n=20)[18] if len(lat) >= 20 else max(lat)
+    errors = sum(n for code, n in load["statuses"].items() if code >= 500)
+    with stack.runtime.sessions() as session:
+        stuck = stack.busy()
+        states = dict(session.execute(select(Claim.status, func.count()).group_by(Claim.status)).all())
+    print(f"load: {args.clients} clients for {args.seconds:.0f} s with {args.workers} workers: "
+          f"{len(lat)} uploads, {len(lat) / args.seconds:.1f} uploads/s, p95 upload {p95 * 1000:.0f} ms, "
+          f"statuses {load['statuses']}, 5xx {errors}")
+    print(f"claims by state after the load: {states}; still received/processing: {stuck}")
+    assert errors == 0 and stuck == 0 and sum(states.values()) == accepted
+
+
+if __name__ == "__main__":
+    main()
