@@ -21,9 +21,9 @@ VARIABLES: dict[str, str] = {
     "MAX_UPLOAD_MB": "largest accepted file, MB; default 20",
     "MAX_FILES_PER_CLAIM": "files per claim; default 10",
     "OCR_LANGUAGES": "tesseract languages; default pol+eng",
-    "OCR_TIMEOUT_SECONDS": "limit for reading one document; default 120",
+    "OCR_TIMEOUT_SECONDS": "limit for reading one document; default 60",
     "TESSERACT_CMD": "tesseract executable; default tesseract",
-    "JOB_TIMEOUT_SECONDS": "rq job timeout on the ocr queue; default 600",
+    "JOB_TIMEOUT_SECONDS": "rq job timeout on the ocr queue; default 1200 (10 documents x (60 s + 10 s) fit)",
     "SESSION_COOKIE_SECURE": "1 to send session cookies over HTTPS only; default 0 (embedded demo on http)",
     "PARAGON_LOCALE": "default UI and message language, pl or en; default pl",
     "SMTP_URL": "smtp://user:password@host:port (or smtp+starttls://, smtps://) for e-mails; default: none, "
@@ -58,9 +58,9 @@ class Settings:
     max_upload_bytes: int = 20 * 1024 * 1024
     max_files_per_claim: int = 10
     ocr_languages: str = "pol+eng"
-    ocr_timeout_seconds: int = 120
+    ocr_timeout_seconds: int = 60
     tesseract_cmd: str = "tesseract"
-    job_timeout_seconds: int = 600
+    job_timeout_seconds: int = 1200
     session_cookie_secure: bool = False
     locale: str = "pl"
     retention_days: int = 365
@@ -87,9 +87,9 @@ class Settings:
             max_upload_bytes=_int(env, "MAX_UPLOAD_MB", 20) * 1024 * 1024,
             max_files_per_claim=_int(env, "MAX_FILES_PER_CLAIM", 10),
             ocr_languages=env.get("OCR_LANGUAGES") or "pol+eng",
-            ocr_timeout_seconds=_int(env, "OCR_TIMEOUT_SECONDS", 120),
+            ocr_timeout_seconds=_int(env, "OCR_TIMEOUT_SECONDS", 60),
             tesseract_cmd=env.get("TESSERACT_CMD") or "tesseract",
-            job_timeout_seconds=_int(env, "JOB_TIMEOUT_SECONDS", 600),
+            job_timeout_seconds=_int(env, "JOB_TIMEOUT_SECONDS", 1200),
             session_cookie_secure=env.get("SESSION_COOKIE_SECURE", "0") in {"1", "true", "yes"},
             locale="en" if env.get("PARAGON_LOCALE", "pl").startswith("en") else "pl",
             retention_days=_int(env, "RETENTION_DAYS", 365),

@@ -104,23 +104,22 @@ def read_document_isolated(
         EngineError: the child crashed or failed in an unexpected way.
     """
     limits = limits_for(config, memory_mb, cpu_seconds, timeout_s)
-    process = subprocess.Popen(
-        _command(config, limits, python or sys.executable),
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
+    try:
+        process = subprocess.Popen(
+            _command(config, limits, python or sys.executable),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+    except OSError as exc:
+        raise EngineError() from exc
     try:
         stdout, stderr = process.communicate(data, timeout=limits.timeout_s)
     except subprocess.TimeoutExpired:
-        _kill_group(process)
         raise ReadTimeoutError() from None
-    except BaseException:
-        _kill_group(process)
-        raise
     finally:
-        _kill_group(process)  # stray grandchildren (a tesseract left behind) go with the group
+        _kill_group(process)  # on timeout, errors and success alike: stray grandchildren go with the group
     return _reading_or_error(process.returncode, stdout, stderr)
 
 

@@ -15,8 +15,11 @@ from tests.hostile import photos
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "fixtures" / "samples"
 DEV = ROOT.parent / "shared" / "datasets" / "pl-receipts-dev"
-PHOTO_PROBLEMS = [p for p in QualityProblem if p.value in {
-    "too_blurry", "too_dark", "overexposed", "glare", "too_small", "cut_off", "no_document"}]
+PHOTO_PROBLEMS = [
+    p
+    for p in QualityProblem
+    if p.value in {"too_blurry", "too_dark", "overexposed", "glare", "too_small", "cut_off", "no_document"}
+]
 
 
 def _check(data: bytes):
