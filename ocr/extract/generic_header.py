@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ocr.extract.text import TextLine, drop_stray_words, fold
+from ocr.extract.text import TextLine, drop_stray_words, fold, fold_char
 from ocr.extract.values import FieldValue, PageBox
 
 _FORM = re.compile(
@@ -116,9 +116,15 @@ def _join_with_previous(previous: TextLine | None, line: TextLine) -> bool:
     return head == "" or previous.text.rstrip().endswith(("&", "-"))
 
 
-def _field(lines: list[TextLine], text: str, strength: float) -> FieldValue:
-    """Build a field from the lines it was read from (typographic quotes made plain)."""
+def _plain(text: str) -> str:
+    """Return the text without diacritics (the Polish model's "Ą" on an English receipt) or curly quotes."""
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
+    return "".join(fold_char(ch).upper() if ch.isupper() else fold_char(ch) if ch.isalpha() else ch for ch in text)
+
+
+def _field(lines: list[TextLine], text: str, strength: float) -> FieldValue:
+    """Build a field from the lines it was read from (in plain letters: these receipts are English)."""
+    text = _plain(text)
     confidence = min(line.line.confidence for line in lines) * strength
     boxes = tuple(PageBox(line.page, line.line.box) for line in lines)
     return FieldValue(re.sub(r"\s+", " ", text).strip(), round(min(1.0, confidence), 3), boxes, False)

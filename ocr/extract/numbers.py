@@ -18,16 +18,18 @@ _MONTHS = {
 }  # fmt: skip
 MIN_YEAR, MAX_YEAR = 2000, 2039  # purchase documents; a later year is an OCR error (2048 for 2018)
 # Digits OCR confuses with the digit a purchase-year position needs: 2 0 [0-3] d.
+# A look-alike with two readings ("7" for 1 or 2) gives two candidates and so no repair.
 _YEAR_REPAIRS: tuple[dict[str, str], ...] = (
     {"4": "2", "7": "2", "3": "2", "Z": "2", "z": "2"},
     {"8": "0", "6": "0", "9": "0", "O": "0", "o": "0", "D": "0"},
-    {"4": "1", "7": "1", "8": "0", "6": "0", "9": "0", "O": "0", "o": "0", "l": "1", "I": "1"},
+    {"4": "1", "7": "12", "8": "0", "6": "0", "9": "0", "O": "0", "o": "0", "l": "1", "I": "1", "Z": "2", "z": "2"},
 )
 # First digit of a day or month read as a look-alike ("17/61/2018" for 17/01/2018).
 _LEADING_REPAIRS = {"6": "0", "8": "0", "9": "0", "4": "1", "7": "1"}
 
-_YMD = re.compile(r"(?<![\d])([2-47][0-9]\d{2})\s?([-./])\s?(\d{1,2})\s?([-./])\s?(\d{1,2})(?!\d)")
-_DMY = re.compile(r"(?<![\d])(\d{1,2})\s?([-./])\s?(\d{1,2})\s?([-./])\s?([2-47]\d{3})(?!\d)")
+_SEP = r"[-./,~\u2013\u2014]"  # OCR turns "-" into a dash or tilde and "." into ","
+_YMD = re.compile(rf"(?<![\d,])([2-47][0-9]\d{{2}})\s?({_SEP})\s?(\d{{1,2}})\s?({_SEP})\s?(\d{{1,2}})(?![\d,])")
+_DMY = re.compile(rf"(?<![\d,])(\d{{1,2}})\s?({_SEP})\s?(\d{{1,2}})\s?({_SEP})\s?([2-47]\d{{3}})(?![\d,])")
 _COMPACT = re.compile(r"(?<![\d/.\-])(\d{8})(?![\d/.\-])")
 _DMY_SHORT = re.compile(r"(?<![\d/.\-])(\d{1,2})([/.\-])(\d{1,2})\2(\d{2})(?!\d|[/.\-:]\d)")
 _DN_YR = re.compile(r"(?<!\d)(\d{2})\s?r\.?\s?(\d{2})[.\-](\d{2})(?![\d.])")
@@ -70,8 +72,8 @@ def plausible_year(text: str) -> tuple[int, bool] | None:
         return int(text), False
     fixes = set()
     for position, repairs in enumerate(_YEAR_REPAIRS):
-        if text[position] in repairs:
-            fixed = text[:position] + repairs[text[position]] + text[position + 1 :]
+        for digit in repairs.get(text[position], ""):
+            fixed = text[:position] + digit + text[position + 1 :]
             if fixed.isdigit() and MIN_YEAR <= int(fixed) <= MAX_YEAR:
                 fixes.add(int(fixed))
     return (fixes.pop(), True) if len(fixes) == 1 else None
@@ -107,16 +109,21 @@ class DateMatch:
     strength: float
 
 
+def _separator_strength(first: str, second: str) -> float:
+    """Return how strongly two separators imply a date: the same printed one, or an OCR variant."""
+    return 1.0 if first == second and first in "-./" else 0.8
+
+
 def _numeric_dates(text: str) -> list[DateMatch]:
     """Find year-first, day-first and day-first two-digit-year numeric dates."""
     found: list[DateMatch] = []
     for m in _YMD.finditer(text):
         made = repaired_date(m.group(1), m.group(3), m.group(5))
         if made:
-            strength = (1.0 if m.group(2) == m.group(4) else 0.8) * (0.7 if made[1] else 1.0)
+            strength = _separator_strength(m.group(2), m.group(4)) * (0.7 if made[1] else 1.0)
             found.append(DateMatch(made[0], m.start(), m.end(), strength))
     for m in _DMY.finditer(text):
-        strength = 1.0 if m.group(2) == m.group(4) else 0.8
+        strength = _separator_strength(m.group(2), m.group(4))
         made = repaired_date(m.group(5), m.group(3), m.group(1))
         if made is None and m.group(2) == "/":
             made, strength = repaired_date(m.group(5), m.group(1), m.group(3)), 0.6

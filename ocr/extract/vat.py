@@ -44,8 +44,8 @@ def _candidates(lines: list[TextLine], labelled: list[TextLine]) -> list[Hit]:
     for line in labelled:
         for m in find_amounts(line.text)[-1:]:
             options.append(Hit(format_amount(m.value), line, m.start, m.end, 1.0))
-        if line.index + 1 < len(lines):
-            below = lines[line.index + 1]
+        below = lines[line.index + 1] if line.index + 1 < len(lines) else None
+        if below is not None and not re.search(r"[a-z]{3,}", below.folded):  # a value printed under its label
             for m in find_amounts(below.text)[-1:]:
                 options.append(Hit(format_amount(m.value), below, m.start, m.end, 0.7))
     return options
@@ -55,8 +55,9 @@ def _per_rate(body: list[TextLine], labelled: list[TextLine]) -> list[tuple[Text
     """Return the per-rate PTU amounts (the last amount of each PTU line other than the total)."""
     found = []
     for line in body:
-        if _PTU_LINE.search(line.folded) and line not in labelled:
-            amounts = find_amounts(line.text)
+        label = _PTU_LINE.search(line.folded)
+        if label and line not in labelled:
+            amounts = [m for m in find_amounts(line.text) if m.start >= label.end()]  # not the sales before it
             if amounts:
                 found.append((line, amounts[-1].value))
     return found

@@ -245,3 +245,24 @@ def test_unreadable_suma_ptu_falls_back_to_confirmed_per_rate_amounts():
 def test_legal_form_letter_is_not_trimmed_as_noise():
     text = "STALBUD-HANDEL Sp. j.\nul. Magazynowa 3A\n80-298 Gdańsk\nNIP 5260250995\nPARAGON FISKALNY\nSUMA PLN 10,00\n"
     assert extract_fields(reading_from_text(text)).value("seller_name") == "STALBUD-HANDEL Sp. j."
+
+
+def test_hash_misread_as_4_is_dropped_from_the_receipt_number_and_split_nip_is_read():
+    text = """PHU MURBUD
+NIP 550-284 -74-62
+18.11.2026 12:56 4025234
+PARAGON FISKALNY
+SUMA PLN 10,00
+Karta 10,00
+025234 #Kasa 1 Kasjer nr 7
+"""
+    extraction = extract_fields(reading_from_text(text))
+    assert extraction.value("document_number") == "025234"
+    assert extraction.value("seller_nip") == "5502847462"
+
+
+def test_buyer_nip_is_never_taken_for_the_seller():
+    text = "PHU MURBUD\nNIP 55O-Z84-7A-6Z\nPARAGON FISKALNY\nSUMA PLN 10,00\nNIP nabywcy: 8557601019\n"
+    fields = extract_fields(reading_from_text(text)).fields
+    assert fields["buyer_nip"].value == "8557601019"
+    assert fields.get("seller_nip") is None or fields["seller_nip"].value != "8557601019"

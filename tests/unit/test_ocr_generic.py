@@ -132,3 +132,14 @@ def test_amounts_with_currency_prefix_and_ocr_noise():
 def test_receipt_without_a_total_line_falls_back_to_cash_paid():
     total = _total("3 SUB TOTAL 21.00\nROUNDING ADJ -0.01\nCash 22.25\n")
     assert (total.value, total.sure) == ("22.25", False)
+
+
+def test_cash_accepted_minus_change_confirms_an_amount_including_tax():
+    text = "Tax Invoice no. 7698/0601/00601\nAmount Incl. GST 5.00 RM\nAccepted total 10.00 RM\nChange 5.00 RM\n"
+    total = _total(text)
+    assert (total.value, total.sure) == ("5.00", True)
+
+
+def test_misread_change_label_and_tiny_rounding_are_not_totals():
+    text = "SUB-TOTAL (GST) 24.00\nROUNDING 0009\nUHANDE DUE 0.70\n"
+    assert _total(text).value == "24.00"

@@ -111,6 +111,9 @@ def test_repair_only_between_digits():
         ("05-JAN-2017", dt.date(2017, 1, 5)),
         ("18-11-18 13:58", dt.date(2018, 11, 18)),
         ("25/12/18", dt.date(2018, 12, 25)),
+        ("09,03.2022", dt.date(2022, 3, 9)),
+        ("2022~03-09", dt.date(2022, 3, 9)),
+        ("2022\u201303\u201309", dt.date(2022, 3, 9)),
     ],
 )
 def test_more_date_forms(text, date):
@@ -137,5 +140,6 @@ def test_dates_without_separators_are_weak():
     assert find_dates("31803030") == []
 
 
-def test_two_repairs_are_too_many():
+def test_two_repairs_are_too_many_and_an_ambiguous_one_is_refused():
     assert find_dates("17/61/4018") == []
+    assert find_dates("2076-04-16") == []  # 7 may be a misread 1 or 2
