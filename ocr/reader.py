@@ -9,7 +9,7 @@ import numpy as np
 
 from ocr.config import DEFAULT_CONFIG, ReaderConfig
 from ocr.errors import CorruptFileError, ReadTimeoutError, UnsupportedFileError
-from ocr.extract import extract_fields, needs_second_reading, needs_third_reading
+from ocr.extract import extract_fields, extract_readings, needs_second_reading, needs_third_reading
 from ocr.geometry import Affine
 from ocr.images import load_images
 from ocr.lines import build_lines
@@ -142,17 +142,26 @@ def read_document(data: bytes, config: ReaderConfig = DEFAULT_CONFIG) -> Documen
     return replace(reading, seconds=round(time.monotonic() - started, 3))
 
 
+def _hopeless(reading: DocumentReading) -> bool:
+    """Tell whether the first reading found next to no text: another pass over noise only costs time."""
+    pages = [page for page in reading.pages if page.source is PageSource.OCR]
+    words = sum(_word_count(page) for page in pages)
+    return bool(pages) and (words < _FEW_WORDS or max(page.mean_confidence for page in pages) < _NOISE_CONFIDENCE)
+
+
 def _second_opinions(reading: DocumentReading, ocr: _Ocr, fallback_psm: int) -> DocumentReading:
     """Read OCR'd pages again while the key fields stay unconfirmed: `fallback_psm`, then sparse text.
 
-    The sparse-text pass runs only for Polish documents still unconfirmed after two readings; a timeout
-    keeps the readings made so far (further opinions are optional).
+    The sparse-text pass runs only for Polish documents still unconfirmed after two readings, or whose two
+    readings disagree; a timeout keeps the readings made so far (further opinions are optional).
     """
+    if _hopeless(reading):
+        return reading
     try:
         if not needs_second_reading(extract_fields(reading)):
             return reading
         reading = replace(reading, alternates=ocr.alternates(fallback_psm))
-        if needs_third_reading(extract_fields(reading)) and fallback_psm != _SPARSE_PSM:
+        if fallback_psm != _SPARSE_PSM and needs_third_reading(extract_readings(reading)):
             reading = replace(reading, alternates=reading.alternates + ocr.alternates(_SPARSE_PSM))
     except ReadTimeoutError:
         pass

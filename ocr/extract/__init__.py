@@ -22,6 +22,7 @@ __all__ = [
     "PageBox",
     "extract_fields",
     "extract_generic",
+    "extract_readings",
     "merge_extractions",
     "needs_second_reading",
     "needs_third_reading",
@@ -39,9 +40,12 @@ def extract_fields(reading: DocumentReading) -> Extraction:
         An `Extraction` with the detected kind, the fields that were found (see `FIELD_NAMES`) and,
         for receipts, the item lines. Fields that were not found are absent from `fields`.
     """
-    primary = _extract_one(reading)
-    others = [_extract_one(alternate) for alternate in alternate_readings(reading)]
-    return merge_extractions(primary, *others) if others else primary
+    return merge_extractions(*extract_readings(reading))
+
+
+def extract_readings(reading: DocumentReading) -> list[Extraction]:
+    """Extract the primary reading and each alternate reading separately (primary first)."""
+    return [_extract_one(reading), *(_extract_one(alternate) for alternate in alternate_readings(reading))]
 
 
 def alternate_readings(reading: DocumentReading) -> list[DocumentReading]:

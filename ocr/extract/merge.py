@@ -26,12 +26,27 @@ def needs_second_reading(extraction: Extraction) -> bool:
     return unsure or missing or fields[FieldName.DATE].confidence < _UNSURE_DATE
 
 
-def needs_third_reading(extraction: Extraction) -> bool:
-    """Tell whether a Polish document is still unconfirmed after two readings (worth a sparse-text pass)."""
-    if extraction.kind is DocumentKind.UNKNOWN or extraction.route == _GENERIC:
+def needs_third_reading(extractions: list[Extraction]) -> bool:
+    """Tell whether a Polish document deserves a sparse-text pass after two readings.
+
+    Yes when the total, the seller NIP or the date is still missing, or when the readings disagree on one
+    of them (a third opinion breaks the tie). Two readings agreeing on an unconfirmable value (a NIP that
+    fails its checksum as printed) get no third. Foreign and unknown documents never get one.
+    """
+    merged = merge_extractions(*extractions)
+    if merged.kind is DocumentKind.UNKNOWN or merged.route == _GENERIC:
         return False
-    fields = extraction.fields
-    return any(name not in fields or not fields[name].sure for name in _KEY_SURE) or FieldName.DATE not in fields
+    missing = any(name not in merged.fields for name in (*_KEY_SURE, *_KEY_PRESENT))
+    return missing or _disagree(extractions)
+
+
+def _disagree(extractions: list[Extraction]) -> bool:
+    """Tell whether two readings give different values for a key field (and neither is confirmed)."""
+    for name in (*_KEY_SURE, *_KEY_PRESENT):
+        values = [e.fields[name] for e in extractions if name in e.fields]
+        if len({v.value for v in values}) > 1 and not any(v.sure for v in values):
+            return True
+    return False
 
 
 def _vote(values: list[FieldValue]) -> FieldValue:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ocr.extract import extract_fields, merge_extractions, needs_second_reading
+from ocr.extract import extract_fields, merge_extractions, needs_second_reading, needs_third_reading
 from ocr.extract.values import DocumentKind, Extraction, FieldValue
 from ocr.model import DocumentReading
 from ocr.quality import QualityProblem, assess_quality
@@ -72,3 +72,31 @@ def test_quality_gate():
     essay = reading_from_text("Lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod")
     result = assess_quality(essay, extract_fields(essay))
     assert result.to_dict() == {"ok": False, "problems": ["not_a_purchase_document"]}
+
+
+def test_three_readings_vote_and_conflicting_confirmations_are_not_sure():
+    def reading(date: str, total: str, sure: bool) -> Extraction:
+        fields = {"date": FieldValue(date, 0.6), "total": FieldValue(total, 0.8, sure=sure)}
+        return Extraction(DocumentKind.RECEIPT, fields)
+
+    a, b = reading("2022-03-03", "164.00", True), reading("2022-03-09", "164.00", False)
+    c = reading("2022-03-09", "464.00", True)
+    merged = merge_extractions(a, b, c)
+    assert merged.fields["date"].value == "2022-03-09"
+    assert (merged.fields["total"].value, merged.fields["total"].sure) == ("164.00", False)
+
+
+def test_seller_nip_equal_to_the_buyers_is_dropped():
+    a = Extraction(DocumentKind.RECEIPT, {"seller_nip": FieldValue("8557601019", 0.8)})
+    b = Extraction(DocumentKind.RECEIPT, {"buyer_nip": FieldValue("8557601019", 0.9, sure=True)})
+    assert "seller_nip" not in merge_extractions(a, b).fields
+
+
+def test_disagreeing_readings_of_a_polish_receipt_ask_for_a_third_opinion():
+    sure = {"total": FieldValue("13.03", 0.9, sure=True), "seller_nip": FieldValue("8550004295", 0.9, sure=True)}
+    first = Extraction(DocumentKind.RECEIPT, {**sure, "date": FieldValue("2022-03-03", 0.6)}, route="polish_receipt")
+    second = Extraction(DocumentKind.RECEIPT, {**sure, "date": FieldValue("2022-03-09", 0.6)}, route="polish_receipt")
+    assert needs_third_reading([first, second])
+    assert not needs_third_reading([first, first])
+    foreign = Extraction(DocumentKind.RECEIPT, {"date": FieldValue("2018-01-01", 0.6)}, route="generic_receipt")
+    assert not needs_third_reading([foreign, foreign])
