@@ -134,7 +134,7 @@ def _with_neighbours(comps: Components, limit: int = 3000) -> Components:
     return Components(comps.xs[keep], comps.ys[keep], comps.heights[keep])
 
 
-def estimate_skew(gray: np.ndarray, max_angle: float = 8.0, components: Components | None = None) -> float:
+def estimate_skew(gray: np.ndarray, max_angle: float = 12.0, components: Components | None = None) -> float:
     """Estimate the text-line angle in degrees (positive = lines rise to the right) from character baselines."""
     comps = components if components is not None else text_components(gray)
     if len(comps.xs) < _MIN_COMPONENTS:
@@ -251,10 +251,31 @@ def rectify(
     return warped, Affine.from_matrix(matrix)
 
 
+def _text_outside(gray: np.ndarray, mask: np.ndarray, enough: int = 12) -> bool:
+    """Tell whether lines of print continue outside the found paper (a shadow cut the sheet in two).
+
+    Character-like specks of a towel or wood grain lie outside too, so only components that sit on the
+    baseline of print inside the paper, close to it, count.
+    """
+    comps = text_components(gray)
+    if len(comps.xs) < _MIN_COMPONENTS:
+        return False
+    xs = np.clip(comps.xs.astype(np.int64), 0, mask.shape[1] - 1)
+    ys = np.clip((comps.ys - comps.heights / 2).astype(np.int64), 0, mask.shape[0] - 1)
+    inside = mask[ys, xs] > 0
+    if inside.all() or not inside.any():
+        return False
+    out_y, out_x, out_h = comps.ys[~inside], comps.xs[~inside], comps.heights[~inside]
+    in_y, in_x = comps.ys[inside], comps.xs[inside]
+    same_row = np.abs(out_y[:, None] - in_y[None, :]) <= 0.3 * out_h[:, None]
+    near = np.abs(out_x[:, None] - in_x[None, :]) <= 6 * out_h[:, None]
+    return int((same_row & near).any(axis=1).sum()) >= enough
+
+
 def _isolate_paper(gray: np.ndarray, background: np.ndarray) -> tuple[np.ndarray, Affine | None, str]:
     """Blank everything outside the paper and crop (or rectify) to it; return image, map and step name."""
     paper = find_paper(background, gray.shape[:2])
-    if paper is None:
+    if paper is None or _text_outside(gray, paper.mask):
         return gray, None, ""
     if paper.corners is not None and needs_rectifying(paper.corners):
         image, matrix = rectify(gray, paper.corners, paper.mask)

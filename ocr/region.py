@@ -14,7 +14,7 @@ _MARGIN = 0.03
 
 
 _QUAD_EPSILON = 0.03  # polygon simplification, as a fraction of the outline's perimeter
-_QUAD_COVER = 0.8  # the four-corner polygon must cover this share of the outline
+_QUAD_COVER = 0.97  # the four-corner polygon must contain this share of the paper's outline
 _QUAD_INSET = 0.015  # corners this close to the frame edge mean the sheet runs out of the photo
 
 
@@ -112,9 +112,17 @@ def _quad(hull: np.ndarray, outline: np.ndarray, shape: tuple[int, int]) -> np.n
     xs, ys = approx[:, 0, 0], approx[:, 0, 1]
     if xs.min() < inset or ys.min() < inset or xs.max() > shape[1] - 1 - inset or ys.max() > shape[0] - 1 - inset:
         return None
-    if cv2.contourArea(approx) < _QUAD_COVER * cv2.contourArea(hull):
-        return None
-    return _refine(order_corners(approx), outline)
+    quad = _refine(order_corners(approx), outline)
+    return quad if _covers(quad, hull, shape) else None
+
+
+def _covers(quad: np.ndarray, hull: np.ndarray, shape: tuple[int, int]) -> bool:
+    """Tell whether the quadrilateral contains (nearly) all of the paper and little else."""
+    paper, sheet = np.zeros(shape, np.uint8), np.zeros(shape, np.uint8)
+    cv2.fillPoly(paper, [hull.reshape(-1, 2).astype(np.int32)], 1)
+    cv2.fillPoly(sheet, [np.round(quad).astype(np.int32)], 1)
+    inside, area = int((paper & sheet).sum()), int(paper.sum())
+    return area > 0 and inside >= _QUAD_COVER * area and int(sheet.sum()) <= 1.1 * area
 
 
 def _hull_mask(bright: np.ndarray, hull: np.ndarray) -> np.ndarray:

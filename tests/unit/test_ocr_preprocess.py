@@ -11,6 +11,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ocr.model import Box
 from ocr.preprocess import (
+    _text_outside,
     estimate_background,
     estimate_skew,
     estimate_text_height,
@@ -31,7 +32,7 @@ def _text_page(width: int = 1200, height: int = 1600, size: int = 30, lines: int
     return np.asarray(image)
 
 
-@pytest.mark.parametrize("angle", [-4.0, -1.5, 2.0, 5.0])
+@pytest.mark.parametrize("angle", [-4.0, -1.5, 2.0, 5.0, 10.0])
 def test_skew_is_estimated(angle):
     rotated, _ = rotate(_text_page(), angle)
     assert abs(estimate_skew(rotated) - angle) <= 0.3
@@ -100,3 +101,17 @@ def test_twelve_megapixel_photo_preprocesses_fast():
     started = time.perf_counter()
     prepare_for_ocr(photo)
     assert time.perf_counter() - started < 1.0
+
+
+def test_print_continuing_outside_the_found_paper_is_noticed():
+    page = _text_page()
+    whole = np.full(page.shape, 255, np.uint8)
+    left_half = whole.copy()
+    left_half[:, page.shape[1] // 2 :] = 0  # a shadow made the right half look like table
+    assert not _text_outside(page, whole)
+    assert _text_outside(page, left_half)
+    specks = np.full(page.shape, 240, np.uint8)
+    rng = np.random.default_rng(1)
+    for x, y in rng.integers(0, 1100, size=(300, 2)):
+        cv2.circle(specks, (int(x) + 50, int(y) + 250), 6, 30, -1)
+    assert not _text_outside(specks, left_half)  # random texture outside is not print
