@@ -79,10 +79,11 @@ def run_paragon(name: str, directory: Path, config: object, jobs: int) -> str:
     documents = load_documents(directory, "paragon")
     results = run_documents(documents, config, jobs)  # type: ignore[arg-type]
     rows = [_row(name, _score(documents, results), KEY_FIELDS["pl"])]
-    kinds = {"photos": "receipt_photo", "pdfs": "_pdf_", "invoice images": "invoice_"}
+    kinds = {"receipt photos": ("receipt_photo",), "text PDFs": ("_pdf_",),
+             "invoice scans and photos": ("invoice_scan", "invoice_photo")}
     if len(documents) > 20:
-        for label, marker in kinds.items():
-            subset = [d for d in documents if marker in d.name]
+        for label, markers in kinds.items():
+            subset = [d for d in documents if any(marker in d.name for marker in markers)]
             if subset:
                 rows.append(_row(f"{name}: {label}", _score(subset, results), KEY_FIELDS["pl"]))
     return _table("data set", KEY_FIELDS["pl"], rows)
