@@ -63,7 +63,8 @@ class Stack:
             c.execute(text(f'CREATE DATABASE "{self.name}"'))
         self.url = ADMIN.rsplit("/", 1)[0] + f"/{self.name}"
         self.env = dict(os.environ, DATABASE_URL=self.url, BLOB_URL="db://", REDIS_URL=REDIS,
-                        SECRET_KEY="load-test", PARAGON_DATA_DIR=f"/tmp/{self.name}", OMP_THREAD_LIMIT="1")
+                        SECRET_KEY="load-test", PARAGON_DATA_DIR=f"/tmp/{self.name}", OMP_THREAD_LIMIT="1",
+                        UPLOADS_PER_HOUR="0")  # one participant uploads for all clients: no hourly limit
         self.runtime = build_runtime(Settings.from_env(self.env))
         upgrade(self.runtime.engine)
         self.workers: list[subprocess.Popen] = []

@@ -76,20 +76,58 @@ class RateLimiter:
         pipe.execute()
 
 
+class TooManyUploadsError(TooManyAttemptsError):
+    """The participant (or the address) sent more claims with files than the hourly limit allows."""
+
+    code = "too_many_uploads"
+
+
 #: Product-code entry: generous for real buyers, useless for guessing a 12-character code.
 CODE_ATTEMPTS_PER_PARTICIPANT = Limit("codes-participant", attempts=60, window_seconds=3600)
 CODE_ATTEMPTS_PER_IP = Limit("codes-ip", attempts=200, window_seconds=3600)
+#: An address may carry this many participants' worth of uploads (an office or a shop behind one NAT).
+UPLOAD_IP_FACTOR = 5
 
 
-def check_code_attempts(limiter: RateLimiter | None, participant_id: int, ip: str | None, codes: int) -> None:
-    """Count product-code attempts against the participant and the address; no limiter, no limit."""
-    if limiter is None or not codes:
+def upload_limits(per_hour: int) -> tuple[Limit, Limit]:
+    """The hourly limits on claims with files: per participant (`per_hour`) and per address."""
+    return (Limit("uploads-participant", per_hour, 3600), Limit("uploads-ip", per_hour * UPLOAD_IP_FACTOR, 3600))
+
+
+def check_claim_attempts(
+    limiter: RateLimiter | None,
+    participant_id: int,
+    ip: str | None,
+    *,
+    files: int,
+    codes: int,
+    uploads_per_hour: int,
+) -> None:
+    """Count one claim's uploads and product codes against the participant and the address.
+
+    A claim with files counts once against UPLOADS_PER_HOUR (0 switches the upload limit off); each product
+    code counts once against the code limits. Refused attempts raise before anything is stored, so nothing
+    accepted is lost. No limiter, no limit; Redis away: the claim is accepted (and logged), since the claim
+    itself is safe in the database and the product codes' check digits still hold.
+    """
+    if limiter is None or not (files or codes):
         return
     try:
-        limiter.hit(CODE_ATTEMPTS_PER_PARTICIPANT, str(participant_id), codes)
-        if ip:
-            limiter.hit(CODE_ATTEMPTS_PER_IP, ip, codes)
+        if files and uploads_per_hour > 0:
+            per_participant, per_ip = upload_limits(uploads_per_hour)
+            try:
+                limiter.hit(per_participant, str(participant_id))
+                if ip:
+                    limiter.hit(per_ip, ip)
+            except TooManyAttemptsError as error:
+                raise TooManyUploadsError(
+                    f"too many uploads this hour; try again in {error.retry_after} s", error.retry_after
+                ) from None
+        if codes:
+            limiter.hit(CODE_ATTEMPTS_PER_PARTICIPANT, str(participant_id), codes)
+            if ip:
+                limiter.hit(CODE_ATTEMPTS_PER_IP, ip, codes)
     except TooManyAttemptsError:
         raise
-    except Exception:  # Redis away: accept the claim (nothing accepted may be lost), the check digit still holds
-        log.warning("attempt limits unavailable; product codes accepted without counting", exc_info=True)
+    except Exception:  # Redis away: accept the claim (nothing accepted may be lost)
+        log.warning("attempt limits unavailable; claim accepted without counting", exc_info=True)

@@ -24,7 +24,10 @@ VARIABLES: dict[str, str] = {
     "OCR_TIMEOUT_SECONDS": "limit for reading one document; default 60",
     "TESSERACT_CMD": "tesseract executable; default tesseract",
     "JOB_TIMEOUT_SECONDS": "rq job timeout on the ocr queue; default 1200 (10 documents x (60 s + 10 s) fit)",
-    "SESSION_COOKIE_SECURE": "1 to send session cookies over HTTPS only; default 0 (embedded demo on http)",
+    "SESSION_COOKIE_SECURE": "1 to send session cookies over HTTPS only, 0 to allow http; default 1 when "
+    "PUBLIC_URL starts with https://, else 0 (the embedded demo on http://127.0.0.1)",
+    "UPLOADS_PER_HOUR": "claims with files one participant may send per hour (an address: five times as many); "
+    "0 switches the limit off; default 60",
     "PARAGON_LOCALE": "default UI and message language, pl or en; default pl",
     "SMTP_URL": "smtp://user:password@host:port (or smtp+starttls://, smtps://) for e-mails; default: none, "
     "messages are written as .eml files to $PARAGON_DATA_DIR/outbox",
@@ -68,6 +71,7 @@ class Settings:
     mail_from: str | None = None
     public_url: str | None = None
     trusted_proxies: int = 0
+    uploads_per_hour: int = 60
 
     @property
     def is_sqlite(self) -> bool:
@@ -90,14 +94,23 @@ class Settings:
             ocr_timeout_seconds=_int(env, "OCR_TIMEOUT_SECONDS", 60),
             tesseract_cmd=env.get("TESSERACT_CMD") or "tesseract",
             job_timeout_seconds=_int(env, "JOB_TIMEOUT_SECONDS", 1200),
-            session_cookie_secure=env.get("SESSION_COOKIE_SECURE", "0") in {"1", "true", "yes"},
+            session_cookie_secure=_secure_cookies(env),
             locale="en" if env.get("PARAGON_LOCALE", "pl").startswith("en") else "pl",
             retention_days=_int(env, "RETENTION_DAYS", 365),
             smtp_url=env.get("SMTP_URL") or None,
             mail_from=env.get("MAIL_FROM") or None,
             public_url=(env.get("PUBLIC_URL") or "").rstrip("/") or None,
             trusted_proxies=_int(env, "TRUSTED_PROXIES", 0),
+            uploads_per_hour=max(0, _int(env, "UPLOADS_PER_HOUR", 60)),
         )
+
+
+def _secure_cookies(env: Mapping[str, str]) -> bool:
+    """SESSION_COOKIE_SECURE when set; otherwise Secure exactly when the public address is https."""
+    raw = env.get("SESSION_COOKIE_SECURE", "").strip().lower()
+    if raw:
+        return raw in {"1", "true", "yes"}
+    return (env.get("PUBLIC_URL") or "").strip().lower().startswith("https://")
 
 
 def _embedded_secret(data_dir: Path) -> str:

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from claims.db.engine import transaction
 from claims.errors import ConflictError, InvalidInputError, PermissionDeniedError
 from claims.ledger import balance
-from claims.ratelimit import check_code_attempts
+from claims.ratelimit import check_claim_attempts
 from claims.roles import Role
 from claims.services.accounts import participant_of
 from claims.services.idempotency import remember_answer, request_fingerprint, stored_answer
@@ -51,7 +51,8 @@ def create_claim():
             raise PermissionDeniedError("only participants submit claims", code="not_participant")
         participant = participant_of(session, user)
         raw_codes = request.form.getlist("product_code")
-        check_code_attempts(limiter(), participant.id, request.remote_addr, len(raw_codes))
+        check_claim_attempts(limiter(), participant.id, request.remote_addr, files=len(files), codes=len(raw_codes),
+                             uploads_per_hour=rt.settings.uploads_per_hour)
         uploads = [check_upload(f.filename, f.read(max_bytes + 1), max_bytes) for f in files]
         codes = check_codes(raw_codes)
         claim = submit_claim(session, rt.blobs, participant, uploads, codes, max_files=max_files,

@@ -15,7 +15,8 @@ def _answer(description: str, schema: dict | None = None) -> dict:
 def _errors(*codes: int) -> dict:
     names = {400: "Bad request", 401: "Missing or bad API token", 403: "Not allowed for this role",
              404: "Not found or not yours", 409: "Conflict with the claim's state or the Idempotency-Key",
-             413: "File too large", 415: "Not a supported file type", 422: "Breaks a rule (reason code)"}
+             413: "File too large", 415: "Not a supported file type", 422: "Breaks a rule (reason code)",
+             429: "Too many attempts (too_many_uploads, too_many_attempts); see Retry-After"}
     return {str(code): _answer(names[code], ERROR) for code in codes}
 
 
@@ -89,7 +90,7 @@ def _submit_operation() -> dict:
     return {"summary": "Submit a claim: document files or product codes",
             "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": form}}},
             "responses": {"202": _answer("Accepted; processing is queued", accepted),
-                          **_errors(401, 403, 413, 415, 422)}}
+                          **_errors(401, 403, 413, 415, 422, 429)}}
 
 
 def _decision_operation(claim_id: list) -> dict:

@@ -12,6 +12,7 @@ from claims.db.models import Claim, LedgerEntry
 from claims.errors import ConflictError, IllegalTransitionError, InvalidInputError
 from claims.ledger import balance, history
 from claims.lifecycle import ClaimStatus
+from claims.ratelimit import TooManyAttemptsError, check_claim_attempts
 from claims.roles import Role
 from claims.services.accounts import participant_of
 from claims.services.intake import check_codes, check_upload, submit_claim
@@ -19,6 +20,7 @@ from claims.services.registration import consent_states, give_consent, withdraw_
 from claims.services.review import appeal_claim, decisions_of, get_visible_claim, visible_claims
 from claims.services.views import reason_view
 from review_ui.access import acting_user, role_required
+from review_ui.auth import limiter
 from review_ui.claim_pages import MAX_CLAIM_ID, PARTICIPANT_FIELDS, read_fields
 from review_ui.db import claim_queue, db, runtime, write
 from review_ui.errors import flash_error
@@ -161,10 +163,16 @@ def submit():
     except InvalidInputError as error:
         return upload_refused(error, home_url)
     profile = participant_of(db(), acting_user())
+    try:
+        check_claim_attempts(limiter(), profile.id, request.remote_addr, files=len(uploads), codes=len(codes),
+                             uploads_per_hour=settings.uploads_per_hour)
+    except TooManyAttemptsError as error:
+        return flash_error(error, home_url, minutes=max(1, -(-error.retry_after // 60)))
     blobs = runtime().blobs
     try:
         created = write(
-            lambda s: submit_claim(s, blobs, profile, uploads, codes, max_files=settings.max_files_per_claim)
+            lambda s: submit_claim(s, blobs, profile, uploads, codes, max_files=settings.max_files_per_claim,
+                                   submitted_ip=request.remote_addr)
         )
     except InvalidInputError as error:
         return upload_refused(error, home_url, max=settings.max_files_per_claim)

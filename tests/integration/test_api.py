@@ -217,6 +217,52 @@ def test_product_code_attempts_are_limited_per_participant(runtime, redis_conn):
     assert other.status_code == 202  # counted per participant
 
 
+def limited_client(runtime, redis_conn, per_hour: int):
+    from dataclasses import replace
+
+    from workers.queues import ClaimQueue
+
+    seed(runtime)
+    limited = replace(runtime, settings=replace(runtime.settings, uploads_per_hour=per_hour))
+    return create_app(limited, ClaimQueue(redis_conn)).test_client()
+
+
+def test_uploads_are_limited_per_participant_and_refused_before_anything_is_stored(runtime, redis_conn):
+    client = limited_client(runtime, redis_conn, per_hour=3)
+    headers = bearer(runtime, "uczestnik@example.com")
+    answers = [post_files(client, headers, ("r.png", PNG_1PX)) for _ in range(4)]
+    assert [a.status_code for a in answers] == [202, 202, 202, 429]
+    refused = answers[-1]
+    assert refused.get_json()["error"]["code"] == "too_many_uploads"
+    assert 0 < int(refused.headers["Retry-After"]) <= 3600
+    with transaction(runtime.sessions) as session:
+        assert session.scalar(select(func.count()).select_from(Claim)) == 3  # the refused one left no trace
+    other = post_files(client, bearer(runtime, "drugi@example.com"), ("r.png", PNG_1PX))
+    assert other.status_code == 202  # counted per participant
+
+
+def test_upload_limit_zero_means_no_limit(runtime, redis_conn):
+    client = limited_client(runtime, redis_conn, per_hour=0)
+    headers = bearer(runtime, "uczestnik@example.com")
+    assert {post_files(client, headers, ("r.png", PNG_1PX)).status_code for _ in range(5)} == {202}
+
+
+def test_upload_limit_is_skipped_when_redis_is_away(runtime):
+    from dataclasses import replace
+
+    import redis
+
+    from claims.ratelimit import RateLimiter
+
+    seed(runtime)
+    limited = replace(runtime, settings=replace(runtime.settings, uploads_per_hour=1))
+    app = create_app(limited, RecordingQueue())
+    app.extensions["paragon.ratelimiter"] = RateLimiter(redis.Redis.from_url(
+        "redis://127.0.0.1:1/0", socket_connect_timeout=0.2, socket_timeout=0.2))
+    client, headers = app.test_client(), bearer(runtime, "uczestnik@example.com")
+    assert [post_files(client, headers, ("r.png", PNG_1PX)).status_code for _ in range(2)] == [202, 202]
+
+
 def test_participant_downloads_their_data_as_a_zip(client, runtime):
     import zipfile
 

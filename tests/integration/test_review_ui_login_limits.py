@@ -149,3 +149,34 @@ def test_an_admins_password_reset_ends_the_users_other_sessions(app, runtime):
         assert client.get("/review").headers["Location"].startswith("/login")
     assert admin.get("/review").status_code == 200
     assert login(phone, REVIEWER_A, password=PASSWORD).status_code == 401  # the old password is gone
+
+
+def test_upload_form_is_limited_per_participant_with_a_polish_message(runtime, redis_conn):
+    import dataclasses
+    import io
+
+    from sqlalchemy import func, select
+
+    from claims.db.models import Claim
+    from tests.integration.conftest_ui import png_bytes
+    from workers.queues import ClaimQueue
+
+    limited = dataclasses.replace(runtime, settings=dataclasses.replace(runtime.settings, uploads_per_hour=1))
+    app = create_web_app(limited, ClaimQueue(redis_conn), testing=True)
+    app.extensions["paragon.ratelimiter"] = RateLimiter(redis_conn, prefix=f"test-{uuid.uuid4().hex[:8]}")
+    client = _from(app)
+    login(client, PARTICIPANT)
+
+    def upload(colour):
+        return client.post("/me/claims", data={"files": [(io.BytesIO(png_bytes(colour)), "p.png")]},
+                           content_type="multipart/form-data")
+
+    with runtime.sessions() as session:
+        before = session.scalar(select(func.count()).select_from(Claim))
+    assert upload((1, 2, 3)).headers["Location"].startswith("/me/claims/")
+    refused = upload((4, 5, 6))
+    assert refused.status_code == 303 and refused.headers["Location"].endswith("/me")
+    page = client.get("/me").get_data(as_text=True)
+    assert "Za dużo zgłoszeń ze zdjęciami w ciągu godziny" in page
+    with runtime.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Claim)) == before + 1

@@ -31,6 +31,24 @@ def test_environment_overrides_defaults(tmp_path: Path):
     assert settings.locale == "en"
 
 
+@pytest.mark.parametrize(("env", "secure"), [
+    ({}, False),  # the embedded demo on http://127.0.0.1
+    ({"PUBLIC_URL": "http://paragon.internal"}, False),
+    ({"PUBLIC_URL": "https://paragon.example.pl"}, True),  # deployed behind TLS: Secure without being asked
+    ({"PUBLIC_URL": "https://paragon.example.pl", "SESSION_COOKIE_SECURE": "0"}, False),  # an explicit choice wins
+    ({"SESSION_COOKIE_SECURE": "1"}, True),
+])
+def test_session_cookies_are_secure_whenever_the_public_address_is_https(tmp_path: Path, env, secure):
+    settings = Settings.from_env({"PARAGON_DATA_DIR": str(tmp_path), "SECRET_KEY": "k", **env})
+    assert settings.session_cookie_secure is secure
+
+
+def test_upload_limit_defaults_to_sixty_an_hour_and_zero_switches_it_off(tmp_path: Path):
+    base = {"PARAGON_DATA_DIR": str(tmp_path), "SECRET_KEY": "k"}
+    assert Settings.from_env(base).uploads_per_hour == 60
+    assert Settings.from_env({**base, "UPLOADS_PER_HOUR": "0"}).uploads_per_hour == 0
+
+
 def test_malformed_number_setting_is_a_clear_error(tmp_path: Path):
     with pytest.raises(ConfigurationError, match="MAX_UPLOAD_MB"):
         Settings.from_env({"PARAGON_DATA_DIR": str(tmp_path), "SECRET_KEY": "k", "MAX_UPLOAD_MB": "lots"})
