@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from claims.db.engine import transaction
 from claims.db.models import Claim, Decision
-from claims.lifecycle import ClaimStatus
+from claims.lifecycle import REVIEW_STATES, ClaimStatus
 from claims.services.accounts import participant_of
 from claims.services.intake import Upload, submit_claim
 from tests.conftest import NIP_A, RECENT, TEST_REDIS_URL
@@ -82,6 +82,44 @@ def test_worker_killed_mid_job_the_claim_is_finished_once_by_another(postgres_ur
         assert session.scalar(select(func.count()).select_from(Decision)) == 0
         stored = session.get(Claim, claim_id)
         assert stored.attempts == 1 and len(stored.documents) == 4
+    rt.close()
+
+
+def test_workers_on_separate_machines_share_one_database_and_redis_and_do_each_claim_once(
+    postgres_url, tmp_path, redis_conn
+):
+    """Two workers with nothing in common but DATABASE_URL, REDIS_URL and SECRET_KEY (each its own data folder,
+    so no shared disk; the uploads live in PostgreSQL) split a backlog and process every claim exactly once."""
+    from rq.job import Job
+
+    from fixtures.documents import make_receipt
+    from fixtures.render import render_receipt_png
+    from tests.conftest import make_runtime
+    from workers.queues import process_job_id
+
+    rt = make_runtime(tmp_path, postgres_url, "db://")
+    seed(rt)
+    receipts = [render_receipt_png(make_receipt(700 + i, seller_nip=NIP_A, date=RECENT)) for i in range(8)]
+    ids = [submit(rt, [Upload(f"r{i}.png", "image/png", data)]) for i, data in enumerate(receipts)]
+    queue = ClaimQueue(redis_conn)
+    for claim_id in ids:
+        queue.enqueue_processing(claim_id)
+    machines = []
+    for name in ("machine-a", "machine-b"):
+        env = dict(worker_env(rt), PARAGON_DATA_DIR=str(tmp_path / name))  # nothing shared on disk
+        machines.append(subprocess.Popen([sys.executable, "-m", "paragon", "worker", "--burst"], cwd=ROOT, env=env,
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
+    for machine in machines:
+        _, errors = machine.communicate(timeout=600)
+        assert machine.returncode == 0, errors[-2000:]
+    assert not (tmp_path / "machine-a" / "blobs").exists() and not (tmp_path / "machine-b" / "blobs").exists()
+    with rt.sessions() as session:
+        claims = [session.get(Claim, claim_id) for claim_id in ids]
+        assert {c.status for c in claims} <= set(REVIEW_STATES)  # eight at once from one person: some flagged
+        assert [c.attempts for c in claims] == [1] * len(ids)
+        assert session.scalar(select(func.count()).select_from(Decision)) == 0
+    workers = {Job.fetch(process_job_id(claim_id), connection=redis_conn).worker_name for claim_id in ids}
+    assert len(workers) == 2, workers  # both machines took part
     rt.close()
 
 
