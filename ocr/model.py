@@ -178,12 +178,16 @@ class DocumentReading:
 
     `alternates` holds second readings of OCR'd pages made with another page-segmentation mode when the
     first reading left key fields unconfirmed; extraction cross-checks the two.
+
+    `rereads` holds lines read again on their own (a crop of the page, enlarged): each is a page with one
+    line whose box is the row it replaces and a step "reread:FIELD" naming the field it corrects.
     """
 
     media_type: str
     pages: tuple[PageReading, ...]
     seconds: float = 0.0
     alternates: tuple[PageReading, ...] = ()
+    rereads: tuple[PageReading, ...] = ()
 
     def alternate_reading(self) -> DocumentReading | None:
         """Return the alternate pages as a reading of their own (pages without one keep the primary)."""
@@ -213,6 +217,8 @@ class DocumentReading:
         }
         if self.alternates:
             data["alternates"] = [page.to_dict() for page in self.alternates]
+        if self.rereads:
+            data["rereads"] = [page.to_dict() for page in self.rereads]
         return data
 
     @classmethod
@@ -223,4 +229,5 @@ class DocumentReading:
             pages=tuple(PageReading.from_dict(p) for p in data.get("pages", [])),
             seconds=float(data.get("seconds", 0.0)),
             alternates=tuple(PageReading.from_dict(p) for p in data.get("alternates", [])),
+            rereads=tuple(PageReading.from_dict(p) for p in data.get("rereads", [])),
         )

@@ -16,12 +16,18 @@ _MIN_COMPONENTS = 15
 
 @dataclass(frozen=True, eq=False)
 class Prepared:
-    """An image ready for OCR, the map from its pixels back to the original, and the steps applied."""
+    """An image ready for OCR, the map from its pixels back to the original, and the steps applied.
+
+    `unscaled` is the image before the final scaling to the target text height (`scale` maps its pixels to
+    `image` pixels): line crops are enlarged from it so they are resampled only once.
+    """
 
     image: np.ndarray
     to_original: Affine
     steps: tuple[str, ...]
     text_height: float | None = None
+    unscaled: np.ndarray | None = None
+    scale: float = 1.0
 
 
 def _shrink(image: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
@@ -321,8 +327,9 @@ def prepare_for_ocr(
         forward = forward.then(rotation)
         steps.append(f"deskew:{angle:+.1f}")
     text_height = estimate_text_height(gray, components)
+    unscaled = gray
     gray, factor = scale_to_text_height(gray, text_height, target_text_height, max_pixels)
     if factor != 1.0:
         forward = forward.then(Affine.scaling(factor))
         steps.append(f"scale:{factor:.2f}")
-    return Prepared(image=gray, to_original=forward.inverse(), steps=tuple(steps), text_height=text_height)
+    return Prepared(gray, forward.inverse(), tuple(steps), text_height, unscaled, factor)

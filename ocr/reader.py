@@ -16,6 +16,7 @@ from ocr.lines import build_lines
 from ocr.model import DocumentReading, PageReading, PageSource, Word
 from ocr.pdf import read_pdf
 from ocr.preprocess import Prepared, prepare_for_ocr
+from ocr.reread import PageImage, reread_key_fields
 from ocr.sniff import PDF, sniff_media_type
 from ocr.tesseract import deadline_left, parse_tsv, run_tesseract
 
@@ -101,6 +102,16 @@ class _Ocr:
         """Read every OCR'd page again with another page-segmentation mode."""
         return tuple(_recognise(page, self.config, self.deadline, psm) for page in self.inputs)
 
+    def page_images(self) -> dict[int, PageImage]:
+        """Return the OCR'd pages before their final scaling, for re-reading single rows."""
+        images = {}
+        for page in self.inputs:
+            prepared = page.prepared
+            if prepared.unscaled is not None:
+                to_page = Affine.scaling(prepared.scale).then(page.mapping)
+                images[page.number] = PageImage(page.number, prepared.unscaled, to_page, page.size, prepared.text_height)
+        return images
+
 
 def read_document(data: bytes, config: ReaderConfig = DEFAULT_CONFIG) -> DocumentReading:
     """Read the text of an uploaded receipt or invoice (photo, scan or PDF).
@@ -139,6 +150,8 @@ def read_document(data: bytes, config: ReaderConfig = DEFAULT_CONFIG) -> Documen
     reading = DocumentReading(media_type, tuple(pages))
     if ocr.inputs and config.fallback_psm is not None:
         reading = _second_opinions(reading, ocr, config.fallback_psm)
+    if ocr.inputs and config.reread_lines and not _hopeless(reading):
+        reading = reread_key_fields(reading, ocr.page_images(), config, ocr.deadline)
     return replace(reading, seconds=round(time.monotonic() - started, 3))
 
 

@@ -7,6 +7,7 @@ from ocr.extract.invoice import extract_invoice
 from ocr.extract.kind import Route, route_document
 from ocr.extract.merge import merge_extractions, needs_second_reading, needs_third_reading
 from ocr.extract.receipt import extract_receipt
+from ocr.extract.reread import field_from_reread, reread_field_name, with_reread
 from ocr.extract.text import document_lines
 from ocr.extract.values import FIELD_NAMES, DocumentKind, Extraction, FieldName, FieldValue, PageBox
 from ocr.model import DocumentReading, PageReading
@@ -26,6 +27,7 @@ __all__ = [
     "merge_extractions",
     "needs_second_reading",
     "needs_third_reading",
+    "reread_value",
 ]
 
 
@@ -39,8 +41,28 @@ def extract_fields(reading: DocumentReading) -> Extraction:
     Returns:
         An `Extraction` with the detected kind, the fields that were found (see `FIELD_NAMES`) and,
         for receipts, the item lines. Fields that were not found are absent from `fields`.
+        A line re-read on its own (`reading.rereads`) replaces the field it was re-read for.
     """
-    return merge_extractions(*extract_readings(reading))
+    merged = merge_extractions(*extract_readings(reading))
+    for reread in reading.rereads:
+        value = reread_value(reading, reread)
+        if value is not None:
+            merged.fields[reread_field_name(reread) or ""] = value
+    return merged
+
+
+def reread_value(reading: DocumentReading, reread: PageReading) -> FieldValue | None:
+    """Return the field a re-read line is for, extracted with that line swapped into every reading.
+
+    Returns:
+        The field's value, confidence and sureness from the patched readings, or None when the field is
+        not read inside the re-read row (the crop lost it, or the extractors now take it from elsewhere).
+    """
+    name = reread_field_name(reread)
+    if name is None or not reread.lines:
+        return None
+    patched = merge_extractions(*extract_readings(with_reread(reading, reread)))
+    return field_from_reread(patched, reread, name)
 
 
 def extract_readings(reading: DocumentReading) -> list[Extraction]:

@@ -1,0 +1,133 @@
+"""Re-reading the row of an unconfirmed total or date on its own (ocr.reread, ocr.extract.reread)."""
+
+from __future__ import annotations
+
+import shutil
+import time
+
+import cv2
+import numpy as np
+import pytest
+
+from ocr import ReaderConfig
+from ocr.extract import extract_fields, reread_value
+from ocr.geometry import Affine
+from ocr.model import Box, DocumentReading, Line, PageReading, PageSource, Word
+from ocr.reread import PageImage, crop_row, read_row, reread_key_fields, row_region
+from ocr.textreading import reading_from_text
+
+needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract is not installed")
+
+_ORIGIN_X, _BASELINE, _FONT_SCALE = 40, 100, 1.2
+
+
+def _line(words: list[tuple[str, Box]], confidence: float = 0.9) -> Line:
+    return Line.from_words(Word(text, confidence, box) for text, box in words)
+
+
+def _reread(text: str, region: Box, field: str = "total", page: int = 1) -> PageReading:
+    """A re-read row: one line with words spread over `region`, its box the region."""
+    width = region.w / max(1, len(text.split()))
+    words = [(w, Box(region.x + i * width, region.y + 2, width * 0.8, region.h - 4)) for i, w in enumerate(text.split())]
+    line = Line(text, _line(words).words, region)
+    return PageReading(page, 800, 600, PageSource.OCR, (line,), 0.9, (f"reread:{field}", "psm:7"))
+
+
+def _receipt() -> DocumentReading:
+    return reading_from_text("SHOP SDN BHD\nDate: 11/03/2018\nCOFFEE 5.00\nTOTAL 20.15\nTHANK YOU")
+
+
+def test_reread_row_replaces_the_field_and_stays_unconfirmed():
+    reading = _receipt()
+    total = extract_fields(reading).fields["total"]
+    region = row_region(reading, total)
+    assert total.value == "20.15" and region is not None and region.y == 60.0
+    patched = DocumentReading(reading.media_type, reading.pages, rereads=(_reread("TOTAL 25.15", region),))
+    fields = extract_fields(patched).fields
+    assert fields["total"].value == "25.15" and not fields["total"].sure
+    assert all(region.y <= b.box.centre_y <= region.bottom for b in fields["total"].boxes)
+    assert fields["date"].value == "2018-03-11"  # other fields keep the page reading
+    assert extract_fields(DocumentReading.from_dict(patched.to_dict())).fields["total"].value == "25.15"
+
+
+def test_reread_row_is_confirmed_only_by_the_documents_arithmetic():
+    # two digits misread: too far from what the other lines imply for the extractor to repair it alone
+    reading = reading_from_text("SUBTOTAL 23.00\nGST 6% 2.15\nTOTAL 28.75\nCASH 30.00\nCHANGE 4.85")
+    assert extract_fields(reading).fields["total"].value == "28.75"
+    region = row_region(reading, extract_fields(reading).fields["total"])
+    assert region is not None
+    value = reread_value(reading, _reread("TOTAL 25.15", region))
+    assert value is not None and value.value == "25.15" and value.sure  # cash - change and subtotal + tax agree
+
+
+def test_reread_row_without_the_label_gives_nothing():
+    reading = _receipt()
+    region = row_region(reading, extract_fields(reading).fields["total"])
+    assert region is not None
+    assert reread_value(reading, _reread("me 2515.", region)) is None
+    patched = DocumentReading(reading.media_type, reading.pages, rereads=(_reread("me 2515.", region),))
+    assert extract_fields(patched).fields["total"].value == "20.15"
+
+
+def test_crop_maps_back_to_page_units():
+    image = np.full((200, 400), 255, np.uint8)
+    page = PageImage(1, image, Affine.scaling(2.0), (800.0, 400.0))  # page units are twice the pixels
+    crop = crop_row(page, Box(100, 100, 400, 40), 2.5)
+    assert crop is not None
+    pixels, to_page = crop
+    # the row (20 px) with 4 px margins, enlarged 2.5x, padded by half an enlarged row on each side
+    assert pixels.shape[1] > 400 * 2.5 / 2 and pixels.shape[0] == round((20 + 2 * 4) * 2.5) + 2 * 25
+    # the crop's pixels sit inside the row's page region once mapped back
+    x, y = to_page.apply(pixels.shape[1] / 2, pixels.shape[0] / 2)
+    assert 100 < x < 500 and 100 < y < 140
+
+
+def _rendered_page(text: str) -> tuple[PageImage, list[tuple[str, Box]]]:
+    """Render one line of text with OpenCV; return the page and each word's box in pixels."""
+    image = np.full((200, 900), 255, np.uint8)
+    cv2.putText(image, text, (_ORIGIN_X, _BASELINE), cv2.FONT_HERSHEY_SIMPLEX, _FONT_SCALE, 0, 2, cv2.LINE_AA)
+    words, x = [], _ORIGIN_X
+    for word in text.split():
+        (w, h), _ = cv2.getTextSize(word, cv2.FONT_HERSHEY_SIMPLEX, _FONT_SCALE, 2)
+        words.append((word, Box(x, _BASELINE - h, w, h)))
+        x += w + cv2.getTextSize(" ", cv2.FONT_HERSHEY_SIMPLEX, _FONT_SCALE, 2)[0][0]
+    return PageImage(1, image, Affine(), (900.0, 200.0), 26.0), words
+
+
+def _page_reading(words: list[tuple[str, Box]]) -> DocumentReading:
+    line = _line(words)
+    page = PageReading(1, 900, 200, PageSource.OCR, (line,), 0.9)
+    return DocumentReading("image/png", (page,))
+
+
+@needs_tesseract
+def test_misread_total_is_corrected_from_the_enlarged_row():
+    page, words = _rendered_page("TOTAL 25.15")
+    misread = [(text.replace("25.15", "20.15"), box) for text, box in words]
+    reading = reread_key_fields(_page_reading(misread), {1: page}, ReaderConfig(), time.monotonic() + 30)
+    total = extract_fields(reading).fields["total"]
+    assert [p.steps[0] for p in reading.rereads] == ["reread:total"]
+    assert total.value == "25.15" and not total.sure
+    amount = words[1][1]
+    assert all(abs(b.box.x - amount.x) < 15 and abs(b.box.centre_y - amount.centre_y) < 10 for b in total.boxes)
+
+
+@needs_tesseract
+def test_row_read_right_by_the_page_is_left_alone():
+    page, words = _rendered_page("TOTAL 25.15")
+    reading = reread_key_fields(_page_reading(words), {1: page}, ReaderConfig(), time.monotonic() + 30)
+    assert reading.rereads == () and extract_fields(reading).fields["total"].value == "25.15"
+
+
+@needs_tesseract
+def test_row_read_at_one_scale_has_page_boxes():
+    page, words = _rendered_page("TOTAL 25.15")
+    region = Box.union(box for _, box in words)
+    row = read_row(page, region, 2.5, "total", ReaderConfig(), time.monotonic() + 30)
+    assert row is not None and row.lines[0].box == region and "25.15" in row.lines[0].text
+
+
+def test_deadline_passed_keeps_the_reading():
+    page, words = _rendered_page("TOTAL 25.15")
+    misread = _page_reading([(text.replace("25.15", "20.15"), box) for text, box in words])
+    assert reread_key_fields(misread, {1: page}, ReaderConfig(), time.monotonic() - 1) is misread
