@@ -20,7 +20,9 @@ from workers.sweeper import sweep
 log = logging.getLogger(__name__)
 
 
-def run_worker(settings: Settings, queues: tuple[str, ...] = QUEUES, *, burst: bool = False, name: str | None = None) -> None:
+def run_worker(
+    settings: Settings, queues: tuple[str, ...] = QUEUES, *, burst: bool = False, name: str | None = None
+) -> None:
     """Work the queues until stopped (or until they are empty with `burst`)."""
     os.environ["OMP_THREAD_LIMIT"] = "1"  # one core per worker; OpenMP threads made tesseract ~6x slower here
     redis = connect_redis(settings.redis_url)

@@ -124,11 +124,10 @@ def test_sweeper_queues_claims_whose_job_was_lost(sqlite_runtime, redis_conn):
 
 
 def test_reviewer_correction_teaches_the_partner_name_so_the_next_receipt_matches_by_itself(sqlite_runtime):
-    from fixtures.documents import Item, make_receipt
-    from fixtures.render import render_receipt_png
-
     from claims.db.models import Product
     from claims.services.matches import correct_line_match
+    from fixtures.documents import Item, make_receipt
+    from fixtures.render import render_receipt_png
 
     rt = sqlite_runtime
     seed(rt)
