@@ -6,7 +6,8 @@ Runs the three evaluations of `paragon eval` in one session and prints a summary
   total; SROIE scoring), reported for all 150 and for the first and the later 75 files separately;
 * ``pl``: ../shared/datasets/pl-receipts-dev, 8 real Polish photos and an e-receipt (seller NIP, date, total);
 * ``photos``: the generated Polish set of `fixtures.photoset` (receipt photos with phone-photo damage,
-  text PDFs, invoice scans and photos), written to a temporary folder unless ``--photoset`` names one.
+  bent receipts on towels and counters, text PDFs, invoice scans and photos), written to a temporary folder
+  unless ``--photoset`` names one.
 
 Accuracy = right / labelled; sure precision = right `sure` fields / all `sure` fields; seconds are the
 median per document with `--jobs` worker processes (one tesseract thread each) on a shared machine.
@@ -79,8 +80,8 @@ def run_paragon(name: str, directory: Path, config: object, jobs: int) -> str:
     documents = load_documents(directory, "paragon")
     results = run_documents(documents, config, jobs)  # type: ignore[arg-type]
     rows = [_row(name, _score(documents, results), KEY_FIELDS["pl"])]
-    kinds = {"receipt photos": ("receipt_photo",), "text PDFs": ("_pdf_",),
-             "invoice scans and photos": ("invoice_scan", "invoice_photo")}
+    kinds = {"receipt photos": ("receipt_photo",), "handheld (bent) receipt photos": ("handheld_photo",),
+             "text PDFs": ("_pdf_",), "invoice scans and photos": ("invoice_scan", "invoice_photo")}
     if len(documents) > 20:
         for label, markers in kinds.items():
             subset = [d for d in documents if any(marker in d.name for marker in markers)]

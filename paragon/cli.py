@@ -168,12 +168,17 @@ def _cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from paragon.evaluate import evaluate, format_report, load_documents
+    from paragon.evaluate import evaluate, format_report, load_documents, with_reader_options
     from workers.runtime import reader_config
 
     fields = [f.strip() for f in args.fields.split(",") if f.strip()] if args.fields else None
+    try:
+        config = with_reader_options(reader_config(settings), args.reader)
+    except ValueError as exc:
+        print(f"paragon eval: {exc}", file=sys.stderr)
+        return 2
     documents = load_documents(Path(args.dir), args.format, args.limit, fields)
-    report = evaluate(documents, reader_config(settings), jobs=max(1, args.jobs), progress=not args.quiet)
+    report = evaluate(documents, config, jobs=max(1, args.jobs), progress=not args.quiet)
     if args.json:
         data = report.to_dict()
         if not args.failures:
@@ -210,7 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=_cmd_serve)
     sub.add_parser("migrate", help="create or upgrade the database schema").set_defaults(func=_cmd_migrate)
     seed = sub.add_parser("seed", help="load a programme description (JSON) into the database")
-    seed.add_argument("file", nargs="?", default=str(Path(__file__).resolve().parent.parent / "fixtures" / "demo_programme.json"))
+    demo_programme = Path(__file__).resolve().parent.parent / "fixtures" / "demo_programme.json"
+    seed.add_argument("file", nargs="?", default=str(demo_programme))
     seed.set_defaults(func=_cmd_seed)
     sweep = sub.add_parser("sweep", help="queue again the claims whose jobs were lost")
     sweep.add_argument("--every", type=float, default=0, help="repeat every N seconds")
@@ -251,6 +257,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--json", action="store_true", help="print the scores as JSON")
     evaluation.add_argument("--failures", action="store_true", help="list the wrong fields per file")
     evaluation.add_argument("--quiet", action="store_true", help="no progress bar")
+    evaluation.add_argument("--reader", action="append", default=[], metavar="NAME=VALUE",
+                            help="override a reader setting for this run, e.g. dewarp=false (repeatable)")
     evaluation.set_defaults(func=_cmd_eval)
     return parser
 

@@ -13,6 +13,7 @@ when marked sure). A field missing from a label is not scored.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -34,6 +35,41 @@ _NUMERIC_DATE = re.compile(r"(\d{1,4})[-/.](\d{1,2})[-/.](\d{1,4})")
 _WORDED_DATE = re.compile(r"(\d{1,2})[\s\-./]*([A-Z]{3})[A-Z]*[\s\-./,]*(\d{2,4})")
 _AMOUNT_FIELDS = ("total", "vat_total")
 _DATE_FIELDS = ("date", "issue_date")
+
+
+def with_reader_options(config: ReaderConfig, options: Iterable[str]) -> ReaderConfig:
+    """Return `config` with NAME=VALUE overrides applied (to compare reader variants on one data set).
+
+    Raises:
+        ValueError: an unknown setting, or a value that does not parse as the setting's type.
+    """
+    changes: dict[str, Any] = {}
+    defaults = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)}
+    for option in options:
+        name, sep, raw = option.partition("=")
+        name = name.strip().replace("-", "_")
+        if not sep or name not in defaults:
+            raise ValueError(f"unknown reader setting {option!r} (known: {', '.join(sorted(defaults))})")
+        changes[name] = _parse_option(name, raw.strip(), defaults[name])
+    return dataclasses.replace(config, **changes)
+
+
+def _parse_option(name: str, raw: str, current: object) -> object:
+    """Parse a reader setting's value the way its current value is typed (bool, int, float, str, None)."""
+    if raw.lower() in ("none", "null"):
+        return None
+    try:
+        if isinstance(current, bool):
+            if raw.lower() not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
+                raise ValueError(raw)
+            return raw.lower() in ("1", "true", "yes", "on")
+        if isinstance(current, int) or current is None and raw.lstrip("-").isdigit():
+            return int(raw)
+        if isinstance(current, float):
+            return float(raw)
+    except ValueError:
+        raise ValueError(f"reader setting {name}: {raw!r} is not a {type(current).__name__}") from None
+    return raw
 
 
 # --------------------------------------------------------------------------- scoring (pure)

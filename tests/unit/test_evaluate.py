@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from ocr import ReaderConfig
 from paragon.evaluate import (
     FieldScore,
     Outcome,
@@ -21,6 +22,7 @@ from paragon.evaluate import (
     parse_amount,
     parse_date,
     score_document,
+    with_reader_options,
 )
 
 
@@ -141,3 +143,15 @@ def test_progress_bar_shows_done_total_and_rate():
     bar.step()
     assert "[##########] 2/2" in stream.getvalue()
     assert stream.getvalue().endswith("s/doc\n")
+
+
+def test_reader_options_override_settings_by_their_type():
+    config = with_reader_options(ReaderConfig(), ["dewarp=false", "fallback-psm=none", "psm=4", "timeout_s=5"])
+    assert (config.dewarp, config.fallback_psm, config.psm, config.timeout_s) == (False, None, 4, 5.0)
+    assert with_reader_options(ReaderConfig(fallback_psm=None), ["fallback_psm=4"]).fallback_psm == 4
+
+
+@pytest.mark.parametrize("option", ["colour=red", "dewarp", "dewarp=maybe", "psm=six"])
+def test_reader_option_errors_name_the_setting(option):
+    with pytest.raises(ValueError, match="reader setting"):
+        with_reader_options(ReaderConfig(), [option])
