@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 from decimal import Decimal
 
-from ocr.extract.numbers import AmountMatch, find_amounts, find_dates, find_times, format_amount
+from ocr.extract.numbers import AmountMatch, DateMatch, find_amounts, find_dates, find_times, format_amount
 from ocr.extract.text import Hit, TextLine
 from ocr.extract.values import FieldValue, PaymentMethod
 
@@ -24,11 +26,12 @@ _PAYMENTS: tuple[tuple[re.Pattern[str], PaymentMethod], ...] = (
     (re.compile(r"przelew|transfer"), PaymentMethod.TRANSFER),
     (re.compile(r"\bbon\b|voucher"), PaymentMethod.VOUCHER),
 )
-_CURRENCIES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\bpln\b|\bzl\b|\d\s?zl\b"), "PLN"),
-    (re.compile(r"\beur\b|€"), "EUR"),
-    (re.compile(r"\busd\b|\$"), "USD"),
-    (re.compile(r"\brm\s?\d|\bmyr\b"), "MYR"),
+_CURRENCIES: tuple[tuple[re.Pattern[str], str, float], ...] = (
+    (re.compile(r"\bpln\b|\bzl\b|\d\s?zl\b"), "PLN", 1.0),
+    (re.compile(r"\beur\b|€"), "EUR", 1.0),
+    (re.compile(r"\busd\b"), "USD", 1.0),
+    (re.compile(r"\$\s?\d|\d\s?\$(?!\S)"), "USD", 0.4),  # a lone "$" is often OCR noise for S or 5
+    (re.compile(r"\brm\s?\d|\bmyr\b"), "MYR", 1.0),
 )
 CENT = Decimal("0.01")
 
@@ -83,23 +86,27 @@ def find_date_time(lines: list[TextLine], start: int = 0) -> tuple[FieldValue | 
     """Return the purchase date and time.
 
     A well-formed date with a clock time on its line wins (the fiscal printer's stamp), then a well-formed
-    date, then weak forms (two-digit years, dates without separators); earlier lines win ties.
+    date, then a date printed on more lines than another (a misread copy loses to two agreeing ones), then
+    weak forms (two-digit years, dates without separators); earlier lines win ties.
     """
-    best: tuple[tuple[bool, bool, int], Hit, Hit | None] | None = None
+    found: list[tuple[TextLine, DateMatch, Hit | None]] = []
     for line in lines[start:]:
         for date in find_dates(line.text):
             times = [t for t in find_times(line.text) if t[1] >= date.end or t[2] <= date.start]
-            time_hit = Hit(times[0][0], line, times[0][1], times[0][2], 0.95) if times else None
-            hit = Hit(date.value.isoformat(), line, date.start, date.end, date.strength)
-            rank = (time_hit is not None and date.strength >= 0.6, date.strength >= 0.7, -line.index)
-            if best is None or rank > best[0]:
-                best = (rank, hit, time_hit)
-    if best is None:
+            found.append((line, date, Hit(times[0][0], line, times[0][1], times[0][2], 0.95) if times else None))
+    if not found:
         return None, find_time(lines, start)
-    _, hit, time_hit = best
-    if time_hit is not None:
-        return hit.field(), time_hit.field()
-    return hit.field(strength=hit.strength * 0.9), find_time(lines, start)
+    support = Counter(date.value for _, date, _ in found if date.strength >= 0.6)
+
+    def rank(entry: tuple[TextLine, DateMatch, Hit | None]) -> tuple[bool, bool, int, int]:
+        line, date, time_hit = entry
+        return time_hit is not None and date.strength >= 0.6, date.strength >= 0.7, support[date.value], -line.index
+
+    line, date, time_hit = max(found, key=rank)
+    hit = Hit(date.value.isoformat(), line, date.start, date.end, date.strength)
+    value = hit.field() if time_hit is not None else hit.field(strength=hit.strength * 0.9)
+    value = replace(value, support=max(1, support[date.value]))
+    return value, time_hit.field() if time_hit is not None else find_time(lines, start)
 
 
 def find_time(lines: list[TextLine], start: int = 0) -> FieldValue | None:
@@ -122,10 +129,19 @@ def find_payment(lines: list[TextLine], start: int = 0) -> FieldValue | None:
 
 
 def find_currency(lines: list[TextLine], default: str | None = "PLN") -> FieldValue | None:
-    """Return the currency printed in the document, or `default` with low confidence."""
+    """Return the currency the document prints most strongly, or `default` with low confidence.
+
+    Every mention counts (a code such as PLN fully, a "$" next to a digit less): one stray "$" read from a
+    speck does not outvote the "SUMA PLN" of a Polish receipt.
+    """
+    weights: dict[str, float] = {}
+    first: dict[str, Hit] = {}
     for line in lines:
-        for pattern, code in _CURRENCIES:
-            match = pattern.search(line.folded)
-            if match:
-                return Hit(code, line, match.start(), match.end(), 1.0).field()
-    return FieldValue(default, 0.5) if default else None
+        for pattern, code, weight in _CURRENCIES:
+            for match in pattern.finditer(line.folded):
+                weights[code] = weights.get(code, 0.0) + weight
+                first.setdefault(code, Hit(code, line, match.start(), match.end(), 1.0))
+    if not weights:
+        return FieldValue(default, 0.5) if default else None
+    code = max(weights, key=lambda c: (weights[c], c == default))
+    return first[code].field(strength=1.0 if weights[code] >= 1.0 else 0.6)

@@ -50,7 +50,8 @@ def _disagree(extractions: list[Extraction]) -> bool:
 
 
 def _vote(values: list[FieldValue]) -> FieldValue:
-    """Choose among readings of one field: most readings, then certainty, then confidence.
+    """Choose among readings of one field: most support (readings, and lines printing the value in each),
+    then certainty, then confidence.
 
     The winner stays sure only if no other value was also confirmed: two readings confirming different
     values mean one confirmation was a coincidence of misreadings.
@@ -60,12 +61,12 @@ def _vote(values: list[FieldValue]) -> FieldValue:
         groups.setdefault(value.value, []).append(value)
 
     def rank(group: list[FieldValue]) -> tuple[int, bool, float]:
-        return len(group), any(v.sure for v in group), max(v.confidence for v in group)
+        return sum(v.support for v in group), any(v.sure for v in group), max(v.confidence for v in group)
 
     ordered = sorted(groups.values(), key=rank, reverse=True)
     best = max(ordered[0], key=lambda v: v.confidence)
     sure = any(v.sure for v in ordered[0]) and not any(v.sure for group in ordered[1:] for v in group)
-    return FieldValue(best.value, best.confidence, best.boxes, sure)
+    return FieldValue(best.value, best.confidence, best.boxes, sure, best.support)
 
 
 def _drop_buyer_as_seller(fields: dict[str, FieldValue]) -> None:
@@ -94,6 +95,13 @@ def merge_extractions(primary: Extraction, *others: Extraction) -> Extraction:
     known = next((e for e in everyone if e.kind is not DocumentKind.UNKNOWN), primary)
     names = dict.fromkeys(name for e in everyone for name in e.fields)
     fields = {name: _vote([e.fields[name] for e in everyone if name in e.fields]) for name in names}
+    buyer = fields.get(FieldName.BUYER_NIP)
+    if buyer is not None and FieldName.SELLER_NIP in fields:
+        # a reading that took the buyer's NIP for the seller's does not outvote one that read the seller's
+        sellers = [e.fields[FieldName.SELLER_NIP] for e in everyone if FieldName.SELLER_NIP in e.fields]
+        others = [v for v in sellers if v.value != buyer.value]
+        if others:
+            fields[FieldName.SELLER_NIP] = _vote(others)
     _drop_buyer_as_seller(fields)
     confirmed = next((e for e in everyone if e.items and FieldName.TOTAL in e.fields and e.fields["total"].sure), None)
     items = confirmed.items if confirmed else next((e.items for e in everyone if e.items), primary.items)

@@ -24,6 +24,10 @@ _FORMATTED = re.compile(
     r"(?<![\dA-Za-z])(?:PL ?)?(\d{3}[- ]\d{3}[- ]\d{2}[- ]\d{2}|\d{3}[- ]\d{2}[- ]\d{2}[- ]\d{3}|\d{10})(?![\d])"
 )
 _BUYER = re.compile(r"nabywc|kupuj|buyer")
+# The cash register's unique number closes every fiscal receipt: three letters, then digits ("EAO 2202141952").
+_REGISTER_PREFIX = re.compile(r"(?<![A-Za-z])[A-Z]{3}\s?$")
+_GROUPINGS = {(10,), (3, 3, 2, 2), (3, 2, 2, 3)}  # how a NIP is printed: 1234567890, 123-456-78-90, 123-45-67-890
+_GROUP_SEPARATOR = re.compile(r"[ \-.]{1,2}")
 
 
 def nip_checksum_ok(digits: str) -> bool:
@@ -39,6 +43,24 @@ def nip_checksum_ok(digits: str) -> bool:
         return False
     total = sum(w * int(d) for w, d in zip(NIP_WEIGHTS, digits, strict=False))
     return total % 11 == int(digits[9])
+
+
+def printed_as_nip(text: str) -> bool:
+    """Tell whether a run read after a NIP label starts with ten digits grouped the way a NIP is printed.
+
+    A digit doubled or dropped by OCR ("839-23-67-2768") shifts the groups; such a reading is not trusted
+    even when its first ten digits happen to pass the checksum. Text after the tenth digit is ignored when
+    a separator stands before it.
+    """
+    groups: list[int] = []
+    for part in _GROUP_SEPARATOR.split(text.strip()):
+        digits, _ = repair_digits(part)
+        if len(digits) != len(part):
+            return False
+        groups.append(len(digits))
+        if sum(groups) >= 10:
+            return tuple(groups) in _GROUPINGS
+    return False
 
 
 def repair_digits(text: str, limit: int = 0) -> tuple[str, bool]:
@@ -92,7 +114,7 @@ def _labelled(line: TextLine) -> list[NipCandidate]:
         digits, repaired = repair_digits(match.group(0), limit=10)
         if len(digits) < 10:
             continue
-        valid = nip_checksum_ok(digits)
+        valid = nip_checksum_ok(digits) and printed_as_nip(match.group(0))
         buyer = bool(_BUYER.search(line.folded[max(0, label.start() - 12) : label.end() + 1]))
         hit = Hit(digits, line, label.start(), match.end(), _strength(True, valid, repaired))
         found.append(NipCandidate(digits, hit, True, valid, repaired, buyer))
@@ -104,6 +126,8 @@ def _unlabelled(line: TextLine, taken: set[int]) -> list[NipCandidate]:
     found: list[NipCandidate] = []
     for match in _FORMATTED.finditer(line.text):
         if any(match.start() <= pos < match.end() for pos in taken):
+            continue
+        if _REGISTER_PREFIX.search(line.text[: match.start()]):
             continue
         digits = re.sub(r"\D", "", match.group(1))
         if nip_checksum_ok(digits):

@@ -37,7 +37,7 @@ _TEXT_MONTH = re.compile(r"(?<![\d])(\d{1,2})[.\-]?\s*([a-z]{3,12})[.\-]?,?\s*(\
 _TIME = re.compile(r"(?<![\d:])([01]?\d|2[0-3])\s?[:;]\s?([0-5]\d)(?::[0-5]\d)?(?![\d])")
 _AMOUNT = re.compile(
     r"(?<![\d,.])(?P<sign>-\s?)?(?P<int>\d{1,3}(?:(?P<group>[ .,'])\d{3})(?:(?P=group)\d{3})*|\d+)"
-    r"(?P<sep>[,.])(?P<loose>\s?)(?P<dec>\d{2})(?![\d])"
+    r"(?P<before>\s?)(?P<sep>[,.])(?P<loose>\s?)(?P<dec>\d{2})(?![\d])"
 )
 
 
@@ -199,11 +199,11 @@ class AmountMatch:
 
 
 def find_amounts(text: str, allow_loose: bool = True) -> list[AmountMatch]:
-    """Return money amounts with two decimals ("123,45", "1 234,56", "-2.40", "34. 15" when loose).
+    """Return money amounts with two decimals ("123,45", "1 234,56", "-2.40", "34. 15" or "38 ,47" when loose).
 
     Args:
         text: one line of text.
-        allow_loose: accept a space after the decimal separator (common OCR split of "109,89").
+        allow_loose: accept a space beside the decimal separator (common OCR splits of "109,89").
 
     Returns:
         Matches left to right; `letter` holds an immediately following A-G (or 8 misread for B).
@@ -211,7 +211,8 @@ def find_amounts(text: str, allow_loose: bool = True) -> list[AmountMatch]:
     repaired = repair_numeric(text)
     found: list[AmountMatch] = []
     for m in _AMOUNT.finditer(repaired):
-        if (m.group("loose") and not allow_loose) or repaired[m.end() : m.end() + 2].lstrip().startswith("%"):
+        loose = bool(m.group("loose") or m.group("before"))
+        if (loose and not allow_loose) or repaired[m.end() : m.end() + 2].lstrip().startswith("%"):
             continue
         group = m.group("group")
         if group and group == m.group("sep"):
@@ -226,7 +227,7 @@ def find_amounts(text: str, allow_loose: bool = True) -> list[AmountMatch]:
         tail = repaired[m.end() : m.end() + 3]
         tail = tail[1:] if tail.startswith(" ") else tail
         letter = tail[:1] if tail[:1] and tail[:1] in "ABCDEFG8" and not tail[1:2].isalnum() else ""
-        found.append(AmountMatch(value, m.start(), m.end(), "B" if letter == "8" else letter, bool(m.group("loose"))))
+        found.append(AmountMatch(value, m.start(), m.end(), "B" if letter == "8" else letter, loose))
     return found
 
 

@@ -42,30 +42,35 @@ _CODE_CONTEXT = re.compile(r"\bnip\b|\d{4}-\d{2}-\d{2}|\d{2}[.-]\d{2}[.-]\d{4}")
 
 @dataclass(frozen=True)
 class _Evidence:
-    """Amounts elsewhere on the receipt that can confirm the total."""
+    """Amounts elsewhere on the receipt that can confirm the total, each with the index of its line."""
 
     sales: list[Decimal]
-    summary: list[Decimal]
-    payments: list[Decimal]
+    summary: list[tuple[Decimal, int]]
+    payments: list[tuple[Decimal, int]]
     change: list[Decimal]
     items: list[Item]
     discounts: list[Decimal]
 
-    def supports(self, value: Decimal) -> bool:
-        """Tell whether the document's arithmetic confirms `value` as the total."""
+    def supports(self, value: Decimal, line: int | None = None) -> bool:
+        """Tell whether the document's arithmetic confirms `value` as the total read on line `line`."""
         if self.sales and abs(sum(self.sales) - value) < CENT / 2:
             return True
-        return self.supports_without_sales(value)
+        return self.supports_without_sales(value, line)
 
-    def supports_without_sales(self, value: Decimal) -> bool:
-        """Confirm `value` from payments, change, items or the summary block (not the sales lines)."""
-        if matches_any(self.payments, value):
+    def supports_without_sales(self, value: Decimal, line: int | None = None) -> bool:
+        """Confirm `value` from payments, change, items or the summary block (not the sales lines).
+
+        Amounts on the candidate's own line never count: a total taken from the card payment line (its
+        SUMA line unreadable) is not confirmed by that same card payment.
+        """
+        payments = [v for v, index in self.payments if index != line]
+        if matches_any(payments, value):
             return True
-        if any(matches_any(self.payments, value + c) for c in self.change):
+        if any(matches_any(payments, value + c) for c in self.change):
             return True
         if self.items and abs(sum(i.amount for i in self.items) + sum(self.discounts) - value) < CENT / 2:
             return True
-        others = [v for v in self.summary if abs(v - value) >= CENT / 2]
+        others = [v for v, index in self.summary if abs(v - value) >= CENT / 2 and index != line]
         return bool(others) and value > max(others) and subset_sums_to(others, value)
 
 
@@ -127,9 +132,14 @@ def _evidence(lines: list[TextLine], body: list[TextLine]) -> _Evidence:
     start = sales_lines[0].index if sales_lines else body[0].index if body else 0
     end = max(start + 1, _first_total_line(lines) + 2)
     window = [line for line in lines[start : min(end, start + 12)] if not _label_positions(line)]
-    summary = [m.value for line in window for m in find_amounts(line.text)]
+    summary = [(m.value, line.index) for line in window for m in find_amounts(line.text)]
     after_total = [line for line in lines[_first_total_line(lines) + 1 :] if not _label_positions(line)]
-    payments = [m.value for line in after_total if _PAYMENT_LINE.search(line.folded) for m in find_amounts(line.text)]
+    payments = [
+        (m.value, line.index)
+        for line in after_total
+        if _PAYMENT_LINE.search(line.folded)
+        for m in find_amounts(line.text)
+    ]
     return _Evidence(
         sales=_amounts_on(sales_lines, _SALES, last=False),
         summary=summary,
@@ -152,7 +162,7 @@ def _pick_total(candidates: list[Hit], evidence: _Evidence) -> FieldValue | None
     """Choose the total: arithmetic-backed candidates first, then a SUMA PLN reading, then the sales sum."""
     if not candidates:
         return None
-    scored = [(evidence.supports(Decimal(h.value)), h.strength, -h.line.index, h) for h in candidates]
+    scored = [(evidence.supports(Decimal(h.value), h.line.index), h.strength, -h.line.index, h) for h in candidates]
     supported, strength, _, hit = max(scored, key=lambda s: (s[0], s[1], s[2]))
     if supported:
         field = hit.field(sure=True)
@@ -218,7 +228,10 @@ def extract_receipt(lines: list[TextLine]) -> tuple[dict[str, FieldValue], list[
     nips = find_nips(lines)
     buyer = best_nip([c for c in nips if c.buyer])
     nips = [c for c in nips if not c.buyer and (buyer is None or c.digits != buyer.digits)]
-    seller = best_nip([c for c in nips if c.hit.line.index < (anchor or len(lines))]) or best_nip(nips)
+    # The seller's NIP heads a fiscal receipt; below PARAGON FISKALNY only a labelled one may stand in for it
+    # (an unlabelled number there is the buyer's with its label misread, or the register's).
+    above = [c for c in nips if c.hit.line.index < (anchor or len(lines))]
+    seller = best_nip(above) or best_nip([c for c in nips if c.labelled])
     fields[FieldName.SELLER_NIP] = nip_field(seller)
     fields[FieldName.BUYER_NIP] = nip_field(buyer)
     fields[FieldName.DATE], fields[FieldName.TIME] = find_date_time(lines)

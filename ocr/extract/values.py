@@ -64,13 +64,16 @@ class FieldValue:
     """One extracted field: normalised text value, confidence 0..1, where it was read, and certainty.
 
     `sure` is set only when the value is backed by more than its own reading (a checksum together
-    with a label, or the document's arithmetic).
+    with a label, or the document's arithmetic). `support` counts the separate lines of the document
+    that print the same value (a receipt's date in its header and again by the fiscal stamp); readings
+    are merged by their summed support. It is not part of the stored shape.
     """
 
     value: str
     confidence: float
     boxes: tuple[PageBox, ...] = ()
     sure: bool = False
+    support: int = 1
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready mapping."""

@@ -266,3 +266,9 @@ def test_buyer_nip_is_never_taken_for_the_seller():
     fields = extract_fields(reading_from_text(text)).fields
     assert fields["buyer_nip"].value == "8557601019"
     assert fields.get("seller_nip") is None or fields["seller_nip"].value != "8557601019"
+
+
+def test_total_read_from_the_payment_line_is_not_confirmed_by_that_same_line():
+    text = "SKLEP SP. Z O.O.\nNIP 242-438-05-79\nPARAGON FISKALNY\nSUMA PLN 248,9\nKarta 248,97\nPL PRA 81506092"
+    total = extract_fields(reading_from_text(text)).fields["total"]
+    assert total.value == "248.97" and not total.sure

@@ -143,3 +143,14 @@ def test_cash_accepted_minus_change_confirms_an_amount_including_tax():
 def test_misread_change_label_and_tiny_rounding_are_not_totals():
     text = "SUB-TOTAL (GST) 24.00\nROUNDING 0009\nUHANDE DUE 0.70\n"
     assert _total(text).value == "24.00"
+
+
+def test_stray_dollar_sign_does_not_outvote_the_printed_currency():
+    text = "PEPCO POLAND SP. Z O.O.\nNIP 782-21-31-157\nSPODNIE 1 * 30,00 30,00A $-\nSUMA PLN 30,30"
+    reading = reading_from_text(text)
+    assert extract_fields(reading).fields["currency"].value == "PLN"
+
+
+def test_dollar_amounts_make_a_dollar_receipt():
+    reading = reading_from_text("CORNER DELI\nCOFFEE $3.50\nBAGEL $2.25\nTOTAL $5.75")
+    assert extract_fields(reading).fields["currency"].value == "USD"

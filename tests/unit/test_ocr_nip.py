@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from ocr.extract.nip import best_nip, find_nips, nip_checksum_ok, repair_digits
+from ocr.extract import extract_fields
+from ocr.extract.nip import best_nip, find_nips, nip_checksum_ok, printed_as_nip, repair_digits
 from ocr.extract.text import TextLine, fold
 from ocr.model import Box, Line
+from ocr.textreading import reading_from_text
 
 
 def _line(text: str, index: int = 0) -> TextLine:
@@ -79,3 +81,32 @@ def test_buyer_label():
 def test_best_prefers_labelled_valid():
     lines = [_line("Sklep 782-21-31-157", 0), _line("NIP 1234567890", 1), _line("NIP 855-000-42-95", 2)]
     assert best_nip(find_nips(lines)).digits == "8550004295"
+
+
+@pytest.mark.parametrize(
+    ("printed", "trusted"),
+    [
+        ("899-236-72-73", True),
+        ("899-23-67-273", True),
+        ("8992367273", True),
+        ("899-23-67-273 922169", True),
+        ("839-23-67-2768", False),  # a doubled digit: the first ten pass the checksum by chance
+        ("89-923-67-273", False),
+        ("899 23 67 27", False),
+    ],
+)
+def test_only_a_nip_printed_in_a_nip_grouping_is_trusted(printed, trusted):
+    assert printed_as_nip(printed) is trusted
+
+
+def test_labelled_nip_with_a_doubled_digit_is_not_sure():
+    assert nip_checksum_ok("8392367276")
+    text = "KAUFLAND POLSKA MARKETY\nNIP 839-23-67-2768\nPARAGON FISKALNY\nSUMA PLN 10,00"
+    fields = extract_fields(reading_from_text(text))
+    assert "seller_nip" not in fields.fields or not fields.fields["seller_nip"].sure
+
+
+def test_cash_register_number_is_not_a_seller_nip():
+    assert nip_checksum_ok("2482431187")
+    reading = reading_from_text("FOLGUJEMY\nPARAGON FISKALNY\nSUMA PLN 164,00\nEAO 2482431187")
+    assert "seller_nip" not in extract_fields(reading).fields

@@ -143,3 +143,10 @@ def test_dates_without_separators_are_weak():
 def test_two_repairs_are_too_many_and_an_ambiguous_one_is_refused():
     assert find_dates("17/61/4018") == []
     assert find_dates("2076-04-16") == []  # 7 may be a misread 1 or 2
+
+
+@pytest.mark.parametrize("text", ["SUMA PLN 38 ,47", "SUMA PLN 38, 47", "SUMA PLN 38,47"])
+def test_amount_split_beside_its_comma_is_one_amount(text):
+    (match,) = find_amounts(text)
+    assert match.value == Decimal("38.47") and match.loose == (text != "SUMA PLN 38,47")
+    assert find_amounts(text, allow_loose=False) == ([] if match.loose else [match])
