@@ -17,6 +17,7 @@ class ReaderConfig:
     target_text_height_px: int = 30
     psm: int = 6
     fallback_psm: int | None = 4
+    dewarp: bool = True  # straighten bent rows before reading (ocr.dewarp)
     reread_lines: bool = True  # re-read the rows of an unconfirmed total and date on their own (ocr.reread)
     pdf_render_dpi: int = 250
     max_ocr_pixels: int = 10_000_000

@@ -1,15 +1,47 @@
 """Plane transforms that track how a prepared image maps back to the original page pixels.
 
 `Affine` covers the affine maps of the pipeline (crop, rotation, scaling) and, with `g`/`h` set, the
-projective map of a perspective correction; composition and inversion work on the 3x3 matrix.
+projective map of a perspective correction; composition and inversion work on the 3x3 matrix. `Bend` and
+`Unbend` are the non-linear vertical shifts of straightening bent rows (`ocr.dewarp`); a pipeline holding
+one composes into a `Chain`. Every transform offers `apply`, `apply_box`, `then` and `inverse`.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol, Union
 
 from ocr.model import Box
+
+_UNBEND_ITERATIONS = 6
+
+
+class Transform(Protocol):
+    """A map of the plane, composable and invertible."""
+
+    def apply(self, x: float, y: float) -> tuple[float, float]: ...  # noqa: D102 - see Affine
+
+    def apply_box(self, box: Box) -> Box: ...  # noqa: D102
+
+    def then(self, other: Transform) -> Transform: ...  # noqa: D102
+
+    def inverse(self) -> Transform: ...  # noqa: D102
+
+
+def _box_points(box: Box) -> list[tuple[float, float]]:
+    """Return the corners, the mid-points of the sides and the centre of a box."""
+    xs = (box.x, box.x + box.w / 2, box.right)
+    ys = (box.y, box.y + box.h / 2, box.bottom)
+    return [(x, y) for x in xs for y in ys]
+
+
+def _bounding(points: list[tuple[float, float]]) -> Box:
+    """Return the axis-aligned box around points."""
+    xs = [p[0] for p in points]
+    ys = [p[1] for p in points]
+    return Box(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
 
 _Matrix = tuple[tuple[float, float, float], tuple[float, float, float], tuple[float, float, float]]
 
@@ -63,15 +95,17 @@ class Affine:
         """Tell whether the map has no perspective part."""
         return self.g == 0.0 and self.h == 0.0
 
-    def then(self, other: Affine) -> Affine:
-        """Return the map that applies `self` first and `other` second."""
+    def then(self, other: Transform) -> Transform:
+        """Return the map that applies `self` first and `other` second (an `Affine` when both are)."""
+        if not isinstance(other, Affine):
+            return Chain((self,)).then(other)
         first, second = self._rows(), other._rows()
         product = tuple(
             tuple(sum(second[i][k] * first[k][j] for k in range(3)) for j in range(3)) for i in range(3)
         )
         return Affine._from_rows(product)  # type: ignore[arg-type]
 
-    def inverse(self) -> Affine:
+    def inverse(self) -> Affine:  # type: ignore[override]
         """Return the inverse map."""
         (a, b, c), (d, e, f), (g, h, i) = self._rows()
         cofactors = (
@@ -95,3 +129,90 @@ class Affine:
         xs = [p[0] for p in corners]
         ys = [p[1] for p in corners]
         return Box(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
+
+
+@dataclass(frozen=True)
+class Bend:
+    """(x, y) -> (x, y + shift(x, y)): where a straightened row's pixel came from in the bent image."""
+
+    shift: Callable[[float, float], float]
+
+    def apply(self, x: float, y: float) -> tuple[float, float]:
+        """Map one point."""
+        return x, y + float(self.shift(x, y))
+
+    def apply_box(self, box: Box) -> Box:
+        """Map a box and return the axis-aligned box around its mapped corners, side mid-points and centre."""
+        return _bounding([self.apply(x, y) for x, y in _box_points(box)])
+
+    def then(self, other: Transform) -> Transform:
+        """Return the map that applies `self` first and `other` second."""
+        return Chain((self,)).then(other)
+
+    def inverse(self) -> Unbend:
+        """Return the straightening map."""
+        return Unbend(self.shift)
+
+
+@dataclass(frozen=True)
+class Unbend:
+    """The inverse of `Bend`: the straightened position y' of a point, where y' + shift(x, y') = y.
+
+    Solved by fixed-point iteration, which converges because the fitted shift changes slowly with y.
+    """
+
+    shift: Callable[[float, float], float]
+
+    def apply(self, x: float, y: float) -> tuple[float, float]:
+        """Map one point."""
+        straight = y - float(self.shift(x, y))
+        for _ in range(_UNBEND_ITERATIONS):
+            straight = y - float(self.shift(x, straight))
+        return x, straight
+
+    def apply_box(self, box: Box) -> Box:
+        """Map a box and return the axis-aligned box around its mapped corners, side mid-points and centre."""
+        return _bounding([self.apply(x, y) for x, y in _box_points(box)])
+
+    def then(self, other: Transform) -> Transform:
+        """Return the map that applies `self` first and `other` second."""
+        return Chain((self,)).then(other)
+
+    def inverse(self) -> Bend:
+        """Return the bending map."""
+        return Bend(self.shift)
+
+
+Step = Union[Affine, Bend, Unbend]  # noqa: UP007 - a runtime alias
+
+
+@dataclass(frozen=True)
+class Chain:
+    """Transforms applied in order; neighbouring affine steps are kept multiplied into one."""
+
+    steps: tuple[Step, ...]
+
+    def apply(self, x: float, y: float) -> tuple[float, float]:
+        """Map one point through every step."""
+        for step in self.steps:
+            x, y = step.apply(x, y)
+        return x, y
+
+    def apply_box(self, box: Box) -> Box:
+        """Map a box's corners, side mid-points and centre through every step; return the box around them."""
+        return _bounding([self.apply(x, y) for x, y in _box_points(box)])
+
+    def then(self, other: Transform) -> Transform:
+        """Return the chain followed by `other`."""
+        added = other.steps if isinstance(other, Chain) else (other,)
+        steps = list(self.steps)
+        for step in added:
+            if steps and isinstance(steps[-1], Affine) and isinstance(step, Affine):
+                steps[-1] = steps[-1].then(step)  # type: ignore[assignment]
+            else:
+                steps.append(step)  # type: ignore[arg-type]
+        return steps[0] if len(steps) == 1 else Chain(tuple(steps))  # type: ignore[return-value]
+
+    def inverse(self) -> Chain:
+        """Return the chain of inverse steps in reverse order."""
+        return Chain(tuple(step.inverse() for step in reversed(self.steps)))

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ocr.geometry import Affine
+from ocr.dewarp import apply_warp, fit_warp
+from ocr.geometry import Affine, Transform, Unbend
 from ocr.region import find_paper
 
 _MIN_COMPONENTS = 15
@@ -19,11 +20,12 @@ class Prepared:
     """An image ready for OCR, the map from its pixels back to the original, and the steps applied.
 
     `unscaled` is the image before the final scaling to the target text height (`scale` maps its pixels to
-    `image` pixels): line crops are enlarged from it so they are resampled only once.
+    `image` pixels): line crops are enlarged from it so they are resampled only once. It is None when bent
+    rows were straightened after scaling (crops then come from `image`, where the rows are straight).
     """
 
     image: np.ndarray
-    to_original: Affine
+    to_original: Transform
     steps: tuple[str, ...]
     text_height: float | None = None
     unscaled: np.ndarray | None = None
@@ -184,6 +186,12 @@ def deskew(
     return rotated, matrix, angle
 
 
+def _moved(comps: Components, transform: Affine) -> Components:
+    """Return the components with their points mapped by `transform` (heights kept)."""
+    xs, ys = transform.apply(comps.xs, comps.ys)
+    return Components(np.asarray(xs, np.float64), np.asarray(ys, np.float64), comps.heights)
+
+
 def estimate_text_height(gray: np.ndarray, components: Components | None = None) -> float | None:
     """Estimate the typical character height in pixels from character-like connected components."""
     comps = components if components is not None else text_components(gray)
@@ -257,11 +265,13 @@ def rectify(
     return warped, Affine.from_matrix(matrix)
 
 
-def _text_outside(gray: np.ndarray, mask: np.ndarray, enough: int = 12) -> bool:
-    """Tell whether lines of print continue outside the found paper (a shadow cut the sheet in two).
+def _text_outside(gray: np.ndarray, mask: np.ndarray, enough: int = 5, reach: float = 40.0) -> bool:
+    """Tell whether lines of print continue outside the found paper (a shadow or a light counter cut it).
 
-    Character-like specks of a towel or wood grain lie outside too, so only components that sit on the
-    baseline of print inside the paper, close to it, count.
+    Specks of a towel, a carpet or wood grain lie outside too, so a component outside counts only when it
+    is part of a word (two neighbours of its size on its baseline) and sits on the baseline of print
+    inside the paper, within `reach` character heights (the amounts column of a receipt is far from
+    its labels).
     """
     comps = text_components(gray)
     if len(comps.xs) < _MIN_COMPONENTS:
@@ -272,16 +282,33 @@ def _text_outside(gray: np.ndarray, mask: np.ndarray, enough: int = 12) -> bool:
     if inside.all() or not inside.any():
         return False
     out_y, out_x, out_h = comps.ys[~inside], comps.xs[~inside], comps.heights[~inside]
-    in_y, in_x = comps.ys[inside], comps.xs[inside]
-    same_row = np.abs(out_y[:, None] - in_y[None, :]) <= 0.3 * out_h[:, None]
-    near = np.abs(out_x[:, None] - in_x[None, :]) <= 6 * out_h[:, None]
-    return int((same_row & near).any(axis=1).sum()) >= enough
+    in_y, in_x, in_h = comps.ys[inside], comps.xs[inside], comps.heights[inside]
+
+    def beside(ys: np.ndarray, xs: np.ndarray, hs: np.ndarray, distance: float) -> np.ndarray:
+        """Pairs (outside, other) on one baseline, of one size, within `distance` heights."""
+        size = out_h[:, None]
+        return (
+            (np.abs(out_y[:, None] - ys[None, :]) <= 0.25 * size)
+            & (np.abs(out_h[:, None] - hs[None, :]) <= 0.25 * size)
+            & (np.abs(out_x[:, None] - xs[None, :]) <= distance * size)
+        )
+
+    word = beside(out_y, out_x, out_h, 1.6)
+    np.fill_diagonal(word, False)
+    in_words = word.sum(axis=1) >= 2
+    return int((in_words & beside(in_y, in_x, in_h, reach).any(axis=1)).sum()) >= enough
 
 
-def _isolate_paper(gray: np.ndarray, background: np.ndarray) -> tuple[np.ndarray, Affine | None, str]:
-    """Blank everything outside the paper and crop (or rectify) to it; return image, map and step name."""
+def _isolate_paper(
+    gray: np.ndarray, background: np.ndarray, original: np.ndarray
+) -> tuple[np.ndarray, Affine | None, str]:
+    """Blank everything outside the paper and crop (or rectify) to it; return image, map and step name.
+
+    Print outside the paper is looked for in the `original` photo: flattening the light first would turn
+    the texture of a towel or a carpet around the receipt into crisp character-like specks.
+    """
     paper = find_paper(background, gray.shape[:2])
-    if paper is None or _text_outside(gray, paper.mask):
+    if paper is None or _text_outside(original, paper.mask):
         return gray, None, ""
     if paper.corners is not None and needs_rectifying(paper.corners):
         image, matrix = rectify(gray, paper.corners, paper.mask)
@@ -292,7 +319,11 @@ def _isolate_paper(gray: np.ndarray, background: np.ndarray) -> tuple[np.ndarray
 
 
 def prepare_for_ocr(
-    rgb: np.ndarray, target_text_height: int = 30, max_pixels: int = 10_000_000, stretch: bool = False
+    rgb: np.ndarray,
+    target_text_height: int = 30,
+    max_pixels: int = 10_000_000,
+    stretch: bool = False,
+    dewarp: bool = True,
 ) -> Prepared:
     """Run the preparation pipeline, choosing each step by what the image needs.
 
@@ -301,19 +332,20 @@ def prepare_for_ocr(
         target_text_height: the character height, in pixels, the OCR engine reads best.
         max_pixels: upper bound on the prepared image's pixel count.
         stretch: darken faint print (used when a first reading found almost no text).
+        dewarp: straighten bent rows of print (`ocr.dewarp`).
 
     Returns:
         A `Prepared` value: the greyscale image for OCR, the map back to `rgb` pixel coordinates
         and the names of the steps that were applied.
     """
     steps: list[str] = []
-    forward = Affine()
-    gray = to_grayscale(rgb)
+    forward: Transform = Affine()
+    gray = original = to_grayscale(rgb)
     background = estimate_background(gray)
     if needs_illumination_fix(background):
         gray = normalise_illumination(gray, background)
         steps.append("normalise_illumination")
-    gray, crop, step = _isolate_paper(gray, background)
+    gray, crop, step = _isolate_paper(gray, background, original)
     if crop is not None:
         forward = forward.then(crop)
         steps.append(step)
@@ -326,10 +358,20 @@ def prepare_for_ocr(
     if angle:
         forward = forward.then(rotation)
         steps.append(f"deskew:{angle:+.1f}")
+    if angle:
+        components = _moved(components, rotation)
     text_height = estimate_text_height(gray, components)
-    unscaled = gray
+    unscaled: np.ndarray | None = gray
     gray, factor = scale_to_text_height(gray, text_height, target_text_height, max_pixels)
     if factor != 1.0:
         forward = forward.then(Affine.scaling(factor))
         steps.append(f"scale:{factor:.2f}")
+        components = Components(components.xs * factor, components.ys * factor, components.heights * factor)
+    # straightened at the reading resolution, so the small print of a photo is resampled from sharp pixels
+    warp = fit_warp(components, (gray.shape[1], gray.shape[0])) if dewarp else None
+    if warp is not None:
+        gray = apply_warp(gray, warp)
+        forward = forward.then(Unbend(warp.shift))
+        steps.append("dewarp")
+        unscaled = None
     return Prepared(gray, forward.inverse(), tuple(steps), text_height, unscaled, factor)

@@ -10,7 +10,7 @@ import numpy as np
 from ocr.config import DEFAULT_CONFIG, ReaderConfig
 from ocr.errors import CorruptFileError, ReadTimeoutError, UnsupportedFileError
 from ocr.extract import extract_fields, extract_readings, needs_second_reading, needs_third_reading
-from ocr.geometry import Affine
+from ocr.geometry import Affine, Transform
 from ocr.images import load_images
 from ocr.lines import build_lines
 from ocr.model import DocumentReading, PageReading, PageSource, Word
@@ -41,7 +41,7 @@ class _PageInput:
 
     number: int
     prepared: Prepared
-    mapping: Affine
+    mapping: Transform
     size: tuple[float, float]
 
 
@@ -89,7 +89,8 @@ class _Ocr:
         self, rgb: np.ndarray, number: int, transform: Affine | None, size: tuple[float, float], stretch: bool
     ) -> _PageInput:
         """Prepare one page image and remember how its pixels map to page units."""
-        prepared = prepare_for_ocr(rgb, self.config.target_text_height_px, self.config.max_ocr_pixels, stretch)
+        config = self.config
+        prepared = prepare_for_ocr(rgb, config.target_text_height_px, config.max_ocr_pixels, stretch, config.dewarp)
         return _PageInput(number, prepared, prepared.to_original.then(transform or Affine()), size)
 
     def pdf_page(
@@ -103,13 +104,24 @@ class _Ocr:
         return tuple(_recognise(page, self.config, self.deadline, psm) for page in self.inputs)
 
     def page_images(self) -> dict[int, PageImage]:
-        """Return the OCR'd pages before their final scaling, for re-reading single rows."""
+        """Return the OCR'd pages for re-reading single rows.
+
+        A page's image before the final scaling is used when there is one (crops are then resampled only
+        once); a page whose bent rows were straightened after scaling is cropped from the reading image.
+        """
         images = {}
         for page in self.inputs:
             prepared = page.prepared
             if prepared.unscaled is not None:
                 to_page = Affine.scaling(prepared.scale).then(page.mapping)
-                images[page.number] = PageImage(page.number, prepared.unscaled, to_page, page.size, prepared.text_height)
+                images[page.number] = PageImage(
+                    page.number, prepared.unscaled, to_page, page.size, prepared.text_height
+                )
+            else:
+                height = prepared.text_height * prepared.scale if prepared.text_height else None
+                images[page.number] = PageImage(
+                    page.number, prepared.image, page.mapping, page.size, height, enlarged=prepared.scale
+                )
         return images
 
 

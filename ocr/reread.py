@@ -19,13 +19,13 @@ import numpy as np
 
 from ocr.config import ReaderConfig
 from ocr.errors import EngineError, ReadTimeoutError
-from ocr.extract import FieldName, FieldValue, extract_fields, reread_value
+from ocr.extract import Extraction, FieldName, FieldValue, extract_fields, reread_value
 from ocr.extract.reread import REREAD_STEP
-from ocr.geometry import Affine
+from ocr.geometry import Affine, Transform
 from ocr.model import Box, DocumentReading, Line, PageReading, PageSource, Word
 from ocr.tesseract import deadline_left, parse_tsv, run_tesseract
 
-KEY_FIELDS = (FieldName.TOTAL, FieldName.DATE)
+KEY_FIELDS = (FieldName.TOTAL, FieldName.DATE, FieldName.SELLER_NIP)
 LINE_PSM = 7  # a single text line
 CROP_SCALES = (2.5, 3.0)  # enlargement of the unscaled page pixels, one reading each
 _BLUR = 0.9  # Gaussian sigma, in unscaled pixels: joins the dots of dot-matrix print into strokes
@@ -33,24 +33,24 @@ _MAX_TEXT_HEIGHT = 120.0  # px after enlarging: photos with large print are enla
 _MARGIN_Y = 0.2  # of the row height, above and below
 _MARGIN_X = 0.6  # of the row height, left and right
 _PAD = 0.5  # white border around the enlarged crop, of the row height
-_SAME_ROW = 0.5  # vertical overlap (of the shorter line) that puts two lines in one row
+_SAME_ROW = 0.5  # lines whose mid-heights differ by less than this many character heights share a row
+_ROW_HEIGHT = 1.25  # a row's height in character heights (ascenders and descenders included)
 
 
 @dataclass(frozen=True, eq=False)
 class PageImage:
-    """A page kept for re-reading rows: its pixels, their map to page units, page size, text height (px)."""
+    """A page kept for re-reading rows: its pixels, their map to page units, page size, text height (px).
+
+    `enlarged` is how much the image is already enlarged from the photo's own pixels: crops are enlarged
+    from the photo's print size, so an image already scaled up is enlarged that much less.
+    """
 
     number: int
     image: np.ndarray
-    to_page: Affine
+    to_page: Transform
     size: tuple[float, float]
     text_height: float | None = None
-
-
-def _overlap(a: Box, b: Box) -> float:
-    """Return the vertical overlap of two boxes as a fraction of the shorter one's height."""
-    shorter = min(a.h, b.h)
-    return (min(a.bottom, b.bottom) - max(a.y, b.y)) / shorter if shorter > 0 else 0.0
+    enlarged: float = 1.0
 
 
 def _centre_in(box: Box, region: Box) -> bool:
@@ -59,27 +59,77 @@ def _centre_in(box: Box, region: Box) -> bool:
     return region.x <= x <= region.right and region.y <= y <= region.bottom
 
 
-def row_region(reading: DocumentReading, field: FieldValue) -> Box | None:
-    """Return the whole row of text a field was read on (every line beside it), in page units.
+@dataclass(frozen=True)
+class Row:
+    """A row of text to re-read: its words' region in page units and its box in the page image's pixels.
 
-    The field's boxes are looked up in the primary and alternate pages; the row is the line holding them
-    together with the lines of the same page that overlap it vertically (a label read as its own line).
+    Both are needed because the page image is deskewed and straightened: a row that is level there is
+    tilted or bent in page units, so its page box is taller than the row (and would cut neighbours into
+    the crop), while the words it replaces are found in page units.
     """
+
+    region: Box
+    pixels: Box
+
+
+def _midpoints(page: PageImage, line: Line) -> list[tuple[float, float]]:
+    """Map the left and right mid-points of a line's words from page units to image pixels."""
+    to_image = page.to_page.inverse()
+    points = []
+    for word in line.words:
+        points.append(to_image.apply(word.box.x, word.box.centre_y))
+        points.append(to_image.apply(word.box.right, word.box.centre_y))
+    return points
+
+
+def _home_line(reading: DocumentReading, field: FieldValue) -> tuple[PageReading, Line] | None:
+    """Return the page and line (primary pages first, then alternates) holding a field's boxes."""
     if not field.boxes:
         return None
     number = field.boxes[0].page
     target = Box.union(b.box for b in field.boxes if b.page == number)
-    for page in (*reading.pages, *reading.alternates):
-        if page.number != number:
-            continue
-        home = next((line for line in page.lines if _centre_in(target, line.box)), None)
+    own = {b.box for b in field.boxes if b.page == number}
+    pages = [page for page in (*reading.pages, *reading.alternates) if page.number == number]
+    # the line holding the field's own word boxes; on a tilted page neighbouring line boxes overlap, so the
+    # line box around the field's centre may be the one above
+    for page in pages:
+        home = max(page.lines, key=lambda line: sum(w.box in own for w in line.words), default=None)
+        if home is not None and any(w.box in own for w in home.words):
+            return page, home
+    for page in pages:
+        home = next((line for line in page.lines if _centre_in(target, line.box) and line.words), None)
         if home is not None:
-            return Box.union(line.box for line in page.lines if _overlap(line.box, home.box) >= _SAME_ROW)
+            return page, home
     return None
 
 
-def crop_row(page: PageImage, region: Box, scale: float) -> tuple[np.ndarray, Affine] | None:
-    """Cut a row (page units) out of the page image with a small margin, enlarge and smooth it, pad with white.
+def find_row(reading: DocumentReading, field: FieldValue, page: PageImage) -> Row | None:
+    """Return the whole row a field was read on: its line and the lines level with it in the page image.
+
+    Lines count as level when their words' mid-points lie within half a character height of the field's
+    line once mapped into the (deskewed, straightened) page image; a label read as its own line joins.
+    """
+    found = _home_line(reading, field)
+    if found is None:
+        return None
+    page_reading, home = found
+    home_points = _midpoints(page, home)
+    home_y = float(np.median([y for _, y in home_points]))
+    text_height = page.text_height or min(w.box.h for w in home.words)
+    row_lines, points = [], []
+    for line in page_reading.lines:
+        line_points = _midpoints(page, line) if line.words else []
+        if line_points and abs(float(np.median([y for _, y in line_points])) - home_y) <= _SAME_ROW * text_height:
+            row_lines.append(line)
+            points.extend(line_points)
+    xs = [x for x, _ in points]
+    height = text_height * _ROW_HEIGHT
+    pixels = Box(min(xs), home_y - height / 2, max(xs) - min(xs), height)
+    return Row(Box.union(line.box for line in row_lines), pixels)
+
+
+def crop_row(page: PageImage, pixels: Box, scale: float) -> tuple[np.ndarray, Transform] | None:
+    """Cut a row (a box in the page image's pixels) out with a small margin, enlarge, smooth, pad with white.
 
     Enlarged alone, dot-matrix print falls apart into dots that read as other digits; a blur of about one
     original pixel joins them (on SROIE development scans it turned two wrong corrections into none).
@@ -87,7 +137,7 @@ def crop_row(page: PageImage, region: Box, scale: float) -> tuple[np.ndarray, Af
     Returns:
         The crop and the map from its pixels to page units, or None when the row lies off the image.
     """
-    box = page.to_page.inverse().apply_box(region)
+    box = pixels
     height, width = page.image.shape[:2]
     my, mx = max(2.0, box.h * _MARGIN_Y), max(4.0, box.h * _MARGIN_X)
     x0, y0 = max(0, int(box.x - mx)), max(0, int(box.y - my))
@@ -106,14 +156,15 @@ def crop_row(page: PageImage, region: Box, scale: float) -> tuple[np.ndarray, Af
 
 def _scales(page: PageImage) -> tuple[float, ...]:
     """Return the enlargements to read a row at, lowered for print that is already large."""
+    scales = tuple(s / page.enlarged for s in CROP_SCALES)
     if not page.text_height:
-        return CROP_SCALES
+        return tuple(dict.fromkeys(max(1.0, s) for s in scales))
     cap = _MAX_TEXT_HEIGHT / page.text_height
-    return tuple(dict.fromkeys(max(1.0, min(s, cap * s / CROP_SCALES[-1])) for s in CROP_SCALES))
+    return tuple(dict.fromkeys(max(1.0, min(s, cap * s / scales[-1])) for s in scales))
 
 
 def read_row(
-    page: PageImage, region: Box, scale: float, field: str, config: ReaderConfig, deadline: float
+    page: PageImage, row: Row, scale: float, field: str, config: ReaderConfig, deadline: float
 ) -> PageReading | None:
     """Read one row of a page on its own at one enlargement.
 
@@ -125,7 +176,7 @@ def read_row(
         ReadTimeoutError: the document's deadline passed.
         EngineError: tesseract failed.
     """
-    crop = crop_row(page, region, scale)
+    crop = crop_row(page, row.pixels, scale)
     if crop is None:
         return None
     image, to_page = crop
@@ -133,7 +184,7 @@ def read_row(
     if not words:
         return None
     mapped = [Word(w.text, w.confidence, _rounded(to_page.apply_box(w.box))) for w in words]
-    line = replace(Line.from_words(mapped), box=region)
+    line = replace(Line.from_words(mapped), box=row.region)
     steps = (f"{REREAD_STEP}{field}", f"crop_scale:{scale:.2f}", f"psm:{LINE_PSM}")
     width, height = page.size
     return PageReading(page.number, width, height, PageSource.OCR, (line,), round(line.confidence, 3), steps)
@@ -144,15 +195,43 @@ def _rounded(box: Box) -> Box:
     return Box(round(box.x, 1), round(box.y, 1), round(box.w, 1), round(box.h, 1))
 
 
+def _anchor(extraction: Extraction, name: str) -> FieldValue | None:
+    """Return the field whose row is re-read for `name`.
+
+    That is the field itself when it was read but not confirmed, or, for a date that was not found, the
+    time (fiscal printers print both on one line).
+    """
+    field = extraction.fields.get(name)
+    if field is not None:
+        return None if field.sure else field
+    if name == FieldName.DATE:
+        return extraction.fields.get(FieldName.TIME)
+    return None
+
+
+def _accepted(current: FieldValue | None, name: str, values: list[FieldValue | None]) -> bool:
+    """Tell whether the readings of a row correct a field: every enlargement found the same new value.
+
+    A seller NIP is taken only when the row confirms it (label, grouping and checksum).
+    """
+    if not values or None in values or len({v.value for v in values if v is not None}) != 1:
+        return False
+    value = values[0]
+    if value is None or current is not None and value.value == current.value:
+        return False
+    return value.sure if name == FieldName.SELLER_NIP else True
+
+
 def reread_key_fields(
     reading: DocumentReading, pages: dict[int, PageImage], config: ReaderConfig, deadline: float
 ) -> DocumentReading:
-    """Re-read the rows of the total and the date when they are present but not confirmed.
+    """Re-read the rows of the total, the date and the seller NIP when they are not confirmed.
 
     Each row is read at two enlargements; when both readings, swapped into the document, give the same
     value for the field and it differs from the value read so far, the more confident one is kept in
-    `reading.rereads` (extraction then takes the field from it). At most two fields and two crops each;
-    a timeout or an engine failure keeps what was accepted so far.
+    `reading.rereads` (extraction then takes the field from it). A missing date is looked for on the row
+    of the time; a seller NIP is replaced only by one the row confirms (checksum). At most two crops per
+    field; a timeout or an engine failure keeps what was accepted so far.
 
     Args:
         reading: the document as read by the page passes.
@@ -166,19 +245,18 @@ def reread_key_fields(
     extraction = extract_fields(reading)
     accepted: list[PageReading] = []
     for name in KEY_FIELDS:
-        field = extraction.fields.get(name)
-        if field is None or field.sure or not field.boxes or field.boxes[0].page not in pages:
+        anchor = _anchor(extraction, name)
+        if anchor is None or not anchor.boxes or anchor.boxes[0].page not in pages:
             continue
-        page = pages[field.boxes[0].page]
-        region = row_region(reading, field)
-        if region is None:
+        page = pages[anchor.boxes[0].page]
+        row = find_row(reading, anchor, page)
+        if row is None:
             continue
         try:
-            rows = [read_row(page, region, scale, name, config, deadline) for scale in _scales(page)]
+            rows = [read_row(page, row, scale, name, config, deadline) for scale in _scales(page)]
         except (ReadTimeoutError, EngineError):
             break
         values = [reread_value(reading, row) if row is not None else None for row in rows]
-        found = {value.value for value in values if value is not None}
-        if None not in values and len(found) == 1 and field.value not in found:
+        if _accepted(extraction.fields.get(name), name, values):
             accepted.append(max((row for row in rows if row is not None), key=lambda row: row.mean_confidence))
     return replace(reading, rereads=tuple(accepted)) if accepted else reading

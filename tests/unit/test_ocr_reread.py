@@ -13,7 +13,7 @@ from ocr import ReaderConfig
 from ocr.extract import extract_fields, reread_value
 from ocr.geometry import Affine
 from ocr.model import Box, DocumentReading, Line, PageReading, PageSource, Word
-from ocr.reread import PageImage, crop_row, read_row, reread_key_fields, row_region
+from ocr.reread import PageImage, Row, crop_row, find_row, read_row, reread_key_fields
 from ocr.textreading import reading_from_text
 
 needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract is not installed")
@@ -28,9 +28,19 @@ def _line(words: list[tuple[str, Box]], confidence: float = 0.9) -> Line:
 def _reread(text: str, region: Box, field: str = "total", page: int = 1) -> PageReading:
     """A re-read row: one line with words spread over `region`, its box the region."""
     width = region.w / max(1, len(text.split()))
-    words = [(w, Box(region.x + i * width, region.y + 2, width * 0.8, region.h - 4)) for i, w in enumerate(text.split())]
+    words = [
+        (w, Box(region.x + i * width, region.y + 2, width * 0.8, region.h - 4)) for i, w in enumerate(text.split())
+    ]
     line = Line(text, _line(words).words, region)
     return PageReading(page, 800, 600, PageSource.OCR, (line,), 0.9, (f"reread:{field}", "psm:7"))
+
+
+def _row(reading: DocumentReading, field: str) -> Row | None:
+    """The row of a field of a text reading (page units are the pixels of a blank page image)."""
+    page = reading.pages[0]
+    pixels = np.full((int(page.height), int(page.width)), 255, np.uint8)
+    image = PageImage(1, pixels, Affine(), (page.width, page.height), 16.0)
+    return find_row(reading, extract_fields(reading).fields[field], image)
 
 
 def _receipt() -> DocumentReading:
@@ -40,8 +50,9 @@ def _receipt() -> DocumentReading:
 def test_reread_row_replaces_the_field_and_stays_unconfirmed():
     reading = _receipt()
     total = extract_fields(reading).fields["total"]
-    region = row_region(reading, total)
-    assert total.value == "20.15" and region is not None and region.y == 60.0
+    row = _row(reading, "total")
+    assert total.value == "20.15" and row is not None and row.region.y == 60.0
+    region = row.region
     patched = DocumentReading(reading.media_type, reading.pages, rereads=(_reread("TOTAL 25.15", region),))
     fields = extract_fields(patched).fields
     assert fields["total"].value == "25.15" and not fields["total"].sure
@@ -54,25 +65,25 @@ def test_reread_row_is_confirmed_only_by_the_documents_arithmetic():
     # two digits misread: too far from what the other lines imply for the extractor to repair it alone
     reading = reading_from_text("SUBTOTAL 23.00\nGST 6% 2.15\nTOTAL 28.75\nCASH 30.00\nCHANGE 4.85")
     assert extract_fields(reading).fields["total"].value == "28.75"
-    region = row_region(reading, extract_fields(reading).fields["total"])
-    assert region is not None
-    value = reread_value(reading, _reread("TOTAL 25.15", region))
+    row = _row(reading, "total")
+    assert row is not None
+    value = reread_value(reading, _reread("TOTAL 25.15", row.region))
     assert value is not None and value.value == "25.15" and value.sure  # cash - change and subtotal + tax agree
 
 
 def test_reread_row_without_the_label_gives_nothing():
     reading = _receipt()
-    region = row_region(reading, extract_fields(reading).fields["total"])
-    assert region is not None
-    assert reread_value(reading, _reread("me 2515.", region)) is None
-    patched = DocumentReading(reading.media_type, reading.pages, rereads=(_reread("me 2515.", region),))
+    row = _row(reading, "total")
+    assert row is not None
+    assert reread_value(reading, _reread("me 2515.", row.region)) is None
+    patched = DocumentReading(reading.media_type, reading.pages, rereads=(_reread("me 2515.", row.region),))
     assert extract_fields(patched).fields["total"].value == "20.15"
 
 
 def test_crop_maps_back_to_page_units():
     image = np.full((200, 400), 255, np.uint8)
     page = PageImage(1, image, Affine.scaling(2.0), (800.0, 400.0))  # page units are twice the pixels
-    crop = crop_row(page, Box(100, 100, 400, 40), 2.5)
+    crop = crop_row(page, Box(50, 50, 200, 20), 2.5)  # the row's pixels: page units halved
     assert crop is not None
     pixels, to_page = crop
     # the row (20 px) with 4 px margins, enlarged 2.5x, padded by half an enlarged row on each side
@@ -123,7 +134,7 @@ def test_row_read_right_by_the_page_is_left_alone():
 def test_row_read_at_one_scale_has_page_boxes():
     page, words = _rendered_page("TOTAL 25.15")
     region = Box.union(box for _, box in words)
-    row = read_row(page, region, 2.5, "total", ReaderConfig(), time.monotonic() + 30)
+    row = read_row(page, Row(region, region), 2.5, "total", ReaderConfig(), time.monotonic() + 30)
     assert row is not None and row.lines[0].box == region and "25.15" in row.lines[0].text
 
 
@@ -131,3 +142,19 @@ def test_deadline_passed_keeps_the_reading():
     page, words = _rendered_page("TOTAL 25.15")
     misread = _page_reading([(text.replace("25.15", "20.15"), box) for text, box in words])
     assert reread_key_fields(misread, {1: page}, ReaderConfig(), time.monotonic() - 1) is misread
+
+
+def test_row_of_a_tilted_page_is_level_in_the_page_image():
+    """Page units of a photo turned by 10 degrees: the row's page box is tall, its image box one row high."""
+    turn = Affine.from_matrix(cv2.getRotationMatrix2D((400, 300), 10, 1.0))  # image pixels -> page units
+    words = [("SUMA", Box(100, 200, 80, 20)), ("PLN", Box(200, 200, 60, 20)), ("25,15", Box(400, 200, 90, 20))]
+    below = [("KARTA", Box(100, 230, 90, 20)), ("25,15", Box(400, 230, 90, 20))]
+    lines = [Line.from_words(Word(t, 0.9, turn.apply_box(b)) for t, b in row) for row in (words, below)]
+    reading = DocumentReading("image/png", (PageReading(1, 800, 600, PageSource.OCR, tuple(lines), 0.9),))
+    page = PageImage(1, np.full((600, 800), 255, np.uint8), turn, (800.0, 600.0), 20.0)
+    total = extract_fields(reading).fields["total"]
+    row = find_row(reading, total, page)
+    assert row is not None and lines[0].box.h > 60  # tilted in page units
+    assert row.pixels.centre_y == pytest.approx(210, abs=2) and row.pixels.h == 25  # the row's middle, 1.25 rows
+    assert row.pixels.x < 110 and row.pixels.right > 480  # from SUMA to the amount, KARTA below left out
+    assert row.region == lines[0].box
