@@ -22,6 +22,8 @@ class Prepared:
     `unscaled` is the image before the final scaling to the target text height (`scale` maps its pixels to
     `image` pixels): line crops are enlarged from it so they are resampled only once. It is None when bent
     rows were straightened after scaling (crops then come from `image`, where the rows are straight).
+    `unbent` is then the same page before straightening, for a second opinion: the straightening that
+    fixes bent rows can turn a sharp digit of a level one into another.
     """
 
     image: np.ndarray
@@ -30,6 +32,7 @@ class Prepared:
     text_height: float | None = None
     unscaled: np.ndarray | None = None
     scale: float = 1.0
+    unbent: Prepared | None = None
 
 
 def _shrink(image: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
@@ -369,9 +372,11 @@ def prepare_for_ocr(
         components = Components(components.xs * factor, components.ys * factor, components.heights * factor)
     # straightened at the reading resolution, so the small print of a photo is resampled from sharp pixels
     warp = fit_warp(components, (gray.shape[1], gray.shape[0])) if dewarp else None
+    unbent = None
     if warp is not None:
+        unbent = Prepared(gray, forward.inverse(), tuple(steps), text_height, unscaled, factor)
         gray = apply_warp(gray, warp)
         forward = forward.then(Unbend(warp.shift))
         steps.append("dewarp")
         unscaled = None
-    return Prepared(gray, forward.inverse(), tuple(steps), text_height, unscaled, factor)
+    return Prepared(gray, forward.inverse(), tuple(steps), text_height, unscaled, factor, unbent)

@@ -43,6 +43,7 @@ class _PageInput:
     prepared: Prepared
     mapping: Transform
     size: tuple[float, float]
+    transform: Transform = Affine()  # image pixels -> page units
 
 
 def _recognise(page: _PageInput, config: ReaderConfig, deadline: float, psm: int) -> PageReading:
@@ -91,7 +92,8 @@ class _Ocr:
         """Prepare one page image and remember how its pixels map to page units."""
         config = self.config
         prepared = prepare_for_ocr(rgb, config.target_text_height_px, config.max_ocr_pixels, stretch, config.dewarp)
-        return _PageInput(number, prepared, prepared.to_original.then(transform or Affine()), size)
+        transform = transform or Affine()
+        return _PageInput(number, prepared, prepared.to_original.then(transform), size, transform)
 
     def pdf_page(
         self, rgb: np.ndarray, number: int, points_per_pixel: float, width: float, height: float
@@ -100,8 +102,20 @@ class _Ocr:
         return self.page(rgb, number, Affine.scaling(points_per_pixel), (width, height))
 
     def alternates(self, psm: int) -> tuple[PageReading, ...]:
-        """Read every OCR'd page again with another page-segmentation mode."""
-        return tuple(_recognise(page, self.config, self.deadline, psm) for page in self.inputs)
+        """Read every OCR'd page again with another page-segmentation mode.
+
+        A page whose rows were straightened is read as it was before straightening instead (with the
+        primary mode): that disagrees with the first reading more usefully than another segmentation.
+        """
+        readings = []
+        for page in self.inputs:
+            unbent = page.prepared.unbent
+            if unbent is not None and psm != _SPARSE_PSM:
+                plain = _PageInput(page.number, unbent, unbent.to_original.then(page.transform), page.size)
+                readings.append(_recognise(plain, self.config, self.deadline, self.config.psm))
+            else:
+                readings.append(_recognise(page, self.config, self.deadline, psm))
+        return tuple(readings)
 
     def page_images(self) -> dict[int, PageImage]:
         """Return the OCR'd pages for re-reading single rows.

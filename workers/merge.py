@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+#: Fields that show a page was really read: a seller name alone can be noise read off a blurred photo.
+KEY_FIELDS = ("seller_nip", "date", "total", "document_number")
 #: Fields copied onto the claim (flat values) for reviewers and the participant API.
 CLAIM_FIELDS = (
     "seller_name", "seller_address", "seller_nip", "buyer_nip", "date", "time", "document_number",
@@ -20,7 +22,10 @@ class MergedFields:
 
 
 def merge_extractions(extractions: list[dict]) -> MergedFields:
-    """First value of each field in page order; a claim is readable when any page gave any field."""
+    """First value of each field in page order.
+
+    A claim is readable when a page was recognised as a receipt or an invoice or gave a key field.
+    """
     kind, values, sure = "unknown", {}, []
     for extraction in extractions:
         if extraction.get("kind") and kind == "unknown":
@@ -33,4 +38,5 @@ def merge_extractions(extractions: list[dict]) -> MergedFields:
     items = [item for e in extractions for item in (e.get("items") or [])]
     if items:
         values["items"] = items
-    return MergedFields(kind=kind, fields=values, sure=tuple(sure), readable=bool(values))
+    readable = kind != "unknown" or any(name in values for name in KEY_FIELDS)
+    return MergedFields(kind=kind, fields=values, sure=tuple(sure), readable=readable)
