@@ -29,4 +29,5 @@ def build_runtime(settings: Settings) -> Runtime:
     """Connect nothing yet: engines connect lazily on first use."""
     engine = make_engine(settings.database_url)
     sessions = make_session_factory(engine)
-    return Runtime(settings=settings, engine=engine, sessions=sessions, blobs=open_blob_store(settings.blob_url, sessions))
+    blobs = open_blob_store(settings.blob_url, sessions)
+    return Runtime(settings=settings, engine=engine, sessions=sessions, blobs=blobs)
