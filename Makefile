@@ -10,6 +10,7 @@ demo: system-deps $(STAMP)
 	$(VENV)/bin/paragon demo
 
 test: system-deps $(STAMP) services
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 system-deps:
@@ -23,6 +24,9 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
+	@# tesserocr from source, linked to the system tesseract: the in-process engine reads as the command does
+	$(PY) -m pip install -q --no-binary tesserocr 'tesserocr>=2.6' \
+		|| echo "tesserocr could not be built: the reader will run the tesseract command (slower)"
 	$(PY) -m pip install -q -e '.[dev]'
 	@touch $@
 

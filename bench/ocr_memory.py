@@ -5,6 +5,8 @@ Each photo is read (`ocr.extract_file_result`, second pass included) in a fresh 
 (VmPeak, what RLIMIT_AS limits) and the peak RSS of each tesseract it ran (VmHWM polled from /proc while it
 runs). Not `ru_maxrss`: Linux keeps it across exec, so a child forked from a big process inherits the
 parent's figure (`RUSAGE_CHILDREN` of the reader reported ~210 MB for a tesseract whose own peak was ~60 MB).
+With the in-process engine (`OCR_ENGINE=api`, the default when tesserocr is installed) tesseract's memory is
+part of the reader's own peak.
 Photos: generated ~12 MP receipt photos (`tests.hostile.photos.readable_photo` at print scale 4.2), one of
 them also upscaled by `--upscale` (~35 MP, near the reader's 40 MP cap), and any FILEs given.
 `--find-limit` also finds the smallest `memory_mb` for `ocr.sandbox.read_document_isolated` that still
@@ -64,12 +66,17 @@ def child(path: Path) -> None:
 
     peaks: list[float] = []
     _watch_tesseract(peaks)
+    from ocr import ReaderConfig
+    from ocr.tesseract import _tessdata
+
     result = extract_file_result(path.read_bytes(), path.name)
+    in_process = _tessdata(ReaderConfig()) is not None
     report = {
+        "engine": "api" if in_process else "cli",
         "reader_mb": _status_mb("self", "VmHWM"),
         "reader_vm_mb": _status_mb("self", "VmPeak"),
-        "tesseract_mb": max(peaks, default=0.0),
-        "runs": len(peaks),
+        "tesseract_mb": 0.0 if in_process else max(peaks, default=0.0),
+        "runs": 0 if in_process else len(peaks),
         "seconds": result["seconds"],
         "error": result["error"],
     }
@@ -135,10 +142,14 @@ def main(argv: list[str] | None = None) -> None:
                 megapixels = image.width * image.height / 1e6
             report = measure(path)
             total = float(report["reader_mb"]) + float(report["tesseract_mb"])  # type: ignore[arg-type]
+            engine = (
+                "tesseract inside the reader" if report["engine"] == "api"
+                else f"tesseract peak RSS {report['tesseract_mb']:.0f} MB ({report['runs']} run(s))"
+            )
             line = (
                 f"{path.name}: {megapixels:.1f} MP, reader peak RSS {report['reader_mb']:.0f} MB (VmPeak "
-                f"{report['reader_vm_mb']:.0f} MB), tesseract peak RSS {report['tesseract_mb']:.0f} MB "
-                f"({report['runs']} run(s)), sum {total:.0f} MB, read in {report['seconds']} s, error {report['error']}"
+                f"{report['reader_vm_mb']:.0f} MB), {engine}, sum {total:.0f} MB, read in {report['seconds']} s, "
+                f"error {report['error']}"
             )
             if args.find_limit:
                 line += f"; smallest sandbox memory_mb that reads it: {smallest_limit(path)}"

@@ -23,6 +23,9 @@ VARIABLES: dict[str, str] = {
     "OCR_LANGUAGES": "tesseract languages; default pol+eng",
     "OCR_TIMEOUT_SECONDS": "limit for reading one document; default 60",
     "TESSERACT_CMD": "tesseract executable; default tesseract",
+    "OCR_ENGINE": "api (tesseract inside the reader process, models loaded once), cli (the tesseract command per "
+    "reading) or auto (api when tesserocr is installed); default auto",
+    "TESSDATA_PREFIX": "folder with the traineddata files for the api engine; default: where TESSERACT_CMD keeps them",
     "JOB_TIMEOUT_SECONDS": "rq job timeout on the ocr queue; default 1200 (10 documents x (60 s + 10 s) fit)",
     "SESSION_COOKIE_SECURE": "1 to send session cookies over HTTPS only, 0 to allow http; default 1 when "
     "PUBLIC_URL starts with https://, else 0 (the embedded demo on http://127.0.0.1)",
@@ -63,6 +66,8 @@ class Settings:
     ocr_languages: str = "pol+eng"
     ocr_timeout_seconds: int = 60
     tesseract_cmd: str = "tesseract"
+    ocr_engine: str = "auto"
+    tessdata_dir: str | None = None
     job_timeout_seconds: int = 1200
     session_cookie_secure: bool = False
     locale: str = "pl"
@@ -93,6 +98,8 @@ class Settings:
             ocr_languages=env.get("OCR_LANGUAGES") or "pol+eng",
             ocr_timeout_seconds=_int(env, "OCR_TIMEOUT_SECONDS", 60),
             tesseract_cmd=env.get("TESSERACT_CMD") or "tesseract",
+            ocr_engine=_choice(env, "OCR_ENGINE", ("auto", "api", "cli")),
+            tessdata_dir=env.get("TESSDATA_PREFIX") or None,
             job_timeout_seconds=_int(env, "JOB_TIMEOUT_SECONDS", 1200),
             session_cookie_secure=_secure_cookies(env),
             locale="en" if env.get("PARAGON_LOCALE", "pl").startswith("en") else "pl",
@@ -103,6 +110,14 @@ class Settings:
             trusted_proxies=_int(env, "TRUSTED_PROXIES", 0),
             uploads_per_hour=max(0, _int(env, "UPLOADS_PER_HOUR", 60)),
         )
+
+
+def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...]) -> str:
+    """Read a variable that takes one of a few words (the first is the default)."""
+    value = (env.get(name) or allowed[0]).strip().lower()
+    if value not in allowed:
+        raise ConfigurationError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+    return value
 
 
 def _secure_cookies(env: Mapping[str, str]) -> bool:

@@ -10,6 +10,8 @@ class ReaderConfig:
     """Settings for one document read; immutable and cheap to share between threads."""
 
     tesseract_cmd: str = "tesseract"
+    engine: str = "auto"  # "api": tesseract in this process (ocr.engine); "cli": the command; "auto": api if it loads
+    tessdata_dir: str | None = None  # traineddata folder for the api engine (None: ask tesseract_cmd, then look)
     languages: str = "pol+eng"
     timeout_s: float = 60.0
     max_pixels: int = 40_000_000

@@ -33,6 +33,7 @@ _MAX_TEXT_HEIGHT = 120.0  # px after enlarging: photos with large print are enla
 _MARGIN_Y = 0.2  # of the row height, above and below
 _MARGIN_X = 0.6  # of the row height, left and right
 _PAD = 0.5  # white border around the enlarged crop, of the row height
+_DOUBTFUL_DATE = 0.7  # a date read with less confidence than this is re-read
 _SAME_ROW = 0.5  # lines whose mid-heights differ by less than this many character heights share a row
 _ROW_HEIGHT = 1.25  # a row's height in character heights (ascenders and descenders included)
 
@@ -198,12 +199,14 @@ def _rounded(box: Box) -> Box:
 def _anchor(extraction: Extraction, name: str) -> FieldValue | None:
     """Return the field whose row is re-read for `name`.
 
-    That is the field itself when it was read but not confirmed, or, for a date that was not found, the
-    time (fiscal printers print both on one line).
+    That is the field itself when it was read but not confirmed (a date: read with low confidence), or,
+    for a date that was not found, the time (fiscal printers print both on one line).
     """
     field = extraction.fields.get(name)
     if field is not None:
-        return None if field.sure else field
+        # a date is never confirmed by arithmetic: only one read with doubt is worth another look
+        doubtful = field.confidence < _DOUBTFUL_DATE if name == FieldName.DATE else not field.sure
+        return field if doubtful else None
     if name == FieldName.DATE:
         return extraction.fields.get(FieldName.TIME)
     return None

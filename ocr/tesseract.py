@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import time
 
 import numpy as np
 
+from ocr import engine
 from ocr.config import ReaderConfig
 from ocr.errors import EngineError, ReadTimeoutError
 from ocr.model import Box, Word
@@ -62,8 +64,19 @@ def _kill(process: subprocess.Popen[bytes]) -> None:
         pass
 
 
+@functools.cache
+def _tessdata(config: ReaderConfig) -> str | None:
+    """Return the traineddata folder the in-process engine uses, or None to use the command line."""
+    if config.engine == "cli" or not engine.available():
+        return None
+    return config.tessdata_dir or engine.find_tessdata(config.tesseract_cmd, config.languages)
+
+
 def run_tesseract(image: np.ndarray, config: ReaderConfig, timeout_s: float, psm: int | None = None) -> str:
     """Recognise `image` with tesseract and return its raw TSV output.
+
+    The in-process engine (`ocr.engine`) is used unless `config.engine` is "cli" or it cannot be loaded
+    ("auto" then falls back to the command line; "api" fails).
 
     Args:
         image: the prepared greyscale (or RGB) uint8 image.
@@ -80,6 +93,11 @@ def run_tesseract(image: np.ndarray, config: ReaderConfig, timeout_s: float, psm
     """
     if timeout_s <= 0:
         raise ReadTimeoutError()
+    tessdata = _tessdata(config)
+    if tessdata is not None:
+        return engine.recognise(image, tessdata, config.languages, config.psm if psm is None else psm, timeout_s)
+    if config.engine == "api":
+        raise EngineError() from RuntimeError("the in-process tesseract (tesserocr) or its language data is missing")
     payload = encode_image(image)
     try:
         process = subprocess.Popen(

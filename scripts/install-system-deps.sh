@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages paragon needs when they are missing: tesseract with Polish and English data,
-# the DejaVu fonts the fixture generator draws with, redis-server for the embedded default, and Chromium for
-# the browser tests (skip it with PARAGON_SKIP_CHROMIUM=1).
+# its headers and a C++ compiler (tesserocr is built against this tesseract, so the reader can keep it loaded
+# in-process and read exactly as the command does), the DejaVu fonts the fixture generator draws with,
+# redis-server for the embedded default, and Chromium for the browser tests (skip: PARAGON_SKIP_CHROMIUM=1).
 set -euo pipefail
 
 need=()
@@ -10,6 +11,8 @@ command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr)
 grep -qx pol <<<"$langs" || need+=(tesseract-ocr-pol)
 grep -qx eng <<<"$langs" || need+=(tesseract-ocr-eng)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf ] || need+=(fonts-dejavu-core)
+pkg-config --exists tesseract lept 2>/dev/null || need+=(libtesseract-dev libleptonica-dev pkg-config)
+command -v g++ >/dev/null 2>&1 || need+=(g++)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 if [ "${PARAGON_SKIP_CHROMIUM:-0}" != 1 ]; then
     command -v chromium >/dev/null 2>&1 || need+=(chromium)

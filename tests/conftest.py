@@ -16,6 +16,9 @@ from claims.db.migrate import upgrade
 from claims.runtime import Runtime, build_runtime
 from claims.settings import Settings
 
+# tesseract inside the test process (the in-process engine) gets one OpenMP thread, as in the workers
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date.today()
 #: A purchase date inside the test campaign and its submission window, whenever the tests run.

@@ -24,6 +24,8 @@ def reader_config(settings: Settings) -> ReaderConfig:
     """The OCR configuration for these settings."""
     return ReaderConfig(
         tesseract_cmd=settings.tesseract_cmd,
+        engine=settings.ocr_engine,
+        tessdata_dir=settings.tessdata_dir,
         languages=settings.ocr_languages,
         timeout_s=float(settings.ocr_timeout_seconds),
     )

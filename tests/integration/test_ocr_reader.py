@@ -99,7 +99,18 @@ def test_timeout_kills_the_engine():
 
 def test_missing_engine():
     with pytest.raises(EngineError):
-        read_document(render_receipt_png(make_receipt(1)), ReaderConfig(tesseract_cmd="/nonexistent/tesseract"))
+        config = ReaderConfig(tesseract_cmd="/nonexistent/tesseract", engine="cli")
+        read_document(render_receipt_png(make_receipt(1)), config)
+    with pytest.raises(EngineError):
+        read_document(render_receipt_png(make_receipt(1)), ReaderConfig(engine="api", tessdata_dir="/nonexistent"))
+
+
+def test_in_process_and_command_line_engines_read_the_same_receipt():
+    png = render_receipt_png(make_receipt(3))
+    api, cli = (extract_file_result(png, "r.png", ReaderConfig(engine=e)) for e in ("api", "cli"))
+    assert api["error"] is None and cli["error"] is None
+    for name in ("seller_nip", "date", "total", "document_number"):
+        assert api["fields"][name] == cli["fields"][name] is not None
 
 
 def test_result_shape_for_bad_and_good_input():

@@ -48,7 +48,7 @@ def _fake_tesseract(tmp_path: Path, mode: str) -> tuple[ReaderConfig, Path]:
     script = tmp_path / f"tesseract-{mode}"
     script.write_text(FAKE_TESSERACT.format(python=sys.executable, record=str(record), mode=mode))
     script.chmod(0o755)
-    return ReaderConfig(tesseract_cmd=str(script), timeout_s=30, fallback_psm=None), record
+    return ReaderConfig(tesseract_cmd=str(script), engine="cli", timeout_s=30, fallback_psm=None), record
 
 
 def _png() -> bytes:
