@@ -96,6 +96,11 @@ def _api(tessdata: str, languages: str) -> Any:
     return _apis[key]
 
 
+def load(tessdata: str, languages: str) -> None:
+    """Load the models for the data folder and languages into this process (forked children share them)."""
+    _api(tessdata, languages)
+
+
 def recognise(image: np.ndarray, tessdata: str, languages: str, psm: int, timeout_s: float) -> str:
     """Recognise a greyscale or RGB uint8 image and return tesseract's TSV (words with boxes and confidence).
 

@@ -72,6 +72,13 @@ def _tessdata(config: ReaderConfig) -> str | None:
     return config.tessdata_dir or engine.find_tessdata(config.tesseract_cmd, config.languages)
 
 
+def preload(config: ReaderConfig) -> None:
+    """Load the in-process engine's models now (a no-op for the command line)."""
+    tessdata = _tessdata(config)
+    if tessdata is not None:
+        engine.load(tessdata, config.languages)
+
+
 def run_tesseract(image: np.ndarray, config: ReaderConfig, timeout_s: float, psm: int | None = None) -> str:
     """Recognise `image` with tesseract and return its raw TSV output.
 

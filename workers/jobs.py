@@ -26,7 +26,7 @@ from claims.services.processing import (
     start_processing,
 )
 from ocr import OcrError, extract_fields
-from ocr.sandbox import read_document_isolated
+from ocr.sandbox import read_document_forked
 from verification import Route, Verdict, facts_from_fields, verify_claim
 from verification.duplicates import identity_key
 from workers.merge import MergedFields, merge_extractions
@@ -81,7 +81,7 @@ def read_documents(rt: WorkerRuntime, work: ClaimWork) -> None:
             continue
         data = rt.claims.blobs.get(document.sha256)
         try:
-            reading = read_document_isolated(data, rt.reader)  # limits; one bad file never kills the worker
+            reading = read_document_forked(data, rt.reader)  # a limited child: one bad file never kills the worker
             extraction = extract_fields(reading)
             stored = (reading.to_dict(), extraction.to_dict(), None)
         except OcrError as exc:

@@ -13,7 +13,7 @@ import pytest
 
 from ocr import OcrError, ReaderConfig, extract_file_result
 from ocr.quality import check_photo
-from ocr.sandbox import read_document_isolated
+from ocr.sandbox import read_document_forked
 from ocr.sniff import sniff_media_type
 from tests.hostile.make_corpus import CASES, make_corpus
 
@@ -37,7 +37,7 @@ def test_isolated_read_ends_in_a_clear_outcome(corpus, name):
     allowed = CASES[name][1]
     data = corpus[name].read_bytes()
     try:
-        reading = read_document_isolated(data, CONFIG, timeout_s=WALL_CLOCK_S)
+        reading = read_document_forked(data, CONFIG, timeout_s=WALL_CLOCK_S)  # as the worker reads
     except OcrError as exc:
         assert exc.code in allowed, f"{name}: {exc.code} ({exc.__cause__})"
         assert exc.message
