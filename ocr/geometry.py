@@ -131,8 +131,24 @@ class Affine:
         return Box(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
 
 
+class _PointMap:
+    """What maps defined point by point share: boxes through sample points, composition into a chain."""
+
+    def apply(self, x: float, y: float) -> tuple[float, float]:  # pragma: no cover - every subclass has one
+        """Map one point."""
+        raise NotImplementedError
+
+    def apply_box(self, box: Box) -> Box:
+        """Map a box and return the axis-aligned box around its mapped corners, side mid-points and centre."""
+        return _bounding([self.apply(x, y) for x, y in _box_points(box)])
+
+    def then(self, other: Transform) -> Transform:
+        """Return the map that applies `self` first and `other` second."""
+        return Chain((self,)).then(other)  # type: ignore[arg-type]
+
+
 @dataclass(frozen=True)
-class Bend:
+class Bend(_PointMap):
     """(x, y) -> (x, y + shift(x, y)): where a straightened row's pixel came from in the bent image."""
 
     shift: Callable[[float, float], float]
@@ -141,21 +157,13 @@ class Bend:
         """Map one point."""
         return x, y + float(self.shift(x, y))
 
-    def apply_box(self, box: Box) -> Box:
-        """Map a box and return the axis-aligned box around its mapped corners, side mid-points and centre."""
-        return _bounding([self.apply(x, y) for x, y in _box_points(box)])
-
-    def then(self, other: Transform) -> Transform:
-        """Return the map that applies `self` first and `other` second."""
-        return Chain((self,)).then(other)
-
     def inverse(self) -> Unbend:
         """Return the straightening map."""
         return Unbend(self.shift)
 
 
 @dataclass(frozen=True)
-class Unbend:
+class Unbend(_PointMap):
     """The inverse of `Bend`: the straightened position y' of a point, where y' + shift(x, y') = y.
 
     Solved by fixed-point iteration, which converges because the fitted shift changes slowly with y.
@@ -170,14 +178,6 @@ class Unbend:
             straight = y - float(self.shift(x, straight))
         return x, straight
 
-    def apply_box(self, box: Box) -> Box:
-        """Map a box and return the axis-aligned box around its mapped corners, side mid-points and centre."""
-        return _bounding([self.apply(x, y) for x, y in _box_points(box)])
-
-    def then(self, other: Transform) -> Transform:
-        """Return the map that applies `self` first and `other` second."""
-        return Chain((self,)).then(other)
-
     def inverse(self) -> Bend:
         """Return the bending map."""
         return Bend(self.shift)
@@ -187,8 +187,11 @@ Step = Union[Affine, Bend, Unbend]  # noqa: UP007 - a runtime alias
 
 
 @dataclass(frozen=True)
-class Chain:
-    """Transforms applied in order; neighbouring affine steps are kept multiplied into one."""
+class Chain(_PointMap):
+    """Transforms applied in order; neighbouring affine steps are kept multiplied into one.
+
+    A box goes through as its corners, side mid-points and centre, mapped through every step at once.
+    """
 
     steps: tuple[Step, ...]
 
@@ -197,10 +200,6 @@ class Chain:
         for step in self.steps:
             x, y = step.apply(x, y)
         return x, y
-
-    def apply_box(self, box: Box) -> Box:
-        """Map a box's corners, side mid-points and centre through every step; return the box around them."""
-        return _bounding([self.apply(x, y) for x, y in _box_points(box)])
 
     def then(self, other: Transform) -> Transform:
         """Return the chain followed by `other`."""
