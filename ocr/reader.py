@@ -9,7 +9,13 @@ import numpy as np
 
 from ocr.config import DEFAULT_CONFIG, ReaderConfig
 from ocr.errors import CorruptFileError, ReadTimeoutError, UnsupportedFileError
-from ocr.extract import extract_fields, extract_readings, needs_second_reading, needs_third_reading
+from ocr.extract import (
+    extract_fields,
+    extract_readings,
+    needs_second_reading,
+    needs_third_reading,
+    only_the_date_unsettled,
+)
 from ocr.geometry import Affine, Transform
 from ocr.images import load_images
 from ocr.lines import build_lines
@@ -174,10 +180,8 @@ def read_document(data: bytes, config: ReaderConfig = DEFAULT_CONFIG) -> Documen
         images = load_images(data, media_type, config)
         pages = [ocr.page(np.asarray(image), i + 1) for i, image in enumerate(images)]
     reading = DocumentReading(media_type, tuple(pages))
-    if ocr.inputs and config.fallback_psm is not None:
-        reading = _second_opinions(reading, ocr, config.fallback_psm)
-    if ocr.inputs and config.reread_lines and not _hopeless(reading):
-        reading = reread_key_fields(reading, ocr.page_images(), config, ocr.deadline)
+    if ocr.inputs and not _hopeless(reading):
+        reading = _more_readings(reading, ocr)
     return replace(reading, seconds=round(time.monotonic() - started, 3))
 
 
@@ -186,6 +190,24 @@ def _hopeless(reading: DocumentReading) -> bool:
     pages = [page for page in reading.pages if page.source is PageSource.OCR]
     words = sum(_word_count(page) for page in pages)
     return bool(pages) and (words < _FEW_WORDS or max(page.mean_confidence for page in pages) < _NOISE_CONFIDENCE)
+
+
+def _more_readings(reading: DocumentReading, ocr: _Ocr) -> DocumentReading:
+    """Read again what the first reading left unconfirmed: rows first when only the date is, else the pages.
+
+    With the total and the seller NIP confirmed, the date's row (or the time's) re-read on its own usually
+    settles it for a tenth of a page reading; the whole page is read again only when it did not.
+    """
+    config = ocr.config
+    if config.reread_lines and only_the_date_unsettled(extract_fields(reading)):
+        settled = reread_key_fields(reading, ocr.page_images(), config, ocr.deadline)
+        if not only_the_date_unsettled(extract_fields(settled)):
+            return settled
+    if config.fallback_psm is not None:
+        reading = _second_opinions(reading, ocr, config.fallback_psm)
+    if config.reread_lines:
+        reading = reread_key_fields(reading, ocr.page_images(), config, ocr.deadline)
+    return reading
 
 
 def _second_opinions(reading: DocumentReading, ocr: _Ocr, fallback_psm: int) -> DocumentReading:

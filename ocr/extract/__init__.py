@@ -5,7 +5,12 @@ from __future__ import annotations
 from ocr.extract.generic import extract_generic
 from ocr.extract.invoice import extract_invoice
 from ocr.extract.kind import Route, route_document
-from ocr.extract.merge import merge_extractions, needs_second_reading, needs_third_reading
+from ocr.extract.merge import (
+    merge_extractions,
+    needs_second_reading,
+    needs_third_reading,
+    only_the_date_unsettled,
+)
 from ocr.extract.receipt import extract_receipt
 from ocr.extract.reread import field_from_reread, reread_field_name, with_reread
 from ocr.extract.text import document_lines
@@ -27,6 +32,7 @@ __all__ = [
     "merge_extractions",
     "needs_second_reading",
     "needs_third_reading",
+    "only_the_date_unsettled",
     "reread_value",
 ]
 

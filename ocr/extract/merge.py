@@ -26,6 +26,17 @@ def needs_second_reading(extraction: Extraction) -> bool:
     return unsure or missing or fields[FieldName.DATE].confidence < _UNSURE_DATE
 
 
+def only_the_date_unsettled(extraction: Extraction) -> bool:
+    """Tell whether a Polish document's total and seller NIP are confirmed and only its date is missing or
+    doubtful: re-reading a row or two is then cheaper than reading the whole page again."""
+    fields = extraction.fields
+    if extraction.kind is DocumentKind.UNKNOWN or extraction.route == _GENERIC:
+        return False
+    if any(name not in fields or not fields[name].sure for name in _KEY_SURE):
+        return False
+    return FieldName.DATE not in fields or fields[FieldName.DATE].confidence < _UNSURE_DATE
+
+
 def needs_third_reading(extractions: list[Extraction]) -> bool:
     """Tell whether a Polish document deserves a sparse-text pass after two readings.
 

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ocr.extract import extract_fields, merge_extractions, needs_second_reading, needs_third_reading
+from ocr.extract import (
+    extract_fields,
+    merge_extractions,
+    needs_second_reading,
+    needs_third_reading,
+    only_the_date_unsettled,
+)
 from ocr.extract.values import DocumentKind, Extraction, FieldValue
 from ocr.model import DocumentReading
 from ocr.quality import QualityProblem, assess_quality
@@ -100,3 +106,16 @@ def test_disagreeing_readings_of_a_polish_receipt_ask_for_a_third_opinion():
     assert not needs_third_reading([first, first])
     foreign = Extraction(DocumentKind.RECEIPT, {"date": FieldValue("2018-01-01", 0.6)}, route="generic_receipt")
     assert not needs_third_reading([foreign, foreign])
+
+
+def test_only_the_date_unsettled_when_total_and_nip_are_confirmed():
+    confirmed = {"seller_nip": FieldValue("5260250274", 0.9, sure=True), "total": FieldValue("10.00", 0.9, sure=True)}
+    receipt = DocumentKind.RECEIPT
+    assert only_the_date_unsettled(Extraction(receipt, dict(confirmed), route="polish_receipt"))
+    doubtful = {**confirmed, "date": FieldValue("2026-03-03", 0.6)}
+    assert only_the_date_unsettled(Extraction(receipt, doubtful, route="polish_receipt"))
+    settled = {**confirmed, "date": FieldValue("2026-03-09", 0.9)}
+    assert not only_the_date_unsettled(Extraction(receipt, settled, route="polish_receipt"))
+    unsure_total = {**confirmed, "total": FieldValue("10.00", 0.9)}
+    assert not only_the_date_unsettled(Extraction(receipt, unsure_total, route="polish_receipt"))
+    assert not only_the_date_unsettled(Extraction(receipt, dict(confirmed), route="generic_receipt"))
