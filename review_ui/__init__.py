@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from claims.runtime import Runtime
 from review_ui import access, db, errors, formatting, i18n
-from review_ui.previews import PreviewCache
+from review_ui.previews import PageCountCache, PreviewCache
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -66,6 +66,7 @@ def create_app(runtime: Runtime, claim_queue: Any = None, *, testing: bool = Fal
     app.extensions["paragon"] = runtime
     app.extensions["paragon.queue"] = claim_queue
     app.extensions["paragon.previews"] = PreviewCache()
+    app.extensions["paragon.page_counts"] = PageCountCache()
     CSRFProtect(app)  # registers itself as app.extensions["csrf"]
     db.init_app(app)
     access.init_app(app)

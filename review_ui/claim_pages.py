@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from review_ui.formatting import format_money
+from review_ui.previews import COUNT_LIMIT, MAX_PAGES
 
 MAX_CLAIM_ID = 36  # claim ids are UUIDs
 
@@ -68,24 +72,47 @@ def editable_values(fields: dict | None) -> list[tuple[str, str]]:
     return [(name, "" if fields.get(name) is None else str(fields[name])) for name in names]
 
 
-def document_views(documents: list) -> list[dict]:
-    """Each document with the size of its first page and the boxes of the fields read on it.
+def document_views(documents: list, page_count: Callable[[Any], int] | None = None) -> list[dict]:
+    """Each document with its pages (MAX_PAGES at most): each page's size and the boxes of the fields read on it.
 
-    Boxes are in the page's own units (pixels of the original image, or PDF points), so the page's width and
-    height become the SVG overlay's viewBox and the boxes land on the preview whatever its scale.
+    Boxes are in the page's own units (pixels of the original image, or PDF points), so each page's width and
+    height become its SVG overlay's viewBox and the boxes land on the preview whatever its scale. `page_count`
+    tells how many pages a document has (default: the pages of its stored reading, else one).
     """
-    return [_document_view(document) for document in documents]
+    count = page_count or (lambda document: pages_in_reading(document.reading) or 1)
+    return [_document_view(document, count(document)) for document in documents]
 
 
-def _document_view(document) -> dict:
-    width, height = _page_size(document.reading, 1)
-    boxes = _field_boxes(document.extraction, page=1) if width and height else []
-    return {"id": document.id, "filename": document.filename, "width": width, "height": height, "boxes": boxes}
+def _document_view(document, count: int) -> dict:
+    boxes = _field_boxes(document.extraction)
+    pages = [_page_view(document.reading, number, boxes) for number in range(1, min(count, MAX_PAGES) + 1)]
+    return {
+        "id": document.id,
+        "filename": document.filename,
+        "pages": pages,
+        "page_count": count,
+        "count_label": f"{count}+" if count >= COUNT_LIMIT else str(count),
+        "capped": count > MAX_PAGES,
+        "has_boxes": any(page["boxes"] for page in pages),
+    }
+
+
+def _page_view(reading: dict | None, number: int, boxes: dict[int, list[dict]]) -> dict:
+    """One page: its number, size (None when there is no reading) and its boxes (only when the size is known)."""
+    width, height = _page_size(reading, number)
+    shown = boxes.get(number, []) if width and height else []
+    return {"number": number, "width": width, "height": height, "boxes": shown}
+
+
+def pages_in_reading(reading: dict | None) -> int:
+    """How many pages the stored reading has (the reader reads every page or refuses the file); 0 without one."""
+    pages = reading.get("pages") if isinstance(reading, dict) else None
+    return sum(1 for page in pages if isinstance(page, dict)) if isinstance(pages, list) else 0
 
 
 def _page_size(reading: dict | None, number: int) -> tuple[float | None, float | None]:
     for page in (reading or {}).get("pages") or []:
-        if isinstance(page, dict) and int(page.get("number", 0) or 0) == number:
+        if isinstance(page, dict) and _int(page.get("number")) == number:
             try:
                 width, height = float(page["width"]), float(page["height"])
             except (KeyError, TypeError, ValueError):
@@ -94,20 +121,26 @@ def _page_size(reading: dict | None, number: int) -> tuple[float | None, float |
     return None, None
 
 
-def _field_boxes(extraction: dict | None, page: int) -> list[dict]:
-    """[{field, x, y, w, h}] for every box of every extracted field on `page` (shape of FieldValue.to_dict)."""
-    found = []
+def _int(value: object) -> int | None:
+    try:
+        return int(value or 0)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
+
+
+def _field_boxes(extraction: dict | None) -> dict[int, list[dict]]:
+    """{page: [{field, x, y, w, h}]} for every box of every extracted field (shape of FieldValue.to_dict)."""
+    found: dict[int, list[dict]] = {}
     for name, detail in ((extraction or {}).get("fields") or {}).items():
         if not isinstance(detail, dict):
             continue
         for located in detail.get("boxes") or []:
             try:
-                if int(located.get("page", 1)) != page:
-                    continue
+                page = int(located.get("page", 1))
                 x, y, w, h = _box(located["box"])
             except (AttributeError, KeyError, TypeError, ValueError):
                 continue
-            found.append({"field": str(name), "x": x, "y": y, "w": w, "h": h})
+            found.setdefault(page, []).append({"field": str(name), "x": x, "y": y, "w": w, "h": h})
     return found
 
 

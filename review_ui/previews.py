@@ -1,4 +1,5 @@
-"""Server-side previews of uploaded documents: a clean, downscaled PNG, or a placeholder — never an error."""
+"""Server-side previews of uploaded documents: a clean, downscaled PNG of one page, or a placeholder — never an
+error; and how many pages a document has, found without rendering any."""
 
 from __future__ import annotations
 
@@ -8,27 +9,80 @@ import threading
 from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from PIL import Image, ImageDraw, ImageOps
+
+if TYPE_CHECKING:
+    import pypdfium2 as pdfium
 
 MAX_SIDE = 1600
 PDF_DPI = 110
 PDF_MAX_RENDER_SIDE = 2400  # caps memory for absurd page sizes before the final downscale
 PLACEHOLDER_FILE = Path(__file__).resolve().parent / "static" / "placeholder.png"
+#: Pages shown at most: the reader's cap (ocr's ReaderConfig.max_pdf_pages; review_ui imports claims only, so the
+#: number is repeated here and a test keeps the two equal). The reader refuses longer files.
+MAX_PAGES = 20
+#: Frames counted at most: a hostile TIFF can chain hundreds of thousands of tiny frames, and each costs a seek.
+COUNT_LIMIT = 1000
+#: Pixels of a TIFF frame after the first (the reader's max_pixels): Pillow checks only the first when opening.
+MAX_FRAME_PIXELS = 40_000_000
+_TIFF_MAGIC = (b"II*\x00", b"MM\x00*")  # little- and big-endian TIFF
 
 log = logging.getLogger(__name__)
 _pdfium_lock = threading.Lock()  # pdfium is not thread-safe
 _heif_registered = False
+V = TypeVar("V")
 
 
-def render_preview(data: bytes, media_type: str | None) -> bytes:
-    """A PNG of the document (a PDF's first page), at most MAX_SIDE px, no metadata; else a placeholder."""
+def render_preview(data: bytes, media_type: str | None, page: int = 1) -> bytes:
+    """A PNG of page `page` (1-based: a PDF's page, a TIFF's frame), at most MAX_SIDE px, no metadata; else a
+    placeholder."""
     try:
-        image = _render_pdf(data) if _is_pdf(data, media_type) else _open_image(data)
+        image = _render_pdf(data, page) if _is_pdf(data, media_type) else _open_image(data, page)
         return _to_png(_downscale(image))
     except Exception:  # any undecodable or hostile file: the reviewer still gets a page
-        log.info("preview failed for a %s document", media_type, exc_info=True)
+        log.info("preview failed for page %d of a %s document", page, media_type, exc_info=True)
         return placeholder_png()
+
+
+def count_pages(data: bytes, media_type: str | None) -> int:
+    """The pages of a file without rendering any: a PDF's page count, a TIFF's frames (up to COUNT_LIMIT), 1 for
+    other images and for files that cannot be opened (their one page is the placeholder)."""
+    try:
+        count = _pdf_page_count(data) if _is_pdf(data, media_type) else _frame_count(data)
+    except Exception:  # an undecodable or hostile file: one placeholder page
+        log.info("page count failed for a %s document", media_type, exc_info=True)
+        return 1
+    return max(1, count)
+
+
+def _pdf_page_count(data: bytes) -> int:
+    import pypdfium2 as pdfium
+
+    with _pdfium_lock:
+        pdf = pdfium.PdfDocument(data)
+        try:
+            return len(pdf)
+        finally:
+            pdf.close()
+
+
+def _frame_count(data: bytes) -> int:
+    """Frames of a TIFF, seeking one by one up to COUNT_LIMIT; other images (a phone's MPO too) have one page."""
+    if data[:4] not in _TIFF_MAGIC:
+        return 1
+    image = Image.open(io.BytesIO(data))
+    if image.format != "TIFF":
+        return 1
+    count = 1
+    try:
+        while count < COUNT_LIMIT:
+            image.seek(count)
+            count += 1
+    except EOFError:
+        pass
+    return count
 
 
 def _is_pdf(data: bytes, media_type: str | None) -> bool:
@@ -47,32 +101,53 @@ def _register_heif() -> None:
         _heif_registered = True
 
 
-def _open_image(data: bytes) -> Image.Image:
+def _open_image(data: bytes, page: int = 1) -> Image.Image:
     _register_heif()
     image = Image.open(io.BytesIO(data))
-    if image.format == "JPEG":
+    if page > 1:
+        _seek_frame(image, page)
+    elif image.format == "JPEG":
         image.draft("RGB", (MAX_SIDE, MAX_SIDE))  # decode at a reduced scale: far less memory and time
     image = ImageOps.exif_transpose(image) or image
     image.load()
     return image
 
 
-def _render_pdf(data: bytes) -> Image.Image:
+def _seek_frame(image: Image.Image, page: int) -> None:
+    """Move a TIFF to frame `page` (1-based) and check its size before anything is decoded."""
+    if image.format != "TIFF":
+        raise ValueError(f"a {image.format} image has one page")
+    image.seek(page - 1)
+    width, height = image.size
+    if width * height > MAX_FRAME_PIXELS:
+        raise Image.DecompressionBombError(f"frame {page} has {width}x{height} pixels")
+
+
+def _render_pdf(data: bytes, page: int = 1) -> Image.Image:
     import pypdfium2 as pdfium
 
     with _pdfium_lock:
         pdf = pdfium.PdfDocument(data)
         try:
-            page = pdf[0]
-            width, height = page.get_size()
-            scale = min(PDF_DPI / 72, PDF_MAX_RENDER_SIDE / max(width, height, 1))
-            bitmap = page.render(scale=scale)
-            image = bitmap.to_pil().copy()
-            bitmap.close()
-            page.close()
+            if not 1 <= page <= len(pdf):
+                raise IndexError(f"the PDF has no page {page}")
+            return _render_pdf_page(pdf[page - 1])
         finally:
             pdf.close()
-    return image
+
+
+def _render_pdf_page(page: pdfium.PdfPage) -> Image.Image:
+    """One page at PDF_DPI, its longer side at most PDF_MAX_RENDER_SIDE px (caller holds the pdfium lock)."""
+    try:
+        width, height = page.get_size()
+        scale = min(PDF_DPI / 72, PDF_MAX_RENDER_SIDE / max(width, height, 1))
+        bitmap = page.render(scale=scale)
+        try:
+            return bitmap.to_pil().copy()
+        finally:
+            bitmap.close()
+    finally:
+        page.close()
 
 
 def _downscale(image: Image.Image) -> Image.Image:
@@ -110,24 +185,40 @@ def _drawn_placeholder() -> bytes:
     return out.getvalue()
 
 
-class PreviewCache:
-    """A small in-process LRU of rendered previews keyed by the file's sha256 (previews never change)."""
+class LruCache(Generic[V]):
+    """A small in-process, thread-safe LRU (what it keeps is derived from a file and never changes)."""
 
     def __init__(self, max_items: int = 32) -> None:
         self.max_items = max_items
-        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._items: OrderedDict[str, V] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> bytes | None:
+    def get(self, key: str) -> V | None:
         with self._lock:
             value = self._items.get(key)
             if value is not None:
                 self._items.move_to_end(key)
             return value
 
-    def put(self, key: str, value: bytes) -> None:
+    def put(self, key: str, value: V) -> None:
         with self._lock:
             self._items[key] = value
             self._items.move_to_end(key)
             while len(self._items) > self.max_items:
                 self._items.popitem(last=False)
+
+
+class PreviewCache(LruCache[bytes]):
+    """Rendered previews keyed by the file's sha256 and the page (`preview_key`)."""
+
+
+class PageCountCache(LruCache[int]):
+    """Page counts of files that have no stored reading, keyed by the file's sha256."""
+
+    def __init__(self, max_items: int = 1024) -> None:
+        super().__init__(max_items)
+
+
+def preview_key(sha256: str, page: int) -> str:
+    """The cache key of one page's preview."""
+    return f"{sha256}:{page}"

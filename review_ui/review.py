@@ -31,6 +31,7 @@ from claims.services.worklists import (
 from review_ui.access import REVIEWER_ROLES, acting_user, role_required
 from review_ui.claim_pages import MAX_CLAIM_ID, claim_items, document_views, editable_values, read_fields
 from review_ui.db import db, write
+from review_ui.documents import document_page_count
 from review_ui.errors import flash_error
 from review_ui.i18n import current_locale, has_key, t, tn, translate
 from review_ui.queue_filters import AGE_CHOICES, filter_args, hours_waited, parse_filter
@@ -115,7 +116,7 @@ def claim(claim_id: str):
         claim=found,
         fields=read_fields(found.fields),
         editable=editable_values(found.fields) if may_correct(user, found) else None,
-        documents=document_views(found.documents),
+        documents=document_views(found.documents, document_page_count),
         items=claim_items(found.fields),
         lines=line_views(session, found.lines),
         can_correct_lines=may_correct(user, found),

@@ -1,4 +1,5 @@
-/* The document viewer on the claim page: zoom, rotate, and the boxes of the fields that were read.
+/* The document viewer on the claim page: every page of each document, zoom, rotate, and the boxes of the fields
+   that were read, each on its own page.
    A file, not inline (CSP script-src 'self'); styles are set through the CSSOM, which the CSP allows. */
 (function () {
   "use strict";
@@ -14,14 +15,26 @@
   };
 
   function setUp(viewer) {
-    var page = viewer.querySelector(".viewer-page");
-    if (!page) { return; }
+    var pages = Array.prototype.slice.call(viewer.querySelectorAll(".viewer-page"));
+    if (!pages.length) { return; }
     var state = { zoom: 2, rotation: 0 };  // ZOOMS[2] = fit the pane's width
 
+    // A transform does not move what follows: a page turned sideways gets a bottom margin that makes its
+    // place as tall as it now looks, so the next page starts below it, not under it.
+    function fit() {
+      var sideways = state.rotation % 180 !== 0;
+      pages.forEach(function (page) {
+        page.style.marginBottom = sideways ? (page.offsetWidth - page.offsetHeight) + "px" : "";
+      });
+    }
+
     function apply() {
-      page.style.width = (ZOOMS[state.zoom] * 100) + "%";
-      page.style.transform = TURNS[state.rotation];
-      page.classList.toggle("rotated-side", state.rotation % 180 !== 0);
+      pages.forEach(function (page) {
+        page.style.width = (ZOOMS[state.zoom] * 100) + "%";
+        page.style.transform = TURNS[state.rotation];
+        page.classList.toggle("rotated-side", state.rotation % 180 !== 0);
+      });
+      fit();
       viewer.dataset.zoom = String(ZOOMS[state.zoom]);
       viewer.dataset.rotation = String(state.rotation);
     }
@@ -41,23 +54,40 @@
     if (toggle) {
       toggle.addEventListener("change", function () { viewer.classList.toggle("boxes-hidden", !toggle.checked); });
     }
+    viewer.querySelectorAll(".viewer-page img").forEach(function (img) { img.addEventListener("load", fit); });
+    window.addEventListener("resize", fit);
     apply();
   }
 
+  // The page a box is on comes into view (centred on the box when the boxes are shown).
+  function reveal(box) {
+    if (!box.scrollIntoView) { return; }
+    var sheet = box.closest(".viewer-sheet");
+    if (box.getClientRects().length) {
+      box.scrollIntoView({ block: "center", inline: "center", behavior: "smooth" });
+    } else if (sheet) {
+      sheet.scrollIntoView({ block: "start", behavior: "smooth" });
+    }
+  }
+
   function highlight(field, fromBox) {
-    document.querySelectorAll(".box.active, [data-field].active").forEach(function (el) {
+    document.querySelectorAll(".box.active, [data-field].active, .viewer-sheet.active").forEach(function (el) {
       el.classList.remove("active");
     });
     if (!field) { return; }
     var boxes = document.querySelectorAll('.box[data-field="' + field + '"]');
-    boxes.forEach(function (box) { box.classList.add("active"); });
+    boxes.forEach(function (box) {
+      box.classList.add("active");
+      var sheet = box.closest(".viewer-sheet");
+      if (sheet) { sheet.classList.add("active"); }
+    });
     document.querySelectorAll('.field-row[data-field="' + field + '"], dd[data-field="' + field + '"]')
       .forEach(function (el) { el.classList.add("active"); });
     if (fromBox) {
       var input = document.querySelector('input[data-field="' + field + '"]');
       if (input) { input.focus(); }
-    } else if (boxes.length && boxes[0].scrollIntoView) {
-      boxes[0].scrollIntoView({ block: "center", inline: "center", behavior: "smooth" });
+    } else if (boxes.length) {
+      reveal(boxes[0]);
     }
   }
 

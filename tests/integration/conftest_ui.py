@@ -97,6 +97,21 @@ def png_bytes(color: tuple[int, int, int] = (200, 200, 200), size: tuple[int, in
     return out.getvalue()
 
 
+def pdf_bytes(pages: int) -> bytes:
+    """A text PDF of `pages` A4 pages, each printing its own number large (so the pages' previews differ)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, pagesize=A4)
+    for number in range(1, pages + 1):
+        pdf.setFont("Helvetica-Bold", 96)
+        pdf.drawString(60, 700, f"STRONA {number}")
+        pdf.showPage()
+    pdf.save()
+    return out.getvalue()
+
+
 # ---- databases ---------------------------------------------------------------------------------------
 
 
@@ -225,13 +240,14 @@ class Claims:
             assert finish_processing(session, claim_id, outcome)
         return claim_id
 
-    def read(self, claim_id: str, extraction: dict, width: float = 400, height: float = 600) -> None:
-        """Store a reading (one page of `width` x `height`) and an extraction on the claim's first document."""
+    def read(self, claim_id: str, extraction: dict, width: float = 400, height: float = 600,
+             pages: int = 1) -> None:
+        """Store a reading (`pages` pages of `width` x `height`) and an extraction on the claim's first document."""
         from claims.services.processing import save_reading
 
         reading = {"media_type": "image/png", "seconds": 0.1, "pages": [
-            {"number": 1, "width": width, "height": height, "source": "ocr", "mean_confidence": 0.9,
-             "steps": [], "lines": []}]}
+            {"number": number, "width": width, "height": height, "source": "ocr", "mean_confidence": 0.9,
+             "steps": [], "lines": []} for number in range(1, pages + 1)]}
         with transaction(self.runtime.sessions) as session:
             save_reading(session, self.document_ids(claim_id)[0], reading, extraction, None)
 
