@@ -97,9 +97,13 @@ class Stack:
         raise RuntimeError("server did not start")
 
     def start_workers(self, count: int) -> None:
-        self.workers += [subprocess.Popen([sys.executable, "-m", "paragon", "worker"], env=self.env, cwd=ROOT,
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                         for _ in range(count)]
+        """Start `count` workers; their logs go to /tmp/<database>/worker-N.log."""
+        logs = Path(self.env["PARAGON_DATA_DIR"])
+        logs.mkdir(parents=True, exist_ok=True)
+        for _ in range(count):
+            log = open(logs / f"worker-{len(self.workers) + 1}.log", "ab")  # noqa: SIM115 - the process owns it
+            self.workers.append(subprocess.Popen([sys.executable, "-m", "paragon", "worker"], env=self.env,
+                                                 cwd=ROOT, stdout=log, stderr=subprocess.STDOUT))
 
     def stop_workers(self) -> None:
         for proc in self.workers:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 
 from rq import Queue, Worker
 
@@ -46,6 +47,27 @@ class ParagonWorker(Worker):
     models (a quarter of a second for every document)."""
 
     _reader_warm = False
+    scheduler_stop_seconds = 5.0
+
+    def stop_scheduler(self):
+        """Stop the scheduler process, killing it when it does not stop within a few seconds.
+
+        rq asks it to stop and then waits without limit (rq issue #2201); a scheduler forked while the
+        worker's pub/sub thread held a lock can hang, and the worker then never exits on a warm shutdown.
+        Its Redis locks expire on their own and another worker's scheduler takes over.
+        """
+        process = getattr(self.scheduler, "_process", None)
+        if process is None or not process.pid:
+            return
+        try:
+            os.kill(process.pid, signal.SIGTERM)
+        except OSError:
+            pass
+        process.join(self.scheduler_stop_seconds)
+        if process.is_alive():
+            log.warning("scheduler process %s did not stop; killing it", process.pid)
+            process.kill()
+            process.join(self.scheduler_stop_seconds)
 
     def execute_job(self, job, queue):
         if not self._reader_warm:

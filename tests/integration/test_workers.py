@@ -192,3 +192,27 @@ def test_many_accounts_from_one_device_raise_the_velocity_signal(sqlite_runtime)
         process_claim(claim_id)
     assert "velocity_device" in [r["code"] for r in claim(rt, last).reasons]
     assert "velocity_device" not in [r["code"] for r in claim(rt, elsewhere).reasons]
+
+
+def _ignores_sigterm() -> None:
+    import signal
+    import time
+
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    time.sleep(120)
+
+
+def test_worker_shutdown_kills_a_scheduler_that_does_not_stop(redis_conn):
+    import multiprocessing
+    import time
+    from types import SimpleNamespace
+
+    from paragon.worker import ParagonWorker
+
+    stuck = multiprocessing.get_context("fork").Process(target=_ignores_sigterm, daemon=True)
+    stuck.start()
+    time.sleep(0.2)  # let it install its handler
+    worker = ParagonWorker([Queue(OCR_QUEUE, connection=redis_conn)], connection=redis_conn)
+    worker.scheduler, worker.scheduler_stop_seconds = SimpleNamespace(_process=stuck), 0.5
+    worker.stop_scheduler()  # rq's own stop would wait as long as the process lives
+    assert not stuck.is_alive() and stuck.exitcode == -9
