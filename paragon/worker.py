@@ -7,6 +7,7 @@ import os
 import signal
 
 from rq import Queue, Worker
+from rq.exceptions import StopRequested
 
 from claims.runtime import build_runtime
 from claims.services.notifications import install_notifier
@@ -70,17 +71,31 @@ class ParagonWorker(Worker):
             process.join(self.scheduler_stop_seconds)
 
     def execute_job(self, job, queue):
+        """Warm the reader (once) and the catalogue index in this parent, then fork the job as rq does.
+
+        A SIGTERM arriving meanwhile raises rq's StopRequested here: it must reach rq's work loop (swallowed
+        as a failed warm-up, the worker used to go on taking jobs until its cold shutdown).
+        """
         if not self._reader_warm:
-            try:
-                warm_up(worker_runtime.current().reader)
-            except Exception:  # a cold reader only costs time
-                log.warning("could not load the reader ahead of the jobs", exc_info=True)
+            self._warm("could not load the reader ahead of the jobs", warm_up, worker_runtime.current().reader)
             self._reader_warm = True
-        try:
-            runtime = worker_runtime.current().claims
-            with runtime.sessions() as session:
-                catalogue_index(session)  # rebuilt only when the catalogue changed
-            runtime.engine.dispose()  # no connection crosses the fork
-        except Exception:  # a cold cache only costs time; the job itself reports real failures
-            log.warning("could not warm the catalogue index", exc_info=True)
+        self._warm("could not warm the catalogue index", _warm_catalogue)
         return super().execute_job(job, queue)
+
+    @staticmethod
+    def _warm(failure: str, warm, *args) -> None:
+        """Run a warm-up; a failure only costs time (the job reports real failures), a stop request passes."""
+        try:
+            warm(*args)
+        except StopRequested:
+            raise
+        except Exception:
+            log.warning(failure, exc_info=True)
+
+
+def _warm_catalogue() -> None:
+    """Build the catalogue index in this process (rebuilt only when the catalogue changed)."""
+    runtime = worker_runtime.current().claims
+    with runtime.sessions() as session:
+        catalogue_index(session)
+    runtime.engine.dispose()  # no connection crosses the fork

@@ -216,3 +216,20 @@ def test_worker_shutdown_kills_a_scheduler_that_does_not_stop(redis_conn):
     worker.scheduler, worker.scheduler_stop_seconds = SimpleNamespace(_process=stuck), 0.5
     worker.stop_scheduler()  # rq's own stop would wait as long as the process lives
     assert not stuck.is_alive() and stuck.exitcode == -9
+
+
+def test_stop_requested_while_warming_up_reaches_rqs_work_loop(redis_conn, monkeypatch):
+    """SIGTERM while the parent warms its caches raises rq's StopRequested there; it must not be swallowed."""
+    from rq.exceptions import StopRequested
+
+    import paragon.worker as worker_module
+    from paragon.worker import ParagonWorker
+
+    def stop() -> None:
+        raise StopRequested()
+
+    monkeypatch.setattr(worker_module, "_warm_catalogue", stop)
+    worker = ParagonWorker([Queue(OCR_QUEUE, connection=redis_conn)], connection=redis_conn)
+    worker._reader_warm = True
+    with pytest.raises(StopRequested):
+        worker.execute_job(None, None)
