@@ -84,13 +84,28 @@ class ParagonWorker(Worker):
 
     @staticmethod
     def _warm(failure: str, warm, *args) -> None:
-        """Run a warm-up; a failure only costs time (the job reports real failures), a stop request passes."""
+        """Run a warm-up; a failure only costs time (the job reports real failures), a stop request passes.
+
+        The StopRequested may come back wrapped: raised inside a database call, the driver's clean-up
+        (a rollback on the interrupted connection) fails in turn and that error is what arrives here.
+        """
         try:
             warm(*args)
-        except StopRequested:
-            raise
-        except Exception:
+        except Exception as exc:
+            if _stop_requested(exc):
+                raise StopRequested() from exc
             log.warning(failure, exc_info=True)
+
+
+def _stop_requested(exc: BaseException | None) -> bool:
+    """Tell whether rq's StopRequested is the exception or anywhere in its chain of causes and contexts."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, StopRequested):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def _warm_catalogue() -> None:

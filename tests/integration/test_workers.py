@@ -233,3 +233,29 @@ def test_stop_requested_while_warming_up_reaches_rqs_work_loop(redis_conn, monke
     worker._reader_warm = True
     with pytest.raises(StopRequested):
         worker.execute_job(None, None)
+
+
+def test_stop_requested_wrapped_by_a_failing_database_cleanup_still_stops_the_worker(redis_conn, monkeypatch):
+    """Raised inside a database call, StopRequested arrives as the driver's rollback error, with it as context."""
+    from rq.exceptions import StopRequested
+
+    import paragon.worker as worker_module
+    from paragon.worker import ParagonWorker
+
+    def broken_query() -> None:
+        raise RuntimeError("the database is away")
+
+    def interrupted_query_with_context() -> None:
+        try:
+            raise StopRequested()
+        except StopRequested:
+            raise RuntimeError("rollback failed: the connection is busy")  # noqa: B904 - as the driver does
+
+    worker = ParagonWorker([Queue(OCR_QUEUE, connection=redis_conn)], connection=redis_conn)
+    worker._reader_warm = True
+    monkeypatch.setattr(worker_module, "_warm_catalogue", interrupted_query_with_context)
+    with pytest.raises(StopRequested):
+        worker.execute_job(None, None)
+    monkeypatch.setattr(worker_module, "_warm_catalogue", broken_query)  # a real failure only costs time
+    with pytest.raises(AttributeError):  # logged, and the job went ahead (here None: no job to run)
+        worker.execute_job(None, None)
