@@ -21,8 +21,9 @@ from claims.services.review import appeal_claim, decisions_of, get_visible_claim
 from claims.services.views import reason_view
 from review_ui.access import acting_user, role_required
 from review_ui.auth import limiter
-from review_ui.claim_pages import MAX_CLAIM_ID, PARTICIPANT_FIELDS, read_fields
+from review_ui.claim_pages import MAX_CLAIM_ID, PARTICIPANT_FIELDS, document_views, read_fields
 from review_ui.db import claim_queue, db, runtime, write
+from review_ui.documents import document_page_count
 from review_ui.errors import flash_error
 from review_ui.i18n import current_locale, t
 
@@ -84,6 +85,7 @@ def claim(claim_id: str):
         "participant/claim.html",
         claim=found,
         fields=read_fields(found.fields, PARTICIPANT_FIELDS),
+        document_pages=document_views(found.documents, document_page_count),
         reasons=[reason_view(r, locale) for r in found.reasons or []],
         credited=sum(e.points for e in entries) if entries else None,
         entries=entries,

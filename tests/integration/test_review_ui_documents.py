@@ -338,3 +338,16 @@ def test_an_oversized_later_tiff_frame_gets_the_placeholder():
 
     assert render_preview(out.getvalue(), "image/tiff", 1) != placeholder_png()
     assert render_preview(out.getvalue(), "image/tiff", 2) == placeholder_png()
+
+
+def test_participant_sees_every_page_of_the_documents_they_uploaded(client, claims):
+    claim_id, document_id = _pdf_claim(claims)
+    login(client, PARTICIPANT)
+
+    html = client.get(f"/me/claims/{claim_id}").get_data(as_text=True)
+
+    for url in (f"/documents/{document_id}/preview\"", f"/documents/{document_id}/preview?page=2\"",
+                f"/documents/{document_id}/preview?page=3\""):
+        assert f'src="{url}' in html
+    assert "Strona 3 z 3" in html and f"/documents/{document_id}/original" not in html
+    assert client.get(f"/documents/{document_id}/preview?page=3").status_code == 200
