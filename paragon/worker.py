@@ -50,6 +50,26 @@ class ParagonWorker(Worker):
     _reader_warm = False
     scheduler_stop_seconds = 5.0
 
+    pubsub_stop_seconds = 1.0
+
+    def unsubscribe(self):
+        """Leave the worker's command channel without waiting for its listener thread's next poll.
+
+        rq listens with a 60 s poll and, on stop, waits a second for the thread; redis-py 8.2's
+        `PubSubWorkerThread.stop()` now joins that thread itself, without limit, so every warm shutdown
+        took up to a minute. The listener is a daemon thread: a bounded wait is enough.
+        """
+        if not self.pubsub_thread:
+            return
+        self.log.info("Worker %s: unsubscribing from channel %s", self.name, self.pubsub_channel_name)
+        self.pubsub.unsubscribe()
+        try:
+            self.pubsub_thread.stop(timeout=self.pubsub_stop_seconds)
+        except TypeError:  # redis-py before 8.2: stop() only clears the flag
+            self.pubsub_thread.stop()
+            self.pubsub_thread.join(timeout=self.pubsub_stop_seconds)
+        self.pubsub.close()
+
     def stop_scheduler(self):
         """Stop the scheduler process, killing it when it does not stop within a few seconds.
 

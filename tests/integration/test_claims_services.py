@@ -254,3 +254,87 @@ def test_status_changes_reach_the_notifier_after_commit_and_never_after_rollback
         decide_claim(session, user(runtime, "partner.a@example.com"), claim_id, "approve", "")
         assert told == []  # not before the commit
     assert told == [(claim_id, "pending_review", "approved")]
+
+
+def _postgres_runtime(postgres_url, tmp_path, connections: int = 60):
+    from tests.conftest import make_runtime
+
+    rt = make_runtime(tmp_path, postgres_url, "db://")
+    rt.engine.pool._pool.maxsize = connections  # noqa: SLF001 - enough connections for the race
+    seed(rt)
+    return rt
+
+
+def _attempt(rt, action) -> str:
+    """Run one decision in its own transaction; 'ok' or the conflict's code."""
+    try:
+        with transaction(rt.sessions) as session:
+            action(session)
+        return "ok"
+    except ConflictError as exc:
+        return exc.code
+
+
+def test_fifty_concurrent_approvals_of_one_claim_on_postgresql_credit_it_once(postgres_url, tmp_path):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    rt = _postgres_runtime(postgres_url, tmp_path)
+    claim_id = pending_claim(rt, points=70)
+    reviewer = user(rt, "partner.a@example.com")
+    start = threading.Barrier(50)
+
+    def approve(_: int) -> str:
+        start.wait()
+        return _attempt(rt, lambda session: decide_claim(session, reviewer, claim_id, "approve", ""))
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        results = list(pool.map(approve, range(50)))
+    # the losers are told the claim was decided: read after the winner committed, or lost the compare-and-set
+    assert results.count("ok") == 1 and set(results) - {"ok"} <= {"already_decided", "status_changed"}
+    with rt.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(LedgerEntry)) == 1
+    assert _balance(rt) == 70
+    rt.close()
+
+
+def test_approval_racing_an_auditors_rejection_and_reversal_ends_consistent(postgres_url, tmp_path):
+    """Partner approves while an auditor rejects and another reverses: every claim ends in one state whose
+    ledger entries match it, whoever won."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    rt = _postgres_runtime(postgres_url, tmp_path)
+    claims = [pending_claim(rt, points=30) for _ in range(12)]
+    partner, auditor = user(rt, "partner.a@example.com"), user(rt, "audytor@example.com")
+
+    def race(claim_id: str) -> None:
+        start = threading.Barrier(3)
+
+        def approve() -> str:
+            start.wait()
+            return _attempt(rt, lambda s: decide_claim(s, partner, claim_id, "approve", ""))
+
+        def reject() -> str:
+            start.wait()
+            return _attempt(rt, lambda s: decide_claim(s, auditor, claim_id, "reject", "not_our_sale"))
+
+        def reverse() -> str:
+            start.wait()
+            return _attempt(rt, lambda s: reverse_claim(s, auditor, claim_id, "audyt"))
+
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            list(pool.map(lambda act: act(), (approve, reject, reverse)))
+
+    for claim_id in claims:
+        race(claim_id)
+    credited = 0
+    with rt.sessions() as session:
+        for claim_id in claims:
+            status = session.get(Claim, claim_id).status
+            kinds = sorted(session.scalars(select(LedgerEntry.kind).where(LedgerEntry.claim_id == claim_id)))
+            expected = {"approved": ["credit"], "rejected": [], "reversed": ["credit", "reversal"]}[status]
+            assert kinds == expected, (claim_id, status, kinds)
+            credited += status == ClaimStatus.APPROVED
+    assert _balance(rt) == 30 * credited
+    rt.close()

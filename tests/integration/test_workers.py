@@ -259,3 +259,35 @@ def test_stop_requested_wrapped_by_a_failing_database_cleanup_still_stops_the_wo
     monkeypatch.setattr(worker_module, "_warm_catalogue", broken_query)  # a real failure only costs time
     with pytest.raises(AttributeError):  # logged, and the job went ahead (here None: no job to run)
         worker.execute_job(None, None)
+
+
+class _Listener:
+    """A pub/sub listener thread as redis-py 8.2 has it: stop() joins, for as long as it is told to."""
+
+    def __init__(self) -> None:
+        self.stopped_with: list[float | None] = []
+
+    def stop(self, timeout: float | None = None) -> None:
+        self.stopped_with.append(timeout)
+
+
+class _Channel:
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def unsubscribe(self) -> None:
+        self.calls.append("unsubscribe")
+
+    def close(self) -> None:
+        self.calls.append("close")
+
+
+def test_worker_leaves_its_command_channel_without_waiting_for_the_listeners_next_poll(redis_conn):
+    """rq polls its command channel every 60 s and redis-py 8.2 joins the listener in stop(): bound the wait."""
+    from paragon.worker import ParagonWorker
+
+    worker = ParagonWorker([Queue(OCR_QUEUE, connection=redis_conn)], connection=redis_conn)
+    worker.pubsub, worker.pubsub_thread = _Channel(), _Listener()
+    worker.unsubscribe()
+    assert worker.pubsub_thread.stopped_with == [worker.pubsub_stop_seconds] and worker.pubsub_stop_seconds <= 5
+    assert worker.pubsub.calls == ["unsubscribe", "close"]
