@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest_browser import *  # noqa: F403 — fixtures
-from tests.e2e.conftest_browser import LiveApp
+from tests.e2e.browser import LiveApp
 from tests.integration.conftest_ui import PASSWORD, REVIEWER_A, Claims, pdf_bytes
 
 pytestmark = pytest.mark.e2e

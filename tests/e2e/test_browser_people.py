@@ -10,8 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from claims.db.models import Claim
-from tests.e2e.conftest_browser import *  # noqa: F403 — fixtures
-from tests.e2e.conftest_browser import RECEIPT, LiveApp
+from tests.e2e.browser import RECEIPT, LiveApp
 from tests.integration.conftest_ui import AUDITOR, PASSWORD, REVIEWER_A
 
 pytestmark = pytest.mark.e2e

@@ -1,18 +1,17 @@
 """Fixtures for the browser tests: the review app served on 127.0.0.1 by werkzeug in a thread, over a fresh
 SQLite programme, and a real Chromium driven by Playwright (the system's chromium; no downloaded browser).
 
-Browser tests skip when chromium is absent on a developer's machine and fail in CI (CI=... set).
+Browser tests skip when chromium is absent on a developer's machine and fail in CI (CI=... set). The fixtures
+are defined here, once: a session fixture star-imported into two test modules is two fixtures, and the second
+Playwright started inside the first one's event loop fails.
 """
 
 from __future__ import annotations
 
-import copy
-import json
 import os
 import shutil
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -20,44 +19,18 @@ from werkzeug.serving import make_server
 
 from claims.db.engine import transaction
 from claims.db.migrate import upgrade
-from claims.runtime import Runtime, build_runtime
+from claims.runtime import build_runtime
 from claims.services.programme import load_programme
 from claims.settings import Settings
 from review_ui import create_app
-from tests.integration.conftest_ui import PROGRAMME, RecordingQueue
-
-ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-#: The bundled sample receipt and the outlet that sold it (routed to partner A).
-RECEIPT = ROOT / "fixtures" / "samples" / "receipt-budmax.png"
-BUDMAX = {"code": "A-BUD", "name": "BUDMAX Warszawa", "nip": "7987973094", "address": "ul. Budowlana 7",
-          "city": "Warszawa"}
+from tests.e2e.browser import CHROMIUM_ARGS, SCREENSHOTS, LiveApp, browser_programme
+from tests.integration.conftest_ui import RecordingQueue
 
 
 def _missing(reason: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"{reason} (required in CI)")
     pytest.skip(reason)
-
-
-def browser_programme() -> dict:
-    """The UI tests' programme, with the sample receipt's seller as partner A's outlet, a long deadline and the
-    demo catalogue (so the receipt's products are in the programme)."""
-    programme = copy.deepcopy(PROGRAMME)
-    demo = json.loads((ROOT / "fixtures" / "demo_programme.json").read_text(encoding="utf-8"))
-    programme["products"] = demo["products"]
-    programme["partners"][0]["outlets"].append(BUDMAX)
-    programme["campaign"]["submission_days"] = 3650
-    return json.loads(json.dumps(programme))
-
-
-@dataclass
-class LiveApp:
-    url: str
-    runtime: Runtime
-    queue: RecordingQueue
 
 
 @pytest.fixture
