@@ -15,6 +15,8 @@ from ocr.extract.numbers import AmountMatch, find_amounts
 from ocr.extract.text import TextLine, edit_distance
 
 ADJUSTMENT_LIMIT = Decimal("0.05")  # a rounding adjustment is less than five cents
+#: Rounding to the nearest five cents moves an amount by two cents at most: a larger "adjustment" is misread.
+NEAREST_NICKEL = Decimal("0.02")
 
 
 class Role(StrEnum):
@@ -47,13 +49,15 @@ _SUBTOTAL = re.compile(r"excl\w*|exclusive|sub\s*-?\s*total|before\s*(?:gst|tax)
 _STRONG_TOTAL = re.compile(
     r"grand\s*total|nett?\s*(?:total|amount)|total\s*(?:amount\s*|amt\s*)?(?:payable|due)|amount\s*(?:payable|due)"
     r"|to\s*be\s*paid|total\s*amount|total\s*\(?rm\)?|total\s*sales|total\s*\(?incl|\bdue\b"
-    r"|(?:amount|amt)\s*\(?incl"
+    r"|(?:amount|amt)\s*\(?incl|^\W*total\b[\w\s]{0,12}\binc\w*\s*(?:gst|tax|sst)\s*:?\s*(?:rm)?\s*[\d.,\s]*$"
 )
 _TAX_LABEL = re.compile(
     r"(?:total|jumlah)\s*(?:gst|tax|vat|sst)|(?:gst|tax|vat|sst)\s*(?:payable|amount|amt|\(rm\)|:)|^\W*(?:gst|sst)\b"
     r"|service\s*(?:charge|tax)|(?:gst|sst|tax)\s*@?\s*\d+(?:[.,]\d+)?\s?%"
 )
-_CASH = re.compile(r"\bcash\b|tender\w*|\bpaid\b|\bpayment\b|received|\btunai\b")
+#: A line giving the sum of the taxes ("TAX TOTAL: 1.64"), not one more tax.
+TAX_TOTAL = re.compile(r"(?:total|jumlah)\s*(?:gst|tax|vat|sst)\b(?!\s*inc)|\b(?:gst|tax|vat|sst)\s*total")
+_CASH = re.compile(r"\bcash\b|tender\w*|\bpaid\b|\bpay\b(?!\s*(?:by|type|mode|method))|\bpayment\b|received|\btunai\b")
 _PAID_TOTAL = re.compile(
     r"total\s*(?:paid|tender\w*|cash|received)|(?:paid|tender\w*)\s*(?:amount|amt|total)|\baccepted\b"
 )
@@ -131,7 +135,7 @@ def line_role(line: TextLine) -> tuple[Role, float] | None:
         return Role.SUBTOTAL, 1.0
     if _STRONG_TOTAL.search(folded):
         return Role.TOTAL, 0.9
-    if _TAX_LABEL.search(folded):
+    if _TAX_LABEL.search(folded) or TAX_TOTAL.search(folded):
         return Role.TAX, 1.0
     if _TOTAL_WORD.search(folded):
         return Role.TOTAL, 0.8

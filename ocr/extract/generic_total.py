@@ -8,15 +8,25 @@ backed by two independent sources is `sure`; a lone reading is not.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ocr.extract.generic_roles import ADJUSTMENT_LIMIT, Reading, Role, line_role, summary_readings
+from ocr.extract.generic_roles import (
+    ADJUSTMENT_LIMIT,
+    NEAREST_NICKEL,
+    TAX_TOTAL,
+    Reading,
+    Role,
+    line_role,
+    summary_readings,
+)
 from ocr.extract.numbers import format_amount
 from ocr.extract.text import TextLine
 from ocr.extract.values import FieldValue
 
 _NICKEL = Decimal("0.05")
+_TAX_INSIDE = re.compile(r"inclu\w*\s*in\s*(?:the\s*)?total")
 _MAX_TAX_SHARE = Decimal("0.3")
 
 
@@ -56,9 +66,12 @@ def _last(readings: list[Reading], role: Role, count: int = 1) -> list[Decimal]:
 
 
 def _tax_sums(readings: list[Reading]) -> set[Decimal]:
-    """Return subtotal + tax (each tax, and all taxes together) where the tax is a plausible share."""
+    """Return subtotal + tax (each tax, and all taxes together, or the tax total line) where the tax is a
+    plausible share."""
     sums: set[Decimal] = set()
-    taxes = list(dict.fromkeys(_last(readings, Role.TAX, 3)))
+    # a "tax total" line already is the sum of the taxes: it stands for them all
+    summed = [r.value for r in readings if r.role is Role.TAX and TAX_TOTAL.search(r.line.folded)][-1:]
+    taxes = summed or list(dict.fromkeys(_last(readings, Role.TAX, 3)))
     for base in _last(readings, Role.SUBTOTAL, 2):
         plausible = [t for t in taxes if 0 < t <= base * _MAX_TAX_SHARE]
         sums |= {base + t for t in plausible}
@@ -67,12 +80,15 @@ def _tax_sums(readings: list[Reading]) -> set[Decimal]:
     return sums
 
 
-def _relations(readings: list[Reading], rounded: bool) -> list[tuple[Decimal, float]]:
-    """Return totals implied by the arithmetic of other lines, with weights (fewer operands weigh more)."""
+def _relations(readings: list[Reading], rounded: bool, tax_inside: bool) -> list[tuple[Decimal, float]]:
+    """Return totals implied by the arithmetic of other lines, with weights (fewer operands weigh more).
+
+    Subtotal + tax is no total on a receipt that says its tax is included in the total.
+    """
     cash, change = _last(readings, Role.CASH), _last(readings, Role.CHANGE)
     found = {c - ch: _RELATION if ch else _READ for c in cash for ch in change if c >= ch >= 0}
-    rounding = [r for r in _last(readings, Role.ROUNDING) if r != 0]
-    for total in _tax_sums(readings):
+    rounding = [r for r in _last(readings, Role.ROUNDING) if r != 0 and (not rounded or abs(r) <= NEAREST_NICKEL)]
+    for total in set() if tax_inside else _tax_sums(readings):
         if not rounding:
             found.setdefault(total, _RELATION)
         for value in (total + sign * r for r in rounding for sign in (1, -1)):
@@ -95,7 +111,7 @@ def _confirm_before_rounding(candidates: dict[Decimal, _Candidate], readings: li
             candidates[reading.value].support(_RELATION)
 
 
-def _candidates(readings: list[Reading], rounded: bool) -> dict[Decimal, _Candidate]:
+def _candidates(readings: list[Reading], rounded: bool, tax_inside: bool) -> dict[Decimal, _Candidate]:
     """Collect candidate totals with their evidence."""
     candidates: dict[Decimal, _Candidate] = {}
     has_change = any(r.role is Role.CHANGE for r in readings)
@@ -108,7 +124,7 @@ def _candidates(readings: list[Reading], rounded: bool) -> dict[Decimal, _Candid
         candidate = candidates.setdefault(reading.value, _Candidate(reading.value))
         located = reading if reading.role is Role.TOTAL else None
         candidate.support(weight, located, reading.strength if strength is None else strength)
-    for value, weight in _relations(readings, rounded):
+    for value, weight in _relations(readings, rounded, tax_inside):
         candidates.setdefault(value, _Candidate(value)).support(weight)
     _confirm_before_rounding(candidates, readings)
     return candidates
@@ -158,6 +174,14 @@ def _read_count(readings: list[Reading], value: Decimal) -> int:
     return sum(1 for r in readings if r.role is Role.TOTAL and r.value == value)
 
 
+def _document_candidates(lines: list[TextLine]) -> tuple[list[Reading], bool, dict[Decimal, _Candidate]]:
+    """Return one reading's labelled amounts, whether it rounds, and its candidate totals."""
+    readings = summary_readings(lines)
+    rounded = _is_rounded(lines, readings)
+    tax_inside = any(_TAX_INSIDE.search(line.folded) for line in lines)
+    return readings, rounded, _candidates(readings, rounded, tax_inside)
+
+
 def find_total(lines: list[TextLine]) -> FieldValue | None:
     """Return the amount paid: the best-supported candidate; sure when independent sources agree.
 
@@ -169,9 +193,7 @@ def find_total(lines: list[TextLine]) -> FieldValue | None:
         (labelled readings, a card payment, cash − change, subtotal + tax ± rounding) give the same value
         and no other value is nearly as well supported.
     """
-    readings = summary_readings(lines)
-    rounded = _is_rounded(lines, readings)
-    candidates = _candidates(readings, rounded)
+    readings, rounded, candidates = _document_candidates(lines)
     if not candidates:
         return None
     ranked = sorted(candidates.values(), key=lambda c: _rank(c, rounded), reverse=True)

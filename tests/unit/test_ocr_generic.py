@@ -118,6 +118,37 @@ def test_included_tax_note_is_not_a_total_and_service_charge_is_not_change():
     assert _total(note).value == "25.15"
 
 
+def test_tax_total_line_is_a_tax_and_is_not_added_to_the_other_tax():
+    text = "SUB-TOTAL 27.27\nGST 1.44\nTAX TOTAL: 1.64\n"
+    # the tax total is no total (1.64), stands for every tax (not 28.71), and subtotal + both taxes (30.35)
+    # would count the tax twice
+    assert _total(text).value == "28.91"
+    assert _total("SUB-TOTAL 27.27\nGST 1.44\nROUNDING 0.00\n").value == "28.71"
+
+
+def test_total_sales_inclusive_of_tax_is_the_total_not_a_tax():
+    text = "Total Sates Inclucire GST : 18.00\nTatal : 16.05\nCash Received : 12,00\n"
+    assert _total(text).value == "18.00"
+
+
+def test_tax_included_in_the_total_is_not_added_to_the_subtotal():
+    text = "SUB-TOTAL (GST) 24.00\nROUNDING 0.00\nGST @ 6% INCLUDED IN TOTAL\nTAX TOTAL: 1.36\n"
+    assert _total(text).value == "24.00"
+
+
+def test_rounding_by_more_than_two_cents_is_a_misreading_not_an_adjustment():
+    # to the nearest five cents an amount moves by two cents at most: 28.91 - 0.04 = 28.87 is no total
+    text = "SUB-TOTAL 27.27\nGST 1.64\nROUNDING -0.04\nTOTAL 28.90\nCHANGE 0.00\n"
+    assert _total(text).value == "28.90"
+
+
+def test_pay_line_is_the_amount_paid():
+    total = _total("TOTAL 25.15\nPay 30.00\nChange 4.85\n")
+    assert (total.value, total.sure) == ("25.15", True)
+    assert _total("Pay By: CASH\nTOTAL 12.00\n").value == "12.00"
+    assert _total("Qty 3\nPay 25.15\n").value == "25.15"
+
+
 def test_two_labelled_lines_agreeing_are_not_enough_to_be_sure():
     total = _total("TOTAL 12.00\nNETT TOTAL 12.00\n")
     assert (total.value, total.sure) == ("12.00", False)
