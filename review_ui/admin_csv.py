@@ -31,6 +31,7 @@ EXACT_MESSAGES = {
 PATTERN_MESSAGES = (
     (re.compile(r"^duplicate of line (\d+)$"), "csv.duplicate"),
     (re.compile(r"^no campaign '(.*)'$"), "csv.no_campaign"),
+    (re.compile(r"^NIP used by another partner's outlet (.*)$"), "csv.nip_other_partner"),
     (re.compile(r"^'(.*)': use PARTNERCODE:printed name with a known partner$"), "csv.bad_partner_name"),
     (re.compile(r"^more than (\d+) rows$"), "csv.too_many_rows"),
 )

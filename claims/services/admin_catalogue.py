@@ -21,6 +21,7 @@ from claims.services.admin import (
     snapshot,
     taken,
 )
+from claims.services.outlets import outlet_of_another_partner
 from verification.normalise import ean_is_valid
 
 
@@ -192,7 +193,8 @@ def save_partner(session: Session, actor: User, data: PartnerData, partner_id: i
 
 
 def save_outlet(session: Session, actor: User, data: OutletData, outlet_id: int | None = None) -> Outlet:
-    """Create or update an outlet; its NIP must pass the check digit, its code must be free."""
+    """Create or update an outlet; its NIP must pass the check digit and belong to no other partner's outlet,
+    its code must be free."""
     outlet = get_outlet(session, outlet_id) if outlet_id is not None else Outlet()
     problems: dict[str, Problem] = {}
     check_text(problems, "code", data.code, 50)
@@ -207,6 +209,11 @@ def save_outlet(session: Session, actor: User, data: OutletData, outlet_id: int 
         problems["nip"] = Problem("bad_nip")
     if session.get(Partner, data.partner_id) is None:
         problems["partner_id"] = Problem("required")
+    elif "nip" not in problems:
+        other = outlet_of_another_partner(session, normalise_nip(data.nip), data.partner_id,
+                                          exclude_codes={outlet.code} if outlet_id is not None else ())
+        if other is not None:
+            problems["nip"] = Problem("nip_other_partner", f"{other.code} ({other.partner.code})")
     raise_if(problems)
     before = snapshot(outlet, OUTLET_FIELDS) if outlet_id is not None else None
     outlet.partner_id, outlet.code, outlet.name = data.partner_id, data.code, data.name

@@ -19,6 +19,7 @@ from claims.audit import record_event
 from claims.db.models import Campaign, Outlet, Partner, PartnerItemName, Product, ProductCode, ProductCodeBatch
 from claims.errors import InvalidInputError
 from claims.nip import nip_is_valid, normalise_nip
+from claims.services.outlets import outlet_of_another_partner
 from verification.identifiers import code_is_well_formed, normalise_code
 from verification.normalise import ean_is_valid, normalise_name
 
@@ -120,6 +121,8 @@ def _check_rows(session: Session, rows: list[tuple[int, dict]], report: ImportRe
         if key and key in seen:
             report.errors.append(RowError(line, "", f"duplicate of line {seen[key]}"))
         seen.setdefault(key, line)
+    if report.kind == "partners":
+        _check_nip_owners(session, rows, report)
 
 
 def _decimal(raw: str) -> Decimal | None:
@@ -190,6 +193,27 @@ def _check_outlet(session: Session, row: dict) -> Iterable[tuple[str, str]]:
         yield "outlet_nip", "NIP check digit is wrong"
     if row.get("partner_nip") and not nip_is_valid(row["partner_nip"]):
         yield "partner_nip", "NIP check digit is wrong"
+
+
+def _check_nip_owners(session: Session, rows: list[tuple[int, dict]], report: ImportReport) -> None:
+    """One outlet NIP, one partner: within the file, and against stored outlets the file does not rewrite."""
+    in_file = {row["outlet_code"] for _, row in rows if row.get("outlet_code")}
+    first_owner: dict[str, tuple[str, str]] = {}  # NIP -> (partner code, outlet code) of its first row
+    partner_ids: dict[str, int | None] = {}
+    for line, row in rows:
+        raw, partner_code = row.get("outlet_nip", ""), row.get("partner_code", "")
+        if not raw or not partner_code or not nip_is_valid(raw):
+            continue
+        nip = normalise_nip(raw)
+        owner = first_owner.setdefault(nip, (partner_code, row.get("outlet_code", "")))
+        if owner[0] != partner_code:
+            report.errors.append(RowError(line, "outlet_nip", f"NIP used by another partner's outlet {owner[1]}"))
+            continue
+        if partner_code not in partner_ids:
+            partner_ids[partner_code] = session.scalar(select(Partner.id).where(Partner.code == partner_code))
+        other = outlet_of_another_partner(session, nip, partner_ids[partner_code], exclude_codes=in_file)
+        if other is not None:
+            report.errors.append(RowError(line, "outlet_nip", f"NIP used by another partner's outlet {other.code}"))
 
 
 def _write_outlet(session: Session, row: dict) -> bool:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from claims.db.models import Campaign, Outlet, Partner, Product, ProductCode, User
 from claims.nip import nip_is_valid
 from claims.services.accounts import NewParticipant, create_user
+from claims.services.outlets import outlet_of_another_partner
 
 
 def load_programme(session: Session, data: dict) -> dict[str, int]:
@@ -56,6 +57,10 @@ def _partner(session: Session, row: dict) -> Partner:
         if not nip_is_valid(outlet["nip"]):
             raise ValueError(f"outlet {outlet['code']}: NIP {outlet['nip']} fails its check digit")
         if session.scalar(select(Outlet.id).where(Outlet.code == outlet["code"])) is None:
+            other = outlet_of_another_partner(session, outlet["nip"], partner.id)
+            if other is not None:
+                raise ValueError(f"outlet {outlet['code']}: NIP {outlet['nip']} belongs to outlet {other.code} of "
+                                 f"another partner ({other.partner.code}); one NIP routes to one partner")
             session.add(
                 Outlet(
                     partner_id=partner.id,

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from claims.db.engine import transaction
 from claims.db.models import Outlet, PartnerItemName, Product, ProductCode
 from claims.services.imports import ImportRejectedError, export_csv, import_csv
-from tests.conftest import NIP_A, NIP_B
+from tests.conftest import NIP_A, NIP_B, NIP_STRANGER, small_programme
 from tests.integration.helpers import seed
 
 pytestmark = pytest.mark.integration
@@ -62,6 +62,31 @@ def test_partners_import_checks_nips_and_round_trips_through_export(runtime):
         import_csv(session, "partners", text.replace(NIP_B, "1234567890"))
     assert [(e.line, e.column) for e in rejected.value.report.errors] == [(3, "outlet_nip")]
     assert count(runtime, Outlet) == 2
+
+
+def test_one_outlet_nip_routes_to_one_partner(runtime):
+    """Claims are routed by the seller NIP: a NIP under two partners is refused, in the file and against the
+    stored outlets; outlets of one partner share a NIP freely, and a file may move an outlet between partners."""
+    seed(runtime)  # PA-1 (partner PA) and PB-1 (partner PB) hold NIP_A and NIP_B
+    header = "partner_code,partner_name,partner_nip,outlet_code,outlet_name,outlet_nip,address,city,aliases\n"
+    stolen = header + f"PB,Partner B,{NIP_B},PB-2,Sklep B 2,{NIP_A},,,\n"
+    twice = header + (f"PC,Partner C,,PC-1,Sklep C,{NIP_STRANGER},,,\n"
+                      f"PD,Partner D,,PD-1,Sklep D,{NIP_STRANGER},,,\n")
+    for text, line in ((stolen, 2), (twice, 3)):
+        with pytest.raises(ImportRejectedError) as rejected, transaction(runtime.sessions) as session:
+            import_csv(session, "partners", text)
+        assert [(e.line, e.column) for e in rejected.value.report.errors] == [(line, "outlet_nip")]
+        assert "another partner's outlet P" in rejected.value.report.errors[0].message
+    with transaction(runtime.sessions) as session:
+        shared = import_csv(session, "partners", header + f"PA,Partner A,{NIP_A},PA-2,Sklep A 2,{NIP_A},,,\n")
+        moved = import_csv(session, "partners", header + f"PB,Partner B,{NIP_B},PA-1,Sklep 1,{NIP_A},,,\n"
+                                                         f"PB,Partner B,{NIP_B},PA-2,Sklep A 2,{NIP_A},,,\n")
+    assert (shared.created, moved.updated) == (1, 2)
+    programme = small_programme()
+    programme["partners"][1]["outlets"].append({"code": "PB-9", "name": "Sklep", "nip": NIP_B})
+    programme["partners"][0]["outlets"].append({"code": "PA-9", "name": "Sklep", "nip": NIP_B})
+    with pytest.raises(ValueError, match="PA-9: NIP 7251801126 belongs to outlet PB-1"):
+        seed(runtime, programme)
 
 
 def test_codes_import_refuses_malformed_codes_and_used_codes(runtime):

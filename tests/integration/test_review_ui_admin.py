@@ -180,13 +180,22 @@ def test_outlet_needs_a_valid_nip_and_a_free_code(client, runtime):
     bad = client.post("/admin/outlets/new", data={**outlet, "code": "A-WAW"})
     assert dict(_errors(bad.get_data(as_text=True))) == {"code": "Ten kod jest już używany.",
                                                          "nip": "NIP jest nieprawidłowy – sprawdź cyfry."}
-    created = client.post("/admin/outlets/new", data={**outlet, "nip": "PL 526-025-02-74"})
+    # partner A's Warsaw outlet has this NIP: a second partner under it would make the routing arbitrary
+    shared = client.post("/admin/outlets/new", data={**outlet, "nip": "PL 526-025-02-74"})
+    assert shared.status_code == 422
+    assert dict(_errors(shared.get_data(as_text=True))) == {
+        "nip": "Ten NIP ma już punkt innego partnera: A-WAW (HURT-A). Jeden NIP kieruje zgłoszenia do jednego "
+               "partnera."}
+    created = client.post("/admin/outlets/new", data={**outlet, "nip": "PL 899-236-72-73"})
 
     assert created.status_code == 303 and created.headers["Location"] == "/admin/partners"
     with runtime.sessions() as session:
         row = session.scalar(select(Outlet).where(Outlet.code == "B-POZ"))
-        assert (row.partner_id, row.nip, row.aliases, row.active) == (partner_id, "5260250274", ["SKLAD B POZNAN"],
+        assert (row.partner_id, row.nip, row.aliases, row.active) == (partner_id, "8992367273", ["SKLAD B POZNAN"],
                                                                       True)
+    # outlets of one partner may share a NIP (one company, many shops); editing keeps its own NIP
+    same = client.post("/admin/outlets/new", data={**outlet, "code": "B-POZ-2", "nip": "8992367273"})
+    assert same.status_code == 303
     listing = client.get("/admin/partners").get_data(as_text=True)
     assert 'data-outlet="B-POZ"' in listing and "Skład B Poznań" in listing
     assert _events(runtime, "outlet_created")[0].after["code"] == "B-POZ"

@@ -53,6 +53,18 @@ def test_a_file_with_errors_imports_nothing_and_shows_each_row_in_polish(client,
     assert _products(runtime) == 0
 
 
+def test_an_outlet_nip_of_another_partner_is_explained_in_polish(client, runtime):
+    login(client, ADMIN)
+    text = ("partner_code;partner_name;partner_nip;outlet_code;outlet_name;outlet_nip\n"
+            "HURT-B;Hurtownia B;;B-WAW;Skład B Warszawa;5260250274\n")
+
+    response = _upload(client, "partners", text)
+
+    assert response.status_code == 422
+    assert ("Ten NIP ma już punkt A-WAW innego partnera; jeden NIP kieruje zgłoszenia do jednego partnera."
+            in response.get_data(as_text=True))
+
+
 def test_a_good_file_is_imported_and_counted(client, runtime):
     login(client, ADMIN)
 
