@@ -35,7 +35,6 @@ from review_ui.documents import document_page_count
 from review_ui.errors import flash_error
 from review_ui.i18n import current_locale, has_key, t, tn, translate
 from review_ui.queue_filters import AGE_CHOICES, filter_args, hours_waited, parse_filter
-from verification import CampaignRules, points_for_total
 
 bp = Blueprint("review", __name__)
 
@@ -194,16 +193,12 @@ def correct(claim_id: str):
     back = url_for("review.claim", claim_id=claim_id)
     submitted = {name: request.form.get(name, "") for name in EDITABLE_FIELDS if name in request.form}
     try:
-        changes = write(lambda s: correct_fields(s, user, claim_id, submitted, _points_rule))
+        changes = write(lambda s: correct_fields(s, user, claim_id, submitted))
     except DECISION_ERRORS as error:
         field = error.details.get("field")
         return flash_error(error, back, label=t(f"field.{field}") if field else "")
     flash(tn("fields.saved", len(changes)) if changes else t("fields.unchanged"), "success" if changes else "info")
     return redirect(back, code=303)
-
-
-def _points_rule(total, points_per_pln) -> int:
-    return points_for_total(total, CampaignRules(points_per_pln))
 
 
 @bp.post("/review/claims/<claim_id>/approve")

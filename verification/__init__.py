@@ -31,17 +31,16 @@ from verification.programme import (
     SubmissionEvent,
     month_key,
 )
-from verification.routing import CampaignRules, points_for_total
 from verification.signals import RiskPolicy, Signal, risk_score
 from verification.verdict import Reason, Route, Severity, Verdict, VerdictLine
 from verification.verify import verify_claim
 
 __all__ = [
-    "BandIndex", "Basis", "Campaign", "CampaignRules", "Caps", "CatalogueIndex", "ClaimFacts", "History",
+    "BandIndex", "Basis", "Campaign", "Caps", "CatalogueIndex", "ClaimFacts", "History",
     "LineItem", "LineMatch", "MatchMethod", "MatchThresholds", "Multiplier", "Outlet", "PointsResult",
     "PointsRules", "PricedLine", "PriorClaim", "Product", "Reason", "RiskPolicy", "Route",
     "Severity", "Signal", "SubmissionEvent", "Verdict", "VerdictLine", "band_probes", "candidate_filter",
     "claim_points", "facts_from_fields", "hamming", "hash_bands", "identity_key", "learn_alias", "match_line",
-    "match_lines", "month_key", "perceptual_hash", "points_for_total", "risk_score",
+    "match_lines", "month_key", "perceptual_hash", "risk_score",
     "verify_claim",
 ]

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from decimal import Decimal
 
 from claims.reasons import ReasonCode
 from verification.catalogue import CatalogueIndex
 from verification.facts import ClaimFacts, LineItem
 from verification.matching import DEFAULT_THRESHOLDS, LineMatch, match_line
-from verification.points import PointsResult, PricedLine, basis_amount, claim_points
+from verification.points import PointsResult, PricedLine, claim_points, priced_item
 from verification.programme import Campaign, History, Product
 from verification.verdict import Reason, Severity, VerdictLine, make_reason
 
@@ -58,11 +57,7 @@ def _product(catalogue: CatalogueIndex, match: LineMatch) -> Product | None:
 
 
 def _priced(item: LineItem, product: Product, claim: ClaimFacts, campaign: Campaign) -> PricedLine:
-    amount = item.amount
-    if amount is None and item.unit_price is not None:
-        amount = (item.qty * item.unit_price).quantize(Decimal("0.01"))
-    on_basis = basis_amount(amount, item.vat_rate, claim.net_amounts, campaign.rules.basis)
-    return PricedLine(product.sku, item.qty, on_basis, product.points_per_unit)
+    return priced_item(item, product.sku, product.points_per_unit, claim.net_amounts, campaign.rules.basis)
 
 
 def _verdict_line(item: LineItem, match: LineMatch, product: Product | None, eligible: bool,

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 
+from verification.facts import LineItem
 from verification.programme import Basis, Caps, History, PointsRules, month_key
 
 ZERO = Decimal(0)
@@ -54,6 +55,15 @@ class PointsResult:
     below_minimum: bool = False
     eligible_amount: Decimal = ZERO
     cuts: tuple[CapCut, ...] = ()
+
+
+def priced_item(item: LineItem, sku: str, points_per_unit: int, amounts_are_net: bool, basis: Basis) -> PricedLine:
+    """An eligible read item as points count it: its amount (quantity x unit price when no amount was read)
+    converted to the campaign's basis."""
+    amount = item.amount
+    if amount is None and item.unit_price is not None:
+        amount = (item.qty * item.unit_price).quantize(Decimal("0.01"))
+    return PricedLine(sku, item.qty, basis_amount(amount, item.vat_rate, amounts_are_net, basis), points_per_unit)
 
 
 def basis_amount(amount: Decimal | None, vat_rate: int | None, amounts_are_net: bool, basis: Basis) -> Decimal | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -11,11 +10,12 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from claims.audit import record_event
-from claims.db.models import Campaign, Claim, User
+from claims.db.models import Claim, User
 from claims.errors import ConflictError, InvalidInputError, PermissionDeniedError
 from claims.lifecycle import REVIEW_STATES, ClaimStatus
 from claims.nip import nip_is_valid, normalise_nip
 from claims.roles import STAFF_ROLES, Role
+from claims.services.claim_points import recount_points
 from claims.services.review import get_visible_claim
 
 #: Fields a reviewer may correct, and the longest value each takes.
@@ -24,10 +24,6 @@ EDITABLE_FIELDS: dict[str, int] = {
     "document_number": 100, "total": 20, "vat_total": 20, "payment_method": 50,
 }
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-
-#: (total, points per PLN) -> points; the caller passes the programme's rule (verification.points_for_total).
-PointsRule = Callable[[Decimal | None, Decimal], int]
-
 
 def clean_field(name: str, raw: str) -> str:
     """The stored form of a corrected value, or InvalidInputError(code=`bad_field`, field=name)."""
@@ -65,10 +61,14 @@ def may_correct(user: User, claim: Claim) -> bool:
 
 
 def correct_fields(
-    session: Session, user: User, claim_id: str, submitted: dict[str, str], points_rule: PointsRule
+    session: Session, user: User, claim_id: str, submitted: dict[str, str]
 ) -> dict[str, tuple[str | None, str | None]]:
-    """Save corrected fields on a claim under review, recompute its points when the total changed, and record
-    an audit event with the values before and after. Returns {field: (before, after)} of what changed."""
+    """Save corrected fields on a claim under review and record an audit event with the values before and after.
+
+    Points come from the claim's lines, so a corrected total leaves them as they are; a corrected purchase date
+    counts them again (multipliers by date, caps per day and month of the purchase: `recount_points`).
+    Returns {field: (before, after)} of what changed.
+    """
     claim = get_visible_claim(session, user, claim_id)
     if not may_correct(user, claim):
         if claim.status not in REVIEW_STATES:
@@ -86,8 +86,12 @@ def correct_fields(
     values: dict = {"fields": fields}
     before_points = claim.points_proposed
     if "total" in changes:
-        total = Decimal(fields["total"]) if fields.get("total") else None
-        values.update(total=total, points_proposed=points_rule(total, _points_per_pln(session, claim)))
+        values["total"] = Decimal(fields["total"]) if fields.get("total") else None
+    if "date" in changes:
+        claim.fields = fields  # counted with the new date (the row is written by _save)
+        lines, result = recount_points(session, claim)
+        if result is not None:
+            values.update(lines=lines, points_proposed=result.points)
     _save(session, claim, values)
     record_event(
         session, "claim_fields_corrected", actor_user_id=user.id, claim_id=claim.id,
@@ -109,11 +113,6 @@ def _changes(fields: dict, submitted: dict[str, str]) -> dict[str, tuple[str | N
         if after != before:
             changes[name] = (before, after)
     return changes
-
-
-def _points_per_pln(session: Session, claim: Claim) -> Decimal:
-    campaign = session.get(Campaign, claim.campaign_id) if claim.campaign_id else None
-    return campaign.points_per_pln if campaign is not None else Decimal("0")
 
 
 def _save(session: Session, claim: Claim, values: dict) -> None:

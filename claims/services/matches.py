@@ -9,11 +9,10 @@ from claims.db.models import Campaign, Claim, Product, User
 from claims.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from claims.lifecycle import REVIEW_STATES
 from claims.roles import Role
+from claims.services.claim_points import recount_points
 from claims.services.imports import remember_partner_name
 from claims.services.review import get_visible_claim
 from claims.services.rules import campaign_values
-from verification.facts import parse_date, parse_item
-from verification.points import PricedLine, basis_amount, line_points
 
 
 def correct_line_match(session: Session, user: User, claim_id: str, line_index: int,
@@ -21,7 +20,8 @@ def correct_line_match(session: Session, user: User, claim_id: str, line_index: 
     """Set (or clear, with None) the product of one line, recompute its points and the claim's, and teach
     the partner's printed name so the next receipt with that line matches by itself.
 
-    Caps are applied when a claim is verified; a correction moves the claim's points by the line's change.
+    The claim's points are counted again as verification counts them (`recount_points`): the corrected line
+    may add or remove points, and the caps still cut the claim.
     """
     claim = get_visible_claim(session, user, claim_id)
     if Role(user.role) is Role.PARTICIPANT:
@@ -39,7 +39,10 @@ def correct_line_match(session: Session, user: User, claim_id: str, line_index: 
     after = _corrected(session, claim, line_index, before, product)
     lines[line_index] = after
     claim.lines = lines
-    claim.points_proposed = max(0, claim.points_proposed - int(before.get("points") or 0) + after["points"])
+    claim.lines, result = recount_points(session, claim)
+    if result is not None:
+        claim.points_proposed = result.points
+    after = claim.lines[line_index]
     if product is not None and claim.partner_id is not None:
         remember_partner_name(session, claim.partner_id, product.id, str(before.get("item", "")),
                               created_by=user.id)
@@ -49,27 +52,13 @@ def correct_line_match(session: Session, user: User, claim_id: str, line_index: 
 
 
 def _corrected(session: Session, claim: Claim, index: int, before: dict, product: Product | None) -> dict:
+    """The line with its new product and eligibility (its points are counted with the whole claim's)."""
     if product is None:
         return {**before, "product_id": None, "product_name": None, "points": 0, "eligible": False,
                 "auto": True, "method": "reviewer", "score": 100.0, "reason": "product_not_eligible"}
     campaign_row = session.get(Campaign, claim.campaign_id) if claim.campaign_id else None
     campaign = campaign_values(campaign_row) if campaign_row else None
     eligible = campaign is not None and campaign.is_eligible(product.sku)
-    points = _line_points(claim, str(before.get("item", "")), product, campaign) if eligible else 0
-    return {**before, "product_id": product.id, "product_name": product.name, "points": points,
+    return {**before, "product_id": product.id, "product_name": product.name, "points": 0,
             "eligible": eligible, "auto": True, "method": "reviewer", "score": 100.0,
             "reason": None if eligible else "product_not_eligible"}
-
-
-def _line_points(claim: Claim, printed: str, product: Product, campaign) -> int:
-    """The line's points, its quantity and amount taken from the read item with the same printed name
-    (verification skips unnamed items, so positions in the two lists may differ)."""
-    read = [parse_item(raw) for raw in (claim.fields or {}).get("items") or []]
-    item = next((i for i in read if i.name == printed.strip()), None)
-    if item is None:
-        return 0
-    amount = item.amount
-    net = claim.kind == "invoice"
-    priced = PricedLine(product.sku, item.qty, basis_amount(amount, item.vat_rate, net, campaign.rules.basis),
-                        product.points_per_unit)
-    return line_points(priced, campaign.rules, parse_date((claim.fields or {}).get("date")))

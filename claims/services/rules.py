@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections import defaultdict
+from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -93,7 +94,7 @@ def catalogue_index(session: Session) -> CatalogueIndex:
 def history_for(session: Session, claim: Claim, campaign_id: int | None, outlet_ids: list[int],
                 now: datetime) -> v.History:
     """The participant's, device's and address's earlier activity that caps and velocity rules look at."""
-    counted = _counted_points(session, claim, campaign_id)
+    counted = points_history(session, claim, campaign_id)
     earlier = select(Claim).where(Claim.id != claim.id)
     mine = session.scalars(earlier.where(Claim.participant_id == claim.participant_id)
                            .order_by(Claim.submitted_at.desc()).limit(HISTORY_LIMIT)).all()
@@ -103,8 +104,8 @@ def history_for(session: Session, claim: Claim, campaign_id: int | None, outlet_
             .order_by(Claim.submitted_at.desc()).limit(HISTORY_LIMIT)))
         for outlet_id in outlet_ids
     }
-    return v.History(
-        points_by_day=counted[0], points_by_month=counted[1], points_in_campaign=counted[2],
+    return replace(
+        counted,
         claim_totals=tuple(c.total for c in mine if c.total is not None),
         outlet_totals=outlet_totals,
         submissions=tuple(c.submitted_at for c in mine if c.submitted_at >= now - timedelta(days=1)),
@@ -113,7 +114,9 @@ def history_for(session: Session, claim: Claim, campaign_id: int | None, outlet_
     )
 
 
-def _counted_points(session: Session, claim: Claim, campaign_id: int | None):
+def points_history(session: Session, claim: Claim, campaign_id: int | None) -> v.History:
+    """The participant's other claims' points that the caps count (credited, or on their way to be), by purchase
+    day, by month and in the campaign; the rest of History is left empty."""
     by_day: dict = defaultdict(int)
     by_month: dict = defaultdict(int)
     total = 0
@@ -126,7 +129,7 @@ def _counted_points(session: Session, claim: Claim, campaign_id: int | None):
         if day is not None:
             by_day[day] += points
             by_month[v.month_key(day)] += points
-    return dict(by_day), dict(by_month), total
+    return v.History(points_by_day=dict(by_day), points_by_month=dict(by_month), points_in_campaign=total)
 
 
 def _events(session: Session, earlier, column, value: str | None, since: datetime) -> tuple:

@@ -72,7 +72,9 @@ def _sign_up_and_send(chromium, live: LiveApp, screenshot) -> tuple[object, str]
     return phone, claim_id
 
 
-def _partner_corrects_and_approves(chromium, live: LiveApp, screenshot) -> None:
+def _partner_corrects_and_approves(chromium, live: LiveApp, screenshot) -> int:
+    """The partner corrects the total and approves; returns the points (the lines', which the total does not
+    change)."""
     partner = chromium.new_context(**DESK).new_page()
     _log_in(partner, live, REVIEWER_A)
     assert partner.url.endswith("/review")
@@ -81,11 +83,13 @@ def _partner_corrects_and_approves(chromium, live: LiveApp, screenshot) -> None:
     partner.wait_for_selector("svg.boxes rect.box[data-field=total]")
     partner.click("#field-total")
     assert "active" in partner.get_attribute("svg.boxes rect.box[data-field=total]", "class")
+    points = int(partner.inner_text("#points-proposed"))
+    assert points > 0  # the sample's glue and grout lines match the demo catalogue
     partner.fill("#field-total", "300.00")
     partner.click("#save-fields")
     partner.wait_for_selector(".flash-success")
     assert partner.input_value("#field-total") == "300.00"
-    assert partner.inner_text("#points-proposed") == "300"
+    assert partner.inner_text("#points-proposed") == str(points)
     screenshot(partner, "05-partner-claim-corrected")
     partner.click("[data-zoom=in]")
     partner.click("[data-rotate]")
@@ -96,6 +100,7 @@ def _partner_corrects_and_approves(chromium, live: LiveApp, screenshot) -> None:
     with partner.expect_navigation():
         partner.keyboard.press("a")
     assert "Zgłoszenie zatwierdzone" in partner.inner_text("main")
+    return points
 
 
 def _auditor_reverses(chromium, live: LiveApp, claim_id: str, screenshot) -> None:
@@ -124,11 +129,11 @@ def test_participant_partner_and_auditor_in_a_browser(chromium, live_app, screen
     assert phone.inner_text("#claim-status") == "Czeka na weryfikację partnera"
     screenshot(phone, "03-participant-claim-phone")
 
-    _partner_corrects_and_approves(chromium, live_app, screenshot)
+    points = _partner_corrects_and_approves(chromium, live_app, screenshot)
     claim = _claim(live_app, claim_id)
-    assert (claim.status, claim.points_proposed, claim.fields["total"]) == ("approved", 300, "300.00")
+    assert (claim.status, claim.points_proposed, claim.fields["total"]) == ("approved", points, "300.00")
     phone.goto(f"{live_app.url}/me")
-    assert phone.inner_text("#balance") == "300"
+    assert phone.inner_text("#balance") == str(points)
 
     _auditor_reverses(chromium, live_app, claim_id, screenshot)
     phone.goto(f"{live_app.url}/me/points")

@@ -8,7 +8,7 @@ import re
 from sqlalchemy import select
 
 from claims.db.engine import transaction
-from claims.db.models import Claim, Outlet, PartnerItemName, Product
+from claims.db.models import AuditEvent, Campaign, Claim, Outlet, PartnerItemName, Product
 from claims.services.rules import catalogue_index
 from tests.integration.conftest_ui import *  # noqa: F403 — fixtures
 from tests.integration.conftest_ui import AUDITOR, PARTICIPANT, REVIEWER_A, REVIEWER_B, login
@@ -80,6 +80,33 @@ def test_correcting_a_line_changes_the_points_and_teaches_the_partners_printed_n
         assert (learned.product_id, learned.normalised) == (glue, normalise_name(PRINTED))
         again = match_line(catalogue_index(session), PRINTED, partner_id)
         assert (again.product_id, again.auto) == (glue, True)  # the next receipt matches by itself
+
+
+def test_corrections_count_the_points_again_under_the_caps(client, runtime, claims):
+    """A rematched line or a corrected purchase date counts the whole claim again as verification does: the
+    campaign's cap per day still cuts it, given the participant's other claims of that day."""
+    glue, grout = _products(runtime)
+    claim_id = _claim_with_a_line(runtime, claims, glue, grout)
+    other = claims.pending(points=100)
+    with transaction(runtime.sessions) as session:
+        session.get(Claim, other).fields = {**session.get(Claim, other).fields, "date": "2026-03-20"}
+        campaign = session.get(Campaign, session.get(Claim, claim_id).campaign_id)
+        campaign.rules = {**(campaign.rules or {}), "caps": {"per_day": 150}}
+    login(client, REVIEWER_A)
+
+    client.post(f"/review/claims/{claim_id}/lines/0", data={"product_id": str(glue)})
+    assert _line(runtime, claim_id)[1] == 120  # 14 March: the day has room
+    client.post(f"/review/claims/{claim_id}/fields", data={"total": "99.00"})
+    assert _line(runtime, claim_id)[1] == 120  # the total does not price the lines
+    client.post(f"/review/claims/{claim_id}/fields", data={"date": "2026-03-20"})
+
+    line, points = _line(runtime, claim_id)
+    assert (line["points"], points) == (120, 50)  # the other claim's 100 leave 50 of that day's 150
+    with runtime.sessions() as session:
+        event = session.scalars(select(AuditEvent).where(AuditEvent.claim_id == claim_id,
+                                                         AuditEvent.action == "claim_fields_corrected")
+                                .order_by(AuditEvent.id)).all()[-1]
+    assert (event.before["points_proposed"], event.after["points_proposed"]) == (120, 50)
 
 
 def test_a_line_can_be_marked_not_a_programme_product(client, runtime, claims):

@@ -73,25 +73,26 @@ def test_claim_page_draws_the_boxes_of_page_one_over_the_document(client, claims
     assert 'input id="field-total" name="total" value="120.00" data-field="total"' in html
 
 
-def test_correcting_the_total_saves_fields_recomputes_points_and_is_audited(client, claims, runtime):
+def test_correcting_the_total_saves_fields_keeps_the_line_points_and_is_audited(client, claims, runtime):
     claim_id = claims.pending(points=120)
     login(client, REVIEWER_A)
 
     response = client.post(f"/review/claims/{claim_id}/fields",
-                           data={"total": "98,50", "document_number": "PAR/123/2026", "date": "2026-03-15"})
+                           data={"total": "98,50", "document_number": "PAR/124/2026", "time": "12:31"})
 
     assert response.status_code == 303
     assert "Poprawiono 2 pola." in client.get(response.headers["Location"]).get_data(as_text=True)
     with runtime.sessions() as session:
         claim = session.get(Claim, claim_id)
-        assert (claim.fields["total"], claim.fields["date"], str(claim.total)) == ("98.50", "2026-03-15", "98.50")
-        assert claim.points_proposed == 98  # 1 point per PLN, rounded down
+        assert (claim.fields["total"], claim.fields["document_number"], str(claim.total)) == (
+            "98.50", "PAR/124/2026", "98.50")
+        assert claim.points_proposed == 120  # points come from the lines, not from a rate on the total
         event = session.scalar(select(AuditEvent).where(AuditEvent.claim_id == claim_id,
                                                         AuditEvent.action == "claim_fields_corrected"))
-    assert event.before == {"total": "120.00", "date": "2026-03-14", "points_proposed": 120}
-    assert event.after == {"total": "98.50", "date": "2026-03-15", "points_proposed": 98}
+    assert event.before == {"total": "120.00", "document_number": "PAR/123/2026", "points_proposed": 120}
+    assert event.after == {"total": "98.50", "document_number": "PAR/124/2026", "points_proposed": 120}
     client.post(f"/review/claims/{claim_id}/approve")
-    assert claims.balance() == 98
+    assert claims.balance() == 120
 
 
 def test_a_bad_correction_is_refused_with_the_fields_name(client, claims, runtime):
