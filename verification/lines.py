@@ -86,6 +86,16 @@ def _line_reasons(lines: tuple[VerdictLine, ...], result: PointsResult, campaign
         if by_code[code]:
             severity = Severity.WARNING if nothing_counts else Severity.INFO
             reasons.append(make_reason(code, severity, items=by_code[code]))
+    return (*reasons, *points_reasons(result, campaign))
+
+
+#: The reasons `points_reasons` gives: what a recount of the points replaces.
+POINTS_REASONS = frozenset({ReasonCode.BELOW_MINIMUM_PURCHASE, ReasonCode.POINTS_CAPPED})
+
+
+def points_reasons(result: PointsResult, campaign: Campaign) -> tuple[Reason, ...]:
+    """Why a claim earns fewer points than its lines: below the minimum purchase, or cut by caps."""
+    reasons = []
     if result.below_minimum:
         reasons.append(make_reason(ReasonCode.BELOW_MINIMUM_PURCHASE, Severity.WARNING,
                                    eligible_amount=str(result.eligible_amount),

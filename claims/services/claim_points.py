@@ -16,7 +16,21 @@ from claims.db.models import Campaign, Claim, Product
 from claims.lifecycle import ClaimKind
 from claims.services.rules import campaign_values, points_history
 from verification.facts import parse_date, parse_item
+from verification.lines import POINTS_REASONS, points_reasons
 from verification.points import PointsResult, claim_points, priced_item
+
+
+def recount_claim(session: Session, claim: Claim) -> dict:
+    """Count a claim's points again; return the columns to write: lines, points_proposed and reasons (the
+    minimum-purchase and caps reasons replaced by the recount's), or {} when its points do not come from lines.
+    """
+    lines, result = recount_points(session, claim)
+    if result is None:
+        return {}
+    campaign = campaign_values(session.get(Campaign, claim.campaign_id))
+    kept = [r for r in claim.reasons or [] if r.get("code") not in POINTS_REASONS]
+    reasons = kept + [r.to_dict() for r in points_reasons(result, campaign)]
+    return {"lines": lines, "points_proposed": result.points, "reasons": reasons}
 
 
 def recount_points(session: Session, claim: Claim) -> tuple[list[dict], PointsResult | None]:

@@ -15,7 +15,7 @@ from claims.errors import ConflictError, InvalidInputError, PermissionDeniedErro
 from claims.lifecycle import REVIEW_STATES, ClaimStatus
 from claims.nip import nip_is_valid, normalise_nip
 from claims.roles import STAFF_ROLES, Role
-from claims.services.claim_points import recount_points
+from claims.services.claim_points import recount_claim
 from claims.services.review import get_visible_claim
 
 #: Fields a reviewer may correct, and the longest value each takes.
@@ -89,9 +89,7 @@ def correct_fields(
         values["total"] = Decimal(fields["total"]) if fields.get("total") else None
     if "date" in changes:
         claim.fields = fields  # counted with the new date (the row is written by _save)
-        lines, result = recount_points(session, claim)
-        if result is not None:
-            values.update(lines=lines, points_proposed=result.points)
+        values.update(recount_claim(session, claim))
     _save(session, claim, values)
     record_event(
         session, "claim_fields_corrected", actor_user_id=user.id, claim_id=claim.id,

@@ -9,7 +9,7 @@ from claims.db.models import Campaign, Claim, Product, User
 from claims.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from claims.lifecycle import REVIEW_STATES
 from claims.roles import Role
-from claims.services.claim_points import recount_points
+from claims.services.claim_points import recount_claim
 from claims.services.imports import remember_partner_name
 from claims.services.review import get_visible_claim
 from claims.services.rules import campaign_values
@@ -39,9 +39,8 @@ def correct_line_match(session: Session, user: User, claim_id: str, line_index: 
     after = _corrected(session, claim, line_index, before, product)
     lines[line_index] = after
     claim.lines = lines
-    claim.lines, result = recount_points(session, claim)
-    if result is not None:
-        claim.points_proposed = result.points
+    for column, value in recount_claim(session, claim).items():
+        setattr(claim, column, value)
     after = claim.lines[line_index]
     if product is not None and claim.partner_id is not None:
         remember_partner_name(session, claim.partner_id, product.id, str(before.get("item", "")),

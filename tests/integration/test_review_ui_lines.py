@@ -107,6 +107,16 @@ def test_corrections_count_the_points_again_under_the_caps(client, runtime, clai
                                                          AuditEvent.action == "claim_fields_corrected")
                                 .order_by(AuditEvent.id)).all()[-1]
     assert (event.before["points_proposed"], event.after["points_proposed"]) == (120, 50)
+    capped = [r for r in _reasons(runtime, claim_id) if r["code"] == "points_capped"]
+    assert [(r["evidence"]["points_before_caps"], r["evidence"]["points_granted"]) for r in capped] == [(120, 50)]
+    client.post(f"/review/claims/{claim_id}/fields", data={"date": "2026-03-14"})
+    assert _line(runtime, claim_id)[1] == 120
+    assert "points_capped" not in {r["code"] for r in _reasons(runtime, claim_id)}
+
+
+def _reasons(runtime, claim_id: str) -> list[dict]:
+    with runtime.sessions() as session:
+        return session.get(Claim, claim_id).reasons
 
 
 def test_a_line_can_be_marked_not_a_programme_product(client, runtime, claims):
