@@ -63,14 +63,18 @@ def test_worker_killed_mid_job_the_claim_is_finished_once_by_another(postgres_ur
     claim_id = submit(rt, photos(4, 40))  # several pages: seconds of work to be killed in the middle of
     queue = ClaimQueue(redis_conn)
     queue.enqueue_processing(claim_id)
-    doomed = subprocess.Popen([sys.executable, "-m", "paragon", "worker"], cwd=ROOT, env=worker_env(rt),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.monotonic() + 120
-    while status(rt, claim_id) != ClaimStatus.PROCESSING and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert status(rt, claim_id) == ClaimStatus.PROCESSING
-    os.killpg(doomed.pid, signal.SIGKILL)  # the worker and its work horse, mid-job
-    doomed.wait()
+    log = tmp_path / "doomed-worker.log"
+    with log.open("wb") as out:
+        doomed = subprocess.Popen([sys.executable, "-m", "paragon", "worker"], cwd=ROOT, env=worker_env(rt),
+                                  stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while status(rt, claim_id) != ClaimStatus.PROCESSING and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert status(rt, claim_id) == ClaimStatus.PROCESSING, log.read_text(errors="replace")[-3000:]
+    finally:  # never leave a worker behind to take the next tests' jobs
+        os.killpg(doomed.pid, signal.SIGKILL)  # the worker and its work horse, mid-job
+        doomed.wait()
     assert status(rt, claim_id) == ClaimStatus.PROCESSING  # stuck: nobody is working on it now
     assert queue.enqueue_processing(claim_id) is None  # rq still thinks the dead job runs...
     assert sweep(rt.sessions, queue, processing_for=timedelta(0)) == 1  # ...the sweeper knows better
