@@ -125,10 +125,7 @@ class Affine:
 
     def apply_box(self, box: Box) -> Box:
         """Map a box and return the axis-aligned box around its four mapped corners."""
-        corners = [self.apply(x, y) for x in (box.x, box.right) for y in (box.y, box.bottom)]
-        xs = [p[0] for p in corners]
-        ys = [p[1] for p in corners]
-        return Box(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
+        return _bounding([self.apply(x, y) for x in (box.x, box.right) for y in (box.y, box.bottom)])
 
 
 class _PointMap:

@@ -361,7 +361,6 @@ def prepare_for_ocr(
     if angle:
         forward = forward.then(rotation)
         steps.append(f"deskew:{angle:+.1f}")
-    if angle:
         components = _moved(components, rotation)
     text_height = estimate_text_height(gray, components)
     unscaled: np.ndarray | None = gray

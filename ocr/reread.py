@@ -73,9 +73,8 @@ class Row:
     pixels: Box
 
 
-def _midpoints(page: PageImage, line: Line) -> list[tuple[float, float]]:
+def _midpoints(to_image: Transform, line: Line) -> list[tuple[float, float]]:
     """Map the left and right mid-points of a line's words from page units to image pixels."""
-    to_image = page.to_page.inverse()
     points = []
     for word in line.words:
         points.append(to_image.apply(word.box.x, word.box.centre_y))
@@ -114,12 +113,13 @@ def find_row(reading: DocumentReading, field: FieldValue, page: PageImage) -> Ro
     if found is None:
         return None
     page_reading, home = found
-    home_points = _midpoints(page, home)
+    to_image = page.to_page.inverse()
+    home_points = _midpoints(to_image, home)
     home_y = float(np.median([y for _, y in home_points]))
     text_height = page.text_height or min(w.box.h for w in home.words)
     row_lines, points = [], []
     for line in page_reading.lines:
-        line_points = _midpoints(page, line) if line.words else []
+        line_points = _midpoints(to_image, line) if line.words else []
         if line_points and abs(float(np.median([y for _, y in line_points])) - home_y) <= _SAME_ROW * text_height:
             row_lines.append(line)
             points.extend(line_points)
@@ -129,7 +129,7 @@ def find_row(reading: DocumentReading, field: FieldValue, page: PageImage) -> Ro
     return Row(Box.union(line.box for line in row_lines), pixels)
 
 
-def crop_row(page: PageImage, pixels: Box, scale: float) -> tuple[np.ndarray, Transform] | None:
+def crop_row(page: PageImage, box: Box, scale: float) -> tuple[np.ndarray, Transform] | None:
     """Cut a row (a box in the page image's pixels) out with a small margin, enlarge, smooth, pad with white.
 
     Enlarged alone, dot-matrix print falls apart into dots that read as other digits; a blur of about one
@@ -138,7 +138,6 @@ def crop_row(page: PageImage, pixels: Box, scale: float) -> tuple[np.ndarray, Tr
     Returns:
         The crop and the map from its pixels to page units, or None when the row lies off the image.
     """
-    box = pixels
     height, width = page.image.shape[:2]
     my, mx = max(2.0, box.h * _MARGIN_Y), max(4.0, box.h * _MARGIN_X)
     x0, y0 = max(0, int(box.x - mx)), max(0, int(box.y - my))

@@ -72,15 +72,14 @@ def editable_values(fields: dict | None) -> list[tuple[str, str]]:
     return [(name, "" if fields.get(name) is None else str(fields[name])) for name in names]
 
 
-def document_views(documents: list, page_count: Callable[[Any], int] | None = None) -> list[dict]:
+def document_views(documents: list, page_count: Callable[[Any], int]) -> list[dict]:
     """Each document with its pages (MAX_PAGES at most): each page's size and the boxes of the fields read on it.
 
     Boxes are in the page's own units (pixels of the original image, or PDF points), so each page's width and
     height become its SVG overlay's viewBox and the boxes land on the preview whatever its scale. `page_count`
-    tells how many pages a document has (default: the pages of its stored reading, else one).
+    tells how many pages a document has (`review_ui.documents.document_page_count`).
     """
-    count = page_count or (lambda document: pages_in_reading(document.reading) or 1)
-    return [_document_view(document, count(document)) for document in documents]
+    return [_document_view(document, page_count(document)) for document in documents]
 
 
 def _document_view(document, count: int) -> dict:

@@ -174,14 +174,6 @@ def _read_count(readings: list[Reading], value: Decimal) -> int:
     return sum(1 for r in readings if r.role is Role.TOTAL and r.value == value)
 
 
-def _document_candidates(lines: list[TextLine]) -> tuple[list[Reading], bool, dict[Decimal, _Candidate]]:
-    """Return one reading's labelled amounts, whether it rounds, and its candidate totals."""
-    readings = summary_readings(lines)
-    rounded = _is_rounded(lines, readings)
-    tax_inside = any(_TAX_INSIDE.search(line.folded) for line in lines)
-    return readings, rounded, _candidates(readings, rounded, tax_inside)
-
-
 def find_total(lines: list[TextLine]) -> FieldValue | None:
     """Return the amount paid: the best-supported candidate; sure when independent sources agree.
 
@@ -193,7 +185,10 @@ def find_total(lines: list[TextLine]) -> FieldValue | None:
         (labelled readings, a card payment, cash − change, subtotal + tax ± rounding) give the same value
         and no other value is nearly as well supported.
     """
-    readings, rounded, candidates = _document_candidates(lines)
+    readings = summary_readings(lines)
+    rounded = _is_rounded(lines, readings)
+    tax_inside = any(_TAX_INSIDE.search(line.folded) for line in lines)
+    candidates = _candidates(readings, rounded, tax_inside)
     if not candidates:
         return None
     ranked = sorted(candidates.values(), key=lambda c: _rank(c, rounded), reverse=True)
