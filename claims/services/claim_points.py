@@ -17,36 +17,30 @@ from claims.lifecycle import ClaimKind
 from claims.services.rules import campaign_values, points_history
 from verification.facts import parse_date, parse_item
 from verification.lines import POINTS_REASONS, points_reasons
-from verification.points import PointsResult, claim_points, priced_item
+from verification.points import claim_points, priced_item
 
 
-def recount_claim(session: Session, claim: Claim) -> dict:
-    """Count a claim's points again; return the columns to write: lines, points_proposed and reasons (the
-    minimum-purchase and caps reasons replaced by the recount's), or {} when its points do not come from lines.
-    """
-    lines, result = recount_points(session, claim)
-    if result is None:
-        return {}
-    campaign = campaign_values(session.get(Campaign, claim.campaign_id))
-    kept = [r for r in claim.reasons or [] if r.get("code") not in POINTS_REASONS]
-    reasons = kept + [r.to_dict() for r in points_reasons(result, campaign)]
-    return {"lines": lines, "points_proposed": result.points, "reasons": reasons}
-
-
-def recount_points(session: Session, claim: Claim) -> tuple[list[dict], PointsResult | None]:
-    """Return the claim's lines with their points counted again, and the claim's result.
+def recount_claim(session: Session, claim: Claim, fields: dict | None = None) -> dict:
+    """Count a claim's points again and return the columns to write, or {} when its points do not come from
+    lines (product codes carry their own points) or it has no campaign.
 
     A line earns points when it is eligible, matched to a product and found among the read items by its
-    printed name (verification skips unnamed items, so positions in the two lists may differ). The result is
-    None, and the lines are returned as they are, when the claim's points do not come from lines (product
-    codes carry their own points) or it has no campaign.
+    printed name (verification skips unnamed items, so positions in the two lists may differ).
+
+    Args:
+        claim: the claim; its `lines` as they are to be stored.
+        fields: the claim's fields as they are to be stored (default: `claim.fields`).
+
+    Returns:
+        {"lines", "points_proposed", "reasons"}: each line's points, the claim's points after the caps, and
+        its reasons with the minimum-purchase and caps reasons replaced by the recount's.
     """
-    lines = [dict(line) for line in claim.lines or []]
     campaign_row = session.get(Campaign, claim.campaign_id) if claim.campaign_id else None
     if campaign_row is None or claim.kind == ClaimKind.PRODUCT_CODE:
-        return lines, None
+        return {}
     campaign = campaign_values(campaign_row)
-    fields = claim.fields or {}
+    fields = (claim.fields or {}) if fields is None else fields
+    lines = [dict(line) for line in claim.lines or []]
     read = {}
     for raw in fields.get("items") or []:
         item = parse_item(raw)
@@ -59,7 +53,7 @@ def recount_points(session: Session, claim: Claim) -> tuple[list[dict], PointsRe
         item = read.get(str(line.get("item") or "").strip())
         line["points"] = 0
         if product is not None and item is not None:
-            priced.append(priced_item(item, product.sku, product.points_per_unit, claim.kind == "invoice",
+            priced.append(priced_item(item, product.sku, product.points_per_unit, claim.kind == ClaimKind.INVOICE,
                                       campaign.rules.basis))
             counted.append(index)
     day = parse_date(fields.get("date"))
@@ -68,4 +62,6 @@ def recount_points(session: Session, claim: Claim) -> tuple[list[dict], PointsRe
                           cap_day=cap_day)
     for index, points in zip(counted, result.line_points, strict=True):
         lines[index]["points"] = points
-    return lines, result
+    kept = [r for r in claim.reasons or [] if r.get("code") not in POINTS_REASONS]
+    reasons = kept + [r.to_dict() for r in points_reasons(result, campaign)]
+    return {"lines": lines, "points_proposed": result.points, "reasons": reasons}

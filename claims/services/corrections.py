@@ -66,7 +66,7 @@ def correct_fields(
     """Save corrected fields on a claim under review and record an audit event with the values before and after.
 
     Points come from the claim's lines, so a corrected total leaves them as they are; a corrected purchase date
-    counts them again (multipliers by date, caps per day and month of the purchase: `recount_points`).
+    counts them again (multipliers by date, caps per day and month of the purchase: `recount_claim`).
     Returns {field: (before, after)} of what changed.
     """
     claim = get_visible_claim(session, user, claim_id)
@@ -88,8 +88,7 @@ def correct_fields(
     if "total" in changes:
         values["total"] = Decimal(fields["total"]) if fields.get("total") else None
     if "date" in changes:
-        claim.fields = fields  # counted with the new date (the row is written by _save)
-        values.update(recount_claim(session, claim))
+        values.update(recount_claim(session, claim, fields))
     _save(session, claim, values)
     record_event(
         session, "claim_fields_corrected", actor_user_id=user.id, claim_id=claim.id,

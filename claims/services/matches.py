@@ -20,7 +20,7 @@ def correct_line_match(session: Session, user: User, claim_id: str, line_index: 
     """Set (or clear, with None) the product of one line, recompute its points and the claim's, and teach
     the partner's printed name so the next receipt with that line matches by itself.
 
-    The claim's points are counted again as verification counts them (`recount_points`): the corrected line
+    The claim's points are counted again as verification counts them (`recount_claim`): the corrected line
     may add or remove points, and the caps still cut the claim.
     """
     claim = get_visible_claim(session, user, claim_id)
