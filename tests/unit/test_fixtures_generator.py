@@ -14,7 +14,7 @@ import pdfplumber
 import pytest
 from PIL import Image
 
-from fixtures.codes import CODE_ALPHABET, code_check_char, code_is_well_formed, ean13_is_valid, random_code
+from fixtures.codes import CODE_ALPHABET, code_check_char, ean13_is_valid, random_code
 from fixtures.documents import (
     CATALOG,
     VAT_RATES,
@@ -36,6 +36,7 @@ from fixtures.render import (
     render_receipt_png,
     unreadable_photo,
 )
+from verification.identifiers import code_is_well_formed
 
 SAMPLES = Path(PROGRAMME_PATH).parent / "samples"
 
