@@ -25,6 +25,8 @@ TODAY = date.today()
 RECENT = TODAY - timedelta(days=3)
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+#: A second Redis database for tests that run the whole demo (it flushes what it uses).
+TEST_DEMO_REDIS_URL = os.environ.get("TEST_DEMO_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 # Two valid NIPs per partner outlet, one for a participant company, one for a seller outside the programme.
 NIP_A, NIP_B, NIP_PARTICIPANT, NIP_STRANGER = "5260250274", "7251801126", "5213017228", "1132191233"

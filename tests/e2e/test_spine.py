@@ -16,7 +16,7 @@ from werkzeug.serving import make_server
 from claims.db.engine import transaction
 from claims.services.accounts import issue_api_token
 from paragon.web import create_app
-from tests.conftest import NIP_A, RECENT, TEST_REDIS_URL
+from tests.conftest import NIP_A, RECENT, TEST_DEMO_REDIS_URL, TEST_REDIS_URL
 from tests.integration.helpers import seed, user
 from workers.queues import ClaimQueue
 
@@ -90,7 +90,7 @@ def test_upload_worker_partner_approval_balance(server, runtime):
 
 
 def test_demo_no_serve_reaches_every_expected_state(tmp_path):
-    env = dict(os.environ, PARAGON_DATA_DIR=str(tmp_path), REDIS_URL="redis://127.0.0.1:6379/14")
+    env = dict(os.environ, PARAGON_DATA_DIR=str(tmp_path), REDIS_URL=TEST_DEMO_REDIS_URL)
     for name in ("DATABASE_URL", "BLOB_URL", "SECRET_KEY"):
         env.pop(name, None)
     result = subprocess.run([sys.executable, "-m", "paragon", "demo", "--no-serve", "--port", "0"], cwd=ROOT,
