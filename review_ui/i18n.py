@@ -1,106 +1,35 @@
-"""Translations with Flask-Babel: Polish first, English one click away.
+"""Translations in the web app: Flask-Babel over the project's one set of gettext catalogues (`claims.i18n`).
 
-The catalogues are `review_ui/translations/<locale>/LC_MESSAGES/messages.po` (kept in the repository); message
-ids are stable keys such as `status.approved`, and `t(key, **values)` is a thin wrapper over the request's
-gettext catalogue that fills `{name}` placeholders. The .po files are compiled to .mo when the app starts, into
-a temporary folder named after their contents, so a fresh clone or a read-only install needs no build step.
+`t(key, **values)` is a thin wrapper over the request's catalogue that fills `{name}` placeholders; the request's
+language comes from `?lang`, kept in the session, then the user's own language, then the setting.
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
-import os
-import tempfile
-from functools import lru_cache
-from pathlib import Path
-
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import Babel, get_translations
 from flask_login import current_user
 
-LOCALES = ("pl", "en")
-DEFAULT_LOCALE = "pl"
-DOMAIN = "messages"
-SOURCE_DIR = Path(__file__).resolve().parent / "translations"
+from claims.i18n import (
+    DEFAULT_LOCALE,
+    LOCALES,
+    catalogue,
+    compile_catalogues,
+    has_key,
+    lookup,
+    normalise_locale,
+    translate,
+    translations_dir,
+)
 
-
-def normalise_locale(value: str | None) -> str | None:
-    """'en', 'en-GB', 'EN' -> 'en'; anything unknown -> None."""
-    if not value:
-        return None
-    short = value.strip().lower()[:2]
-    return short if short in LOCALES else None
-
-
-# ---- catalogues --------------------------------------------------------------------------------------
-
-
-def _po_files(source: Path) -> list[Path]:
-    return sorted(source.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
-
-
-def compile_catalogues(source: Path = SOURCE_DIR, target_root: Path | None = None) -> Path:
-    """Compile every .po under `source` into .mo files; returns the folder Flask-Babel should read.
-
-    The folder name carries a hash of the .po contents, so an edited catalogue is compiled again and two
-    processes starting together write the same bytes (each file is replaced atomically).
-    """
-    files = _po_files(source)
-    digest = hashlib.sha256(b"".join(p.read_bytes() for p in files)).hexdigest()[:16]
-    target = (target_root or Path(tempfile.gettempdir())) / f"paragon-translations-{digest}"
-    for po in files:
-        mo = target / po.relative_to(source).with_suffix(".mo")
-        if mo.exists():
-            continue
-        mo.parent.mkdir(parents=True, exist_ok=True)
-        with po.open("rb") as handle:
-            catalog = read_po(handle, locale=po.parts[-3])
-        buffer = io.BytesIO()
-        write_mo(buffer, catalog)
-        partial = mo.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_bytes(buffer.getvalue())
-        os.replace(partial, mo)
-    return target
-
-
-@lru_cache(maxsize=1)
-def translations_dir() -> Path:
-    return compile_catalogues()
-
-
-@lru_cache(maxsize=len(LOCALES))
-def catalogue(locale: str) -> NullTranslations:
-    """The compiled catalogue of `locale`, loaded once (used outside requests and for explicit locales)."""
-    return Translations.load(str(translations_dir()), [locale], DOMAIN)
-
-
-def has_key(key: str) -> bool:
-    """Whether the Polish catalogue (the complete one) has `key`."""
-    return key in getattr(catalogue(DEFAULT_LOCALE), "_catalog", {})
-
-
-def _lookup(key: str, translations: NullTranslations) -> str:
-    text = translations.gettext(key)
-    if text == key:  # untranslated: fall back to Polish, then to the key itself
-        text = catalogue(DEFAULT_LOCALE).gettext(key)
-    return text
-
-
-def translate(key: str, locale: str, **values: object) -> str:
-    """The string for `key` in `locale`, formatted with `values`."""
-    text = _lookup(key, catalogue(normalise_locale(locale) or DEFAULT_LOCALE))
-    return text.format(**values) if values else text
+__all__ = ["LOCALES", "catalogue", "compile_catalogues", "has_key", "normalise_locale", "translate", "t", "tn"]
 
 
 def t(key: str, **values: object) -> str:
     """The string for `key` in the current request's language (Flask-Babel's catalogue)."""
     if not has_request_context():
         return translate(key, DEFAULT_LOCALE, **values)
-    text = _lookup(key, get_translations())
+    text = lookup(key, get_translations())
     return text.format(**values) if values else text
 
 

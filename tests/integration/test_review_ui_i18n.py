@@ -10,7 +10,7 @@ from babel.messages.pofile import read_po
 from claims.lifecycle import ClaimKind, ClaimStatus
 from claims.reasons import REJECTION_CODES
 from review_ui.claim_pages import FIELD_ORDER
-from review_ui.i18n import SOURCE_DIR, compile_catalogues, normalise_locale, translate
+from claims.i18n import SOURCE_DIR, compile_catalogues, normalise_locale, translate
 from tests.integration.conftest_ui import *  # noqa: F403 — fixtures
 from tests.integration.conftest_ui import PARTICIPANT, login
 
