@@ -28,11 +28,11 @@ from sqlalchemy import create_engine, func, select, text
 from claims.db.engine import transaction
 from claims.db.migrate import upgrade
 from claims.db.models import Claim, LedgerEntry, User
-from claims.lifecycle import WORK_STATES
 from claims.runtime import build_runtime
 from claims.services.accounts import issue_api_token
 from claims.services.programme import load_programme
 from claims.settings import Settings
+from vocabulary.claims import WORK_STATES
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -1,29 +1,12 @@
-"""The claim lifecycle as an explicit state machine; every status change in paragon goes through here."""
+"""The claim lifecycle as an explicit state machine; every status change in paragon goes through here.
+
+The states themselves are words of the ground floor (`vocabulary.claims`).
+"""
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from claims.errors import IllegalTransitionError
-
-
-class ClaimStatus(StrEnum):
-    RECEIVED = "received"
-    PROCESSING = "processing"
-    NEEDS_RETAKE = "needs_retake"
-    PENDING_REVIEW = "pending_review"
-    FLAGGED = "flagged"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    REVERSED = "reversed"
-
-
-class ClaimKind(StrEnum):
-    RECEIPT = "receipt"
-    INVOICE = "invoice"
-    PRODUCT_CODE = "product_code"
-    UNKNOWN = "unknown"
-
+from vocabulary.claims import ClaimStatus
 
 S = ClaimStatus
 TRANSITIONS: dict[ClaimStatus, frozenset[ClaimStatus]] = {
@@ -40,13 +23,6 @@ TRANSITIONS: dict[ClaimStatus, frozenset[ClaimStatus]] = {
     S.REJECTED: frozenset({S.FLAGGED}),
     S.REVERSED: frozenset(),
 }
-
-#: States a participant's claim can rest in without anyone's further action.
-FINAL_STATES = frozenset({S.NEEDS_RETAKE, S.APPROVED, S.REJECTED, S.REVERSED})
-#: States where a human (partner reviewer or auditor) has to act.
-REVIEW_STATES = frozenset({S.PENDING_REVIEW, S.FLAGGED})
-#: States a worker still has to move forward.
-WORK_STATES = frozenset({S.RECEIVED, S.PROCESSING})
 
 
 def can_transition(current: ClaimStatus | str, target: ClaimStatus | str) -> bool:

@@ -8,13 +8,13 @@ from flask import Blueprint, Response, jsonify, request, url_for
 from sqlalchemy.exc import IntegrityError
 
 from claims.db.engine import transaction
+from claims.db.models import Participant
 from claims.errors import ConflictError, InvalidInputError, PermissionDeniedError
 from claims.ledger import balance
-from claims.ratelimit import check_claim_attempts
 from claims.roles import Role
 from claims.services.accounts import participant_of
 from claims.services.idempotency import remember_answer, request_fingerprint, stored_answer
-from claims.services.intake import check_codes, check_upload, submit_claim
+from claims.services.intake import IncomingFile, check_submission, intake_limits, take_claim
 from claims.services.privacy import export_participant
 from claims.services.review import decide_claim, get_visible_claim, review_queue
 from claims.services.views import claim_view, queue_item_view
@@ -26,12 +26,6 @@ blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 install_error_handlers(blueprint)
 
 
-def _queue():
-    from flask import current_app
-
-    return current_app.extensions.get("paragon.queue")
-
-
 @blueprint.get("/openapi.json")
 def openapi():
     return jsonify(openapi_document())
@@ -39,38 +33,26 @@ def openapi():
 
 @blueprint.post("/claims")
 def create_claim():
-    """Store the files (or codes) and the claim row, commit, then queue the reading."""
+    """Check the files (or codes), then store them and the claim row; the reading is queued after the commit."""
     rt = runtime()
-    max_bytes, max_files = rt.settings.max_upload_bytes, rt.settings.max_files_per_claim
-    files = request.files.getlist("files")
-    if len(files) > max_files:
-        raise InvalidInputError(f"at most {max_files} files per claim", code="too_many_files")
+    limits = intake_limits(rt.settings)
     with transaction(rt.sessions) as session:
-        user = bearer_user(session)
-        if Role(user.role) is not Role.PARTICIPANT:
-            raise PermissionDeniedError("only participants submit claims", code="not_participant")
-        participant = participant_of(session, user)
-        raw_codes = request.form.getlist("product_code")
-        check_claim_attempts(limiter(), participant.id, request.remote_addr, files=len(files), codes=len(raw_codes),
-                             uploads_per_hour=rt.settings.uploads_per_hour)
-        uploads = [check_upload(f.filename, f.read(max_bytes + 1), max_bytes) for f in files]
-        codes = check_codes(raw_codes)
-        claim = submit_claim(session, rt.blobs, participant, uploads, codes, max_files=max_files,
-                             submitted_ip=request.remote_addr, device_id=request.headers.get("X-Device-Id"))
+        participant_id = _submitting_participant(session)
+    files = [IncomingFile(f.filename, f.stream) for f in request.files.getlist("files")]
+    submission = check_submission(files, request.form.getlist("product_code"), limits)
+    with transaction(rt.sessions) as session:
+        claim = take_claim(session, rt.blobs, session.get(Participant, participant_id), submission, limits,
+                           limiter=limiter(), ip=request.remote_addr, device_id=request.headers.get("X-Device-Id"))
         claim_id, status = claim.id, claim.status
-    _enqueue_after_commit(claim_id)
     body = {"id": claim_id, "status": status, "url": url_for("api.get_claim", claim_id=claim_id)}
     return jsonify(body), 202, {"Location": body["url"]}
 
 
-def _enqueue_after_commit(claim_id: str) -> None:
-    queue = _queue()
-    if queue is None:
-        return
-    try:
-        queue.enqueue_processing(claim_id)
-    except Exception:  # Redis away: the claim is safe in the database and the sweeper queues it later
-        log.warning("could not queue claim %s now; the sweeper will", claim_id, exc_info=True)
+def _submitting_participant(session) -> int:
+    user = bearer_user(session)
+    if Role(user.role) is not Role.PARTICIPANT:
+        raise PermissionDeniedError("only participants submit claims", code="not_participant")
+    return participant_of(session, user).id
 
 
 @blueprint.get("/claims/<claim_id>")

@@ -17,6 +17,7 @@ from claims.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
+from claims.i18n import translate
 from claims.ratelimit import TooManyAttemptsError
 from claims.runtime import Runtime
 from claims.services.accounts import user_for_token
@@ -67,13 +68,19 @@ def locale() -> str:
     return "en" if (wanted or runtime().settings.locale).startswith("en") else "pl"
 
 
+def _problems(problems: list[dict]) -> list[dict]:
+    """The upload gate's findings with their advice in the answer's language."""
+    lang = locale()
+    return [{"code": p["code"], "message": translate(f"quality.{p['code']}", lang)} for p in problems]
+
+
 def install_error_handlers(blueprint: Blueprint) -> None:
     """Every failure under the blueprint answers JSON with a reason code, never a stack trace."""
 
     @blueprint.errorhandler(ClaimsError)
     def _claims_error(exc: ClaimsError):
         status = next((s for cls, s in STATUS_BY_ERROR if isinstance(exc, cls)), 400)
-        extra = {"problems": exc.details["problems"]} if "problems" in exc.details else {}
+        extra = {"problems": _problems(exc.details["problems"])} if "problems" in exc.details else {}
         response = error_response(status, exc.code, exc.message, **extra)
         if isinstance(exc, TooManyAttemptsError):
             response.headers["Retry-After"] = str(exc.retry_after)

@@ -2,7 +2,24 @@
 
 from __future__ import annotations
 
+from vocabulary.fields import FIELDS, FieldSpec, FieldType
+
 ERROR = {"$ref": "#/components/schemas/Error"}
+#: How each type of the field table is written in JSON (values read from a document are kept as read, so the
+#: shapes are described, not enforced, except ISO dates).
+FIELD_FORMATS: dict[FieldType, dict] = {
+    FieldType.TEXT: {},
+    FieldType.NIP: {"description": "tax number, 10 digits"},
+    FieldType.DATE: {"format": "date"},
+    FieldType.TIME: {"description": "HH:MM"},
+    FieldType.MONEY: {"description": "decimal text with two places, e.g. 123.45"},
+    FieldType.CODE: {},
+}
+
+
+def field_schema(spec: FieldSpec) -> dict:
+    """The JSON schema of one field of the field table."""
+    return {"type": "string", **FIELD_FORMATS[spec.type]}
 
 
 def _answer(description: str, schema: dict | None = None) -> dict:
@@ -30,7 +47,10 @@ CLAIM = {
         "kind": {"type": "string", "enum": ["receipt", "invoice", "product_code", "unknown"]},
         "reasons": {"type": "array", "items": {"type": "object", "properties": {
             "code": {"type": "string"}, "message": {"type": "string"}}}},
-        "fields": {"type": "object", "description": "seller_nip, date (YYYY-MM-DD), total ('123.45'), ..."},
+        "fields": {"type": "object", "description": "What was read (as corrected by the reviewer), by the field table",
+                   "properties": {**{spec.name: field_schema(spec) for spec in FIELDS if spec.on_claim},
+                                  "items": {"type": "array", "items": {"type": "object"}},
+                                  "product_codes": {"type": "array", "items": {"type": "string"}}}},
         "points": {"type": "integer"},
         "submitted_at": {"type": "string", "format": "date-time"},
     },

@@ -18,7 +18,7 @@ from ocr.errors import (
 )
 from ocr.extract import FIELD_NAMES, DocumentKind, Extraction, FieldName, FieldValue, PageBox, extract_fields
 from ocr.model import Box, DocumentReading, Line, PageReading, PageSource, Word
-from ocr.quality import Quality, QualityProblem, assess_quality, check_photo, problem_message
+from ocr.quality import Quality, QualityProblem, assess_quality, check_photo
 from ocr.reader import read_document
 from ocr.result import extract_file_result
 from ocr.sandbox import read_document_isolated
@@ -26,7 +26,6 @@ from ocr.sniff import ALLOWED_UPLOAD_TYPES, sniff_media_type
 
 __all__ = [
     "check_photo",
-    "problem_message",
     "read_document_isolated",
     "ALLOWED_UPLOAD_TYPES",
     "FIELD_NAMES",

@@ -30,7 +30,10 @@ MIN_CONFIDENCE = 0.55
 
 
 class QualityProblem(StrEnum):
-    """Reasons a photo should be retaken (upload gate) or a reading not trusted without a person."""
+    """Reasons a photo should be retaken (upload gate) or a reading not trusted without a person.
+
+    The advice a participant reads for each is in the gettext catalogues under `quality.<code>`.
+    """
 
     TOO_BLURRY = "too_blurry"
     TOO_DARK = "too_dark"
@@ -48,83 +51,6 @@ class QualityProblem(StrEnum):
     NO_TOTAL = "no_total"
 
 
-_MESSAGES: dict[QualityProblem, tuple[str, str]] = {
-    QualityProblem.TOO_BLURRY: (
-        "Zdjęcie jest nieostre — przytrzymaj telefon nieruchomo, stuknij paragon na ekranie, żeby ustawić "
-        "ostrość, i zrób zdjęcie jeszcze raz.",
-        "The photo is blurry — hold the phone still, tap the receipt on the screen to focus, and take the photo again.",
-    ),
-    QualityProblem.TOO_DARK: (
-        "Zdjęcie jest za ciemne — zrób je w dobrze oświetlonym miejscu (np. przy oknie) albo z lampą błyskową.",
-        "The photo is too dark — take it in a well-lit place (e.g. by a window) or with the flash on.",
-    ),
-    QualityProblem.OVEREXPOSED: (
-        "Zdjęcie jest prześwietlone i druk jest wyblakły — odsuń paragon od mocnego światła i zrób zdjęcie "
-        "bez lampy błyskowej.",
-        "The photo is overexposed and the print is washed out — move the receipt away from strong light and "
-        "take the photo without the flash.",
-    ),
-    QualityProblem.GLARE: (
-        "Odblask zasłania część paragonu — przechyl lekko telefon albo wyłącz lampę błyskową, żeby światło "
-        "nie odbijało się od papieru.",
-        "A reflection hides part of the receipt — tilt the phone slightly or turn off the flash so the light "
-        "does not reflect off the paper.",
-    ),
-    QualityProblem.TOO_SMALL: (
-        "Paragon jest za mały na zdjęciu — podejdź bliżej, tak żeby paragon wypełnił kadr.",
-        "The receipt is too small in the photo — move closer so that the receipt fills the frame.",
-    ),
-    QualityProblem.CUT_OFF: (
-        "Paragon nie mieści się w kadrze — odsuń trochę telefon, żeby na zdjęciu był cały dokument "
-        "ze wszystkimi brzegami.",
-        "Part of the receipt is outside the photo — move the phone back a little so the whole document, "
-        "with all its edges, is in the picture.",
-    ),
-    QualityProblem.NO_DOCUMENT: (
-        "Na zdjęciu nie widać paragonu ani faktury — połóż dokument na gładkim, ciemnym tle i sfotografuj go z góry.",
-        "We cannot see a receipt or invoice in the photo — lay the document on a plain, dark surface and "
-        "photograph it from above.",
-    ),
-    QualityProblem.UNREADABLE_FILE: (
-        "Nie możemy otworzyć tego pliku (jest uszkodzony, zabezpieczony hasłem albo w innym formacie) — wyślij "
-        "zdjęcie (JPEG, PNG, HEIC, WebP) albo PDF bez hasła.",
-        "We cannot open this file (it is damaged, password-protected or in another format) — upload a photo "
-        "(JPEG, PNG, HEIC, WebP) or a PDF without a password.",
-    ),
-    QualityProblem.FILE_TOO_LARGE: (
-        "Plik jest za duży — wyślij zwykłe zdjęcie z telefonu albo PDF z samym dowodem zakupu (do 20 stron).",
-        "The file is too large — upload an ordinary phone photo or a PDF with just the proof of purchase "
-        "(up to 20 pages).",
-    ),
-    QualityProblem.NO_TEXT: (
-        "Nie udało się odczytać tekstu — zrób wyraźne zdjęcie całego dokumentu.",
-        "No text could be read — take a clear photo of the whole document.",
-    ),
-    QualityProblem.LITTLE_TEXT: (
-        "Odczytaliśmy bardzo mało tekstu — sfotografuj cały dokument z bliska, w dobrym świetle.",
-        "Very little text could be read — photograph the whole document up close, in good light.",
-    ),
-    QualityProblem.LOW_CONFIDENCE: (
-        "Tekst jest słabo czytelny — zrób ostrzejsze zdjęcie w dobrym świetle.",
-        "The text is hard to read — take a sharper photo in good light.",
-    ),
-    QualityProblem.NOT_A_PURCHASE_DOCUMENT: (
-        "To nie wygląda na paragon ani fakturę — wyślij dowód zakupu.",
-        "This does not look like a receipt or an invoice — please upload a proof of purchase.",
-    ),
-    QualityProblem.NO_TOTAL: (
-        "Nie widzimy kwoty do zapłaty — upewnij się, że na zdjęciu jest linia SUMA.",
-        "We cannot find the amount paid — make sure the SUMA (total) line is in the photo.",
-    ),
-}
-
-
-def problem_message(code: QualityProblem | str, locale: str = "pl") -> str:
-    """Return the participant-facing advice for a problem code: Polish by default, English for "en*"."""
-    polish, english = _MESSAGES[QualityProblem(code)]
-    return english if locale.lower().startswith("en") else polish
-
-
 @dataclass(frozen=True)
 class Quality:
     """The verdict of a quality gate: ok, the problems found (most important first), seconds spent."""
@@ -132,10 +58,6 @@ class Quality:
     ok: bool
     problems: tuple[QualityProblem, ...] = ()
     seconds: float = 0.0
-
-    def messages(self, locale: str = "pl") -> list[str]:
-        """Return the advice for every problem, in `locale`."""
-        return [problem_message(p, locale) for p in self.problems]
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON shape {"ok": bool, "problems": [codes]}."""
@@ -229,8 +151,8 @@ def check_photo(data: bytes, media_type: str, config: ReaderConfig = DEFAULT_CON
         config: reader limits (pixel cap, page cap) the reader will apply later.
 
     Returns:
-        `Quality` with ok=False and the problems to tell the participant (see `problem_message`), or
-        ok=True; `seconds` is the time the check took.
+        `Quality` with ok=False and the problems to tell the participant (the advice for each is in the
+        catalogues, `quality.<code>`), or ok=True; `seconds` is the time the check took.
     """
     started = time.monotonic()
     try:

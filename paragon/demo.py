@@ -21,13 +21,13 @@ from werkzeug.serving import make_server
 from claims.db.engine import transaction
 from claims.db.migrate import upgrade
 from claims.db.models import Claim, User
-from claims.lifecycle import WORK_STATES
 from claims.runtime import Runtime, build_runtime
 from claims.services.accounts import issue_api_token
 from claims.services.programme import load_programme
 from claims.settings import Settings
 from paragon.redis_local import ensure_redis
 from paragon.web import create_app
+from vocabulary.claims import WORK_STATES
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SAMPLES = FIXTURES / "samples"

@@ -12,7 +12,9 @@ from flask import Flask, redirect, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 
+from claims.db.after_commit import install_handler
 from claims.runtime import Runtime
+from claims.services.intake import CLAIM_RECEIVED
 from review_ui import access, db, errors, formatting, i18n
 from review_ui.previews import PageCountCache, PreviewCache
 
@@ -37,7 +39,7 @@ SECURITY_HEADERS = {
 
 
 def create_app(runtime: Runtime, claim_queue: Any = None, *, testing: bool = False) -> Flask:
-    """The Flask app over `runtime`; `claim_queue.enqueue_processing(claim_id)` is called after each upload.
+    """The Flask app over `runtime`; `claim_queue.enqueue_processing(claim_id)` is called once an upload commits.
 
     Args:
         runtime: the claims runtime (settings, engine, sessions, blobs); the app never builds its own.
@@ -64,7 +66,8 @@ def create_app(runtime: Runtime, claim_queue: Any = None, *, testing: bool = Fal
         WTF_CSRF_ENABLED=not testing,
     )
     app.extensions["paragon"] = runtime
-    app.extensions["paragon.queue"] = claim_queue
+    if claim_queue is not None:  # every claim taken in is queued once its transaction commits
+        install_handler(runtime.sessions, CLAIM_RECEIVED, claim_queue.enqueue_processing)
     app.extensions["paragon.previews"] = PreviewCache()
     app.extensions["paragon.page_counts"] = PageCountCache()
     CSRFProtect(app)  # registers itself as app.extensions["csrf"]

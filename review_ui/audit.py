@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime
 from flask import Blueprint, render_template, request
 from werkzeug.datastructures import MultiDict
 
-from claims.lifecycle import ClaimStatus
 from claims.roles import Role
 from claims.services.audit import DECISION_ACTIONS, audit_actions, audit_log
 from claims.services.reports import partner_figures, since_days
@@ -16,6 +15,7 @@ from claims.services.worklists import ClaimSearch, daily_sample, flagged_by_risk
 from review_ui.access import acting_user, role_required
 from review_ui.db import db
 from review_ui.formatting import LOCAL_ZONE
+from vocabulary.claims import ClaimStatus
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 

@@ -1,4 +1,5 @@
-"""What the claim pages show of a claim's fields, shared by the reviewer's and the participant's pages."""
+"""What the claim pages show of a claim's fields (as the field table, `vocabulary.fields`, says), shared by the
+reviewer's and the participant's pages."""
 
 from __future__ import annotations
 
@@ -7,24 +8,18 @@ from typing import Any
 
 from review_ui.formatting import format_money
 from review_ui.previews import COUNT_LIMIT, MAX_PAGES
+from vocabulary.fields import EDITABLE_FIELDS, MONEY_FIELDS, REVIEWER_FIELDS
 
 MAX_CLAIM_ID = 36  # claim ids are UUIDs
 
-#: Fields shown under "what was read", in reading order; money fields are formatted.
-FIELD_ORDER = (
-    "seller_name", "seller_nip", "seller_address", "buyer_nip", "date", "time", "document_number",
-    "total", "vat_total", "payment_method",
-)
-MONEY_FIELDS = frozenset({"total", "vat_total"})
-PARTICIPANT_FIELDS = ("seller_name", "seller_nip", "date", "document_number", "total")
 
 _NAME_KEYS = ("name", "description", "text", "product")
 _QUANTITY_KEYS = ("quantity", "qty", "count")
 _AMOUNT_KEYS = ("amount", "total", "value", "price")
 
 
-def read_fields(fields: dict | None, names: tuple[str, ...] = FIELD_ORDER) -> list[tuple[str, str]]:
-    """(field name, display value) for each field that was read, in a fixed order."""
+def read_fields(fields: dict | None, names: tuple[str, ...] = REVIEWER_FIELDS) -> list[tuple[str, str]]:
+    """(field name, display value) for each field that was read, in the field table's order."""
     fields = fields or {}
     shown = []
     for name in names:
@@ -64,12 +59,9 @@ def _first(item: dict, keys: tuple[str, ...]) -> str:
 
 
 def editable_values(fields: dict | None) -> list[tuple[str, str]]:
-    """(field name, current value) for the correction form, every editable field in reading order."""
-    from claims.services.corrections import EDITABLE_FIELDS
-
+    """(field name, current value) for the correction form, every editable field in the field table's order."""
     fields = fields or {}
-    names = [n for n in FIELD_ORDER if n in EDITABLE_FIELDS] + [n for n in EDITABLE_FIELDS if n not in FIELD_ORDER]
-    return [(name, "" if fields.get(name) is None else str(fields[name])) for name in names]
+    return [(name, "" if fields.get(name) is None else str(fields[name])) for name in EDITABLE_FIELDS]
 
 
 def document_views(documents: list, page_count: Callable[[Any], int]) -> list[dict]:

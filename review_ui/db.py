@@ -20,11 +20,6 @@ def runtime() -> Runtime:
     return current_app.extensions["paragon"]
 
 
-def claim_queue():
-    """The queue that processing jobs go to, or None (the sweeper then finds received claims)."""
-    return current_app.extensions.get("paragon.queue")
-
-
 def db() -> Session:
     """This request's session, opened on first use and closed at the end of the request."""
     if "db_session" not in g:

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 
-from claims.lifecycle import ClaimStatus
-from claims.reasons import message
+from claims.reasons import reason_text
 from review_ui.i18n import current_locale, has_key, t
+from vocabulary.claims import ClaimStatus
 
 LOCAL_ZONE = ZoneInfo("Europe/Warsaw")
 
@@ -74,7 +74,7 @@ def kind_label(kind: str) -> str:
 
 
 def reason_label(code: str) -> str:
-    return message(code, current_locale())
+    return reason_text(code, current_locale())
 
 
 def status_class(status: str) -> str:

@@ -11,21 +11,22 @@ from sqlalchemy.orm import selectinload
 from claims.db.models import Claim, LedgerEntry
 from claims.errors import ConflictError, IllegalTransitionError, InvalidInputError
 from claims.ledger import balance, history
-from claims.lifecycle import ClaimStatus
-from claims.ratelimit import TooManyAttemptsError, check_claim_attempts
+from claims.ratelimit import TooManyAttemptsError
 from claims.roles import Role
 from claims.services.accounts import participant_of
-from claims.services.intake import check_codes, check_upload, submit_claim
+from claims.services.intake import IncomingFile, check_submission, intake_limits, take_claim
 from claims.services.registration import consent_states, give_consent, withdraw_consent
 from claims.services.review import appeal_claim, decisions_of, get_visible_claim, visible_claims
 from claims.services.views import reason_view
 from review_ui.access import acting_user, role_required
 from review_ui.auth import limiter
-from review_ui.claim_pages import MAX_CLAIM_ID, PARTICIPANT_FIELDS, document_views, read_fields
-from review_ui.db import claim_queue, db, runtime, write
+from review_ui.claim_pages import MAX_CLAIM_ID, document_views, read_fields
+from review_ui.db import db, runtime, write
 from review_ui.documents import document_page_count
 from review_ui.errors import flash_error
-from review_ui.i18n import current_locale, t
+from review_ui.i18n import current_locale, has_key, t, translate
+from vocabulary.claims import ClaimStatus
+from vocabulary.fields import PARTICIPANT_FIELDS
 
 bp = Blueprint("participant", __name__)
 log = logging.getLogger(__name__)
@@ -151,34 +152,18 @@ def change_consent():
 @bp.post("/me/claims")
 @role_required(Role.PARTICIPANT)
 def submit():
-    settings = runtime().settings
-    home_url = url_for("participant.home")
-    files = [f for f in request.files.getlist("files") if f and f.filename]
-    codes = [request.form.get("codes", "")]
-    if len(files) > settings.max_files_per_claim:
-        too_many = InvalidInputError("too many files", code="too_many_files")
-        return flash_error(too_many, home_url, max=settings.max_files_per_claim)
-    limit = settings.max_upload_bytes
-    try:  # read at most one byte past the limit: enough to know a file is too large
-        uploads = [check_upload(f.filename, f.stream.read(limit + 1), limit) for f in files]
-        codes = check_codes(codes)
-    except InvalidInputError as error:
-        return upload_refused(error, home_url)
-    profile = participant_of(db(), acting_user())
+    settings, home_url = runtime().settings, url_for("participant.home")
+    limits = intake_limits(settings)
+    files = [IncomingFile(f.filename, f.stream) for f in request.files.getlist("files") if f and f.filename]
+    user, blobs = acting_user(), runtime().blobs
     try:
-        check_claim_attempts(limiter(), profile.id, request.remote_addr, files=len(uploads), codes=len(codes),
-                             uploads_per_hour=settings.uploads_per_hour)
+        submission = check_submission(files, [request.form.get("codes", "")], limits)
+        created = write(lambda s: take_claim(s, blobs, participant_of(s, user), submission, limits,
+                                             limiter=limiter(), ip=request.remote_addr))
     except TooManyAttemptsError as error:
         return flash_error(error, home_url, minutes=max(1, -(-error.retry_after // 60)))
-    blobs = runtime().blobs
-    try:
-        created = write(
-            lambda s: submit_claim(s, blobs, profile, uploads, codes, max_files=settings.max_files_per_claim,
-                                   submitted_ip=request.remote_addr)
-        )
     except InvalidInputError as error:
         return upload_refused(error, home_url, max=settings.max_files_per_claim)
-    _enqueue(created.id)
     flash(t("me.upload.done"), "success")
     return redirect(url_for("participant.claim", claim_id=created.id), code=303)
 
@@ -189,10 +174,10 @@ def quality_problems(error: InvalidInputError, locale: str) -> list[str]:
         return []
     shown = []
     for problem in error.details.get("problems") or []:
-        if isinstance(problem, dict):
-            text = problem.get(f"message_{locale}") or problem.get("message_pl") or ""
-            if text and text not in shown:
-                shown.append(str(text))
+        key = f"quality.{problem.get('code')}" if isinstance(problem, dict) else ""
+        text = translate(key, locale) if key and has_key(key) else ""
+        if text and text not in shown:
+            shown.append(text)
     return shown
 
 
@@ -205,15 +190,3 @@ def upload_refused(error: InvalidInputError, target: str, **values: object):
     for text in problems:
         flash(text, "error")
     return redirect(target, code=303)
-
-
-def _enqueue(claim_id: str) -> None:
-    """Queue the processing after commit; if the queue is down the claim stays received for the sweeper."""
-    queue = claim_queue()
-    if queue is None:
-        return
-    try:
-        queue.enqueue_processing(claim_id)
-    except Exception:  # noqa: BLE001 — the claim is safely stored; a failed enqueue must not look like a failed upload
-        log.warning("could not enqueue claim %s; the sweeper will pick it up", claim_id, exc_info=True)
-

@@ -7,9 +7,9 @@ from decimal import Decimal, InvalidOperation
 
 from werkzeug.datastructures import MultiDict
 
-from claims.lifecycle import ClaimStatus
 from claims.services.worklists import REVIEW_SLA_HOURS, QueueFilter
 from review_ui.formatting import aware
+from vocabulary.claims import ClaimStatus
 
 #: "Waiting longer than" choices, in hours: a day, the SLA, a week.
 AGE_CHOICES = (24, REVIEW_SLA_HOURS, 7 * 24)

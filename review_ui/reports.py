@@ -11,7 +11,6 @@ from datetime import date
 from flask import Blueprint, Response, abort, render_template, request
 from sqlalchemy.orm import Session
 
-from claims.lifecycle import ClaimStatus
 from claims.roles import Role
 from claims.services import reports
 from review_ui.access import role_required
@@ -19,6 +18,7 @@ from review_ui.charts import bar_chart, line_chart, stacked_columns
 from review_ui.db import db
 from review_ui.formatting import status_label
 from review_ui.i18n import t
+from vocabulary.claims import ClaimStatus
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 

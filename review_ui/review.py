@@ -9,12 +9,11 @@ from sqlalchemy.orm import Session
 
 from claims.db.models import Claim, User
 from claims.errors import ConflictError, IllegalTransitionError, InvalidInputError, PermissionDeniedError
-from claims.lifecycle import REVIEW_STATES, ClaimStatus
-from claims.reasons import REJECTION_CODES, ReasonCode, message
+from claims.reasons import reason_text
 from claims.roles import STAFF_ROLES, Role
 from claims.services.admin_catalogue import product_by_code, products_by_id, search_products
 from claims.services.audit import audit_log
-from claims.services.corrections import EDITABLE_FIELDS, correct_fields, may_correct
+from claims.services.corrections import correct_fields, may_correct
 from claims.services.matches import correct_line_match
 from claims.services.review import decide_claim, decisions_of, get_visible_claim, reverse_claim
 from claims.services.views import reason_view
@@ -35,6 +34,9 @@ from review_ui.documents import document_page_count
 from review_ui.errors import flash_error
 from review_ui.i18n import current_locale, has_key, t, tn, translate
 from review_ui.queue_filters import AGE_CHOICES, filter_args, hours_waited, parse_filter
+from vocabulary.claims import REVIEW_STATES, ClaimStatus
+from vocabulary.fields import EDITABLE_FIELDS
+from vocabulary.reasons import REJECTION_CODES, ReasonCode
 
 bp = Blueprint("review", __name__)
 
@@ -165,7 +167,7 @@ def _rejection_choices(locale: str) -> list[tuple[str, str]]:
 
 def _rejection_label(code: ReasonCode, locale: str) -> str:
     key = f"reject.{code}"
-    return translate(key, locale) if has_key(key) else message(code, locale)
+    return translate(key, locale) if has_key(key) else reason_text(code, locale)
 
 
 def _neighbours(session: Session, user: User, claim_id: str) -> tuple[str | None, str | None]:

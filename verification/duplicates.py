@@ -35,9 +35,9 @@ from enum import StrEnum
 
 import numpy as np
 
-from claims.nip import nip_is_valid, normalise_nip
 from verification.phash import PHASH_VERSION, hamming, perceptual_hash
 from verification.programme import PriorClaim
+from vocabulary.nip import nip_is_valid, normalise_nip
 
 NEAR_DISTANCE = 7
 BANDS = 4

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from claims.lifecycle import ClaimKind
+from vocabulary.claims import ClaimKind
 
 #: Header fields whose certainty matters for auto-approval.
 KEY_FIELDS = ("seller_nip", "date", "total")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from claims.reasons import ReasonCode
 from verification.catalogue import CatalogueIndex
 from verification.facts import ClaimFacts, LineItem
 from verification.matching import DEFAULT_THRESHOLDS, LineMatch, match_line
 from verification.points import PointsResult, PricedLine, claim_points, priced_item
 from verification.programme import Campaign, History, Product
 from verification.verdict import Reason, Severity, VerdictLine, make_reason
+from vocabulary.reasons import ReasonCode
 
 
 @dataclass(frozen=True)

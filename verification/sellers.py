@@ -8,9 +8,9 @@ from enum import StrEnum
 
 from rapidfuzz import fuzz
 
-from claims.nip import nip_is_valid, normalise_nip
 from verification.normalise import fold
 from verification.programme import Outlet
+from vocabulary.nip import nip_is_valid, normalise_nip
 
 NAME_MATCH_MIN = 85.0
 NAME_MATCH_MARGIN = 5.0

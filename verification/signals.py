@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from claims.nip import normalise_nip
-from claims.reasons import ReasonCode
 from verification.facts import ClaimFacts
 from verification.programme import Campaign, History, SubmissionEvent
-from verification.verdict import Severity
+from vocabulary.nip import normalise_nip
+from vocabulary.reasons import ReasonCode, Severity
 
 EDITING_SOFTWARE = ("photoshop", "gimp", "lightroom", "snapseed", "picsart", "canva", "pixlr", "affinity",
                     "paint.net", "photo editor", "facetune", "fotor", "photopea", "krita", "inkscape", "illustrator")

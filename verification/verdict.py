@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from claims.reasons import MESSAGES, ReasonCode
+from vocabulary.reasons import ReasonCode, Severity
+
+__all__ = ["Reason", "Route", "Severity", "Verdict", "VerdictLine", "make_reason"]
 
 
 class Route(StrEnum):
@@ -16,32 +18,24 @@ class Route(StrEnum):
     AUTO_APPROVED = "auto_approved"
 
 
-class Severity(StrEnum):
-    INFO = "info"
-    WARNING = "warning"
-    BLOCKING = "blocking"
-
-
 @dataclass(frozen=True)
 class Reason:
+    """Why: a code, how much it weighs and what backs it. Its text is rendered where it is read."""
+
     code: str
     severity: Severity
-    message_pl: str
-    message_en: str
     evidence: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        record = {"code": self.code, "severity": str(self.severity), "message_pl": self.message_pl,
-                  "message_en": self.message_en}
+        record = {"code": self.code, "severity": str(self.severity)}
         if self.evidence:
             record["evidence"] = dict(self.evidence)
         return record
 
 
 def make_reason(code: ReasonCode, severity: Severity, **evidence: object) -> Reason:
-    """A reason with its Polish and English messages from the shared catalogue."""
-    pl, en = MESSAGES[code]
-    return Reason(str(code), severity, pl, en, dict(evidence))
+    """A reason with its evidence."""
+    return Reason(str(code), severity, dict(evidence))
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from claims.reasons import ReasonCode
 from verification.catalogue import CatalogueIndex
 from verification.duplicates import DuplicateKind, exact_duplicates, identity_key, near_duplicates
 from verification.facts import KEY_FIELDS, ClaimFacts
@@ -29,6 +28,7 @@ from verification.programme import Campaign, History, Outlet, PriorClaim
 from verification.sellers import SellerMatch, SellerMethod, resolve_seller
 from verification.signals import DEFAULT_POLICY, RiskPolicy, Signal, collect_signals, risk_score
 from verification.verdict import Reason, Route, Severity, Verdict, make_reason
+from vocabulary.reasons import ReasonCode
 
 REJECTING_SIGNALS = (ReasonCode.OUTSIDE_CAMPAIGN_PERIOD, ReasonCode.SUBMITTED_TOO_LATE)
 

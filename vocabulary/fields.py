@@ -31,6 +31,7 @@ class FieldSpec:
     editable: a reviewer may correct it.
     participant: shown to the participant (page and API).
     on_claim: copied from the documents onto the claim (False: kept on the document's extraction only).
+    reviewer: shown to reviewers under "what was read" (the currency is always PLN in this programme).
     key: finding it shows a page was really read (a seller name alone can be noise off a blurred photo).
     """
 
@@ -40,6 +41,7 @@ class FieldSpec:
     editable: bool = True
     participant: bool = False
     on_claim: bool = True
+    reviewer: bool = True
     key: bool = False
 
     @property
@@ -60,12 +62,12 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("seller_address", T.TEXT, 300),
     FieldSpec("buyer_nip", T.NIP, 13),
     FieldSpec("date", T.DATE, 10, participant=True, key=True),
-    FieldSpec("issue_date", T.DATE, 10, editable=False, on_claim=False),
+    FieldSpec("issue_date", T.DATE, 10, editable=False, on_claim=False, reviewer=False),
     FieldSpec("time", T.TIME, 5),
     FieldSpec("document_number", T.TEXT, 100, participant=True, key=True),
     FieldSpec("total", T.MONEY, 20, participant=True, key=True),
     FieldSpec("vat_total", T.MONEY, 20),
-    FieldSpec("currency", T.CODE, 3, editable=False),
+    FieldSpec("currency", T.CODE, 3, editable=False, reviewer=False),
     FieldSpec("payment_method", T.CODE, 50),
 )
 
@@ -75,6 +77,7 @@ FieldName = StrEnum("FieldName", [(spec.name.upper(), spec.name) for spec in FIE
 FIELD_NAMES: tuple[str, ...] = tuple(spec.name for spec in FIELDS)
 CLAIM_FIELDS: tuple[str, ...] = tuple(spec.name for spec in FIELDS if spec.on_claim)
 EDITABLE_FIELDS: tuple[str, ...] = tuple(spec.name for spec in FIELDS if spec.editable)
+REVIEWER_FIELDS: tuple[str, ...] = tuple(spec.name for spec in FIELDS if spec.reviewer)
 PARTICIPANT_FIELDS: tuple[str, ...] = tuple(spec.name for spec in FIELDS if spec.participant)
 KEY_FIELDS: tuple[str, ...] = tuple(spec.name for spec in FIELDS if spec.key)
 MONEY_FIELDS: frozenset[str] = frozenset(spec.name for spec in FIELDS if spec.money)

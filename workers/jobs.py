@@ -11,8 +11,7 @@ from sqlalchemy.orm import Session
 from claims.db.engine import transaction
 from claims.db.models import Campaign, Claim
 from claims.errors import NotFoundError
-from claims.lifecycle import ClaimKind, ClaimStatus
-from claims.reasons import ReasonCode, reason
+from claims.reasons import reason
 from claims.services import rules
 from claims.services.processing import (
     ClaimWork,
@@ -29,6 +28,8 @@ from ocr import OcrError, extract_fields
 from ocr.sandbox import read_document_forked
 from verification import Route, Verdict, facts_from_fields, verify_claim
 from verification.duplicates import identity_key
+from vocabulary.claims import ClaimKind, ClaimStatus
+from vocabulary.reasons import ReasonCode
 from workers.merge import MergedFields, merge_extractions
 from workers.runtime import WorkerRuntime, current
 from workers.traits import document_traits

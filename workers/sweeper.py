@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from claims.db.models import Claim
-from claims.lifecycle import ClaimStatus
+from vocabulary.claims import ClaimStatus
 from workers.queues import ClaimQueue
 
 

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from claims.db.models import ApiToken, Consent, Participant, User
 from claims.errors import AuthenticationError, InvalidInputError, PermissionDeniedError
-from claims.nip import nip_is_valid, normalise_nip
 from claims.roles import Role
 from claims.security import hash_password, new_api_token, token_digest, verify_password
+from vocabulary.nip import nip_is_valid, normalise_nip
 
 RULES_VERSION = "2026-01"
 # Checked against when the e-mail is unknown, so a login costs the same time either way.

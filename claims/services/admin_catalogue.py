@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session, selectinload
 
 from claims.audit import record_event
 from claims.db.models import Outlet, Partner, PartnerItemName, Product, User
-from claims.nip import nip_is_valid, normalise_nip
 from claims.services.admin import (
     Problem,
     check_text,
@@ -23,6 +22,7 @@ from claims.services.admin import (
 )
 from claims.services.outlets import outlet_of_another_partner
 from verification.normalise import ean_is_valid
+from vocabulary.nip import nip_is_valid, normalise_nip
 
 
 @dataclass(frozen=True)

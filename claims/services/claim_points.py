@@ -13,11 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claims.db.models import Campaign, Claim, Product
-from claims.lifecycle import ClaimKind
 from claims.services.rules import campaign_values, points_history
 from verification.facts import parse_date, parse_item
 from verification.lines import POINTS_REASONS, points_reasons
 from verification.points import claim_points, priced_item
+from vocabulary.claims import ClaimKind
 
 
 def recount_claim(session: Session, claim: Claim, fields: dict | None = None) -> dict:

@@ -12,44 +12,45 @@ from sqlalchemy.orm import Session
 from claims.audit import record_event
 from claims.db.models import Claim, User
 from claims.errors import ConflictError, InvalidInputError, PermissionDeniedError
-from claims.lifecycle import REVIEW_STATES, ClaimStatus
-from claims.nip import nip_is_valid, normalise_nip
 from claims.roles import STAFF_ROLES, Role
 from claims.services.claim_points import recount_claim
 from claims.services.review import get_visible_claim
+from vocabulary.claims import REVIEW_STATES, ClaimStatus
+from vocabulary.fields import EDITABLE_FIELDS, FieldType, field_spec
+from vocabulary.nip import nip_is_valid, normalise_nip
+from vocabulary.numbers import parse_decimal
 
-#: Fields a reviewer may correct, and the longest value each takes.
-EDITABLE_FIELDS: dict[str, int] = {
-    "seller_name": 300, "seller_nip": 13, "seller_address": 300, "buyer_nip": 13, "date": 10, "time": 5,
-    "document_number": 100, "total": 20, "vat_total": 20, "payment_method": 50,
-}
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_MAX_AMOUNT = Decimal("10000000")
+
 
 def clean_field(name: str, raw: str) -> str:
     """The stored form of a corrected value, or InvalidInputError(code=`bad_field`, field=name)."""
-    value = " ".join(raw.split())[: EDITABLE_FIELDS[name]]
+    spec = field_spec(name)
+    value = " ".join(raw.split())[: spec.max_length]
     if not value:
         return ""
     try:
-        return _normalise(name, value)
+        return _normalise(spec.type, value)
     except (ValueError, InvalidOperation) as exc:
         raise InvalidInputError(f"{name} is not valid", code="bad_field", field=name) from exc
 
 
-def _normalise(name: str, value: str) -> str:
-    if name in ("total", "vat_total"):
-        amount = Decimal(value.replace("\u00a0", "").replace(" ", "").replace(",", "."))
-        if amount < 0 or amount > Decimal("10000000"):
-            raise ValueError(name)
+def _normalise(kind: FieldType, value: str) -> str:
+    """The stored form of `value` by the field's type (the field table says which)."""
+    if kind is FieldType.MONEY:
+        amount = parse_decimal(value)
+        if amount is None or amount < 0 or amount > _MAX_AMOUNT:
+            raise ValueError(value)
         return str(amount.quantize(Decimal("0.01")))
-    if name in ("seller_nip", "buyer_nip"):
+    if kind is FieldType.NIP:
         if not nip_is_valid(value):
-            raise ValueError(name)
+            raise ValueError(value)
         return normalise_nip(value)
-    if name == "date":
+    if kind is FieldType.DATE:
         return date.fromisoformat(value).isoformat()
-    if name == "time" and not _TIME.match(value):
-        raise ValueError(name)
+    if kind is FieldType.TIME and not _TIME.match(value):
+        raise ValueError(value)
     return value
 
 

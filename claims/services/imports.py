@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 from claims.audit import record_event
 from claims.db.models import Campaign, Outlet, Partner, PartnerItemName, Product, ProductCode, ProductCodeBatch
 from claims.errors import InvalidInputError
-from claims.nip import nip_is_valid, normalise_nip
 from claims.services.outlets import outlet_of_another_partner
 from verification.identifiers import code_is_well_formed, normalise_code
 from verification.normalise import ean_is_valid, normalise_name
+from vocabulary.nip import nip_is_valid, normalise_nip
 
 MAX_ROWS = 500_000
 COLUMNS = {

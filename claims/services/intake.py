@@ -1,23 +1,40 @@
-"""Taking a claim in: uploads checked (size, real type), files stored, claim row added; enqueue after commit."""
+"""Taking a claim in: the one way an upload becomes a claim, for the API and the web form alike.
+
+Two steps, both called by every entry point:
+1. `check_submission` before any database write: the number of files, each file's size, its real type (sniffed
+   from the bytes) and a camera photo's quality; product codes' form. Nothing is stored for a refused upload, and
+   it does not count against the hourly limits.
+2. `take_claim` inside the caller's transaction: the participant's attempt limits, the files stored, the
+   `received` claim row added, and its processing handed to the queue once the transaction commits
+   (`claims.db.after_commit`, topic `CLAIM_RECEIVED`), so no entry point can enqueue before the commit or forget to.
+"""
 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from sqlalchemy.orm import Session
 
 from claims.audit import record_event
 from claims.blobs import BlobStore
+from claims.db.after_commit import after_commit
 from claims.db.models import Claim, Document, Participant
 from claims.errors import InvalidInputError
-from claims.lifecycle import ClaimKind, ClaimStatus
+from claims.i18n import translate
+from claims.ratelimit import RateLimiter, check_claim_attempts
 from claims.services.programme import active_campaign
-from ocr.quality import check_photo, problem_message
+from claims.settings import Settings
+from ocr.quality import check_photo
 from ocr.sniff import ALLOWED_UPLOAD_TYPES, sniff_media_type
 from verification.identifiers import code_is_well_formed, normalise_code
+from vocabulary.claims import ClaimKind, ClaimStatus
 
 MAX_CODES = 20
+#: The after-commit topic whose handler queues a received claim's processing (installed by the composition root).
+CLAIM_RECEIVED = "claim_received"
 
 
 class UnsupportedMediaError(InvalidInputError):
@@ -77,29 +94,101 @@ def _check_photo_quality(name: str, data: bytes, media_type: str) -> None:
     quality = check_photo(data, media_type)
     if quality.ok:
         return
-    problems = [{"code": str(p), "message_pl": problem_message(p, "pl"), "message_en": problem_message(p, "en")}
-                for p in quality.problems]
-    advice = " ".join(p["message_en"] for p in problems)
+    problems = [{"code": str(p)} for p in quality.problems]
+    advice = " ".join(translate(f"quality.{p}", "en") for p in quality.problems)
     raise InvalidInputError(f"photo {name!r} cannot be read: {advice}", code="photo_quality", name=name,
                             problems=problems)
 
 
-def check_codes(raw_codes: list[str]) -> list[str]:
-    """Product codes as typed (one per field, or separated by spaces, commas or new lines): trimmed,
-    upper-cased, de-duplicated, in the order given."""
+def code_tokens(raw_codes: Sequence[str]) -> list[str]:
+    """Product codes as typed: one per field, or separated by spaces, commas, semicolons or new lines."""
+    return [part for raw in raw_codes for part in raw.replace(",", " ").replace(";", " ").split()]
+
+
+def check_codes(raw_codes: Sequence[str]) -> list[str]:
+    """Product codes as typed (see `code_tokens`): trimmed, upper-cased, de-duplicated, in the order given."""
     codes: list[str] = []
-    for raw in raw_codes:
-        for part in raw.replace(",", " ").replace(";", " ").split():
-            code = normalise_code(part)
-            if not code_is_well_formed(code):
-                raise InvalidInputError(f"{part[:40]!r} is not a product code: check it character by character",
-                                        code="bad_code_format", product_code=part[:40])
-            if code not in codes:
-                codes.append(code)
+    for part in code_tokens(raw_codes):
+        code = normalise_code(part)
+        if not code_is_well_formed(code):
+            raise InvalidInputError(f"{part[:40]!r} is not a product code: check it character by character",
+                                    code="bad_code_format", product_code=part[:40])
+        if code not in codes:
+            codes.append(code)
     if len(codes) > MAX_CODES:
         raise InvalidInputError(f"at most {MAX_CODES} product codes per claim", code="too_many_codes",
                                 max=MAX_CODES)
     return codes
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    """A file as it arrives: the name the sender gave it and a stream of its bytes."""
+
+    name: str | None
+    stream: BinaryIO
+
+
+@dataclass(frozen=True)
+class IntakeLimits:
+    """How much one claim may carry (from the settings)."""
+
+    max_bytes: int
+    max_files: int = 10
+    uploads_per_hour: int = 0
+
+
+@dataclass(frozen=True)
+class Submission:
+    """An upload that passed every check that needs no database: stored next by `take_claim`."""
+
+    uploads: tuple[Upload, ...]
+    codes: tuple[str, ...]
+    codes_typed: int = 0  # every code typed counts as an attempt against guessing, repeats included
+
+
+def intake_limits(settings: Settings) -> IntakeLimits:
+    """The limits the settings set (MAX_UPLOAD_MB, MAX_FILES_PER_CLAIM, UPLOADS_PER_HOUR)."""
+    return IntakeLimits(settings.max_upload_bytes, settings.max_files_per_claim, settings.uploads_per_hour)
+
+
+def check_submission(files: Sequence[IncomingFile], raw_codes: Sequence[str], limits: IntakeLimits) -> Submission:
+    """Check what was sent before anything is stored (see the module docstring).
+
+    Raises:
+        InvalidInputError: `too_many_files` (details `max`), `empty_file`, `file_too_large`, `unsupported_type`,
+            `photo_quality` (details `problems`: [{"code"}]), `bad_code_format`, `too_many_codes`.
+    """
+    if len(files) > limits.max_files:
+        raise InvalidInputError(f"at most {limits.max_files} files per claim", code="too_many_files",
+                                max=limits.max_files)
+    # read at most one byte past the limit: enough to know a file is too large
+    uploads = tuple(check_upload(f.name, f.stream.read(limits.max_bytes + 1), limits.max_bytes) for f in files)
+    codes = tuple(check_codes(raw_codes))
+    return Submission(uploads=uploads, codes=codes, codes_typed=len(code_tokens(raw_codes)))
+
+
+def take_claim(
+    session: Session,
+    blobs: BlobStore,
+    participant: Participant,
+    submission: Submission,
+    limits: IntakeLimits,
+    *,
+    limiter: RateLimiter | None = None,
+    ip: str | None = None,
+    device_id: str | None = None,
+) -> Claim:
+    """Count the attempt against the participant's limits, then store the claim (see `submit_claim`).
+
+    Raises:
+        TooManyAttemptsError: over the hourly upload or product-code limits (nothing is stored).
+        InvalidInputError: `empty_claim`, `mixed_claim`, `too_many_files`.
+    """
+    check_claim_attempts(limiter, participant.id, ip, files=len(submission.uploads), codes=submission.codes_typed,
+                         uploads_per_hour=limits.uploads_per_hour)
+    return submit_claim(session, blobs, participant, list(submission.uploads), list(submission.codes),
+                        max_files=limits.max_files, submitted_ip=ip, device_id=device_id)
 
 
 def submit_claim(
@@ -113,7 +202,7 @@ def submit_claim(
     submitted_ip: str | None = None,
     device_id: str | None = None,
 ) -> Claim:
-    """Store the files and add a `received` claim to the session; commit, then enqueue its processing.
+    """Store the files and add a `received` claim to the session; its processing is queued after the commit.
 
     `submitted_ip` and `device_id` feed the velocity checks (several accounts on one phone or address)."""
     if not uploads and not product_codes:
@@ -144,4 +233,5 @@ def submit_claim(
     session.flush()
     record_event(session, "claim_submitted", actor_user_id=participant.user_id, claim_id=claim.id,
                  after={"files": len(uploads), "product_codes": len(product_codes)})
+    after_commit(session, CLAIM_RECEIVED, claim.id)
     return claim

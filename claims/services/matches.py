@@ -7,12 +7,12 @@ from sqlalchemy.orm import Session
 from claims.audit import record_event
 from claims.db.models import Campaign, Claim, Product, User
 from claims.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
-from claims.lifecycle import REVIEW_STATES
 from claims.roles import Role
 from claims.services.claim_points import recount_claim
 from claims.services.imports import remember_partner_name
 from claims.services.review import get_visible_claim
 from claims.services.rules import campaign_values
+from vocabulary.claims import REVIEW_STATES
 
 
 def correct_line_match(session: Session, user: User, claim_id: str, line_index: int,

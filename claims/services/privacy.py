@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from claims.audit import record_event
 from claims.blobs import BlobStore
 from claims.db.models import ApiToken, Claim, Decision, Document, LedgerEntry, Participant, User
-from claims.lifecycle import FINAL_STATES
 from claims.security import hash_password, new_api_token
 from claims.services.accounts import participant_of
+from vocabulary.claims import FINAL_STATES
 
 ERASED = "retention_deleted"
 

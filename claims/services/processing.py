@@ -13,9 +13,10 @@ from claims.audit import record_event
 from claims.db.models import Claim, Decision, Document, Outlet, ProductCode
 from claims.errors import NotFoundError
 from claims.ledger import credit_points
-from claims.lifecycle import ClaimKind, ClaimStatus
-from claims.reasons import ReasonCode, reason
+from claims.reasons import reason
 from claims.services.transitions import move_claim
+from vocabulary.claims import ClaimKind, ClaimStatus
+from vocabulary.reasons import ReasonCode
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claims.db.models import Campaign, Outlet, Partner, Product, ProductCode, User
-from claims.nip import nip_is_valid
 from claims.services.accounts import NewParticipant, create_user
 from claims.services.outlets import outlet_of_another_partner
+from vocabulary.nip import nip_is_valid
 
 
 def load_programme(session: Session, data: dict) -> dict[str, int]:

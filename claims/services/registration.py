@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from claims.audit import record_event
 from claims.db.models import Consent, Participant, User
 from claims.errors import InvalidInputError
-from claims.nip import nip_is_valid, normalise_nip
 from claims.roles import Role
 from claims.services.accounts import RULES_VERSION, NewParticipant, create_user
+from vocabulary.nip import nip_is_valid, normalise_nip
 
 RULES = "rules"
 #: Consents a participant may give or not, and withdraw as easily as they gave them.

@@ -13,8 +13,8 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from claims.db.models import Claim, Decision, LedgerEntry, Participant, Partner, User
-from claims.lifecycle import ClaimStatus
 from claims.roles import Role
+from vocabulary.claims import ClaimStatus
 
 APPROVED = (ClaimStatus.APPROVED.value, ClaimStatus.REVERSED.value)  # approved at some point
 DECIDED = (*APPROVED, ClaimStatus.REJECTED.value)

@@ -11,10 +11,10 @@ from claims.audit import record_event
 from claims.db.models import Claim, Decision, Participant, User
 from claims.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from claims.ledger import credit_points, reverse_points
-from claims.lifecycle import REVIEW_STATES, ClaimStatus
-from claims.reasons import REJECTION_CODES, ReasonCode
 from claims.roles import STAFF_ROLES, Role
 from claims.services.transitions import move_claim
+from vocabulary.claims import REVIEW_STATES, ClaimStatus
+from vocabulary.reasons import REJECTION_CODES, ReasonCode
 
 
 def visible_claims(user: User) -> Select[tuple[Claim]]:

@@ -17,11 +17,11 @@ from sqlalchemy import func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from claims.db.models import Campaign, Claim, Document, ImageHashBand, Outlet, PartnerItemName, Product
-from claims.lifecycle import ClaimStatus
 from verification import programme as v
 from verification.catalogue import CatalogueIndex
 from verification.duplicates import band_probes, hash_bands
 from verification.facts import parse_date, parse_decimal
+from vocabulary.claims import ClaimStatus
 
 #: Claims whose points count against caps (credited, or on their way to be).
 COUNTED_STATES = (ClaimStatus.APPROVED, ClaimStatus.PENDING_REVIEW, ClaimStatus.FLAGGED)

@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 
 from claims.db.models import Claim
 from claims.errors import ConflictError
-from claims.lifecycle import ClaimStatus, check_transition
+from claims.lifecycle import check_transition
 from claims.services.notifications import notify_status_change
+from vocabulary.claims import ClaimStatus
 
 
 def move_claim(session: Session, claim: Claim, target: ClaimStatus, **values: object) -> None:

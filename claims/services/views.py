@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 from claims.db.models import Claim
-from claims.reasons import message
+from claims.reasons import reason_text
+from vocabulary.fields import CLAIM_FIELDS
 
 
 def reason_view(record: dict, locale: str) -> dict:
-    """A stored reason as the participant sees it: code and a message in their language."""
+    """A stored reason as the participant sees it: code and a message in their language (from the catalogue)."""
     code = record.get("code", "")
-    view = {"code": code, "message": record.get(f"message_{locale}") or message(code, locale)}
+    view = {"code": code, "message": reason_text(code, locale)}
     if record.get("comment"):
         view["comment"] = record["comment"]
     return view
+
+
+#: What a claim's fields carry besides the field table's fields: the read lines and a code claim's codes.
+LIST_FIELDS = ("items", "product_codes")
+
+
+def claim_fields(fields: dict | None) -> dict:
+    """The claim's fields for the API: those of the field table that were read, then its lines and codes."""
+    fields = fields or {}
+    shown = {name: fields[name] for name in CLAIM_FIELDS if fields.get(name) not in (None, "")}
+    shown.update({name: fields[name] for name in LIST_FIELDS if name in fields})
+    return shown
 
 
 def claim_view(claim: Claim, locale: str = "pl") -> dict:
@@ -22,7 +35,7 @@ def claim_view(claim: Claim, locale: str = "pl") -> dict:
         "status": claim.status,
         "kind": claim.kind,
         "reasons": [reason_view(r, locale) for r in claim.reasons or []],
-        "fields": dict(claim.fields or {}),
+        "fields": claim_fields(claim.fields),
         "points": claim.points_proposed,
         "submitted_at": claim.submitted_at.isoformat() if claim.submitted_at else None,
     }

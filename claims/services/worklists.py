@@ -12,11 +12,11 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from claims.db.models import Claim, Decision, Outlet, Participant, User
-from claims.lifecycle import REVIEW_STATES, ClaimStatus
-from claims.nip import normalise_nip
-from claims.reasons import ReasonCode
 from claims.roles import STAFF_ROLES, Role
 from claims.services.review import visible_claims
+from vocabulary.claims import REVIEW_STATES, ClaimStatus
+from vocabulary.nip import normalise_nip
+from vocabulary.reasons import ReasonCode
 
 #: Hours a claim may wait for a partner's decision (a programme setting later; a constant for now).
 REVIEW_SLA_HOURS = 48

@@ -25,13 +25,13 @@ from sqlalchemy.engine import make_url
 from claims.db.engine import make_engine, make_session_factory, transaction
 from claims.db.migrate import upgrade
 from claims.db.models import Outlet, Participant, User
-from claims.lifecycle import ClaimKind, ClaimStatus
 from claims.runtime import Runtime, build_runtime
 from claims.services.intake import Upload, submit_claim
 from claims.services.processing import Outcome, finish_processing, start_processing
 from claims.services.programme import load_programme
 from claims.settings import Settings
 from review_ui import create_app
+from vocabulary.claims import ClaimKind, ClaimStatus
 
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 PASSWORD = "correct horse battery"

@@ -6,13 +6,13 @@ from sqlalchemy import select
 
 from claims.db.engine import transaction
 from claims.db.models import Outlet, User
-from claims.lifecycle import ClaimStatus
 from claims.runtime import Runtime
 from claims.services.accounts import participant_of
 from claims.services.intake import Upload, submit_claim
 from claims.services.processing import Outcome, finish_processing, start_processing
 from claims.services.programme import load_programme
 from tests.conftest import small_programme
+from vocabulary.claims import ClaimStatus
 
 PNG_1PX = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"

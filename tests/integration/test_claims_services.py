@@ -8,7 +8,6 @@ from claims.db.engine import transaction
 from claims.db.models import Claim, LedgerEntry
 from claims.errors import ConflictError, IllegalTransitionError, InvalidInputError, NotFoundError
 from claims.ledger import balance, credit_points
-from claims.lifecycle import ClaimStatus
 from claims.services.accounts import (
     authenticate,
     issue_api_token,
@@ -22,6 +21,7 @@ from claims.services.review import decide_claim, get_visible_claim, reverse_clai
 from claims.services.transitions import move_claim
 from tests.conftest import CODE_50, CODE_UNKNOWN
 from tests.integration.helpers import PNG_1PX, pending_claim, seed, user
+from vocabulary.claims import ClaimStatus
 
 pytestmark = pytest.mark.integration
 

@@ -9,11 +9,11 @@ import pytest
 
 from claims.db.engine import transaction
 from claims.db.models import Claim
-from claims.lifecycle import FINAL_STATES, REVIEW_STATES
 from claims.services.accounts import issue_api_token
 from paragon.web import create_app
 from tests.hostile.make_corpus import CASES
 from tests.integration.helpers import PNG_1PX, pending_claim, seed, user
+from vocabulary.claims import FINAL_STATES, REVIEW_STATES
 from workers import runtime as worker_runtime
 from workers.jobs import process_claim
 

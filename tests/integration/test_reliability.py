@@ -16,11 +16,11 @@ from sqlalchemy import func, select
 
 from claims.db.engine import transaction
 from claims.db.models import Claim, Decision
-from claims.lifecycle import REVIEW_STATES, ClaimStatus
 from claims.services.accounts import participant_of
 from claims.services.intake import Upload, submit_claim
 from tests.conftest import NIP_A, RECENT, TEST_REDIS_URL
 from tests.integration.helpers import seed, user
+from vocabulary.claims import REVIEW_STATES, ClaimStatus
 from workers import runtime as worker_runtime
 from workers.jobs import process_claim
 from workers.queues import OCR_QUEUE, ClaimQueue

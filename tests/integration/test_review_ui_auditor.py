@@ -12,12 +12,13 @@ from sqlalchemy import select, update
 
 from claims.db.engine import transaction
 from claims.db.models import Decision
-from claims.lifecycle import ClaimStatus
-from claims.reasons import ReasonCode, reason
+from claims.reasons import reason
 from claims.services.worklists import daily_sample
 from review_ui.reports import safe_cell, to_csv
 from tests.integration.conftest_ui import *  # noqa: F403 — fixtures
 from tests.integration.conftest_ui import AUDITOR, PARTICIPANT_2, REVIEWER_A, REVIEWER_B, login
+from vocabulary.claims import ClaimStatus
+from vocabulary.reasons import ReasonCode
 
 WARN = dict(reason(ReasonCode.NEAR_DUPLICATE, distance=3), severity="warning")
 BLOCK = dict(reason(ReasonCode.EDITED_IMAGE, software="GIMP"), severity="blocking")

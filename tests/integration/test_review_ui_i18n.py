@@ -7,12 +7,12 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from claims.lifecycle import ClaimKind, ClaimStatus
-from claims.reasons import REJECTION_CODES
-from review_ui.claim_pages import FIELD_ORDER
 from claims.i18n import SOURCE_DIR, compile_catalogues, normalise_locale, translate
 from tests.integration.conftest_ui import *  # noqa: F403 — fixtures
 from tests.integration.conftest_ui import PARTICIPANT, login
+from vocabulary.claims import ClaimKind, ClaimStatus
+from vocabulary.fields import FIELDS
+from vocabulary.reasons import REJECTION_CODES
 
 UI = Path(__file__).resolve().parents[2] / "review_ui"
 LITERAL_KEY = re.compile(r"""\bt\(\s*['"]([a-z0-9_.]*[a-z0-9_])['"]\s*[,)]""")
@@ -55,7 +55,7 @@ def test_every_key_used_by_templates_and_views_exists():
 
 def test_every_status_kind_field_and_rejection_code_has_a_label():
     keys = _keys("pl")
-    assert {f"field.{name}" for name in FIELD_ORDER} <= keys
+    assert {spec.message_key for spec in FIELDS} <= keys
     assert {"action.approve", "action.reject", "action.reverse", "action.appeal"} <= keys
     assert {"me.entry.credit", "me.entry.reversal"} <= keys
     assert {f"status.{s}" for s in ClaimStatus} <= keys

@@ -9,8 +9,7 @@ import shutil
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from claims.db.engine import transaction
-from claims.lifecycle import ClaimStatus
-from claims.reasons import ReasonCode, reason
+from claims.reasons import reason
 from claims.runtime import build_runtime
 from claims.services.processing import Outcome, finish_processing, start_processing
 from claims.settings import Settings
@@ -26,6 +25,8 @@ from tests.integration.conftest_ui import (
     login,
     png_bytes,
 )
+from vocabulary.claims import ClaimStatus
+from vocabulary.reasons import ReasonCode
 
 
 def _approve(app, claim_id):

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from claims.db.models import AuditEvent, Consent, Participant, User
 from claims.errors import InvalidInputError
+from claims.i18n import translate
 from review_ui.participant import quality_problems
 from tests.integration.conftest_ui import *  # noqa: F403 — fixtures
 from tests.integration.conftest_ui import PARTICIPANT, REVIEWER_A, login
@@ -95,12 +96,13 @@ def test_upload_form_opens_the_camera_on_a_phone(client):
 
 
 def test_quality_gate_problems_are_shown_one_by_one_in_the_users_language():
-    error = InvalidInputError("photo is poor", code="photo_quality", problems=[
-        {"code": "photo_blurry", "message_pl": "Zdjęcie jest nieostre.", "message_en": "The photo is blurred."},
-        {"code": "photo_dark", "message_pl": "Zdjęcie jest za ciemne.", "message_en": "The photo is too dark."},
-    ])
-    assert quality_problems(error, "pl") == ["Zdjęcie jest nieostre.", "Zdjęcie jest za ciemne."]
-    assert quality_problems(error, "en") == ["The photo is blurred.", "The photo is too dark."]
+    error = InvalidInputError("photo is poor", code="photo_quality",
+                              problems=[{"code": "too_blurry"}, {"code": "too_dark"}, {"code": "too_blurry"}])
+    polish, english = quality_problems(error, "pl"), quality_problems(error, "en")
+    assert polish == [translate("quality.too_blurry", "pl"), translate("quality.too_dark", "pl")]
+    assert polish[0].startswith("Zdjęcie jest nieostre") and polish[1].startswith("Zdjęcie jest za ciemne")
+    assert english == [translate("quality.too_blurry", "en"), translate("quality.too_dark", "en")]
+    assert english[0].startswith("The photo is blurry")
     assert quality_problems(InvalidInputError("x", code="empty_claim"), "pl") == []
 
 

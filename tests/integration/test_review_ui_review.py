@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 
 from claims.db.models import Decision
-from claims.lifecycle import ClaimStatus
 from tests.integration.conftest_ui import *  # noqa: F403 — fixtures
 from tests.integration.conftest_ui import AUDITOR, PARTICIPANT, REVIEWER_A, REVIEWER_B, login
+from vocabulary.claims import ClaimStatus
 
 
 def test_partner_sees_only_its_own_claims_in_queue(client, claims):

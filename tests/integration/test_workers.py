@@ -9,12 +9,12 @@ from sqlalchemy import func, select
 
 from claims.db.engine import transaction
 from claims.db.models import Claim, LedgerEntry
-from claims.lifecycle import ClaimStatus
 from claims.services.accounts import participant_of
 from claims.services.intake import Upload, submit_claim
 from claims.services.review import decide_claim
 from tests.conftest import NIP_A, NIP_STRANGER, RECENT
 from tests.integration.helpers import seed, user
+from vocabulary.claims import ClaimStatus
 from workers import runtime as worker_runtime
 from workers.jobs import process_claim
 from workers.queues import OCR_QUEUE, ClaimQueue, process_job_id

@@ -1,14 +1,8 @@
 import pytest
 
 from claims.errors import IllegalTransitionError
-from claims.lifecycle import (
-    FINAL_STATES,
-    TRANSITIONS,
-    ClaimStatus,
-    can_transition,
-    check_transition,
-    sources_of,
-)
+from claims.lifecycle import TRANSITIONS, can_transition, check_transition, sources_of
+from vocabulary.claims import FINAL_STATES, ClaimStatus
 
 S = ClaimStatus
 

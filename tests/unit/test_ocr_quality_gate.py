@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from reportlab.pdfgen import canvas
 
-from ocr.quality import QualityProblem, check_photo, problem_message
+from claims.i18n import has_key, translate
+from ocr.quality import QualityProblem, check_photo
 from ocr.sniff import sniff_media_type
 from tests.hostile import photos
 
@@ -104,12 +105,13 @@ def test_check_reports_the_time_it_took():
 
 @pytest.mark.parametrize("problem", list(QualityProblem))
 def test_every_problem_has_advice_in_polish_and_english(problem):
-    polish, english = problem_message(problem), problem_message(problem, "en-GB")
+    polish, english = translate(f"quality.{problem}", "pl"), translate(f"quality.{problem}", "en-GB")
+    assert has_key(f"quality.{problem}", "pl") and has_key(f"quality.{problem}", "en")
     assert polish and english and polish != english
-    assert problem_message(problem.value, "pl-PL") == polish
+    assert translate(f"quality.{problem.value}", "pl-PL") == polish
 
 
 def test_photo_advice_tells_how_to_retake():
-    assert problem_message(QualityProblem.TOO_BLURRY).startswith("Zdjęcie jest nieostre")
-    assert "closer" in problem_message(QualityProblem.TOO_SMALL, "en")
-    assert all(problem_message(p).endswith(".") for p in PHOTO_PROBLEMS)
+    assert translate("quality.too_blurry", "pl").startswith("Zdjęcie jest nieostre")
+    assert "closer" in translate("quality.too_small", "en")
+    assert all(translate(f"quality.{p}", "pl").endswith(".") for p in PHOTO_PROBLEMS)

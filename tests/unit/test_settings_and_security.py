@@ -3,9 +3,9 @@ from pathlib import Path
 import pytest
 
 from claims.errors import ConfigurationError
-from claims.nip import nip_is_valid, normalise_nip
 from claims.security import hash_password, new_api_token, token_digest, verify_password
 from claims.settings import Settings
+from vocabulary.nip import nip_is_valid, normalise_nip
 
 
 def test_embedded_defaults_point_into_the_data_folder(tmp_path: Path):

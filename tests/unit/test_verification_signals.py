@@ -9,9 +9,9 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from claims.reasons import ReasonCode
 from verification import Campaign, ClaimFacts, History, LineItem, Severity, Signal, SubmissionEvent, risk_score
 from verification.signals import DEFAULT_POLICY, collect_signals, robust_z
+from vocabulary.reasons import ReasonCode
 
 NOW = datetime(2026, 11, 5, 12, 0, tzinfo=UTC)
 CAMPAIGN = Campaign("C", date(2026, 1, 1), date(2026, 12, 31), submission_days=30)
