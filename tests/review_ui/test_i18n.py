@@ -11,8 +11,8 @@ from claims.lifecycle import ClaimKind, ClaimStatus
 from claims.reasons import REJECTION_CODES
 from review_ui.claim_pages import FIELD_ORDER
 from review_ui.i18n import SOURCE_DIR, compile_catalogues, normalise_locale, translate
-from tests.integration.conftest_ui import *  # noqa: F403 — fixtures
-from tests.integration.conftest_ui import PARTICIPANT, login
+from tests.review_ui.helpers import *  # noqa: F403 — fixtures
+from tests.review_ui.helpers import PARTICIPANT, login
 
 UI = Path(__file__).resolve().parents[2] / "review_ui"
 LITERAL_KEY = re.compile(r"""\bt\(\s*['"]([a-z0-9_.]*[a-z0-9_])['"]\s*[,)]""")

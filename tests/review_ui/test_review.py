@@ -6,8 +6,8 @@ import time
 
 from claims.db.models import Decision
 from claims.lifecycle import ClaimStatus
-from tests.integration.conftest_ui import *  # noqa: F403 — fixtures
-from tests.integration.conftest_ui import AUDITOR, PARTICIPANT, REVIEWER_A, REVIEWER_B, login
+from tests.review_ui.helpers import *  # noqa: F403 — fixtures
+from tests.review_ui.helpers import AUDITOR, PARTICIPANT, REVIEWER_A, REVIEWER_B, login
 
 
 def test_partner_sees_only_its_own_claims_in_queue(client, claims):

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from claims.db.models import AuditEvent, Claim, Outlet
 from claims.lifecycle import ClaimStatus
 from claims.reasons import ReasonCode, reason
-from tests.integration.conftest_ui import *  # noqa: F403 — fixtures
-from tests.integration.conftest_ui import AUDITOR, REVIEWER_A, REVIEWER_B, login
+from tests.review_ui.helpers import *  # noqa: F403 — fixtures
+from tests.review_ui.helpers import AUDITOR, REVIEWER_A, REVIEWER_B, login
 
 WARNING = dict(reason(ReasonCode.UNUSUAL_AMOUNT, amount="9999.00"), severity="warning")
 INFO = dict(reason(ReasonCode.SELLER_MATCHED_BY_NAME), severity="info")

@@ -1,7 +1,7 @@
 """Fixtures for the review UI tests: a fresh database (SQLite, and PostgreSQL when reachable), a small
 programme, claims moved along by the claims services, and a logged-in Flask test client.
 
-Imported by tests/integration/test_review_ui*.py (kept out of conftest.py so it does not clash with
+Imported by tests/review_ui/test_*.py (kept out of conftest.py so it does not clash with
 the project's shared fixtures).
 """
 
