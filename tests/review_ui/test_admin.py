@@ -14,7 +14,6 @@ from claims.db.engine import transaction
 from claims.db.models import AuditEvent, Campaign, Claim, Outlet, Partner, Product, ProductCode
 from claims.services.imports import import_csv, remember_partner_name
 from claims.services.rules import campaign_values
-from tests.review_ui.helpers import *  # noqa: F403 — fixtures
 from tests.review_ui.helpers import ADMIN, AUDITOR, csrf_token_from, login
 from verification.programme import Basis
 

@@ -9,7 +9,6 @@ import re
 from sqlalchemy import func, select
 
 from claims.db.models import AuditEvent, Product
-from tests.review_ui.helpers import *  # noqa: F403 — fixtures
 from tests.review_ui.helpers import ADMIN, login
 
 GOOD = ("sku;name;ean;unit;pack_size;points_per_unit;aliases;partner_names\n"

@@ -11,7 +11,6 @@ from sqlalchemy import select
 from claims.db.models import ApiToken, AuditEvent, Partner, User
 from claims.errors import AuthenticationError
 from claims.services.accounts import user_for_token
-from tests.review_ui.helpers import *  # noqa: F403 — fixtures
 from tests.review_ui.helpers import ADMIN, AUDITOR, PARTICIPANT_2, REVIEWER_B, login
 
 

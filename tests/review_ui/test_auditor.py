@@ -16,7 +16,6 @@ from claims.lifecycle import ClaimStatus
 from claims.reasons import ReasonCode, reason
 from claims.services.worklists import daily_sample
 from review_ui.reports import safe_cell, to_csv
-from tests.review_ui.helpers import *  # noqa: F403 — fixtures
 from tests.review_ui.helpers import AUDITOR, PARTICIPANT_2, REVIEWER_A, REVIEWER_B, login
 
 WARN = dict(reason(ReasonCode.NEAR_DUPLICATE, distance=3), severity="warning")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from claims.db.engine import transaction
 from claims.db.models import User
-from tests.review_ui.helpers import *  # noqa: F403 — fixtures
 from tests.review_ui.helpers import (
     ADMIN,
     AUDITOR,

@@ -10,7 +10,6 @@ from PIL import Image
 
 from ocr.config import ReaderConfig
 from review_ui.previews import COUNT_LIMIT, MAX_PAGES, MAX_SIDE, count_pages, placeholder_png, render_preview
-from tests.review_ui.helpers import *  # noqa: F403 — fixtures
 from tests.review_ui.helpers import (
     AUDITOR,
     PARTICIPANT,

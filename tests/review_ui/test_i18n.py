@@ -11,7 +11,6 @@ from claims.lifecycle import ClaimKind, ClaimStatus
 from claims.reasons import REJECTION_CODES
 from review_ui.claim_pages import FIELD_ORDER
 from review_ui.i18n import SOURCE_DIR, compile_catalogues, normalise_locale, translate
-from tests.review_ui.helpers import *  # noqa: F403 — fixtures
 from tests.review_ui.helpers import PARTICIPANT, login
 
 UI = Path(__file__).resolve().parents[2] / "review_ui"

@@ -10,7 +10,6 @@ from sqlalchemy import select
 from claims.db.engine import transaction
 from claims.db.models import AuditEvent, Campaign, Claim, Outlet, PartnerItemName, Product
 from claims.services.rules import catalogue_index
-from tests.review_ui.helpers import *  # noqa: F403 — fixtures
 from tests.review_ui.helpers import AUDITOR, PARTICIPANT, REVIEWER_A, REVIEWER_B, login
 from verification.matching import match_line
 from verification.normalise import normalise_name

@@ -12,7 +12,6 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from claims.ratelimit import RateLimiter
 from claims.services.lockout import FAILED_LOGINS_PER_EMAIL, FAILED_LOGINS_PER_IP, REGISTRATIONS_PER_IP
 from paragon.web import create_app as create_web_app
-from tests.review_ui.helpers import *  # noqa: F403 — fixtures
 from tests.review_ui.helpers import ADMIN, PARTICIPANT, PASSWORD, REVIEWER_A, RecordingQueue, login
 
 LOCKED = "Zbyt wiele nieudanych prób logowania na to konto."

@@ -20,7 +20,6 @@ from claims.services.notifications import (
     worth_telling,
 )
 from claims.services.review import decide_claim
-from tests.review_ui.helpers import *  # noqa: F403 — fixtures
 from tests.review_ui.helpers import PARTICIPANT, REVIEWER_A
 
 

@@ -16,7 +16,6 @@ from claims.services.processing import Outcome, finish_processing, start_process
 from claims.settings import Settings
 from review_ui import create_app
 from review_ui.previews import placeholder_png
-from tests.review_ui.helpers import *  # noqa: F403 — fixtures
 from tests.review_ui.helpers import (
     PARTICIPANT,
     PARTICIPANT_2,

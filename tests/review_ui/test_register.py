@@ -8,7 +8,6 @@ from sqlalchemy import select
 from claims.db.models import AuditEvent, Consent, Participant, User
 from claims.errors import InvalidInputError
 from review_ui.participant import quality_problems
-from tests.review_ui.helpers import *  # noqa: F403 — fixtures
 from tests.review_ui.helpers import PARTICIPANT, REVIEWER_A, login
 
 VALID = {"email": "Nowy@Example.pl", "password": "dobre-haslo-123", "password_again": "dobre-haslo-123",

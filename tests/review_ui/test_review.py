@@ -6,7 +6,6 @@ import time
 
 from claims.db.models import Decision
 from claims.lifecycle import ClaimStatus
-from tests.review_ui.helpers import *  # noqa: F403 — fixtures
 from tests.review_ui.helpers import AUDITOR, PARTICIPANT, REVIEWER_A, REVIEWER_B, login
 
 

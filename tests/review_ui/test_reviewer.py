@@ -10,7 +10,6 @@ from sqlalchemy import select
 from claims.db.models import AuditEvent, Claim, Outlet
 from claims.lifecycle import ClaimStatus
 from claims.reasons import ReasonCode, reason
-from tests.review_ui.helpers import *  # noqa: F403 — fixtures
 from tests.review_ui.helpers import AUDITOR, REVIEWER_A, REVIEWER_B, login
 
 WARNING = dict(reason(ReasonCode.UNUSUAL_AMOUNT, amount="9999.00"), severity="warning")
