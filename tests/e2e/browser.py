@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from claims.runtime import Runtime
-from tests.integration.conftest_ui import PROGRAMME, RecordingQueue
+from tests.review_ui.helpers import PROGRAMME, RecordingQueue
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"

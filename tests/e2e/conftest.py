@@ -24,7 +24,7 @@ from claims.services.programme import load_programme
 from claims.settings import Settings
 from review_ui import create_app
 from tests.e2e.browser import CHROMIUM_ARGS, SCREENSHOTS, LiveApp, browser_programme
-from tests.integration.conftest_ui import RecordingQueue
+from tests.review_ui.helpers import RecordingQueue
 
 
 def _missing(reason: str) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.browser import LiveApp
-from tests.integration.conftest_ui import PASSWORD, REVIEWER_A, Claims, pdf_bytes
+from tests.review_ui.helpers import PASSWORD, REVIEWER_A, Claims, pdf_bytes
 
 pytestmark = pytest.mark.e2e
 

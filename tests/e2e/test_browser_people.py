@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from claims.db.models import Claim
 from tests.e2e.browser import RECEIPT, LiveApp
-from tests.integration.conftest_ui import AUDITOR, PASSWORD, REVIEWER_A
+from tests.review_ui.helpers import AUDITOR, PASSWORD, REVIEWER_A
 
 pytestmark = pytest.mark.e2e
 

@@ -15,8 +15,7 @@ from claims.db.models import Decision
 from claims.reasons import reason
 from claims.services.worklists import daily_sample
 from review_ui.reports import safe_cell, to_csv
-from tests.integration.conftest_ui import *  # noqa: F403 — fixtures
-from tests.integration.conftest_ui import AUDITOR, PARTICIPANT_2, REVIEWER_A, REVIEWER_B, login
+from tests.review_ui.helpers import AUDITOR, PARTICIPANT_2, REVIEWER_A, REVIEWER_B, login
 from vocabulary.claims import ClaimStatus
 from vocabulary.reasons import ReasonCode
 

@@ -20,8 +20,7 @@ from claims.services.notifications import (
     worth_telling,
 )
 from claims.services.review import decide_claim
-from tests.integration.conftest_ui import *  # noqa: F403 — fixtures
-from tests.integration.conftest_ui import PARTICIPANT, REVIEWER_A
+from tests.review_ui.helpers import PARTICIPANT, REVIEWER_A
 
 
 def _with_mail(runtime, **mail):

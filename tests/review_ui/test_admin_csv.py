@@ -9,8 +9,7 @@ import re
 from sqlalchemy import func, select
 
 from claims.db.models import AuditEvent, Product
-from tests.integration.conftest_ui import *  # noqa: F403 — fixtures
-from tests.integration.conftest_ui import ADMIN, login
+from tests.review_ui.helpers import ADMIN, login
 
 GOOD = ("sku;name;ean;unit;pack_size;points_per_unit;aliases;partner_names\n"
         "KLEJ-1;Klej do płytek 25 kg;5901234123457;worek;25;3;KLEJ 25|KL.25;HURT-A:KLEJ PLYT 25\n"

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from claims.db.engine import transaction
 from claims.db.models import User
-from tests.integration.conftest_ui import *  # noqa: F403 — fixtures
-from tests.integration.conftest_ui import (
+from tests.review_ui.helpers import (
     ADMIN,
     AUDITOR,
     PARTICIPANT,

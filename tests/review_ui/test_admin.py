@@ -14,8 +14,7 @@ from claims.db.engine import transaction
 from claims.db.models import AuditEvent, Campaign, Claim, Outlet, Partner, Product, ProductCode
 from claims.services.imports import import_csv, remember_partner_name
 from claims.services.rules import campaign_values
-from tests.integration.conftest_ui import *  # noqa: F403 — fixtures
-from tests.integration.conftest_ui import ADMIN, AUDITOR, csrf_token_from, login
+from tests.review_ui.helpers import ADMIN, AUDITOR, csrf_token_from, login
 from verification.programme import Basis
 
 CAMPAIGN = {"code": "LATO-2026", "name": "Lato z klejem", "starts_on": "2026-06-01", "ends_on": "2026-08-31",

@@ -15,8 +15,7 @@ from claims.services.processing import Outcome, finish_processing, start_process
 from claims.settings import Settings
 from review_ui import create_app
 from review_ui.previews import placeholder_png
-from tests.integration.conftest_ui import *  # noqa: F403 — fixtures
-from tests.integration.conftest_ui import (
+from tests.review_ui.helpers import (
     PARTICIPANT,
     PARTICIPANT_2,
     REVIEWER_A,

@@ -8,8 +8,7 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 
 from claims.i18n import SOURCE_DIR, compile_catalogues, normalise_locale, translate
-from tests.integration.conftest_ui import *  # noqa: F403 — fixtures
-from tests.integration.conftest_ui import PARTICIPANT, login
+from tests.review_ui.helpers import PARTICIPANT, login
 from vocabulary.claims import ClaimKind, ClaimStatus
 from vocabulary.fields import FIELDS
 from vocabulary.reasons import REJECTION_CODES

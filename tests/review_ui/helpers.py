@@ -1,39 +1,24 @@
-"""Fixtures for the review UI tests: a fresh database (SQLite, and PostgreSQL when reachable), a small
-programme, claims moved along by the claims services, and a logged-in Flask test client.
-
-Imported by tests/integration/test_review_ui*.py (kept out of conftest.py so it does not clash with
-the project's shared fixtures).
+"""Names the review UI tests import: the seeded programme and its people, test documents, the claim factory
+(`Claims`), a fake claim queue, and the login and CSRF helpers. The fixtures live in conftest.py beside it.
 """
 
 from __future__ import annotations
 
 import io
-import os
 import re
-import shutil
-import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
-import pytest
 from PIL import Image
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 
-from claims.db.engine import make_engine, make_session_factory, transaction
-from claims.db.migrate import upgrade
+from claims.db.engine import transaction
 from claims.db.models import Outlet, Participant, User
-from claims.runtime import Runtime, build_runtime
+from claims.runtime import Runtime
 from claims.services.intake import Upload, submit_claim
 from claims.services.processing import Outcome, finish_processing, start_processing
-from claims.services.programme import load_programme
-from claims.settings import Settings
-from review_ui import create_app
 from vocabulary.claims import ClaimKind, ClaimStatus
 
-POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 PASSWORD = "correct horse battery"
 
 PARTICIPANT = "uczestnik@example.pl"
@@ -92,6 +77,7 @@ PROGRAMME = {
 
 
 def png_bytes(color: tuple[int, int, int] = (200, 200, 200), size: tuple[int, int] = (40, 60)) -> bytes:
+    """A plain PNG of one colour."""
     out = io.BytesIO()
     Image.new("RGB", size, color).save(out, format="PNG")
     return out.getvalue()
@@ -110,94 +96,6 @@ def pdf_bytes(pages: int) -> bytes:
         pdf.showPage()
     pdf.save()
     return out.getvalue()
-
-
-# ---- databases ---------------------------------------------------------------------------------------
-
-
-def _admin_engine():
-    url = make_url(POSTGRES_URL).set(drivername="postgresql+psycopg")
-    return create_engine(url, isolation_level="AUTOCOMMIT")
-
-
-@pytest.fixture(scope="session")
-def postgres_template() -> Iterator[str]:
-    """A migrated template database, created once per test run and dropped at the end."""
-    admin = _admin_engine()
-    try:
-        with admin.connect() as conn:
-            conn.execute(text("select 1"))
-    except Exception as exc:  # noqa: BLE001
-        admin.dispose()
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_URL}: {exc.__class__.__name__}")
-    name = f"paragon_ui_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    _migrate_and_seed(_database_url(name))
-    try:
-        yield name
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def _migrate_and_seed(database_url: str) -> None:
-    """Schema and programme, once per test run (password hashing is slow on purpose)."""
-    engine = make_engine(database_url)
-    try:
-        upgrade(engine)
-        with transaction(make_session_factory(engine)) as session:
-            load_programme(session, PROGRAMME)
-    finally:
-        engine.dispose()
-
-
-@pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory) -> Path:
-    """A migrated, seeded SQLite file that each test copies."""
-    path = tmp_path_factory.mktemp("sqlite_template") / "paragon.db"
-    _migrate_and_seed(f"sqlite:///{path}")
-    return path
-
-
-def _database_url(name: str) -> str:
-    return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-
-
-@pytest.fixture
-def postgres_database(postgres_template: str) -> Iterator[str]:
-    """A fresh database per test, copied from the migrated template (fast, and no state between tests)."""
-    name = f"{postgres_template}_{uuid.uuid4().hex[:8]}"
-    admin = _admin_engine()
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"'))
-    try:
-        yield _database_url(name)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
-def runtime(request, tmp_path) -> Iterator[Runtime]:
-    """A migrated, seeded runtime: SQLite with file blobs in tmp_path, and a fresh PostgreSQL database with
-    the blobs stored in it (the multi-machine set-up)."""
-    env = {"PARAGON_DATA_DIR": str(tmp_path), "SECRET_KEY": "test"}
-    if request.param == "postgresql":
-        env["DATABASE_URL"] = request.getfixturevalue("postgres_database")
-        env["BLOB_URL"] = "db://"
-    else:
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), tmp_path / "paragon.db")
-    rt = build_runtime(Settings.from_env(env))
-    try:
-        yield rt
-    finally:
-        rt.close()
-
 
 # ---- claims ------------------------------------------------------------------------------------------
 
@@ -278,12 +176,6 @@ class Claims:
         with self.runtime.sessions() as session:
             return balance(session, session.scalar(_participant_by_email(participant_email)).id)
 
-
-@pytest.fixture
-def claims(runtime: Runtime) -> Claims:
-    return Claims(runtime)
-
-
 # ---- the app -----------------------------------------------------------------------------------------
 
 
@@ -299,33 +191,13 @@ class RecordingQueue:
             raise self.fail_with
         self.enqueued.append(claim_id)
 
-
-@pytest.fixture
-def claim_queue() -> RecordingQueue:
-    return RecordingQueue()
-
-
-@pytest.fixture
-def app(runtime: Runtime, claim_queue: RecordingQueue):
-    return create_app(runtime, claim_queue, testing=True)
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
-@pytest.fixture
-def csrf_app(runtime: Runtime, claim_queue: RecordingQueue):
-    """The app as in production: CSRF checks on, errors rendered as pages."""
-    return create_app(runtime, claim_queue, testing=False)
-
-
 def login(client, email: str, password: str = PASSWORD, **extra):
+    """Post the login form as `email` (every seeded user has PASSWORD); the client keeps the session."""
     return client.post("/login", data={"email": email, "password": password, **extra})
 
 
 def csrf_token_from(html: str) -> str:
+    """The CSRF token of the first form on the page."""
     match = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert match, "the page has no CSRF token"
     return match.group(1)

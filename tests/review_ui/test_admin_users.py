@@ -11,8 +11,7 @@ from sqlalchemy import select
 from claims.db.models import ApiToken, AuditEvent, Partner, User
 from claims.errors import AuthenticationError
 from claims.services.accounts import user_for_token
-from tests.integration.conftest_ui import *  # noqa: F403 — fixtures
-from tests.integration.conftest_ui import ADMIN, AUDITOR, PARTICIPANT_2, REVIEWER_B, login
+from tests.review_ui.helpers import ADMIN, AUDITOR, PARTICIPANT_2, REVIEWER_B, login
 
 
 def _secret(html: str) -> str:

@@ -10,8 +10,7 @@ from PIL import Image
 
 from ocr.config import ReaderConfig
 from review_ui.previews import COUNT_LIMIT, MAX_PAGES, MAX_SIDE, count_pages, placeholder_png, render_preview
-from tests.integration.conftest_ui import *  # noqa: F403 — fixtures
-from tests.integration.conftest_ui import (
+from tests.review_ui.helpers import (
     AUDITOR,
     PARTICIPANT,
     PARTICIPANT_2,

@@ -10,8 +10,7 @@ from sqlalchemy import select
 from claims.db.engine import transaction
 from claims.db.models import AuditEvent, Campaign, Claim, Outlet, PartnerItemName, Product
 from claims.services.rules import catalogue_index
-from tests.integration.conftest_ui import *  # noqa: F403 — fixtures
-from tests.integration.conftest_ui import AUDITOR, PARTICIPANT, REVIEWER_A, REVIEWER_B, login
+from tests.review_ui.helpers import AUDITOR, PARTICIPANT, REVIEWER_A, REVIEWER_B, login
 from verification.matching import match_line
 from verification.normalise import normalise_name
 

@@ -16,8 +16,7 @@ from claims.db.engine import transaction
 from claims.db.models import User
 from claims.services.accounts import issue_api_token
 from paragon.web import create_app as create_web_app
-from tests.integration.conftest_ui import *  # noqa: F403 — fixtures
-from tests.integration.conftest_ui import ADMIN, AUDITOR, PARTICIPANT, REVIEWER_A, REVIEWER_B, RecordingQueue, login
+from tests.review_ui.helpers import ADMIN, AUDITOR, PARTICIPANT, REVIEWER_A, REVIEWER_B, RecordingQueue, login
 
 ROLES = ("anonymous", "participant", "partner_a", "partner_b", "auditor", "admin")
 EMAILS = {"participant": PARTICIPANT, "partner_a": REVIEWER_A, "partner_b": REVIEWER_B, "auditor": AUDITOR,

@@ -12,8 +12,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from claims.ratelimit import RateLimiter
 from claims.services.lockout import FAILED_LOGINS_PER_EMAIL, FAILED_LOGINS_PER_IP, REGISTRATIONS_PER_IP
 from paragon.web import create_app as create_web_app
-from tests.integration.conftest_ui import *  # noqa: F403 — fixtures
-from tests.integration.conftest_ui import ADMIN, PARTICIPANT, PASSWORD, REVIEWER_A, RecordingQueue, login
+from tests.review_ui.helpers import ADMIN, PARTICIPANT, PASSWORD, REVIEWER_A, RecordingQueue, login
 
 LOCKED = "Zbyt wiele nieudanych prób logowania na to konto."
 WRONG = "Nieprawidłowy e-mail lub hasło."
@@ -158,7 +157,7 @@ def test_upload_form_is_limited_per_participant_with_a_polish_message(runtime, r
     from sqlalchemy import func, select
 
     from claims.db.models import Claim
-    from tests.integration.conftest_ui import png_bytes
+    from tests.review_ui.helpers import png_bytes
     from workers.queues import ClaimQueue
 
     limited = dataclasses.replace(runtime, settings=dataclasses.replace(runtime.settings, uploads_per_hour=1))

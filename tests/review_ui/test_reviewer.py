@@ -9,8 +9,7 @@ from sqlalchemy import select
 
 from claims.db.models import AuditEvent, Claim, Outlet
 from claims.reasons import reason
-from tests.integration.conftest_ui import *  # noqa: F403 — fixtures
-from tests.integration.conftest_ui import AUDITOR, REVIEWER_A, REVIEWER_B, login
+from tests.review_ui.helpers import AUDITOR, REVIEWER_A, REVIEWER_B, login
 from vocabulary.claims import ClaimStatus
 from vocabulary.reasons import ReasonCode
 

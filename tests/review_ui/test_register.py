@@ -9,8 +9,7 @@ from claims.db.models import AuditEvent, Consent, Participant, User
 from claims.errors import InvalidInputError
 from claims.i18n import translate
 from review_ui.participant import quality_problems
-from tests.integration.conftest_ui import *  # noqa: F403 — fixtures
-from tests.integration.conftest_ui import PARTICIPANT, REVIEWER_A, login
+from tests.review_ui.helpers import PARTICIPANT, REVIEWER_A, login
 
 VALID = {"email": "Nowy@Example.pl", "password": "dobre-haslo-123", "password_again": "dobre-haslo-123",
          "name": "Piotr Nowy", "company_name": "Nowy Dach sp. z o.o.", "company_nip": "PL 526-025-02-74",

@@ -5,8 +5,7 @@ from __future__ import annotations
 import time
 
 from claims.db.models import Decision
-from tests.integration.conftest_ui import *  # noqa: F403 — fixtures
-from tests.integration.conftest_ui import AUDITOR, PARTICIPANT, REVIEWER_A, REVIEWER_B, login
+from tests.review_ui.helpers import AUDITOR, PARTICIPANT, REVIEWER_A, REVIEWER_B, login
 from vocabulary.claims import ClaimStatus
 
 
