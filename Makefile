@@ -9,7 +9,7 @@ STAMP := $(VENV)/.paragon-installed
 demo: system-deps $(STAMP)
 	$(VENV)/bin/paragon demo
 
-test: system-deps $(STAMP) services
+test: system-deps $(STAMP) services tests/e2e/node_modules
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
@@ -28,6 +28,11 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --no-binary tesserocr 'tesserocr>=2.6' \
 		|| echo "tesserocr could not be built: the reader will run the tesseract command (slower)"
 	$(PY) -m pip install -q -e '.[dev]'
+	@touch $@
+
+# axe-core for the browser tests' accessibility checks (pinned by tests/e2e/package-lock.json)
+tests/e2e/node_modules: tests/e2e/package.json tests/e2e/package-lock.json
+	npm ci --prefix tests/e2e --no-audit --no-fund --silent
 	@touch $@
 
 lint: $(STAMP)

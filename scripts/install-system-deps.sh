@@ -14,6 +14,7 @@ grep -qx eng <<<"$langs" || need+=(tesseract-ocr-eng)
 pkg-config --exists tesseract lept 2>/dev/null || need+=(libtesseract-dev libleptonica-dev pkg-config)
 command -v g++ >/dev/null 2>&1 || need+=(g++)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+command -v npm >/dev/null 2>&1 || need+=(npm)  # axe-core for the browser tests
 if [ "${PARAGON_SKIP_CHROMIUM:-0}" != 1 ]; then
     command -v chromium >/dev/null 2>&1 || need+=(chromium)
     command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.e2e.a11y import assert_accessible, axe_violations
 from tests.e2e.browser import LiveApp
 from tests.review_ui.helpers import PASSWORD, REVIEWER_A, Claims, pdf_bytes
 
@@ -65,3 +66,19 @@ def test_pages_turned_sideways_stack_without_overlapping(chromium, live_app, scr
     first, second = (page.locator(f"#document-{document_id}-page-{n} .viewer-page").bounding_box() for n in (1, 2))
     assert first["width"] > first["height"]  # an A4 page on its side
     assert 0 <= second["y"] - (first["y"] + first["height"]) < 60  # the next page starts just below it
+
+
+def test_the_accessibility_check_finds_what_it_must(chromium):
+    """axe-core really runs: a page with an unlabelled field and grey-on-white text fails, a fixed one passes."""
+    page = chromium.new_page()
+    try:
+        page.set_content('<html lang="pl"><head><title>t</title></head><body><main><h1>Test</h1>'
+                         '<p style="color:#ccc;background:#fff">ledwo widać</p><input type="text">'
+                         '</main></body></html>')
+        found = {v["id"] for v in axe_violations(page)}
+        assert {"color-contrast", "label"} <= found
+        page.set_content('<html lang="pl"><head><title>t</title></head><body><main><h1>Test</h1>'
+                         '<p>widać</p><label>Imię <input type="text"></label></main></body></html>')
+        assert_accessible(page, "fixed page")
+    finally:
+        page.close()
