@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from werkzeug.datastructures import MultiDict
 
 from claims.services.worklists import REVIEW_SLA_HOURS, QueueFilter
 from review_ui.formatting import aware
 from vocabulary.claims import ClaimStatus
+from vocabulary.numbers import parse_decimal
 
 #: "Waiting longer than" choices, in hours: a day, the SLA, a week.
 AGE_CHOICES = (24, REVIEW_SLA_HOURS, 7 * 24)
@@ -58,10 +59,5 @@ def _int(raw: str | None) -> int | None:
 
 
 def _amount(raw: str | None) -> Decimal | None:
-    if not raw:
-        return None
-    try:
-        value = Decimal(raw.strip().replace(",", ".").replace(" ", ""))
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() and Decimal(0) <= value <= MAX_AMOUNT else None
+    value = parse_decimal(raw) if raw else None
+    return value if value is not None and Decimal(0) <= value <= MAX_AMOUNT else None

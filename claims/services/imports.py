@@ -10,7 +10,6 @@ import csv
 import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,6 +21,7 @@ from claims.services.outlets import outlet_of_another_partner
 from verification.identifiers import code_is_well_formed, normalise_code
 from verification.normalise import ean_is_valid, normalise_name
 from vocabulary.nip import nip_is_valid, normalise_nip
+from vocabulary.numbers import parse_decimal
 
 MAX_ROWS = 500_000
 COLUMNS = {
@@ -125,14 +125,6 @@ def _check_rows(session: Session, rows: list[tuple[int, dict]], report: ImportRe
         _check_nip_owners(session, rows, report)
 
 
-def _decimal(raw: str) -> Decimal | None:
-    try:
-        value = Decimal(raw.replace(",", ".").replace(" ", ""))
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
-
-
 def _split(raw: str) -> list[str]:
     return [part.strip() for part in raw.split("|") if part.strip()]
 
@@ -142,7 +134,7 @@ def _split(raw: str) -> list[str]:
 def _check_product(session: Session, row: dict) -> Iterable[tuple[str, str]]:
     if row.get("ean") and not ean_is_valid(row["ean"]):
         yield "ean", "EAN check digit is wrong"
-    if row.get("pack_size") and ((v := _decimal(row["pack_size"])) is None or v <= 0):
+    if row.get("pack_size") and ((v := parse_decimal(row["pack_size"])) is None or v <= 0):
         yield "pack_size", "must be a positive number"
     if row.get("points_per_unit") and not row["points_per_unit"].isdigit():
         yield "points_per_unit", "must be a whole number ≥ 0"
@@ -160,7 +152,7 @@ def _write_product(session: Session, row: dict) -> bool:
         session.add(product)
     product.name, product.ean = row["name"], row.get("ean") or None
     product.unit = row.get("unit") or "szt"
-    product.pack_size = _decimal(row.get("pack_size") or "1")
+    product.pack_size = parse_decimal(row.get("pack_size") or "1")
     product.points_per_unit = int(row.get("points_per_unit") or 0)
     product.aliases = _split(row.get("aliases", ""))
     session.flush()

@@ -7,7 +7,7 @@ import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, aliased
 from claims.db.models import Claim, Decision, LedgerEntry, Participant, Partner, User
 from claims.roles import Role
 from vocabulary.claims import ClaimStatus
+from vocabulary.numbers import parse_decimal
 
 APPROVED = (ClaimStatus.APPROVED.value, ClaimStatus.REVERSED.value)  # approved at some point
 DECIDED = (*APPROVED, ClaimStatus.REJECTED.value)
@@ -142,10 +143,8 @@ def _item_name(item: object) -> str:
 
 def _quantity(item: object) -> Decimal:
     raw = item.get("quantity", 1) if isinstance(item, dict) else 1
-    try:
-        return Decimal(str(raw).replace(",", "."))
-    except InvalidOperation:
-        return Decimal(1)
+    value = parse_decimal(raw)
+    return Decimal(1) if value is None else value
 
 
 def active_participants(session: Session, since: datetime, limit: int = 10) -> list[dict]:

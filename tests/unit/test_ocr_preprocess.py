@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import cv2
 import numpy as np
 import pytest
@@ -93,14 +91,6 @@ def test_faint_print_is_stretched_only_when_asked_and_needed():
     assert stretched is not None and np.percentile(stretched, 1) < np.percentile(faint, 1) - 80
     assert "stretch_contrast" in prepare_for_ocr(faint, stretch=True).steps
     assert "stretch_contrast" not in prepare_for_ocr(faint).steps
-
-
-def test_twelve_megapixel_photo_preprocesses_fast():
-    photo = _photo()
-    prepare_for_ocr(photo)
-    started = time.perf_counter()
-    prepare_for_ocr(photo)
-    assert time.perf_counter() - started < 1.0
 
 
 def test_print_continuing_outside_the_found_paper_is_noticed():
