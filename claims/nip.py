@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ocr.extract.nip import nip_checksum_ok
+from vocabulary.nip import nip_checksum_ok
 
 
 def normalise_nip(raw: str) -> str:

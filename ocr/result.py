@@ -7,9 +7,10 @@ from typing import Any
 
 from ocr.config import DEFAULT_CONFIG, ReaderConfig
 from ocr.errors import OcrError
-from ocr.extract import FIELD_NAMES, extract_fields
+from ocr.formats import extract_fields
 from ocr.quality import assess_quality
 from ocr.reader import read_document
+from vocabulary.fields import FIELD_NAMES
 
 
 def _empty_result(filename: str) -> dict[str, Any]:

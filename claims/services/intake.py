@@ -13,8 +13,8 @@ from claims.db.models import Claim, Document, Participant
 from claims.errors import InvalidInputError
 from claims.lifecycle import ClaimKind, ClaimStatus
 from claims.services.programme import active_campaign
+from ocr.formats import ALLOWED_UPLOAD_TYPES, sniff_media_type
 from ocr.quality import check_photo, problem_message
-from ocr.sniff import ALLOWED_UPLOAD_TYPES, sniff_media_type
 from verification.identifiers import code_is_well_formed, normalise_code
 
 MAX_CODES = 20

@@ -21,7 +21,8 @@ from claims.lifecycle import ClaimStatus
 from verification import programme as v
 from verification.catalogue import CatalogueIndex
 from verification.duplicates import band_probes, hash_bands
-from verification.facts import parse_date, parse_decimal
+from verification.facts import parse_date
+from vocabulary.numbers import parse_decimal
 
 #: Claims whose points count against caps (credited, or on their way to be).
 COUNTED_STATES = (ClaimStatus.APPROVED, ClaimStatus.PENDING_REVIEW, ClaimStatus.FLAGGED)

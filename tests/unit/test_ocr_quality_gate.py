@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from reportlab.pdfgen import canvas
 
+from ocr.formats import sniff_media_type
 from ocr.quality import QualityProblem, check_photo, problem_message
-from ocr.sniff import sniff_media_type
 from tests.hostile import photos
 
 ROOT = Path(__file__).resolve().parents[2]

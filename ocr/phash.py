@@ -12,6 +12,9 @@ This hash first puts the paper in a fixed frame, then hashes the ink:
    sign of the i-th projection. Hamming distance then tracks the angle between the two ink layouts.
 Tried and measured worse on the same photos: dHash and DCT pHash of the whole photo, and of the rectified
 ink map, and median-thresholded ink grids (16x4, 8x8, 32x2).
+
+The reader computes it (`ocr.traits`, inside the sandboxed child that decodes the upload); the rules compare
+hashes as plain integers (`verification.duplicates`: Hamming distance, bands).
 """
 
 from __future__ import annotations
@@ -46,11 +49,6 @@ def perceptual_hash(gray: np.ndarray) -> int:
     cells = _area_resize((ink > INK_THRESHOLD).astype(np.float64), GRID, GRID).ravel()
     bits = _PROJECTIONS @ (cells - cells.mean()) > 0
     return int(sum(1 << i for i, bit in enumerate(bits) if bit))
-
-
-def hamming(a: int, b: int) -> int:
-    """Number of differing bits."""
-    return (a ^ b).bit_count()
 
 
 def _as_float(gray: np.ndarray) -> np.ndarray:
