@@ -7,6 +7,7 @@ reproduced below as `_worker_traits`): stored hashes are compared with new ones 
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
 import subprocess
 import sys
@@ -17,7 +18,7 @@ import numpy as np
 import pytest
 from PIL import ExifTags, Image, ImageDraw
 
-from ocr import DocumentReading, DocumentTraits, OcrError, ReaderConfig, read_document
+from ocr import DocumentReading, DocumentTraits, OcrError, ReaderConfig, phash, read_document
 from ocr.formats import sniff_media_type
 from ocr.images import load_images
 from ocr.phash import perceptual_hash
@@ -194,3 +195,9 @@ def test_traits_of_a_hostile_fax_tiff_decode_one_page_in_little_memory(tmp_path)
     peak_mb, hashed = result.stdout.split()
     assert hashed == "True"
     assert 40 <= int(peak_mb) < 200, peak_mb  # one page is decoded (40 MB at a byte a pixel), not twenty in RGB
+
+
+def test_the_hash_projections_are_the_sha256_stream_they_were_derived_from():
+    stream = b"".join(hashlib.sha256(b"paragon-phash-v1:%d" % n).digest() for n in range(65))[:2048]
+    signs = np.unpackbits(np.frombuffer(stream, dtype=np.uint8)).reshape(64, 256) * 2.0 - 1.0
+    assert np.array_equal(phash._PROJECTIONS, signs)
