@@ -11,6 +11,11 @@ Photos: generated ~12 MP receipt photos (`tests.hostile.photos.readable_photo` a
 them also upscaled by `--upscale` (~35 MP, near the reader's 40 MP cap), and any FILEs given.
 `--find-limit` also finds the smallest `memory_mb` for `ocr.sandbox.read_document_isolated` that still
 reads each photo. Target: reader process + tesseract < 500 MB on a 12 MP photo.
+
+`--traits` measures the image traits instead (`ocr.traits`), each file in a fresh child: the peak RSS that
+`document_traits` adds (VmHWM before and after, measured first) and its CPU, against decoding the first
+page alone (the baseline), and the CPU the reader adds by hashing the page it already decoded. Files: the
+photos and a 20-page 6320x6320 1-bit G4 fax TIFF (the upload that took a worker to 3.2 GB).
 """
 
 from __future__ import annotations
@@ -83,9 +88,47 @@ def child(path: Path) -> None:
     print(json.dumps(report))
 
 
-def measure(path: Path) -> dict[str, object]:
+def traits_child(path: Path) -> None:
+    """Measure the traits of one file and print peak MB and CPU seconds as JSON."""
+    import time
+
+    from ocr import ReaderConfig
+    from ocr.formats import sniff_media_type
+    from ocr.images import load_first_page, load_images
+    from ocr.traits import document_traits, page_traits
+
+    data, config = path.read_bytes(), ReaderConfig()
+    media_type = sniff_media_type(data) or ""
+    before, cpu = _status_mb("self", "VmHWM"), time.process_time()
+    document_traits(data, media_type, config)
+    report = {"traits_s": time.process_time() - cpu, "peak_mb": _status_mb("self", "VmHWM") - before}
+    cpu = time.process_time()
+    load_first_page(data, media_type, config)
+    report["decode_s"] = time.process_time() - cpu
+    if path.stat().st_size > 1 << 20:  # a photo: what hashing the page the reader decoded anyway costs
+        page = load_images(data, media_type, config)[0]
+        cpu = time.process_time()
+        page_traits(page, media_type, data)
+        report["in_reader_s"] = time.process_time() - cpu
+    print(json.dumps(report))
+
+
+def fax_tiff(directory: Path) -> Path:
+    """20 pages of 6320x6320 1-bit G4 with some print (~80 kB)."""
+    from PIL import Image, ImageDraw
+
+    page = Image.new("1", (6320, 6320), 1)
+    draw = ImageDraw.Draw(page)
+    for y in range(300, 6000, 180):
+        draw.rectangle((400, y, 400 + (y * 7) % 5000, y + 60), fill=0)
+    path = directory / "fax-20-pages.tiff"
+    page.save(path, "TIFF", compression="group4", save_all=True, append_images=[page] * 19)
+    return path
+
+
+def measure(path: Path, mode: str = "--child") -> dict[str, object]:
     """Run the child on `path` and return its report."""
-    command = [sys.executable, "-m", "bench.ocr_memory", "--child", str(path)]
+    command = [sys.executable, "-m", "bench.ocr_memory", mode, str(path)]
     out = subprocess.run(command, capture_output=True, check=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
@@ -129,10 +172,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--photos", type=int, default=2)
     parser.add_argument("--upscale", type=float, default=1.6)
     parser.add_argument("--find-limit", action="store_true")
+    parser.add_argument("--traits", action="store_true", help="measure the image traits instead")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--traits-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         child(args.child)
+        return
+    if args.traits_child:
+        traits_child(args.traits_child)
+        return
+    if args.traits:
+        with tempfile.TemporaryDirectory() as tmp:
+            for path in photos(args.photos, args.upscale, Path(tmp)) + [fax_tiff(Path(tmp))] + list(args.files):
+                print(f"{path.name}: {measure(path, '--traits-child')}", flush=True)
         return
     from PIL import Image
 

@@ -5,10 +5,10 @@ receipt photos (`tests.hostile.photos.readable_photo` at print scale 4.2) and th
 ../shared/datasets/pl-receipts-dev.
 
 * our full read (`ocr.extract_file_result`: decoding, preprocessing, tesseract, second pass when needed,
-  extraction) against the raw CLI ``OMP_THREAD_LIMIT=1 tesseract IMAGE - -l pol+eng`` on the same original
-  file (formats leptonica cannot open, AVIF here, are handed to the CLI as PNG), both pinned to one core,
-  interleaved, median of `--repeat` runs; wall and CPU seconds (CPU includes tesseract, and is what other
-  work on the machine disturbs least);
+  extraction; no image traits, the result has none) against the raw CLI ``OMP_THREAD_LIMIT=1 tesseract
+  IMAGE - -l pol+eng`` on the same original file (formats leptonica cannot open, AVIF here, are handed to
+  the CLI as PNG), both pinned to one core, interleaved, median of `--repeat` runs; wall and CPU seconds
+  (CPU includes tesseract, and is what other work on the machine disturbs least);
 * throughput of 2 worker processes against 1 on the same list (and, as the baseline, a pure-CPU loop);
 * text-PDF seconds per page; the upload gate (`ocr.quality.check_photo`) on a 12 MP JPEG; the sandboxes'
   cost per call (`read_document_isolated`: a fresh interpreter; `read_document_forked`: a child of a warm
@@ -107,8 +107,8 @@ def ours(sample: Sample) -> None:
 
 
 def raw(sample: Sample) -> None:
-    command = ["env", "OMP_THREAD_LIMIT=1", "tesseract", str(sample.cli_path), "-", "-l", "pol+eng"]
-    subprocess.run(command, capture_output=True, check=True)
+    subprocess.run(["env", "OMP_THREAD_LIMIT=1", "tesseract", str(sample.cli_path), "-", "-l", "pol+eng"],
+                   capture_output=True, check=True)
 
 
 def compare(samples: list[Sample], repeat: int) -> list[dict[str, object]]:
@@ -139,7 +139,8 @@ def compare(samples: list[Sample], repeat: int) -> list[dict[str, object]]:
 def profile(samples: list[Sample]) -> dict[str, float]:
     """Split the CPU of `extract_file_result` over the samples into decode, preparation, image encoding,
     tesseract per page-segmentation mode (each includes ~0.3 s of model loading) and the rest."""
-    import ocr.reader
+    import ocr.formats
+    import ocr.session
     import ocr.tesseract
 
     spent: dict[str, float] = {}
@@ -157,10 +158,10 @@ def profile(samples: list[Sample]) -> dict[str, float]:
 
         setattr(module, name, timed)
 
-    wrap(ocr.reader, "load_images", lambda *a, **k: "decode")
-    wrap(ocr.reader, "prepare_for_ocr", lambda *a, **k: "prepare")
+    wrap(ocr.formats, "load_images", lambda *a, **k: "decode")
+    wrap(ocr.session, "prepare_for_ocr", lambda *a, **k: "prepare")
     wrap(ocr.tesseract, "encode_image", lambda *a, **k: "image encoding")
-    wrap(ocr.reader, "run_tesseract", lambda *a, **k: f"tesseract psm {a[3] if len(a) > 3 else k.get('psm')}")
+    wrap(ocr.session, "run_tesseract", lambda *a, **k: f"tesseract psm {a[3] if len(a) > 3 else k.get('psm')}")
     start = _cpu_now()
     for sample in samples:
         ours(sample)
@@ -322,11 +323,7 @@ def gate_accuracy(seeds: int, read: bool) -> list[tuple[str, str | None, int, in
 
     rows = []
     real = sorted(SAMPLES.glob("*.png")) + [SAMPLES / "receipt-photo-stalbud.jpg"]
-    real += (
-        sorted(p for p in DEV.iterdir() if p.suffix.lower() in {".jpg", ".png", ".webp", ".pdf"})
-        if DEV.is_dir()
-        else []
-    )
+    real += sorted(p for p in DEV.glob("*") if p.suffix.lower() in {".jpg", ".png", ".webp", ".pdf"})
     verdicts = [check_photo(f.read_bytes(), sniff_media_type(f.read_bytes()) or "") for f in real]
     rows.append(("real and bundled documents", None, len(real), sum(not q.ok for q in verdicts), 0, None))
     for name, (expected, make) in gate_cases().items():
@@ -343,8 +340,7 @@ def gate_accuracy(seeds: int, read: bool) -> list[tuple[str, str | None, int, in
 
 
 def report_gate(rows: list[tuple[str, str | None, int, int, int, float | None]]) -> None:
-    readable = [r for r in rows if r[1] is None]
-    bad = [r for r in rows if r[1] is not None and "borderline" not in r[0]]
+    readable, bad = [r for r in rows if r[1] is None], [r for r in rows if r[1] and "borderline" not in r[0]]
     print(
         f"gate false rejects on readable photos: {sum(r[3] for r in readable)}/{sum(r[2] for r in readable)}; "
         f"clearly bad refused {sum(r[3] for r in bad)}/{sum(r[2] for r in bad)}, "
@@ -380,8 +376,7 @@ def report_profile(spent: dict[str, float], count: int) -> None:
 
 
 def report_pdfs(rows: list[tuple[str, int, float]]) -> None:
-    for name, pages, per_page in rows:
-        print(f"text PDF {name}: {pages} page(s), {per_page:.3f} s/page")
+    print("\n".join(f"text PDF {name}: {pages} page(s), {per_page:.3f} s/page" for name, pages, per_page in rows))
 
 
 def report_sandbox(name: str, runs: dict[str, tuple[float, float]]) -> None:

@@ -21,8 +21,8 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
-from verification.duplicates import NEAR_DISTANCE, BandIndex, _popcount
-from verification.phash import hamming, perceptual_hash
+from ocr.phash import perceptual_hash
+from verification.duplicates import NEAR_DISTANCE, BandIndex, _popcount, hamming
 
 THRESHOLDS = (3, 4, 5, 6, 7, 8)
 

@@ -1,7 +1,8 @@
 """Document reader: turns uploaded receipts and invoices into positioned text and extracted fields.
 
 No infrastructure imports, no environment access, and nothing runs at import time: configuration is
-passed in as a `ReaderConfig`.
+passed in as a `ReaderConfig`. The accepted formats, with their readers and extractors, are one table
+(`ocr.formats`); the field names are `vocabulary.fields`.
 """
 
 from __future__ import annotations
@@ -16,29 +17,29 @@ from ocr.errors import (
     ReadTimeoutError,
     UnsupportedFileError,
 )
-from ocr.extract import FIELD_NAMES, DocumentKind, Extraction, FieldName, FieldValue, PageBox, extract_fields
-from ocr.model import Box, DocumentReading, Line, PageReading, PageSource, Word
+from ocr.extract import ClaimExtraction, DocumentKind, Extraction, FieldValue, PageBox, merge_documents
+from ocr.formats import ALLOWED_UPLOAD_TYPES, Format, extract_fields, sniff_media_type
+from ocr.model import Box, DocumentReading, DocumentTraits, Line, PageReading, PageSource, Word
 from ocr.quality import Quality, QualityProblem, assess_quality, check_photo
 from ocr.reader import read_document
 from ocr.result import extract_file_result
 from ocr.sandbox import read_document_isolated
-from ocr.sniff import ALLOWED_UPLOAD_TYPES, sniff_media_type
+from ocr.traits import document_traits
 
 __all__ = [
-    "check_photo",
-    "read_document_isolated",
     "ALLOWED_UPLOAD_TYPES",
-    "FIELD_NAMES",
     "Box",
+    "ClaimExtraction",
     "CorruptFileError",
     "DocumentKind",
     "DocumentReading",
+    "DocumentTraits",
     "EncryptedPdfError",
     "EngineError",
     "Extraction",
-    "FieldName",
     "FieldValue",
     "FileTooLargeError",
+    "Format",
     "Line",
     "OcrError",
     "PageBox",
@@ -51,8 +52,12 @@ __all__ = [
     "UnsupportedFileError",
     "Word",
     "assess_quality",
+    "check_photo",
+    "document_traits",
     "extract_fields",
     "extract_file_result",
+    "merge_documents",
     "read_document",
+    "read_document_isolated",
     "sniff_media_type",
 ]

@@ -21,6 +21,7 @@ class ReaderConfig:
     fallback_psm: int | None = 4
     dewarp: bool = True  # straighten bent rows before reading (ocr.dewarp)
     reread_lines: bool = True  # re-read the rows of an unconfirmed total and date on their own (ocr.reread)
+    image_traits: bool = True  # hash the first page and read its EXIF while reading (ocr.traits)
     pdf_render_dpi: int = 250
     max_ocr_pixels: int = 10_000_000
     min_pdf_text_chars: int = 20

@@ -13,13 +13,11 @@ visible fraction of a character and makes them clearly straighter.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 
-if TYPE_CHECKING:
-    from ocr.preprocess import Components
+from ocr.components import Components
 
 _MIN_ROW_COMPONENTS = 5
 _MIN_ROW_SPAN = 0.15  # of the image width

@@ -6,9 +6,11 @@ import io
 import math
 import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
-from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from ocr.config import ReaderConfig
 from ocr.errors import CorruptFileError, FileTooLargeError, UnsupportedFileError
@@ -22,6 +24,8 @@ _PIL_FORMATS: dict[str, tuple[str, ...]] = {
     AVIF: ("AVIF", "HEIF"),
     TIFF: ("TIFF",),
 }
+#: EXIF orientations that turn or mirror the image (1 and unknown values leave it as it is).
+_TRANSPOSED = frozenset(range(2, 9))
 _heif_lock = threading.Lock()
 _heif_registered = False
 
@@ -83,21 +87,28 @@ def _to_rgb(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
-def _decode_frame(image: Image.Image) -> Image.Image:
-    """Decode the current frame fully, honour EXIF orientation and return it as RGB."""
+@contextmanager
+def _decoding() -> Iterator[None]:
+    """Map decoding failures to the reader's errors (Pillow's bomb guard to too large, the rest to corrupt)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            image.load()
-            try:
-                image = ImageOps.exif_transpose(image) or image
-            except (ValueError, TypeError, KeyError, SyntaxError):
-                pass
-            return _to_rgb(image)
+            yield
     except Image.DecompressionBombError as exc:
         raise FileTooLargeError() from exc
     except (OSError, SyntaxError, ValueError, EOFError, IndexError) as exc:
         raise CorruptFileError() from exc
+
+
+def _decode_frame(image: Image.Image) -> Image.Image:
+    """Decode the current frame fully, honour EXIF orientation and return it as RGB (always a new image)."""
+    with _decoding():
+        image.load()
+        try:
+            image = ImageOps.exif_transpose(image) or image
+        except (ValueError, TypeError, KeyError, SyntaxError):
+            pass
+        return _to_rgb(image)
 
 
 def load_image(data: bytes, media_type: str, config: ReaderConfig) -> Image.Image:
@@ -156,6 +167,40 @@ def load_images(data: bytes, media_type: str, config: ReaderConfig) -> list[Imag
     except (OSError, EOFError, ValueError) as exc:
         raise CorruptFileError() from exc
     return pages
+
+
+def load_first_page(data: bytes, media_type: str, config: ReaderConfig) -> Image.Image:
+    """Decode only the first page of an uploaded image, upright: L when it is grey or 1-bit, else RGB.
+
+    The other pages of a multi-page TIFF are never decoded (their number is still checked), a grey or 1-bit
+    page takes one byte a pixel instead of RGB's three (a 6320x6320 fax page: 40 MB, not 120 MB), and no
+    copy is made that leaves the pixels as they are. The pixels are those `load_images` gives, or their grey.
+
+    Raises:
+        UnsupportedFileError, FileTooLargeError, CorruptFileError: as `load_images`.
+    """
+    image = _open_lazily(data, media_type)
+    _check_size(image, config)
+    if media_type == TIFF:
+        _check_frames(image, config)
+    with _decoding():
+        image.load()
+        if _turned(image):
+            try:
+                image = ImageOps.exif_transpose(image) or image
+            except (ValueError, TypeError, KeyError, SyntaxError):
+                pass
+        if image.mode in ("1", "L"):
+            return image.convert("L") if image.mode == "1" else image
+        return image if image.mode == "RGB" else _to_rgb(image)
+
+
+def _turned(image: Image.Image) -> bool:
+    """Tell whether the EXIF orientation turns or mirrors the image (a malformed EXIF block does not)."""
+    try:
+        return image.getexif().get(ExifTags.Base.Orientation, 1) in _TRANSPOSED
+    except (ValueError, TypeError, KeyError, SyntaxError):
+        return False
 
 
 def _draft_size(size: tuple[int, int], max_side: int) -> tuple[int, int]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -173,6 +173,35 @@ class PageReading:
 
 
 @dataclass(frozen=True)
+class DocumentTraits:
+    """What an image says besides its text: its perceptual hash, a few EXIF tags and capture hints.
+
+    `phash` is the 64-bit `ocr.phash.perceptual_hash` of the first page (None for PDFs and structured
+    documents, or when the page is too small to hash); `exif` holds the tags the fraud signals read
+    (`ocr.traits.EXIF_TAGS`); `hints` names how it was probably made ("screenshot").
+    """
+
+    phash: int | None = None
+    exif: dict[str, str] = field(default_factory=dict)
+    hints: frozenset[str] = frozenset()
+
+    def __bool__(self) -> bool:
+        """Tell whether anything is known."""
+        return self.phash is not None or bool(self.exif) or bool(self.hints)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready mapping (hints sorted)."""
+        return {"phash": self.phash, "exif": dict(self.exif), "hints": sorted(self.hints)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DocumentTraits:
+        """Rebuild traits from `to_dict` output."""
+        phash = data.get("phash")
+        exif = {str(k): str(v) for k, v in (data.get("exif") or {}).items()}
+        return cls(None if phash is None else int(phash), exif, frozenset(str(h) for h in data.get("hints") or ()))
+
+
+@dataclass(frozen=True)
 class DocumentReading:
     """The full reading of an upload: its detected media type, pages and the time spent reading.
 
@@ -181,6 +210,10 @@ class DocumentReading:
 
     `rereads` holds lines read again on their own (a crop of the page, enlarged): each is a page with one
     line whose box is the row it replaces and a step "reread:FIELD" naming the field it corrects.
+
+    `traits` describe the image (first page) the text was read from. `structured` holds what a structured
+    document (one whose fields are exact, with no page to read) says, as its format's reader parsed it:
+    JSON-ready data that the format's extractor turns into fields (`ocr.formats`); None for printed pages.
     """
 
     media_type: str
@@ -188,6 +221,8 @@ class DocumentReading:
     seconds: float = 0.0
     alternates: tuple[PageReading, ...] = ()
     rereads: tuple[PageReading, ...] = ()
+    traits: DocumentTraits = field(default_factory=DocumentTraits)
+    structured: dict[str, Any] | None = None
 
     def alternate_reading(self) -> DocumentReading | None:
         """Return the alternate pages as a reading of their own (pages without one keep the primary)."""
@@ -219,6 +254,10 @@ class DocumentReading:
             data["alternates"] = [page.to_dict() for page in self.alternates]
         if self.rereads:
             data["rereads"] = [page.to_dict() for page in self.rereads]
+        if self.traits:
+            data["traits"] = self.traits.to_dict()
+        if self.structured is not None:
+            data["structured"] = self.structured
         return data
 
     @classmethod
@@ -230,4 +269,6 @@ class DocumentReading:
             seconds=float(data.get("seconds", 0.0)),
             alternates=tuple(PageReading.from_dict(p) for p in data.get("alternates", [])),
             rereads=tuple(PageReading.from_dict(p) for p in data.get("rereads", [])),
+            traits=DocumentTraits.from_dict(data.get("traits") or {}),
+            structured=data.get("structured"),
         )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from ocr.components import Components, ink_mask, shrink, text_components
 from ocr.dewarp import apply_warp, fit_warp
 from ocr.geometry import Affine, Transform, Unbend
 from ocr.region import find_paper
@@ -35,16 +36,6 @@ class Prepared:
     unbent: Prepared | None = None
 
 
-def _shrink(image: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
-    """Downscale so the longer side is at most `max_side`; return the image and the factor used."""
-    side = max(image.shape[:2])
-    if side <= max_side:
-        return image, 1.0
-    factor = max_side / side
-    size = (max(1, round(image.shape[1] * factor)), max(1, round(image.shape[0] * factor)))
-    return cv2.resize(image, size, interpolation=cv2.INTER_AREA), factor
-
-
 def to_grayscale(image: np.ndarray) -> np.ndarray:
     """Return a single-channel uint8 image (RGB input is converted, grey input returned as is)."""
     if image.ndim == 2:
@@ -54,7 +45,7 @@ def to_grayscale(image: np.ndarray) -> np.ndarray:
 
 def estimate_background(gray: np.ndarray) -> np.ndarray:
     """Estimate the paper brightness at low resolution by removing dark text with a max filter."""
-    small, _ = _shrink(gray, 400)
+    small, _ = shrink(gray, 400)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9))
     background = cv2.dilate(small, kernel)
     return cv2.medianBlur(background, 15)
@@ -85,64 +76,16 @@ def stretch_contrast(gray: np.ndarray, min_range: float = 110.0) -> np.ndarray |
     Returns:
         The stretched image, or None when the ink is already dark enough against the paper.
     """
-    small, _ = _shrink(gray, 1200)
-    ink_mask = _ink_mask(small) > 0
-    if ink_mask.mean() < 0.002:
+    small, _ = shrink(gray, 1200)
+    inked = ink_mask(small) > 0
+    if inked.mean() < 0.002:
         return None
-    ink = float(np.median(small[ink_mask]))
-    paper = float(np.percentile(small[~ink_mask], 60))
+    ink = float(np.median(small[inked]))
+    paper = float(np.percentile(small[~inked], 60))
     if paper - ink >= min_range or paper < 100:
         return None
     alpha = 225.0 / max(1.0, paper - ink)
     return cv2.convertScaleAbs(gray, alpha=alpha, beta=30.0 - ink * alpha)
-
-
-@dataclass(frozen=True, eq=False)
-class Components:
-    """Character-like connected components: bottom-centre points and heights, in full-image pixels."""
-
-    xs: np.ndarray
-    ys: np.ndarray
-    heights: np.ndarray
-
-
-def _ink_mask(gray: np.ndarray) -> np.ndarray:
-    """Return a binary mask (255 = ink) of locally dark features, robust to shadows and dark surroundings."""
-    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 41, 12)
-
-
-def text_components(gray: np.ndarray) -> Components:
-    """Find connected components whose size and shape look like printed characters."""
-    small, factor = _shrink(gray, 2000)
-    count, _, stats, _ = cv2.connectedComponentsWithStats(_ink_mask(small), connectivity=8)
-    xs, ys, widths, heights, areas = (stats[1:, i].astype(np.float64) for i in range(5))
-    max_h = max(8, small.shape[0] // 8)
-    keep = (heights >= 8) & (heights <= max_h) & (widths <= heights * 2) & (widths * 8 >= heights)
-    keep &= areas >= 0.12 * widths * heights
-    scale = 1.0 / factor
-    comps = Components(
-        xs=(xs[keep] + widths[keep] / 2) * scale,
-        ys=(ys[keep] + heights[keep]) * scale,
-        heights=heights[keep] * scale,
-    )
-    return _with_neighbours(comps)
-
-
-def _with_neighbours(comps: Components, limit: int = 3000) -> Components:
-    """Keep components that have a similar-sized neighbour on the same baseline (letters come in rows)."""
-    if len(comps.xs) > limit:
-        pick = np.sort(np.random.default_rng(0).choice(len(comps.xs), limit, replace=False))
-        comps = Components(comps.xs[pick], comps.ys[pick], comps.heights[pick])
-    if len(comps.xs) < 2:
-        return comps
-    h = comps.heights
-    near_y = np.abs(comps.ys[:, None] - comps.ys[None, :]) <= 0.3 * h[:, None]
-    near_x = np.abs(comps.xs[:, None] - comps.xs[None, :]) <= 2.5 * h[:, None]
-    same_h = np.abs(h[:, None] - h[None, :]) <= 0.3 * h[:, None]
-    related = near_y & near_x & same_h
-    np.fill_diagonal(related, False)
-    keep = related.any(axis=1)
-    return Components(comps.xs[keep], comps.ys[keep], comps.heights[keep])
 
 
 def estimate_skew(gray: np.ndarray, max_angle: float = 12.0, components: Components | None = None) -> float:

@@ -18,12 +18,14 @@ import numpy as np
 
 from ocr.config import DEFAULT_CONFIG, ReaderConfig
 from ocr.errors import FileTooLargeError, OcrError
-from ocr.extract.values import DocumentKind, Extraction, FieldName
+from ocr.extract.values import DocumentKind, Extraction
+from ocr.formats import IMAGE_TYPES
 from ocr.images import load_preview
 from ocr.model import DocumentReading, PageSource
 from ocr.pdf import check_pdf
 from ocr.photo import CLIPPED, MIN_CHARS, PhotoMeasures, measure_photo, paper_mask
-from ocr.sniff import IMAGE_TYPES, PDF
+from ocr.sniff import PDF
+from vocabulary.fields import FieldName
 
 MIN_WORDS = 8
 MIN_CONFIDENCE = 0.55
@@ -179,13 +181,14 @@ def assess_quality(reading: DocumentReading, extraction: Extraction | None = Non
     problems: list[QualityProblem] = []
     words = [w for p in reading.pages for line in p.lines for w in line.words]
     ocr_words = [w for p in reading.pages if p.source is PageSource.OCR for line in p.lines for w in line.words]
-    if not words and not reading.text.strip():
+    exact = reading.structured is not None  # a structured document: no text to judge, only its fields
+    if not exact and not words and not reading.text.strip():
         problems.append(QualityProblem.NO_TEXT)
-    elif len(words) < MIN_WORDS:
+    elif not exact and len(words) < MIN_WORDS:
         problems.append(QualityProblem.LITTLE_TEXT)
     if ocr_words and sum(w.confidence for w in ocr_words) / len(ocr_words) < MIN_CONFIDENCE:
         problems.append(QualityProblem.LOW_CONFIDENCE)
-    if extraction is not None and words:
+    if extraction is not None and (words or exact):
         if extraction.kind is DocumentKind.UNKNOWN and FieldName.TOTAL not in extraction.fields:
             problems.append(QualityProblem.NOT_A_PURCHASE_DOCUMENT)
         elif FieldName.TOTAL not in extraction.fields:

@@ -19,11 +19,12 @@ import numpy as np
 
 from ocr.config import ReaderConfig
 from ocr.errors import EngineError, ReadTimeoutError
-from ocr.extract import Extraction, FieldName, FieldValue, extract_fields, reread_value
+from ocr.extract import Extraction, FieldValue, extract_printed, reread_value
 from ocr.extract.reread import REREAD_STEP
 from ocr.geometry import Affine, Transform
 from ocr.model import Box, DocumentReading, Line, PageReading, PageSource, Word
 from ocr.tesseract import deadline_left, parse_tsv, run_tesseract
+from vocabulary.fields import FieldName
 
 KEY_FIELDS = (FieldName.TOTAL, FieldName.DATE, FieldName.SELLER_NIP)
 LINE_PSM = 7  # a single text line
@@ -244,7 +245,7 @@ def reread_key_fields(
     Returns:
         The reading, with `rereads` set when a row corrected a field.
     """
-    extraction = extract_fields(reading)
+    extraction = extract_printed(reading)
     accepted: list[PageReading] = []
     for name in KEY_FIELDS:
         anchor = _anchor(extraction, name)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
 from ocr.config import DEFAULT_CONFIG, ReaderConfig
 from ocr.errors import OcrError
-from ocr.extract import FIELD_NAMES, extract_fields
+from ocr.formats import extract_fields
 from ocr.quality import assess_quality
 from ocr.reader import read_document
+from vocabulary.fields import FIELD_NAMES
 
 
 def _empty_result(filename: str) -> dict[str, Any]:
@@ -29,6 +31,8 @@ def _empty_result(filename: str) -> dict[str, Any]:
 def extract_file_result(data: bytes, filename: str, config: ReaderConfig = DEFAULT_CONFIG) -> dict[str, Any]:
     """Read and extract one uploaded file into the CLI/worker JSON shape; never raises for bad input.
 
+    Image traits are not part of the result, so they are not computed (whatever `config.image_traits` says).
+
     Args:
         data: the raw file bytes.
         filename: the name to report (the type is sniffed from the bytes, not from this name).
@@ -41,7 +45,7 @@ def extract_file_result(data: bytes, filename: str, config: ReaderConfig = DEFAU
     started = time.monotonic()
     result = _empty_result(filename)
     try:
-        reading = read_document(data, config)
+        reading = read_document(data, replace(config, image_traits=False))
         extraction = extract_fields(reading)
     except OcrError as exc:
         result["error"] = exc.to_dict()

@@ -1,4 +1,7 @@
-"""Detect the media type of an upload from its leading magic bytes only."""
+"""Recognise an upload's format from its leading magic bytes only (never from its name).
+
+Each accepted format has a recogniser here; `ocr.formats` lists them in the order they are tried.
+"""
 
 from __future__ import annotations
 
@@ -12,15 +15,49 @@ AVIF: Final = "image/avif"
 TIFF: Final = "image/tiff"
 PDF: Final = "application/pdf"
 
-ALLOWED_UPLOAD_TYPES: Final[frozenset[str]] = frozenset({JPEG, PNG, WEBP, HEIC, AVIF, TIFF, PDF})
-IMAGE_TYPES: Final[frozenset[str]] = ALLOWED_UPLOAD_TYPES - {PDF}
+#: How much of the upload the recognisers look at.
+HEAD_BYTES: Final = 1024
 
 _HEIC_BRANDS: Final = frozenset({b"heic", b"heix", b"mif1", b"msf1", b"heim", b"heis", b"hevc", b"hevx"})
 _AVIF_BRANDS: Final = frozenset({b"avif", b"avis"})
-_PDF_SEARCH_WINDOW: Final = 1024
 
 
-def _isobmff_type(data: bytes) -> str | None:
+def is_jpeg(head: bytes) -> bool:
+    """Tell whether the bytes start like a JPEG (SOI marker and the next marker's FF)."""
+    return head.startswith(b"\xff\xd8\xff")
+
+
+def is_png(head: bytes) -> bool:
+    """Tell whether the bytes start with the PNG signature."""
+    return head.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def is_webp(head: bytes) -> bool:
+    """Tell whether the bytes are a RIFF container of WebP."""
+    return len(head) >= 12 and head[0:4] == b"RIFF" and head[8:12] == b"WEBP"
+
+
+def is_tiff(head: bytes) -> bool:
+    """Tell whether the bytes start like a TIFF or BigTIFF, either byte order."""
+    return head.startswith((b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"))
+
+
+def is_pdf(head: bytes) -> bool:
+    """Tell whether a PDF header appears in the first kilobyte (readers tolerate junk before it)."""
+    return b"%PDF-" in head[:HEAD_BYTES]
+
+
+def is_avif(head: bytes) -> bool:
+    """Tell whether the bytes are an ISO base media file branded AVIF."""
+    return isobmff_type(head) == AVIF
+
+
+def is_heic(head: bytes) -> bool:
+    """Tell whether the bytes are an ISO base media file branded HEIC/HEIF."""
+    return isobmff_type(head) == HEIC
+
+
+def isobmff_type(data: bytes) -> str | None:
     """Classify an ISO base media (ftyp) file as AVIF or HEIC by its major and compatible brands."""
     if len(data) < 12 or data[4:8] != b"ftyp":
         return None
@@ -36,26 +73,3 @@ def _isobmff_type(data: bytes) -> str | None:
     if any(b in _HEIC_BRANDS for b in brands):
         return HEIC
     return None
-
-
-def sniff_media_type(data: bytes) -> str | None:
-    """Return the media type of `data` judged from magic bytes, or None when it is not an accepted type.
-
-    Args:
-        data: the raw bytes of the upload (only the first kilobyte is inspected).
-
-    Returns:
-        One of the members of `ALLOWED_UPLOAD_TYPES`, or None for anything else.
-    """
-    head = data[:_PDF_SEARCH_WINDOW]
-    if head.startswith(b"\xff\xd8\xff"):
-        return JPEG
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return PNG
-    if len(head) >= 12 and head[0:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return WEBP
-    if head.startswith((b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")):
-        return TIFF
-    if b"%PDF-" in head:
-        return PDF
-    return _isobmff_type(head)

@@ -22,11 +22,13 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 
-from ocr import FIELD_NAMES, ReaderConfig, extract_file_result
+from ocr import ReaderConfig, extract_file_result
+from vocabulary.fields import FIELD_NAMES
+from vocabulary.numbers import parse_decimal
 
 SROIE_FIELDS = {"company": "seller_name", "address": "seller_address", "date": "date", "total": "total"}
 _MONTHS = {m: i for i, m in enumerate(("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT",
@@ -85,11 +87,7 @@ def parse_amount(value: str) -> Decimal | None:
     text = re.sub(r"[^\d,.\-]", "", value)
     if re.search(r",\d{2}$", text):
         text = text.replace(".", "").replace(",", ".")
-    text = text.replace(",", "")
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        return None
+    return parse_decimal(text.replace(",", ""))
 
 
 def _year(text: str) -> int:

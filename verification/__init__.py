@@ -1,7 +1,7 @@
 """Pure programme rules: plain data in, a Verdict out. No I/O, no frameworks, no environment, no clock.
 
 Entry points: `verify_claim` (the full decision), `CatalogueIndex.build` (once per catalogue version),
-`learn_alias` (a reviewer's correction), `identity_key`, `perceptual_hash`, `hash_bands`/`band_probes`/
+`learn_alias` (a reviewer's correction), `identity_key`, `hamming`, `hash_bands`/`band_probes`/
 `candidate_filter` (the near-duplicate index).
 """
 
@@ -13,7 +13,6 @@ from verification.duplicates import (
     hamming,
     hash_bands,
     identity_key,
-    perceptual_hash,
 )
 from verification.facts import ClaimFacts, LineItem, facts_from_fields
 from verification.matching import LineMatch, MatchMethod, MatchThresholds, learn_alias, match_line, match_lines
@@ -41,6 +40,6 @@ __all__ = [
     "PointsRules", "PricedLine", "PriorClaim", "Product", "Reason", "RiskPolicy", "Route",
     "Severity", "Signal", "SubmissionEvent", "Verdict", "VerdictLine", "band_probes", "candidate_filter",
     "claim_points", "facts_from_fields", "hamming", "hash_bands", "identity_key", "learn_alias", "match_line",
-    "match_lines", "month_key", "perceptual_hash", "risk_score",
+    "match_lines", "month_key", "risk_score",
     "verify_claim",
 ]

@@ -1,7 +1,7 @@
 """Duplicate claims: the same file, the same document read twice, the same paper photographed again.
 
 (a) Same file: any sha256 shared with an earlier claim.
-(b) Same paper re-photographed: perceptual hash (verification.phash) within NEAR_DISTANCE (7) bits of an
+(b) Same paper re-photographed: perceptual hash (ocr.phash) within NEAR_DISTANCE (7) bits of an
     earlier claim's, corroborated by the document: same seller NIP (or one unread) and the same date or total.
     Measured with bench/verification_duplicates.py on the fixture generator (120 receipts from 4 shops, each
     photographed twice: rotation +-10 deg, keystone <= 0.1, blur <= 1.5, shadow <= 0.6, crumple, JPEG 50-95):
@@ -35,9 +35,9 @@ from enum import StrEnum
 
 import numpy as np
 
-from verification.phash import PHASH_VERSION, hamming, perceptual_hash
 from verification.programme import PriorClaim
 from vocabulary.nip import nip_is_valid, normalise_nip
+from vocabulary.numbers import money_text
 
 NEAR_DISTANCE = 7
 BANDS = 4
@@ -46,9 +46,8 @@ BAND_BITS = 64 // BANDS
 IGNORED_STATUSES = frozenset({"needs_retake"})
 
 __all__ = [
-    "BANDS", "NEAR_DISTANCE", "PHASH_VERSION", "BandIndex", "DuplicateKind", "DuplicateMatch", "band_probes",
+    "BANDS", "NEAR_DISTANCE", "BandIndex", "DuplicateKind", "DuplicateMatch", "band_probes",
     "candidate_filter", "exact_duplicates", "hamming", "hash_bands", "identity_key", "near_duplicates",
-    "perceptual_hash",
 ]
 
 
@@ -76,8 +75,8 @@ def _document_number(raw: str) -> str:
 
 def _money(raw: object) -> str | None:
     try:
-        return str(Decimal(str(raw).replace(",", ".").replace(" ", "")).quantize(Decimal("0.01")))
-    except (InvalidOperation, ValueError):
+        return money_text(raw)
+    except InvalidOperation:  # more digits than the decimal context holds: no key rather than a crash
         return None
 
 
@@ -98,6 +97,11 @@ def identity_key(fields: Mapping[str, object], key: bytes) -> str | None:
 
 
 # --------------------------------------------------------------------------- finding duplicates
+
+
+def hamming(a: int, b: int) -> int:
+    """Number of differing bits of two 64-bit perceptual hashes."""
+    return (a ^ b).bit_count()
 
 
 def exact_duplicates(claim_id: str, sha256s: Iterable[str], key: str | None,

@@ -6,9 +6,10 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from vocabulary.claims import ClaimKind
+from vocabulary.numbers import parse_decimal
 
 #: Header fields whose certainty matters for auto-approval.
 KEY_FIELDS = ("seller_nip", "date", "total")
@@ -69,19 +70,6 @@ class ClaimFacts:
     def identity_fields(self) -> dict[str, object]:
         return {"seller_nip": self.seller_nip, "document_number": self.document_number, "date": self.date,
                 "total": self.total}
-
-
-def parse_decimal(raw: object) -> Decimal | None:
-    """"1 234,56", "123.45", Decimal or int -> Decimal; None when it is not a number."""
-    if raw is None or raw == "":
-        return None
-    if isinstance(raw, Decimal):
-        return raw
-    text = re.sub(r"[\s\u00a0]", "", str(raw)).replace(",", ".")
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        return None
 
 
 def parse_date(raw: object) -> date | None:

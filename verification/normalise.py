@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+
+from vocabulary.numbers import parse_decimal
 
 POLISH = str.maketrans("ĄĆĘŁŃÓŚŹŻ", "ACELNOSZZ")
 #: unit as printed -> (dimension, factor to the dimension's canonical unit, canonical unit)
@@ -94,11 +96,9 @@ def _fmt(value: Decimal) -> str:
 
 
 def number(raw: str) -> str:
-    """Canonical decimal text: "22,50" -> "22.5", "025" -> "25"."""
-    try:
-        return _fmt(Decimal(raw.replace(",", ".")))
-    except InvalidOperation:
-        return raw
+    """Canonical decimal text: "22,50" -> "22.5", "025" -> "25" (text that is not a number stays as it is)."""
+    value = parse_decimal(raw)
+    return raw if value is None else _fmt(value)
 
 
 def fold(text: str) -> str:

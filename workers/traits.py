@@ -10,7 +10,7 @@ from PIL import ExifTags, Image
 
 from ocr import OcrError, ReaderConfig
 from ocr.images import load_images
-from verification.duplicates import perceptual_hash
+from ocr.phash import perceptual_hash
 
 log = logging.getLogger(__name__)
 EXIF_TAGS = ("Software", "Make", "Model", "DateTime", "DateTimeOriginal", "ProcessingSoftware")

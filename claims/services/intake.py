@@ -27,8 +27,8 @@ from claims.i18n import translate
 from claims.ratelimit import RateLimiter, check_claim_attempts
 from claims.services.programme import active_campaign
 from claims.settings import Settings
+from ocr.formats import ALLOWED_UPLOAD_TYPES, sniff_media_type
 from ocr.quality import check_photo
-from ocr.sniff import ALLOWED_UPLOAD_TYPES, sniff_media_type
 from verification.identifiers import code_is_well_formed, normalise_code
 from vocabulary.claims import ClaimKind, ClaimStatus
 

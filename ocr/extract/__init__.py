@@ -1,35 +1,42 @@
-"""Field extraction from a `DocumentReading`: receipts, invoices and a generic fallback."""
+"""Fields from printed text (OCR'd pages or a PDF's text layer): Polish receipts and invoices, SROIE receipts.
+
+The text's layout (`kind.detect_layout`) picks the extractor from `_BY_LAYOUT`; a document no layout claims
+is read by the SROIE extractor as a fallback. `merge_documents` merges the extractions of a claim's documents.
+"""
 
 from __future__ import annotations
 
-from ocr.extract.generic import extract_generic
+from collections.abc import Callable
+
+from ocr.extract.documents import ClaimExtraction, merge_documents
 from ocr.extract.invoice import extract_invoice
-from ocr.extract.kind import Route, route_document
-from ocr.extract.merge import (
-    merge_extractions,
-    needs_second_reading,
-    needs_third_reading,
-    only_the_date_unsettled,
-)
+from ocr.extract.kind import Layout, detect_layout
+from ocr.extract.merge import merge_readings, needs_second_reading, needs_third_reading, only_the_date_unsettled
 from ocr.extract.receipt import extract_receipt
 from ocr.extract.reread import field_from_reread, reread_field_name, with_reread
-from ocr.extract.text import document_lines
-from ocr.extract.values import FIELD_NAMES, DocumentKind, Extraction, FieldName, FieldValue, PageBox
+from ocr.extract.sroie import extract_sroie
+from ocr.extract.text import TextLine, document_lines
+from ocr.extract.values import DocumentKind, Extraction, FieldValue, PageBox
 from ocr.model import DocumentReading, PageReading
+from vocabulary.fields import FieldName
 
+#: What a layout's extractor finds: the fields, and the item lines.
+Found = tuple[dict[str, FieldValue], list[dict[str, str]]]
+#: Fields a Polish document takes from the SROIE extractor when its own found none (dates in other forms).
 _FALLBACK_FIELDS = (FieldName.DATE, FieldName.TIME)
 
 __all__ = [
-    "FIELD_NAMES",
+    "ClaimExtraction",
     "DocumentKind",
     "Extraction",
-    "FieldName",
     "FieldValue",
+    "Layout",
     "PageBox",
-    "extract_fields",
-    "extract_generic",
+    "extract_printed",
     "extract_readings",
-    "merge_extractions",
+    "extract_sroie",
+    "merge_documents",
+    "merge_readings",
     "needs_second_reading",
     "needs_third_reading",
     "only_the_date_unsettled",
@@ -37,19 +44,20 @@ __all__ = [
 ]
 
 
-def extract_fields(reading: DocumentReading) -> Extraction:
-    """Extract the claim-relevant fields from a document reading.
+def extract_printed(reading: DocumentReading) -> Extraction:
+    """Extract the claim-relevant fields from a reading of printed text.
 
     Args:
-        reading: the output of `read_document` (or one rebuilt with `DocumentReading.from_dict`).
-            When it carries alternate page readings, both readings are extracted and merged.
+        reading: the output of `read_document` for an image or PDF (or one rebuilt with
+            `DocumentReading.from_dict`). When it carries alternate page readings, both readings are
+            extracted and merged.
 
     Returns:
-        An `Extraction` with the detected kind, the fields that were found (see `FIELD_NAMES`) and,
+        An `Extraction` with the detected kind, the fields that were found (see `vocabulary.fields`) and,
         for receipts, the item lines. Fields that were not found are absent from `fields`.
         A line re-read on its own (`reading.rereads`) replaces the field it was re-read for.
     """
-    merged = merge_extractions(*extract_readings(reading))
+    merged = merge_readings(*extract_readings(reading))
     for reread in reading.rereads:
         value = reread_value(reading, reread)
         if value is not None:
@@ -67,7 +75,7 @@ def reread_value(reading: DocumentReading, reread: PageReading) -> FieldValue | 
     name = reread_field_name(reread)
     if name is None or not reread.lines:
         return None
-    patched = merge_extractions(*extract_readings(with_reread(reading, reread)))
+    patched = merge_readings(*extract_readings(with_reread(reading, reread)))
     return field_from_reread(patched, reread, name)
 
 
@@ -93,19 +101,43 @@ def alternate_readings(reading: DocumentReading) -> list[DocumentReading]:
     return readings
 
 
+def _polish_receipt(lines: list[TextLine]) -> Found:
+    """A Polish till receipt (paragon fiskalny)."""
+    fields, items = extract_receipt(lines)
+    return _with_sroie_dates(fields, lines), items
+
+
+def _polish_invoice(lines: list[TextLine]) -> Found:
+    """A Polish VAT invoice (faktura)."""
+    fields, items = extract_invoice(lines)
+    return _with_sroie_dates(fields, lines), items
+
+
+def _sroie_receipt(lines: list[TextLine]) -> Found:
+    """An English-language till receipt, or a document no layout claims: no item lines."""
+    return extract_sroie(lines), []
+
+
+def _with_sroie_dates(fields: dict[str, FieldValue], lines: list[TextLine]) -> dict[str, FieldValue]:
+    """Fill a missing date or time from the SROIE extractor (it knows more date forms)."""
+    sroie = extract_sroie(lines)
+    for name in _FALLBACK_FIELDS:
+        if name in sroie:
+            fields.setdefault(name, sroie[name])
+    return fields
+
+
+_BY_LAYOUT: dict[Layout, Callable[[list[TextLine]], Found]] = {
+    Layout.POLISH_RECEIPT: _polish_receipt,
+    Layout.POLISH_INVOICE: _polish_invoice,
+    Layout.SROIE_RECEIPT: _sroie_receipt,
+    Layout.UNKNOWN: _sroie_receipt,
+}
+
+
 def _extract_one(reading: DocumentReading) -> Extraction:
-    """Extract fields from the primary pages of a reading."""
+    """Extract fields from the primary pages of a reading with the extractor of its layout."""
     lines = document_lines(reading)
-    kind, route = route_document(lines)
-    if route is Route.POLISH_RECEIPT:
-        fields, items = extract_receipt(lines)
-    elif route is Route.POLISH_INVOICE:
-        fields, items = extract_invoice(lines)
-    else:
-        fields, items = {}, []
-    generic = extract_generic(lines)
-    allowed = generic.keys() if route in (Route.GENERIC_RECEIPT, Route.UNKNOWN) else _FALLBACK_FIELDS
-    for name in allowed:
-        if name in generic:
-            fields.setdefault(name, generic[name])
-    return Extraction(kind=kind, fields=fields, items=items, route=str(route))
+    kind, layout = detect_layout(lines)
+    fields, items = _BY_LAYOUT[layout](lines)
+    return Extraction(kind=kind, fields=fields, items=items, layout=layout)

@@ -1,4 +1,4 @@
-"""Field finders shared by the receipt, invoice and generic extractors."""
+"""Field finders shared by the Polish receipt and invoice extractors and the SROIE receipt extractor."""
 
 from __future__ import annotations
 

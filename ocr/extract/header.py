@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ocr.extract.common import is_address
-from ocr.extract.text import TextLine, edit_distance, fold, trim_noise
+from ocr.extract.text import TextLine, edit_distance, fold_lower, trim_noise
 from ocr.extract.values import FieldValue, PageBox
 
 _COMPANY_FORM = re.compile(
@@ -74,7 +74,7 @@ def seller_name(header: list[TextLine]) -> FieldValue | None:
     above = [line for line in header[:first_address] if is_good_text(line) and not _NOT_NAME.search(line.folded)]
     for line in above + header[first_address:]:
         if (
-            _COMPANY_FORM.search(fold(normalise_company_suffix(line.text)))
+            _COMPANY_FORM.search(fold_lower(normalise_company_suffix(line.text)))
             and not _NOT_NAME.search(line.folded)
             and is_good_text(line, 0.3)
         ):

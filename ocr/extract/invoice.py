@@ -11,7 +11,8 @@ from ocr.extract.nip import NipCandidate, best_nip, find_nips, nip_field
 from ocr.extract.numbers import find_amounts, find_dates, format_amount
 from ocr.extract.parties import party_blocks
 from ocr.extract.text import Hit, TextLine
-from ocr.extract.values import FieldName, FieldValue
+from ocr.extract.values import FieldValue
+from vocabulary.fields import FieldName
 
 _ISSUE = re.compile(r"data\s*wystawienia|wystawiono\s*dnia|data\s*faktury")
 _SALE = re.compile(r"data\s*(?:sprzedazy|dostawy|wykonania|zakonczenia\s*dostawy)")

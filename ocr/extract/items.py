@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from ocr.extract.numbers import find_amounts, format_amount, repair_numeric
 from ocr.extract.text import TextLine
+from vocabulary.numbers import parse_decimal
 
 _NUM = r"\d+(?:[.,]\d{1,3})?"
 _MONEY = r"\d+\s?[.,]\s?\d{2}"
@@ -49,14 +50,6 @@ class Item:
         }
 
 
-def _decimal(text: str) -> Decimal | None:
-    """Parse a number with a comma or dot decimal separator and stray spaces."""
-    try:
-        return Decimal(text.replace(" ", "").replace(",", "."))
-    except InvalidOperation:
-        return None
-
-
 def _clean_name(name: str) -> str:
     """Strip leading article codes' punctuation and trailing noise from an item name."""
     return re.sub(r"\s+", " ", name).strip(" .:;|-_*")
@@ -78,7 +71,7 @@ def _parse(lines: list[TextLine], i: int) -> tuple[Item, int] | None:
     name = _clean_name(match.group("name"))
     if len(re.sub(r"[^A-Za-zÀ-ž]", "", name)) < 2 and i > 0:
         name = _clean_name(lines[i - 1].text)
-    qty, price, amount = _decimal(match.group("qty")), _decimal(match.group("price")), _decimal(amount_text or "")
+    qty, price, amount = (parse_decimal(text) for text in (match.group("qty"), match.group("price"), amount_text))
     if qty is None or price is None or amount is None or qty <= 0:
         return None
     return Item(name, qty, price, amount, "B" if letter == "8" else letter, lines[i].index), used

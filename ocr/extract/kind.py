@@ -35,12 +35,12 @@ _MIN_SCORE = 2
 _MIN_FOREIGN_SCORE = 3
 
 
-class Route(StrEnum):
-    """Which extractor reads the document."""
+class Layout(StrEnum):
+    """How the document's text is laid out, which picks the extractor that reads it."""
 
     POLISH_RECEIPT = "polish_receipt"
     POLISH_INVOICE = "polish_invoice"
-    GENERIC_RECEIPT = "generic_receipt"
+    SROIE_RECEIPT = "sroie_receipt"  # an English-language till receipt (SROIE: Malaysia, Singapore)
     UNKNOWN = "unknown"
 
 
@@ -66,22 +66,22 @@ def detect_kind(lines: list[TextLine]) -> DocumentKind:
     return DocumentKind.INVOICE if invoice > receipt else DocumentKind.RECEIPT
 
 
-def route_document(lines: list[TextLine]) -> tuple[DocumentKind, Route]:
-    """Classify the document and choose its extractor.
+def detect_layout(lines: list[TextLine]) -> tuple[DocumentKind, Layout]:
+    """Classify the document and name its layout (which chooses its extractor).
 
     Args:
         lines: the document lines.
 
     Returns:
-        (kind, route): Polish receipts and invoices go to their extractors; a receipt without Polish cues
-        but with English till-receipt cues (TOTAL, CASH, CHANGE, GST ...) is a RECEIPT read by the generic
-        extractor; anything else is UNKNOWN (still read by the generic extractor as a fallback).
+        (kind, layout): Polish receipts and invoices have their own layouts; a receipt without Polish cues
+        but with English till-receipt cues (TOTAL, CASH, CHANGE, GST ...) is a RECEIPT in the SROIE layout;
+        anything else is UNKNOWN (still read by the SROIE extractor as a fallback).
     """
     kind = detect_kind(lines)
     if kind is DocumentKind.RECEIPT:
-        return kind, Route.POLISH_RECEIPT
+        return kind, Layout.POLISH_RECEIPT
     if kind is DocumentKind.INVOICE:
-        return kind, Route.POLISH_INVOICE
+        return kind, Layout.POLISH_INVOICE
     if _score(lines, _FOREIGN_RECEIPT_CUES) >= _MIN_FOREIGN_SCORE:
-        return DocumentKind.RECEIPT, Route.GENERIC_RECEIPT
-    return DocumentKind.UNKNOWN, Route.UNKNOWN
+        return DocumentKind.RECEIPT, Layout.SROIE_RECEIPT
+    return DocumentKind.UNKNOWN, Layout.UNKNOWN

@@ -1,12 +1,16 @@
-"""Cross-checking several readings of the same document: deciding when to re-read, and merging fields."""
+"""Cross-checking several readings of the same document: deciding when to re-read, and merging fields.
+
+SROIE receipts (`Layout.SROIE_RECEIPT`) carry no NIP to confirm: only their total and date count.
+"""
 
 from __future__ import annotations
 
-from ocr.extract.values import DocumentKind, Extraction, FieldName, FieldValue
+from ocr.extract.kind import Layout
+from ocr.extract.values import DocumentKind, Extraction, FieldValue
+from vocabulary.fields import FieldName
 
 _KEY_SURE = (FieldName.TOTAL, FieldName.SELLER_NIP)
 _KEY_PRESENT = (FieldName.DATE,)
-_GENERIC = "generic_receipt"  # Route.GENERIC_RECEIPT: foreign receipts carry no NIP to confirm
 _UNSURE_DATE = 0.7  # a date read with less confidence than this is re-read on Polish documents
 
 
@@ -19,7 +23,7 @@ def needs_second_reading(extraction: Extraction) -> bool:
     fields = extraction.fields
     if extraction.kind is DocumentKind.UNKNOWN:
         return FieldName.TOTAL not in fields or FieldName.DATE not in fields
-    if extraction.route == _GENERIC:
+    if extraction.layout == Layout.SROIE_RECEIPT:
         return FieldName.TOTAL not in fields or not fields[FieldName.TOTAL].sure or FieldName.DATE not in fields
     unsure = any(name not in fields or not fields[name].sure for name in _KEY_SURE)
     missing = any(name not in fields for name in _KEY_PRESENT)
@@ -30,7 +34,7 @@ def only_the_date_unsettled(extraction: Extraction) -> bool:
     """Tell whether a Polish document's total and seller NIP are confirmed and only its date is missing or
     doubtful: re-reading a row or two is then cheaper than reading the whole page again."""
     fields = extraction.fields
-    if extraction.kind is DocumentKind.UNKNOWN or extraction.route == _GENERIC:
+    if extraction.kind is DocumentKind.UNKNOWN or extraction.layout == Layout.SROIE_RECEIPT:
         return False
     if any(name not in fields or not fields[name].sure for name in _KEY_SURE):
         return False
@@ -44,8 +48,8 @@ def needs_third_reading(extractions: list[Extraction]) -> bool:
     of them (a third opinion breaks the tie). Two readings agreeing on an unconfirmable value (a NIP that
     fails its checksum as printed) get no third. Foreign and unknown documents never get one.
     """
-    merged = merge_extractions(*extractions)
-    if merged.kind is DocumentKind.UNKNOWN or merged.route == _GENERIC:
+    merged = merge_readings(*extractions)
+    if merged.kind is DocumentKind.UNKNOWN or merged.layout == Layout.SROIE_RECEIPT:
         return False
     missing = any(name not in merged.fields for name in (*_KEY_SURE, *_KEY_PRESENT))
     return missing or _disagree(extractions)
@@ -90,7 +94,7 @@ def _drop_buyer_as_seller(fields: dict[str, FieldValue]) -> None:
             del fields[FieldName.SELLER_NIP]
 
 
-def merge_extractions(primary: Extraction, *others: Extraction) -> Extraction:
+def merge_readings(primary: Extraction, *others: Extraction) -> Extraction:
     """Merge extractions of the same document (the first reading and its alternates), field by field.
 
     Args:
@@ -116,4 +120,4 @@ def merge_extractions(primary: Extraction, *others: Extraction) -> Extraction:
     _drop_buyer_as_seller(fields)
     confirmed = next((e for e in everyone if e.items and FieldName.TOTAL in e.fields and e.fields["total"].sure), None)
     items = confirmed.items if confirmed else next((e.items for e in everyone if e.items), primary.items)
-    return Extraction(kind=known.kind, fields=fields, items=items, route=known.route)
+    return Extraction(kind=known.kind, fields=fields, items=items, layout=known.layout)

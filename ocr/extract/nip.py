@@ -1,4 +1,7 @@
-"""Polish tax identification numbers (NIP): finding candidates, repairing OCR confusions, checksum."""
+"""Polish tax identification numbers (NIP) in OCR text: finding candidates and repairing OCR confusions.
+
+The check digit itself is `vocabulary.nip.nip_checksum_ok`, shared with the rules and the forms.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +10,8 @@ from dataclasses import dataclass
 
 from ocr.extract.text import Hit, TextLine
 from ocr.extract.values import FieldValue
+from vocabulary.nip import nip_checksum_ok
 
-NIP_WEIGHTS: tuple[int, ...] = (6, 5, 7, 2, 3, 4, 5, 6, 7)
 DIGIT_REPAIRS: dict[str, str] = {
     "O": "0", "o": "0", "D": "0", "Q": "0",
     "l": "1", "I": "1", "|": "1", "i": "1", "!": "1",
@@ -28,21 +31,6 @@ _BUYER = re.compile(r"nabywc|kupuj|buyer")
 _REGISTER_PREFIX = re.compile(r"(?<![A-Za-z])[A-Z]{3}\s?$")
 _GROUPINGS = {(10,), (3, 3, 2, 2), (3, 2, 2, 3)}  # how a NIP is printed: 1234567890, 123-456-78-90, 123-45-67-890
 _GROUP_SEPARATOR = re.compile(r"[ \-.]{1,2}")
-
-
-def nip_checksum_ok(digits: str) -> bool:
-    """Tell whether a 10-digit string passes the NIP checksum (weights 6,5,7,2,3,4,5,6,7; mod 11).
-
-    Args:
-        digits: the candidate number, digits only.
-
-    Returns:
-        True when it has exactly 10 digits and the weighted sum mod 11 equals the last digit.
-    """
-    if len(digits) != 10 or not digits.isdigit():
-        return False
-    total = sum(w * int(d) for w, d in zip(NIP_WEIGHTS, digits, strict=False))
-    return total % 11 == int(digits[9])
 
 
 def printed_as_nip(text: str) -> bool:

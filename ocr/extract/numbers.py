@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from ocr.extract.text import fold
+from ocr.extract.text import fold_lower
+from vocabulary.numbers import parse_decimal
 
 _INTERIOR_REPAIRS = {"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|": "1", "S": "5", "B": "8"}
 _DIGIT_OR_SEP = set("0123456789.,:-/")
@@ -152,7 +153,7 @@ def _compact_dates(text: str) -> list[DateMatch]:
 def _worded_dates(text: str) -> list[DateMatch]:
     """Find dates with a month name ("3 lis 2026", "25 Dec 2018") and the old "dn.22r03.09" form."""
     found: list[DateMatch] = []
-    folded = fold(text)
+    folded = fold_lower(text)
     for m in _TEXT_MONTH.finditer(folded):
         month = _MONTHS.get(m.group(2)[:3]) or _MONTHS.get(m.group(2)[:2] if m.group(2).startswith("pa") else "")
         year = (int(m.group(3)) + 2000, False) if len(m.group(3)) == 2 else plausible_year(m.group(3))
@@ -217,10 +218,8 @@ def find_amounts(text: str, allow_loose: bool = True) -> list[AmountMatch]:
         group = m.group("group")
         if group and group == m.group("sep"):
             continue
-        digits = m.group("int").replace(group or "#", "")
-        try:
-            value = Decimal(f"{digits}.{m.group('dec')}")
-        except InvalidOperation:
+        value = parse_decimal(f"{m.group('int').replace(group or '#', '')}.{m.group('dec')}")
+        if value is None:
             continue
         if m.group("sign"):
             value = -value

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ocr.extract.text import TextLine, fold, sub_line
+from ocr.extract.text import TextLine, fold_lower, sub_line
 from ocr.model import Word
 
 _SELLER = re.compile(r"sprzedawca|wystawca|dostawca")
@@ -16,7 +16,7 @@ _MAX_BLOCK = 7
 def _sub_line(line: TextLine, words: list[Word], label: re.Pattern[str] | None = None) -> TextLine | None:
     """Build a TextLine from some of a line's words, dropping a leading label (e.g. "Sprzedawca:")."""
     if label is not None:
-        while words and (label.search(fold(words[0].text)) or fold(words[0].text).strip(":") == ""):
+        while words and (label.search(fold_lower(words[0].text)) or fold_lower(words[0].text).strip(":") == ""):
             words = words[1:]
     return sub_line(line, words)
 
@@ -24,7 +24,7 @@ def _sub_line(line: TextLine, words: list[Word], label: re.Pattern[str] | None =
 def _label_word_x(line: TextLine, label: re.Pattern[str]) -> float | None:
     """Return the left x of the word carrying `label` on a line, if any."""
     for word in line.line.words:
-        if label.search(fold(word.text)):
+        if label.search(fold_lower(word.text)):
             return word.box.x
     return None
 

@@ -20,8 +20,9 @@ from ocr.extract.items import Item, find_discounts, find_items
 from ocr.extract.nip import best_nip, find_nips, nip_field
 from ocr.extract.numbers import AmountMatch, find_amounts, format_amount
 from ocr.extract.text import Hit, TextLine, edit_distance, fuzzy_token
-from ocr.extract.values import FieldName, FieldValue
+from ocr.extract.values import FieldValue
 from ocr.extract.vat import vat_total
+from vocabulary.fields import FieldName
 
 _FISCAL = re.compile(r"paragon\s*fisk|fiskaln|p\w{5,7}\s*f\w{2}kaln|paragon\s*f")
 _SALES = re.compile(r"sprzed\w*\.?\s*opod|\bsp\.?\s?op\b|sprzed\w*\s*zwol|opodatkowana")

@@ -21,7 +21,7 @@ def fold_char(ch: str) -> str:
     return lower if len(lower) == 1 else base
 
 
-def fold(text: str) -> str:
+def fold_lower(text: str) -> str:
     """Fold text for label matching: lower case, no diacritics, same length as the input."""
     return "".join(fold_char(ch) for ch in text)
 
@@ -68,7 +68,7 @@ def document_lines(reading: DocumentReading) -> list[TextLine]:
     lines: list[TextLine] = []
     for page in reading.pages:
         for line in page.lines:
-            lines.append(TextLine(len(lines), page.number, line, fold(line.text)))
+            lines.append(TextLine(len(lines), page.number, line, fold_lower(line.text)))
     return lines
 
 
@@ -126,7 +126,7 @@ def sub_line(line: TextLine, words: list[Word]) -> TextLine | None:
     if not words:
         return None
     sub = Line.from_words(words)
-    return TextLine(line.index, line.page, sub, fold(sub.text))
+    return TextLine(line.index, line.page, sub, fold_lower(sub.text))
 
 
 def _edge_noise(word: Word, min_confidence: float) -> bool:
@@ -154,7 +154,7 @@ def _form_letter(words: list[Word]) -> bool:
     """Tell whether the last words are a legal form ("Sp. j.", "Sp. z o.o."), not specks to trim."""
     for size in (2, 3, 4):
         if len(words) > size - 1 and all(w.confidence >= 0.3 for w in words[-size + 1 :]):
-            tail = " ".join(fold(w.text) for w in words[-size:])
+            tail = " ".join(fold_lower(w.text) for w in words[-size:])
             if _LEGAL_FORM_TAIL.match(tail):
                 return True
     return False

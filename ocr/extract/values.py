@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -15,26 +16,6 @@ class DocumentKind(StrEnum):
     RECEIPT = "receipt"
     INVOICE = "invoice"
     UNKNOWN = "unknown"
-
-
-class FieldName(StrEnum):
-    """Names of the extracted fields (the schema shared with the CLI and the database)."""
-
-    SELLER_NAME = "seller_name"
-    SELLER_ADDRESS = "seller_address"
-    SELLER_NIP = "seller_nip"
-    BUYER_NIP = "buyer_nip"
-    DATE = "date"
-    ISSUE_DATE = "issue_date"
-    TIME = "time"
-    DOCUMENT_NUMBER = "document_number"
-    TOTAL = "total"
-    VAT_TOTAL = "vat_total"
-    CURRENCY = "currency"
-    PAYMENT_METHOD = "payment_method"
-
-
-FIELD_NAMES: tuple[str, ...] = tuple(str(name) for name in FieldName)
 
 
 class PaymentMethod(StrEnum):
@@ -57,6 +38,11 @@ class PageBox:
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready mapping."""
         return {"page": self.page, "box": self.box.to_list()}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PageBox:
+        """Rebuild a page box from `to_dict` output."""
+        return cls(int(data["page"]), Box.from_list(data["box"]))
 
 
 @dataclass(frozen=True)
@@ -84,6 +70,16 @@ class FieldValue:
             "boxes": [b.to_dict() for b in self.boxes],
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FieldValue:
+        """Rebuild a field from `to_dict` output (`support` is not stored: it comes back as 1)."""
+        return cls(
+            value=str(data["value"]),
+            confidence=float(data.get("confidence", 0.0)),
+            boxes=tuple(PageBox.from_dict(b) for b in data.get("boxes") or ()),
+            sure=bool(data.get("sure", False)),
+        )
+
 
 @dataclass(frozen=True)
 class Extraction:
@@ -92,7 +88,7 @@ class Extraction:
     kind: DocumentKind
     fields: dict[str, FieldValue] = field(default_factory=dict)
     items: list[dict[str, str]] = field(default_factory=list)
-    route: str = ""  # which extractor read it (see `ocr.extract.kind.Route`); not part of the stored shape
+    layout: str = ""  # the text layout that chose the extractor (`ocr.extract.kind.Layout`); not stored
 
     def value(self, name: str) -> str | None:
         """Return the value of field `name`, or None when it was not found."""
@@ -106,3 +102,21 @@ class Extraction:
             "fields": {name: value.to_dict() for name, value in self.fields.items()},
             "items": [dict(item) for item in self.items],
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Extraction:
+        """Rebuild an extraction from `to_dict` output (a stored extraction becomes typed again).
+
+        Args:
+            data: {"kind", "fields": {name: {"value", "confidence", "sure", "boxes"}}, "items": [...]}.
+
+        Returns:
+            An `Extraction` equal to the one `to_dict` was called on, but for what is not stored (`layout`,
+            each field's `support`).
+
+        Raises:
+            KeyError, ValueError: `data` is not the shape `to_dict` returns.
+        """
+        fields = {str(name): FieldValue.from_dict(value) for name, value in (data.get("fields") or {}).items()}
+        items = [dict(item) for item in data.get("items") or ()]
+        return cls(kind=DocumentKind(data.get("kind") or DocumentKind.UNKNOWN), fields=fields, items=items)

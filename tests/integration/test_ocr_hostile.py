@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from ocr import OcrError, ReaderConfig, extract_file_result
+from ocr.formats import sniff_media_type
 from ocr.quality import check_photo
 from ocr.sandbox import read_document_forked
-from ocr.sniff import sniff_media_type
 from tests.hostile.make_corpus import CASES, make_corpus
 
 pytestmark = [

@@ -6,10 +6,11 @@ import cv2
 import numpy as np
 import pytest
 
+from ocr.components import text_components
 from ocr.dewarp import apply_warp, fit_warp
 from ocr.geometry import Affine, Bend, Chain, Unbend
 from ocr.model import Box
-from ocr.preprocess import prepare_for_ocr, text_components
+from ocr.preprocess import prepare_for_ocr
 
 _ROWS = 14
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ocr.extract import extract_fields, extract_generic
+from ocr import extract_fields
+from ocr.extract import extract_sroie
 from ocr.extract.text import document_lines
 from ocr.extract.values import DocumentKind
 from ocr.textreading import reading_from_text
@@ -169,7 +170,7 @@ def test_invoice_with_stacked_parties():
     assert values["seller_name"] == "BUDMAX Sp. z o.o."
 
 
-def test_generic_english_receipt():
+def test_sroie_english_receipt():
     text = """BOOK TA .K (TAMAN DAYA) SDN BHD
 789417-W
 NO.53 55,57 & 59, JALAN SAGU 18,
@@ -182,13 +183,13 @@ CASH 10.00
 CHANGE 1.00
 """
     extraction = extract_fields(reading_from_text(text))
-    assert extraction.kind is DocumentKind.RECEIPT  # an English till receipt, read by the generic extractor
+    assert extraction.kind is DocumentKind.RECEIPT  # an English till receipt, read by the SROIE extractor
     assert extraction.value("total") == "9.00"
     assert extraction.fields["total"].sure  # 10.00 - 1.00 confirms it
     assert extraction.value("date") == "2018-12-25"
     assert extraction.value("seller_name") == "BOOK TA .K (TAMAN DAYA) SDN BHD"
-    generic = extract_generic(document_lines(reading_from_text(text)))
-    assert generic["total"].value == "9.00"
+    sroie = extract_sroie(document_lines(reading_from_text(text)))
+    assert sroie["total"].value == "9.00"
 
 
 def test_empty_reading_extracts_nothing():

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ocr import extract_fields
 from ocr.extract import (
-    extract_fields,
-    merge_extractions,
+    merge_readings,
     needs_second_reading,
     needs_third_reading,
     only_the_date_unsettled,
@@ -48,7 +48,7 @@ def test_merge_prefers_agreement_then_certainty_then_confidence():
             "seller_nip": FieldValue("8550004295", 0.9, sure=True),
         },
     )
-    merged = merge_extractions(first, second)
+    merged = merge_readings(first, second)
     assert merged.kind is DocumentKind.RECEIPT
     assert {n: f.value for n, f in merged.fields.items()} == {
         "total": "13.03",
@@ -87,7 +87,7 @@ def test_three_readings_vote_and_conflicting_confirmations_are_not_sure():
 
     a, b = reading("2022-03-03", "164.00", True), reading("2022-03-09", "164.00", False)
     c = reading("2022-03-09", "464.00", True)
-    merged = merge_extractions(a, b, c)
+    merged = merge_readings(a, b, c)
     assert merged.fields["date"].value == "2022-03-09"
     assert (merged.fields["total"].value, merged.fields["total"].sure) == ("164.00", False)
 
@@ -95,27 +95,27 @@ def test_three_readings_vote_and_conflicting_confirmations_are_not_sure():
 def test_seller_nip_equal_to_the_buyers_is_dropped():
     a = Extraction(DocumentKind.RECEIPT, {"seller_nip": FieldValue("8557601019", 0.8)})
     b = Extraction(DocumentKind.RECEIPT, {"buyer_nip": FieldValue("8557601019", 0.9, sure=True)})
-    assert "seller_nip" not in merge_extractions(a, b).fields
+    assert "seller_nip" not in merge_readings(a, b).fields
 
 
 def test_disagreeing_readings_of_a_polish_receipt_ask_for_a_third_opinion():
     sure = {"total": FieldValue("13.03", 0.9, sure=True), "seller_nip": FieldValue("8550004295", 0.9, sure=True)}
-    first = Extraction(DocumentKind.RECEIPT, {**sure, "date": FieldValue("2022-03-03", 0.6)}, route="polish_receipt")
-    second = Extraction(DocumentKind.RECEIPT, {**sure, "date": FieldValue("2022-03-09", 0.6)}, route="polish_receipt")
+    first = Extraction(DocumentKind.RECEIPT, {**sure, "date": FieldValue("2022-03-03", 0.6)}, layout="polish_receipt")
+    second = Extraction(DocumentKind.RECEIPT, {**sure, "date": FieldValue("2022-03-09", 0.6)}, layout="polish_receipt")
     assert needs_third_reading([first, second])
     assert not needs_third_reading([first, first])
-    foreign = Extraction(DocumentKind.RECEIPT, {"date": FieldValue("2018-01-01", 0.6)}, route="generic_receipt")
+    foreign = Extraction(DocumentKind.RECEIPT, {"date": FieldValue("2018-01-01", 0.6)}, layout="sroie_receipt")
     assert not needs_third_reading([foreign, foreign])
 
 
 def test_only_the_date_unsettled_when_total_and_nip_are_confirmed():
     confirmed = {"seller_nip": FieldValue("5260250274", 0.9, sure=True), "total": FieldValue("10.00", 0.9, sure=True)}
     receipt = DocumentKind.RECEIPT
-    assert only_the_date_unsettled(Extraction(receipt, dict(confirmed), route="polish_receipt"))
+    assert only_the_date_unsettled(Extraction(receipt, dict(confirmed), layout="polish_receipt"))
     doubtful = {**confirmed, "date": FieldValue("2026-03-03", 0.6)}
-    assert only_the_date_unsettled(Extraction(receipt, doubtful, route="polish_receipt"))
+    assert only_the_date_unsettled(Extraction(receipt, doubtful, layout="polish_receipt"))
     settled = {**confirmed, "date": FieldValue("2026-03-09", 0.9)}
-    assert not only_the_date_unsettled(Extraction(receipt, settled, route="polish_receipt"))
+    assert not only_the_date_unsettled(Extraction(receipt, settled, layout="polish_receipt"))
     unsure_total = {**confirmed, "total": FieldValue("10.00", 0.9)}
-    assert not only_the_date_unsettled(Extraction(receipt, unsure_total, route="polish_receipt"))
-    assert not only_the_date_unsettled(Extraction(receipt, dict(confirmed), route="generic_receipt"))
+    assert not only_the_date_unsettled(Extraction(receipt, unsure_total, layout="polish_receipt"))
+    assert not only_the_date_unsettled(Extraction(receipt, dict(confirmed), layout="sroie_receipt"))

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from ocr.extract import extract_fields
-from ocr.extract.nip import best_nip, find_nips, nip_checksum_ok, printed_as_nip, repair_digits
-from ocr.extract.text import TextLine, fold
+from ocr import extract_fields
+from ocr.extract.nip import best_nip, find_nips, printed_as_nip, repair_digits
+from ocr.extract.text import TextLine, fold_lower
 from ocr.model import Box, Line
 from ocr.textreading import reading_from_text
+from vocabulary.nip import nip_checksum_ok
 
 
 def _line(text: str, index: int = 0) -> TextLine:
-    return TextLine(index, 1, Line(text, (), Box(0, 0, 100, 10)), fold(text))
+    return TextLine(index, 1, Line(text, (), Box(0, 0, 100, 10)), fold_lower(text))
 
 
 @pytest.mark.parametrize("nip", ["8550004295", "7740001454", "7822131157", "8992367273", "5260250995"])

@@ -9,8 +9,8 @@ import pytest
 from reportlab.pdfgen import canvas
 
 from claims.i18n import has_key, translate
+from ocr.formats import sniff_media_type
 from ocr.quality import QualityProblem, check_photo
-from ocr.sniff import sniff_media_type
 from tests.hostile import photos
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,8 +9,8 @@ import cv2
 import numpy as np
 import pytest
 
-from ocr import ReaderConfig
-from ocr.extract import extract_fields, reread_value
+from ocr import ReaderConfig, extract_fields
+from ocr.extract import reread_value
 from ocr.geometry import Affine
 from ocr.model import Box, DocumentReading, Line, PageReading, PageSource, Word
 from ocr.reread import PageImage, Row, crop_row, find_row, read_row, reread_key_fields

@@ -72,3 +72,38 @@ def test_import_runs_nothing():
         "assert set(PIL.Image.OPEN) == before, 'image openers registered at import'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, env={"PATH": "/usr/bin:/bin"})
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _ocr_imports(path: Path, modules: set[str]) -> set[str]:
+    """The ocr modules a source file imports (`from ocr.x import y` names ocr.x.y when that is a module)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [f"{node.module}.{alias.name}" for alias in node.names]
+            found |= {name if name in modules else node.module for name in names}
+        elif isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+    return found & modules
+
+
+def test_ocr_modules_do_not_import_each_other_in_a_loop():
+    """Type-checking imports count too: a loop hidden behind TYPE_CHECKING is still a loop."""
+    modules = {_module_name(p): p for p in SOURCES}
+    graph = {name: _ocr_imports(path, set(modules)) - {"ocr", name} for name, path in modules.items()}
+    loops = []
+    for start in graph:
+        stack, seen = [(start, (start,))], set()
+        while stack:
+            node, trail = stack.pop()
+            for nxt in graph[node]:
+                if nxt == start:
+                    loops.append(trail)
+                elif nxt not in seen and not nxt.startswith(f"{start}."):
+                    seen.add(nxt)
+                    stack.append((nxt, (*trail, nxt)))
+    assert loops == []

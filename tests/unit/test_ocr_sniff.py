@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-from ocr.sniff import ALLOWED_UPLOAD_TYPES, sniff_media_type
+from ocr.formats import ALLOWED_UPLOAD_TYPES, sniff_media_type
 
 
 def _image_bytes(fmt: str) -> bytes:

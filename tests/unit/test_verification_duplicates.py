@@ -10,9 +10,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ocr.phash import perceptual_hash
 from verification import BandIndex, PriorClaim, band_probes, candidate_filter, hamming, hash_bands, identity_key
 from verification.duplicates import NEAR_DISTANCE, DuplicateKind, exact_duplicates, near_duplicates
-from verification.phash import perceptual_hash
 
 KEY = b"secret"
 FIELDS = {"seller_nip": "5260250274", "document_number": "000123", "date": date(2026, 11, 3),

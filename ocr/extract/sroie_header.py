@@ -1,4 +1,4 @@
-"""Company name and address at the top of an English-language receipt (Malaysian/Singaporean style).
+"""Company name and address at the top of a SROIE receipt (English-language, Malaysian/Singaporean style).
 
 The name is the line carrying a company form (SDN BHD, S/B, ENTERPRISE, TRADING ...), else the first
 upper-case line; the address is the block of lines after it, from the first address-like line up to the
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ocr.extract.text import TextLine, drop_stray_words, fold, fold_char
+from ocr.extract.text import TextLine, drop_stray_words, fold_char, fold_lower
 from ocr.extract.values import FieldValue, PageBox
 
 _FORM = re.compile(
@@ -87,7 +87,7 @@ def _is_upper(line: TextLine) -> bool:
 def _strip_registration(text: str) -> str:
     """Cut what follows the company form when it is a number or a mark ("S/B (519537-X)", "SDN BHD LIC?")."""
     text = _OWNER_PREFIX.sub("", text)
-    folded = fold(text)
+    folded = fold_lower(text)
     final = list(_FINAL_FORM.finditer(folded))
     if final:
         return text[: final[-1].end()].strip(" ,;:")

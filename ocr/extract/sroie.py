@@ -1,18 +1,21 @@
-"""Generic receipt extraction (English-language till receipts such as SROIE): company, address, date, total."""
+"""SROIE receipts: English-language till receipts as printed in Malaysia and Singapore (the SROIE data set).
+
+Company, address, date, time and total (with the receipt's own arithmetic as evidence); also run on every
+document no other layout claims, and for the date and time of Polish ones when their own extractor found none.
+"""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from ocr.extract.common import find_currency, find_date_time
-from ocr.extract.generic_header import find_address, find_company
-from ocr.extract.generic_total import find_total
 from ocr.extract.nip import best_nip, find_nips, nip_field
+from ocr.extract.sroie_header import find_address, find_company
+from ocr.extract.sroie_total import find_total
 from ocr.extract.text import TextLine
-from ocr.extract.values import FieldName, FieldValue
+from ocr.extract.values import FieldValue
+from vocabulary.fields import FieldName
 
 
-def extract_generic(lines: list[TextLine]) -> dict[str, FieldValue]:
+def extract_sroie(lines: list[TextLine]) -> dict[str, FieldValue]:
     """Extract company, address, date, time, total, currency (and a labelled Polish NIP) from any receipt.
 
     Args:
@@ -32,9 +35,3 @@ def extract_generic(lines: list[TextLine]) -> dict[str, FieldValue]:
     fields[FieldName.CURRENCY] = find_currency(lines, default=None)
     fields[FieldName.SELLER_NIP] = nip_field(best_nip([c for c in find_nips(lines) if not c.buyer and c.labelled]))
     return {str(k): v for k, v in fields.items() if v is not None}
-
-
-def total_value(fields: dict[str, FieldValue]) -> Decimal | None:
-    """Return the total as a Decimal, when present."""
-    found = fields.get(FieldName.TOTAL)
-    return Decimal(found.value) if found else None

@@ -1,10 +1,10 @@
-"""The generic (English-language) receipt extractor on OCR-like text: company, address, date, total."""
+"""The SROIE receipt extractor (English-language till receipts) on OCR-like text: company, address, date, total."""
 
 from __future__ import annotations
 
-from ocr.extract import extract_fields
-from ocr.extract.generic_header import normalise_form
-from ocr.extract.generic_total import find_total
+from ocr import extract_fields
+from ocr.extract.sroie_header import normalise_form
+from ocr.extract.sroie_total import find_total
 from ocr.extract.text import document_lines, drop_stray_words
 from ocr.extract.values import DocumentKind
 from ocr.textreading import reading_from_text
@@ -34,10 +34,10 @@ CHANGE 1.00
 """
 
 
-def test_english_receipt_is_a_receipt_read_by_the_generic_extractor():
+def test_english_receipt_is_a_receipt_read_by_the_sroie_extractor():
     extraction = extract_fields(reading_from_text(HEADER))
     assert extraction.kind is DocumentKind.RECEIPT
-    assert extraction.route == "generic_receipt"
+    assert extraction.layout == "sroie_receipt"
 
 
 def test_company_split_over_two_lines_is_joined_and_registration_lines_skipped():

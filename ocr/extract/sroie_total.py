@@ -1,6 +1,6 @@
-"""The amount paid on an English-language till receipt, cross-checked with the receipt's own arithmetic.
+"""The amount paid on a SROIE receipt (English-language till receipt), cross-checked with its own arithmetic.
 
-Every labelled amount has a role (`generic_roles`: total, subtotal, tax, rounding, cash, change, card).
+Every labelled amount has a role (`sroie_roles`: total, subtotal, tax, rounding, cash, change, card).
 Candidates are the labelled totals, the payments, and values derived from other lines (cash − change,
 subtotal + tax ± rounding, total + rounding); each value collects evidence from independent sources. A value
 backed by two independent sources is `sure`; a lone reading is not.
@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ocr.extract.generic_roles import (
+from ocr.extract.numbers import format_amount
+from ocr.extract.sroie_roles import (
     ADJUSTMENT_LIMIT,
     NEAREST_NICKEL,
     TAX_TOTAL,
@@ -21,7 +22,6 @@ from ocr.extract.generic_roles import (
     line_role,
     summary_readings,
 )
-from ocr.extract.numbers import format_amount
 from ocr.extract.text import TextLine
 from ocr.extract.values import FieldValue
 

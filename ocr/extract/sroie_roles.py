@@ -1,4 +1,4 @@
-"""Labelled amounts on an English-language till receipt: what each summary line stands for, and its amount.
+"""Labelled amounts on a SROIE receipt (English-language till receipt): what each summary line stands for.
 
 Each line of the summary block gets a role (total, subtotal, tax, rounding, cash, change, card) from its
 label, tolerating OCR slips in the label words ("lotal", "reundlng") and in the amounts ("RM4. 00", "RMO.00").

@@ -12,11 +12,14 @@ This hash first puts the paper in a fixed frame, then hashes the ink:
    sign of the i-th projection. Hamming distance then tracks the angle between the two ink layouts.
 Tried and measured worse on the same photos: dHash and DCT pHash of the whole photo, and of the rectified
 ink map, and median-thresholded ink grids (16x4, 8x8, 32x2).
+
+The reader computes it (`ocr.traits`, inside the sandboxed child that decodes the upload); the rules compare
+hashes as plain integers (`verification.duplicates`: Hamming distance, bands).
 """
 
 from __future__ import annotations
 
-import hashlib
+import base64
 
 import numpy as np
 
@@ -28,15 +31,38 @@ GRID = 16
 INK_THRESHOLD = 0.3
 
 
-def _sign_matrix(rows: int, cols: int) -> np.ndarray:
-    """Fixed +-1 projections from SHA-256 (not an RNG: its stream must never change between releases)."""
-    needed = rows * cols // 8
-    stream = b"".join(hashlib.sha256(b"paragon-phash-v1:%d" % n).digest() for n in range(needed // 32 + 1))
-    bits = np.unpackbits(np.frombuffer(stream[:needed], dtype=np.uint8))
-    return (bits.reshape(rows, cols).astype(np.float64) * 2.0) - 1.0
-
-
-_PROJECTIONS = _sign_matrix(64, GRID * GRID)
+#: The first 2048 bytes of SHA-256(b"paragon-phash-v1:0") + SHA-256(b"paragon-phash-v1:1") + ...: fixed signs
+#: for the projections (not an RNG, whose stream may change between releases). Written out rather than
+#: computed so that reading an image does not load OpenSSL (5 MB more of the limited child's address space);
+#: tests/unit/test_ocr_traits.py derives them again.
+_SIGN_BITS = base64.b64decode(
+    "GPOHn4tQh3Iae4YKHsWsJyNqdQrDYWCUSXoJyom6FCuAfre36v5sH67U8OgQXGM3jBu5V2thlRsE1E4+Y5lh80Yed35POfyMmEwQS06pEEPnzWmS"
+    "vuBpyHR6dl7f2Eqn7v964arEBxBVjdWshVjOL9oul2BWaqQXgsFZkul7DBGhB02zwovIgpf8FQWGd17jC5ftfgym3kdOB3EwtUmdY7amqSRal+ai"
+    "a6xPs519/b2db3QUJuaZwiFjnX2qL1bQIErXYZskq+Px7hWc9Lpp4+1/g6vTnBjzd864XbYb0l6v9WUB7wUswu/RWOIfUfzQrIkJj1F7+sSjwcnz"
+    "jktHInbrJ0LaGCWbSaqRQj9F1CmqAr2Y26/n7hj1NVP4GxhxpW0YxYtSed2Mfix+xA8adfA7YRY7NyRrMtDiCVA/VMdooWVPZHF+RXyVw33AB5Pl"
+    "eXDVkKd2EuJMNZ8YqBfTPyidK51FsSGt2kPg6ozXoJy07NyZ1CRIDPCdD1+p9p4uN6hy6Nf/ru4AWikKPzoGUj7Etqo9z7lIqobKUimrhUy5FjTd"
+    "xILfNE5SKGKwgHG+9SeAN16HipwAPIHaR7jReDZYbNDlI5AfYWdXVxglM1NN7Fr3aA8vYs3LA+0ZyC4L9U9LpF22nUGao8JcbbXdGglOePvjhC4w"
+    "vH2wNdR1BdYtWTWwnIGX0xfe1Fbt1EhDQ4bLBnn/FohW79rq4M9B2OVZboftkMKOcRFK3N1kPXVkaIgd5w5W0eCfu8LQIHjyg6bemrSTKkv3LxC4"
+    "3gqjxqcKbODHvgqOpywhbvkvMRRLT3/YXeq4m5xFyiL58EgEy6O1Sy0izqPjCKfGxF4nqX/FAT1W38KxYvfUPg4fYFy0wyp67FxE9PaDAYoYYG60"
+    "2Di5mp2WacdpjTh8fIy1wk8TjRtp5dTzMbjU0le9LHCOFChXhTUgqJ3Lfr6KKz9qh0ZLhTjZUfcC9a9hlS0mw2jc1Dg0a53B/bfnWR2xbHXcUbym"
+    "Y2qLSLfxlW+1jwkhmjbq52RPF5bH+kSthDMhAuL5/Car4U8rqwraAacnWGrtA+Rr9hKmBHDIoX9QCXMNXpAGuJyIfxmju/9RGJYO4A4Qm/50rEze"
+    "JciYwD05IoHgWK7OoHlc6xdbWl0C+GZbYHRMepty8vAdoqJZg7+JNFaYCicaOi5lAwNPb2DjdeRJ//l7H7Vdu+No3VBU0HsJNJHWVNafAvP08tVY"
+    "lYl1CFzvh4rjiVQYoMRAyO69dM2ql/53HQVd1foasAGK1UufvJPXeM+4QADWeZmaal6tebx5qcFNkQfEJYvEACZPNMmzPi3zW40eZf/ytmK2Q6r1"
+    "Pn+1GbzvhpDm/4cMycN81g0e1aP9YouZoLpIonkvLhiyA0JT4jS/d+mlIfyF+dOPtpjBfqNAd0RMOt5lnB2fe2SKZLx8tGZhOPnU5kHgxldgiafV"
+    "rEKO1OuJZOC2WXyJYcnxgP2/juhQY6DtE9r6U1kgy0mQTh9Otr5jBL/tM0ErzAnyFFl+6raMDXn3zycCiNvgXNWKBx+b/9WbjplDvFKYmqnVBg0q"
+    "zgSVCF6OFJ5/Ct9BWgYZmuY2fJ2Mmj+BczeD4TdtYNG+4qBomfxDuaGVOyn1wmrNbo+uoP9J29vLUw/kfsz36ONAXWAWI5jO/qfgHjaTaOR+rIUI"
+    "xbnvZyZkOzJyLYyh4vOqMCsnJf+ZaFAwXNSP+pSsXQ1PkmSGPQ2a2Eubl53JM/qkfeJMLC8T1fCyu7d11Hn/DTaRr3EKShADIYiHzZI7Rzl9wfvM"
+    "YpMK2g2qVTLg1rZmX2it/lC3ET5YjoaoD6xknZJ8GuvB3hV0wtUoXoPUq7EgSe5qjhljQBDF5aSC4nBaj8/uhLxIXjRSsOz8zO1Nbyn2BM7eX7Sd"
+    "g/UEUz4ES1T1hNonE8RBEkAhOcdyZQgB/qmupXUinttdkm6f3elXrrMkfXvVJNgIv4jExZ9wlfTL0KGPXBDWFEVw4WanC5TTQV4zohZLLEOShXZ1"
+    "02HuFHWyOV3uCcPepMhDxMiFkpMp6VVPdr+d1tPEpTjaDzS4bsIUxoja7SA+PAh88bbfTpIAiVohFBKixAqx1flMWuUy4ydz7lkcC6Zz5M8KYj7D"
+    "JlO4DASipIFKQO9dfksPmJEOBtCOFK/Xlj1chAqI2U+yRIOblJWn7RJJ0alg6xtjtIp4DK69aJJFFUfRaIX53o985GFeThKu9Ct1qIQthOaWYmcO"
+    "Arh2oNIMOZxlxrJRvoUqOIcmsqMZSx53WVybxdPlqeptHl4VqgSUlAB4/zyWQjuviSwKrIF3McodYaHnnS2wmcgpm/zQf+D7mDzJK86PL8+ORRv9"
+    "O2b5mtXv1o1lhnDo0B5eDuEm4N87IqrLfADZKVbvaZsaSEjY27Myf8xwUk7YGqmZDX+t/sd9DB1WnpvRoc92MOgyg6oVAxsWAf7DSQHRYJokKG3t"
+    "e1f5+PWTk+FiufMofhL1Wb0k0wILLWdNTlvybcwjj8Rn2flA04xeKPPqSdzt9a21H9XEF4V2HZM8tL23Xa2X2oef7Sh97CX1kIIXZJ1qdbMtrQtG"
+    "hPefJmNtV6qSR3VpdgdAUN3VPZAMTyfYII4UUDVmMm/iUPYY35FDrn82yrFMlQWZmT+s+b8kApkWqRJvVXm/KvDJZjYJbAoI0XmZT887ypgzBceb"
+    "65ryxpCmNXKu0UMuVxbT5O7a1/rbtx3mMhTK1MwEmsg="
+)
+_PROJECTIONS = np.unpackbits(np.frombuffer(_SIGN_BITS, dtype=np.uint8)).reshape(64, GRID * GRID) * 2.0 - 1.0
 
 
 def perceptual_hash(gray: np.ndarray) -> int:
@@ -46,11 +72,6 @@ def perceptual_hash(gray: np.ndarray) -> int:
     cells = _area_resize((ink > INK_THRESHOLD).astype(np.float64), GRID, GRID).ravel()
     bits = _PROJECTIONS @ (cells - cells.mean()) > 0
     return int(sum(1 << i for i, bit in enumerate(bits) if bit))
-
-
-def hamming(a: int, b: int) -> int:
-    """Number of differing bits."""
-    return (a ^ b).bit_count()
 
 
 def _as_float(gray: np.ndarray) -> np.ndarray:

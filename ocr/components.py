@@ -1,0 +1,70 @@
+"""Character-like connected components of a page: where the print is, found once and shared by the steps.
+
+Deskewing, text-height estimation and the straightening of bent rows (`ocr.dewarp`) all measure the page
+through these components, so they live below both `ocr.preprocess` and `ocr.dewarp`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+
+def shrink(image: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
+    """Downscale so the longer side is at most `max_side`; return the image and the factor used."""
+    side = max(image.shape[:2])
+    if side <= max_side:
+        return image, 1.0
+    factor = max_side / side
+    size = (max(1, round(image.shape[1] * factor)), max(1, round(image.shape[0] * factor)))
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA), factor
+
+
+@dataclass(frozen=True, eq=False)
+class Components:
+    """Character-like connected components: bottom-centre points and heights, in full-image pixels."""
+
+    xs: np.ndarray
+    ys: np.ndarray
+    heights: np.ndarray
+
+
+def ink_mask(gray: np.ndarray) -> np.ndarray:
+    """Return a binary mask (255 = ink) of locally dark features, robust to shadows and dark surroundings."""
+    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 41, 12)
+
+
+def text_components(gray: np.ndarray) -> Components:
+    """Find connected components whose size and shape look like printed characters."""
+    small, factor = shrink(gray, 2000)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(ink_mask(small), connectivity=8)
+    xs, ys, widths, heights, areas = (stats[1:, i].astype(np.float64) for i in range(5))
+    max_h = max(8, small.shape[0] // 8)
+    keep = (heights >= 8) & (heights <= max_h) & (widths <= heights * 2) & (widths * 8 >= heights)
+    keep &= areas >= 0.12 * widths * heights
+    scale = 1.0 / factor
+    comps = Components(
+        xs=(xs[keep] + widths[keep] / 2) * scale,
+        ys=(ys[keep] + heights[keep]) * scale,
+        heights=heights[keep] * scale,
+    )
+    return _with_neighbours(comps)
+
+
+def _with_neighbours(comps: Components, limit: int = 3000) -> Components:
+    """Keep components that have a similar-sized neighbour on the same baseline (letters come in rows)."""
+    if len(comps.xs) > limit:
+        pick = np.sort(np.random.default_rng(0).choice(len(comps.xs), limit, replace=False))
+        comps = Components(comps.xs[pick], comps.ys[pick], comps.heights[pick])
+    if len(comps.xs) < 2:
+        return comps
+    h = comps.heights
+    near_y = np.abs(comps.ys[:, None] - comps.ys[None, :]) <= 0.3 * h[:, None]
+    near_x = np.abs(comps.xs[:, None] - comps.xs[None, :]) <= 2.5 * h[:, None]
+    same_h = np.abs(h[:, None] - h[None, :]) <= 0.3 * h[:, None]
+    related = near_y & near_x & same_h
+    np.fill_diagonal(related, False)
+    keep = related.any(axis=1)
+    return Components(comps.xs[keep], comps.ys[keep], comps.heights[keep])
