@@ -14,7 +14,7 @@ from verification.duplicates import (
     hash_bands,
     identity_key,
 )
-from verification.facts import ClaimFacts, LineItem, facts_from_fields
+from verification.facts import ClaimFacts, LineItem
 from verification.matching import LineMatch, MatchMethod, MatchThresholds, learn_alias, match_line, match_lines
 from verification.points import PointsResult, PricedLine, claim_points
 from verification.programme import (
@@ -39,7 +39,7 @@ __all__ = [
     "LineItem", "LineMatch", "MatchMethod", "MatchThresholds", "Multiplier", "Outlet", "PointsResult",
     "PointsRules", "PricedLine", "PriorClaim", "Product", "Reason", "RiskPolicy", "Route",
     "Severity", "Signal", "SubmissionEvent", "Verdict", "VerdictLine", "band_probes", "candidate_filter",
-    "claim_points", "facts_from_fields", "hamming", "hash_bands", "identity_key", "learn_alias", "match_line",
+    "claim_points", "hamming", "hash_bands", "identity_key", "learn_alias", "match_line",
     "match_lines", "month_key", "risk_score",
     "verify_claim",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -28,7 +28,8 @@ class LineItem:
 
 @dataclass(frozen=True)
 class ClaimFacts:
-    """A claim as verification sees it; the caller builds it from the merged extraction (facts_from_fields).
+    """A claim as verification sees it; the caller builds it from the claim's merged fields
+    (`claims.services.processing.facts_from_extraction`).
 
     submitted_at: aware, in the programme's time zone (its date() is the submission day).
     sure_fields: names of fields the reader was sure of (ocr's FieldValue.sure).
@@ -98,28 +99,3 @@ def parse_item(raw: Mapping[str, object]) -> LineItem:
         amount=parse_decimal(raw.get("amount")),
         vat_rate=int(rate) if rate is not None else None,
     )
-
-
-def facts_from_fields(fields: Mapping[str, object], *, claim_id: str, participant_id: int, submitted_at: datetime,
-                      kind: str = ClaimKind.RECEIPT, readable: bool = True, sure: Sequence[str] = (),
-                      **documents: object) -> ClaimFacts:
-    """ClaimFacts from the worker's merged fields (workers.merge.MergedFields.fields and .sure).
-
-    documents: the other ClaimFacts fields (sha256s, phashes, exif, capture_hints, participant_company_nip,
-    device_id, ip, amounts_are_net).
-    """
-    return ClaimFacts(
-        claim_id=claim_id, participant_id=participant_id, submitted_at=submitted_at, kind=kind,
-        readable=readable,
-        seller_nip=_text(fields.get("seller_nip")), seller_name=_text(fields.get("seller_name")),
-        seller_address=_text(fields.get("seller_address")), buyer_nip=_text(fields.get("buyer_nip")),
-        date=parse_date(fields.get("date")), document_number=_text(fields.get("document_number")),
-        total=parse_decimal(fields.get("total")),
-        items=tuple(parse_item(i) for i in fields.get("items") or () if isinstance(i, Mapping)),
-        sure_fields=frozenset(sure), **documents,  # type: ignore[arg-type]
-    )
-
-
-def _text(raw: object) -> str | None:
-    text = str(raw).strip() if raw is not None else ""
-    return text or None

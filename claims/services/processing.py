@@ -10,13 +10,22 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from claims.audit import record_event
-from claims.db.models import Claim, Decision, Document, Outlet, ProductCode
+from claims.db.models import Campaign, Claim, Decision, Document, Outlet, ProductCode
 from claims.errors import NotFoundError
 from claims.ledger import credit_points
 from claims.reasons import reason
+from claims.services import rules
 from claims.services.transitions import move_claim
+from ocr import ClaimExtraction, DocumentReading, DocumentTraits, Extraction, merge_documents
+from verification import ClaimFacts, Route, Verdict, verify_claim
+from verification.duplicates import identity_key
+from verification.facts import parse_date, parse_item
 from vocabulary.claims import ClaimKind, ClaimStatus
+from vocabulary.numbers import parse_decimal
 from vocabulary.reasons import ReasonCode
+
+#: The key under a document's EXIF record that keeps how the upload was probably made ("screenshot").
+CAPTURE_HINTS = "_capture_hints"
 
 
 @dataclass(frozen=True)
@@ -95,10 +104,22 @@ def approve_automatically(session: Session, claim_id: str) -> None:
     credit_points(session, claim, decision, claim.points_proposed)
 
 
-def claim_extractions(session: Session, claim_id: str) -> list[dict]:
-    """The stored extraction of each document of a claim, in page order (an error reading gives {})."""
+def store_reading(session: Session, document_id: int, claim_id: str, reading: DocumentReading | None,
+                  extraction: Extraction | None, error_code: str | None = None) -> None:
+    """Store one document's reading and extraction (or why it could not be read), with its image traits: the
+    EXIF tags and capture hints the fraud signals read, and the perceptual hash the duplicate search keys on."""
+    traits = reading.traits if reading is not None else DocumentTraits()
+    hints = {CAPTURE_HINTS: ",".join(sorted(traits.hints))} if traits.hints else {}
+    save_reading(session, document_id, reading.to_dict() if reading else None,
+                 extraction.to_dict() if extraction else None, error_code, exif=dict(traits.exif) | hints)
+    if traits.phash is not None:
+        rules.save_document_hash(session, document_id, claim_id, traits.phash)
+
+
+def claim_extraction(session: Session, claim_id: str) -> ClaimExtraction:
+    """The claim's fields: its documents' stored extractions, typed again and merged in page order."""
     rows = session.scalars(select(Document).where(Document.claim_id == claim_id).order_by(Document.position))
-    return [dict(d.extraction or {}, error_code=d.error_code) for d in rows]
+    return merge_documents([Extraction.from_dict(d.extraction) if d.extraction else None for d in rows])
 
 
 def outlets_by_nip(session: Session, nips: list[str]) -> dict[str, Outlet]:
@@ -181,3 +202,104 @@ def _consume_code(session: Session, code: str, claim_id: str) -> int | ReasonCod
     if taken.rowcount == 1 or row.claim_id == claim_id:
         return row.points
     return ReasonCode.CODE_ALREADY_USED
+
+
+# ---- verifying and routing ---------------------------------------------------------------------------------
+
+#: Where each verdict sends a claim.
+ROUTE_STATUS = {
+    Route.NEEDS_RETAKE: ClaimStatus.NEEDS_RETAKE,
+    Route.AUTO_REJECTED: ClaimStatus.REJECTED,
+    Route.PENDING_REVIEW: ClaimStatus.PENDING_REVIEW,
+    Route.FLAGGED: ClaimStatus.FLAGGED,
+    Route.AUTO_APPROVED: ClaimStatus.APPROVED,
+}
+
+
+def verify_and_route(session: Session, claim_id: str, secret_key: str, now: datetime | None = None
+                     ) -> ClaimStatus | None:
+    """Verify a processing claim's fields against the programme and move it where the verdict sends it.
+
+    Args:
+        session: the transaction the claim moves in (with its lines, reasons, points and identity key).
+        claim_id: a claim in `processing` whose documents have all been read.
+        secret_key: SECRET_KEY, from which the keyed document-identity hashes are derived.
+        now: the moment of the decision (default: the current time).
+
+    Returns:
+        The status the claim went to, or None when another run already moved it on.
+    """
+    claim = session.get(Claim, claim_id)
+    if claim is None or claim.status != ClaimStatus.PROCESSING:
+        return None
+    merged = claim_extraction(session, claim_id)
+    campaign = session.get(Campaign, claim.campaign_id) if claim.campaign_id else None
+    if campaign is None:
+        outcome = Outcome(status=ClaimStatus.FLAGGED, kind=str(merged.kind), fields=claim_fields(merged),
+                          reasons=[reason(ReasonCode.NO_CAMPAIGN)])
+    else:
+        verdict = _verdict(session, claim, campaign, merged, rules.identity_secret(secret_key),
+                           now or datetime.now(UTC))
+        outcome = _outcome(merged, verdict)
+    finish_processing(session, claim_id, outcome)
+    if outcome.status is ClaimStatus.APPROVED:
+        approve_automatically(session, claim_id)
+    return outcome.status
+
+
+def claim_fields(merged: ClaimExtraction) -> dict:
+    """The claim's fields as the claim row keeps them: each read value, and the read lines."""
+    values: dict = {name: value.value for name, value in merged.fields.items()}
+    if merged.items:
+        values["items"] = [dict(item) for item in merged.items]
+    return values
+
+
+def claim_facts(claim: Claim, merged: ClaimExtraction) -> ClaimFacts:
+    """The claim as verification sees it: the merged fields, its files, who sent it and from where."""
+    documents = claim.documents
+    exifs = [{k: v for k, v in (d.exif or {}).items() if not k.startswith("_")} for d in documents]
+    hints = {h for d in documents for h in (d.exif or {}).get(CAPTURE_HINTS, "").split(",") if h}
+    return facts_from_extraction(
+        merged, claim_id=claim.id, participant_id=claim.participant_id, submitted_at=claim.submitted_at,
+        sha256s=tuple(d.sha256 for d in documents),
+        phashes=tuple(rules.to_unsigned(d.phash) for d in documents if d.phash is not None),
+        exif=tuple(exifs), capture_hints=frozenset(hints), participant_company_nip=claim.participant.company_nip,
+        device_id=claim.device_id, ip=claim.submitted_ip,
+    )
+
+
+def facts_from_extraction(merged: ClaimExtraction, **known: object) -> ClaimFacts:
+    """ClaimFacts from a claim's typed fields; `known` gives the rest (claim_id, participant_id, submitted_at,
+    sha256s, phashes, exif, capture_hints, participant_company_nip, device_id, ip)."""
+    return ClaimFacts(
+        kind=str(merged.kind), readable=merged.readable, seller_nip=merged.value("seller_nip"),
+        seller_name=merged.value("seller_name"), seller_address=merged.value("seller_address"),
+        buyer_nip=merged.value("buyer_nip"), date=parse_date(merged.value("date")),
+        document_number=merged.value("document_number"), total=parse_decimal(merged.value("total")),
+        items=tuple(parse_item(item) for item in merged.items), sure_fields=frozenset(merged.sure),
+        **known,  # type: ignore[arg-type]
+    )
+
+
+def _verdict(session: Session, claim: Claim, campaign: Campaign, merged: ClaimExtraction, secret: bytes,
+             now: datetime) -> Verdict:
+    """Load what the rules need (outlets, catalogue, earlier claims, the participant's history) and ask them."""
+    facts = claim_facts(claim, merged)
+    outlets = rules.outlet_values(session)
+    key = identity_key(facts.identity_fields(), secret)
+    priors = rules.priors_for(session, claim, list(facts.sha256s), list(facts.phashes), key)
+    seller_outlets = [o.id for nip, o in outlets.items() if nip == facts.seller_nip]
+    history = rules.history_for(session, claim, campaign.id, seller_outlets, now)
+    return verify_claim(facts, rules.campaign_values(campaign), outlets, rules.catalogue_index(session), history,
+                        priors, today=now.date(), identity_secret=secret)
+
+
+def _outcome(merged: ClaimExtraction, verdict: Verdict) -> Outcome:
+    return Outcome(
+        status=ROUTE_STATUS[verdict.route], kind=str(merged.kind), reasons=[r.to_dict() for r in verdict.reasons],
+        fields=claim_fields(merged), points=verdict.points, outlet_id=verdict.outlet_id,
+        partner_id=verdict.partner_id, total=parse_decimal(merged.value("total")),
+        lines=[line.to_dict() for line in verdict.lines], risk_score=verdict.risk_score,
+        identity_key=verdict.identity_key,
+    )

@@ -108,3 +108,16 @@ def test_all_modules_are_importable():
         module = importlib.import_module(pkg)
         for info in pkgutil.walk_packages(module.__path__, pkg + "."):
             importlib.import_module(info.name)
+
+
+def test_workers_are_glue_that_calls_the_claims_services():
+    """Use-case code lives in claims/services: the workers never ask the rules themselves."""
+    assert [(p.name, m) for p, m in imports_of("workers") if top(m) == "verification"] == []
+
+
+def test_one_intake_use_case_serves_every_entry_point():
+    """The API and the web form take claims in through claims/services/intake only, and never queue jobs."""
+    for path in (ROOT / "ingest" / "api.py", ROOT / "review_ui" / "participant.py"):
+        text = path.read_text(encoding="utf-8")
+        assert "take_claim" in text and "check_submission" in text, path.name
+        assert "enqueue" not in text and "submit_claim" not in text, path.name

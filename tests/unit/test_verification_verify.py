@@ -9,6 +9,8 @@ from decimal import Decimal
 import pytest
 
 from claims.i18n import has_key
+from claims.services.processing import facts_from_extraction
+from ocr import DocumentKind, Extraction, FieldValue, merge_documents
 from verification import (
     Campaign,
     Caps,
@@ -22,7 +24,6 @@ from verification import (
     Product,
     Route,
     SubmissionEvent,
-    facts_from_fields,
     identity_key,
     verify_claim,
 )
@@ -198,10 +199,13 @@ def test_flagged_claim_still_proposes_points_and_explains_the_risk():
     assert next(r for r in verdict.reasons if r.code == "edited_image").evidence["software"] == "GIMP 2.10"
 
 
-def test_facts_from_merged_fields_reads_the_worker_strings():
-    fields = {"seller_nip": NIP_A, "date": "2026-11-03", "total": "179.80", "document_number": "000123",
-              "items": [{"name": KLEJ.name, "qty": "2", "unit_price": "89.90", "amount": "179.80", "vat_rate": 23}]}
-    facts = facts_from_fields(fields, claim_id="claim-1", participant_id=1, submitted_at=SUBMITTED,
-                              sure=("seller_nip", "date", "total"), sha256s=(SHA,))
+def test_facts_from_a_claims_typed_fields_read_the_extracted_strings():
+    fields = {name: FieldValue(value, 0.9, sure=name != "document_number") for name, value in
+              {"seller_nip": NIP_A, "date": "2026-11-03", "total": "179.80", "document_number": "000123"}.items()}
+    items = [{"name": KLEJ.name, "qty": "2", "unit_price": "89.90", "amount": "179.80", "vat_rate": 23}]
+    merged = merge_documents([Extraction(DocumentKind.RECEIPT, fields, items)])
+    facts = facts_from_extraction(merged, claim_id="claim-1", participant_id=1, submitted_at=SUBMITTED,
+                                  sha256s=(SHA,))
     assert facts.items == (KLEJ,) and facts.total == Decimal("179.80") and facts.date == date(2026, 11, 3)
+    assert facts.sure_fields == {"seller_nip", "date", "total"} and facts.kind == "receipt" and facts.readable
     assert verify(facts).points == 16
