@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from claims.db.models import Claim
+from sqlalchemy.orm import object_session
+
+from claims.db.models import Claim, User
 from claims.reasons import reason_text
+from claims.roles import Role
+from claims.services.participant_claims import appealed_claims, credited_by_claim, participant_claim_view
 from vocabulary.fields import CLAIM_FIELDS
 
 
@@ -28,8 +32,15 @@ def claim_fields(fields: dict | None) -> dict:
     return shown
 
 
-def claim_view(claim: Claim, locale: str = "pl") -> dict:
-    """The participant API's claim document."""
+def claim_view(claim: Claim, locale: str = "pl", viewer: User | None = None) -> dict:
+    """The API's claim document for `viewer`: reviewers and staff get every reason as stored; a participant (and
+    any caller that does not say who is asking) gets only what a participant may see
+    (`claims.services.participant_claims.participant_claim_view`)."""
+    if viewer is None or Role(viewer.role) is Role.PARTICIPANT:
+        session = object_session(claim)
+        credited = credited_by_claim(session, [claim.id]).get(claim.id) if session is not None else None
+        appealed = session is not None and claim.id in appealed_claims(session, [claim.id])
+        return participant_claim_view(claim, locale, credited, appealed)
     return {
         "id": claim.id,
         "status": claim.status,
