@@ -143,6 +143,7 @@
       li.className = 'page-item' + (page.warning ? ' has-warning' : '');
       li.setAttribute('data-bytes-before', page.original.size);
       li.setAttribute('data-bytes-after', page.file.size);
+      if (page.done) li.setAttribute('data-ready', '');  // checked and, if need be, shrunk
       if (page.thumb) {
         var img = document.createElement('img');
         img.src = page.thumb; img.alt = ''; img.className = 'page-thumb';
@@ -186,7 +187,7 @@
         if (pages.length >= maxFiles) { errors.textContent = text(form, 'too-many'); return; }
         var page = { original: file, file: file, warning: '' };
         if (/^image\//.test(file.type)) page.thumb = URL.createObjectURL(file);
-        page.ready = prepare(form, page).then(function () { render(); form.dispatchEvent(new CustomEvent('pages-ready')); });
+        page.ready = prepare(form, page).then(function () { page.done = true; render(); });
         pages.push(page);
       });
       confirmed = false;

@@ -137,7 +137,7 @@ def _upload_with_progress(phone) -> str:
     assert phone.get_attribute("#camera", "capture") == "environment"
     assert phone.get_attribute("#files", "capture") is None
     phone.set_input_files("#files", str(RECEIPT))
-    phone.wait_for_selector(".page-item[data-bytes-after]")
+    phone.wait_for_selector(".page-item[data-ready]")
     assert "Strona 1: receipt-budmax.png" in phone.inner_text(".page-item")
     phone.evaluate("""() => {
         const bar = document.querySelector('#upload-form progress');
