@@ -204,6 +204,8 @@ def _the_points_moment(phone, programme: Programme, screenshot) -> int:
     phone.goto(f"{programme.url}/me/points")
     assert "BUDMAX Warszawa" in phone.inner_text(".ledger")
     _check(phone, "25-phone-points", screenshot)
+    phone.goto(f"{programme.url}/offline")  # what the service worker shows without a network
+    _check(phone, "25b-phone-offline", screenshot)
     approved = _wait_for_mail(programme.outbox, "*-pending_review-to-approved.eml",
                               programme.outbox.parent / "worker.log")
     assert f"Przyznaliśmy {points} pkt." in approved.get_content()
