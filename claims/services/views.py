@@ -7,7 +7,12 @@ from sqlalchemy.orm import object_session
 from claims.db.models import Claim, User
 from claims.reasons import reason_text
 from claims.roles import Role
-from claims.services.participant_claims import appealed_claims, credited_by_claim, participant_claim_view
+from claims.services.participant_claims import (
+    LIST_FIELDS,
+    appealed_claims,
+    credited_by_claim,
+    participant_claim_view,
+)
 from vocabulary.fields import CLAIM_FIELDS
 
 
@@ -18,10 +23,6 @@ def reason_view(record: dict, locale: str) -> dict:
     if record.get("comment"):
         view["comment"] = record["comment"]
     return view
-
-
-#: What a claim's fields carry besides the field table's fields: the read lines and a code claim's codes.
-LIST_FIELDS = ("items", "product_codes")
 
 
 def claim_fields(fields: dict | None) -> dict:
