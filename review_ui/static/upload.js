@@ -264,5 +264,13 @@
     }
   }
 
-  document.querySelectorAll('form[data-upload]').forEach(setup);
+  // forms on the page now, and those a live update brings (a claim that has just come back needing a photo)
+  function setupAll() {
+    document.querySelectorAll('form[data-upload]:not([data-upload-ready])').forEach(function (form) {
+      form.setAttribute('data-upload-ready', '');
+      setup(form);
+    });
+  }
+  setupAll();
+  document.addEventListener('live-updated', setupAll);
 })();

@@ -109,19 +109,22 @@ def test_several_photos_of_one_long_receipt_go_in_one_claim_in_the_order_shown(p
     assert live_app.queue.enqueued == [claim_id]
 
 
-def test_a_better_photo_is_added_to_the_same_claim_from_its_page(phone, live_app):
+def test_a_claim_that_comes_back_needing_a_photo_takes_a_better_one_on_its_open_page(phone, live_app):
     claims = Claims(live_app.runtime)
     claim_id = claims.submit(data=RECEIPT.read_bytes())
-    with transaction(live_app.runtime.sessions) as session:
+    phone.goto(f"{live_app.url}/me/claims/{claim_id}")
+    assert phone.get_attribute("[data-live]", "data-live-pace") == "work"
+    with transaction(live_app.runtime.sessions) as session:  # what the worker does, while the page is open
         start_processing(session, claim_id)
         finish_processing(session, claim_id, Outcome(status=ClaimStatus.NEEDS_RETAKE, kind="receipt",
                                                      reasons=[reason(ReasonCode.NO_TOTAL)]))
-    phone.goto(f"{live_app.url}/me/claims/{claim_id}")
+    phone.wait_for_selector("#retake-form")  # brought by the page's own update, no reload
     assert "Dodaj lepsze zdjęcie" in phone.inner_text("#retake-title")
+    assert "dolnej części dokumentu" in phone.inner_text("[data-reason=no_total]")
     assert_accessible(phone, "claim that needs a better photo")
 
     phone.set_input_files("#retake-files", files=[_file("dol.png", RECEIPT.read_bytes(), "image/png")])
-    phone.wait_for_selector("#retake-form .page-item[data-ready]")
+    phone.wait_for_selector("#retake-form .page-item[data-ready]")  # the upload script took the new form
     phone.click("#retake-form [data-submit]")
     phone.wait_for_selector("#claim-status[data-status=received]")
 
