@@ -15,7 +15,8 @@ TRANSITIONS: dict[ClaimStatus, frozenset[ClaimStatus]] = {
     S.PROCESSING: frozenset(
         {S.RECEIVED, S.NEEDS_RETAKE, S.REJECTED, S.PENDING_REVIEW, S.FLAGGED, S.APPROVED}
     ),
-    S.NEEDS_RETAKE: frozenset(),
+    # needs_retake -> received: the participant added a better photo to the same claim; it is read again.
+    S.NEEDS_RETAKE: frozenset({S.RECEIVED}),
     S.PENDING_REVIEW: frozenset({S.APPROVED, S.REJECTED, S.FLAGGED}),
     S.FLAGGED: frozenset({S.APPROVED, S.REJECTED, S.PENDING_REVIEW}),
     S.APPROVED: frozenset({S.REVERSED}),

@@ -15,6 +15,7 @@ from claims.roles import Role
 from claims.services.accounts import participant_of
 from claims.services.idempotency import remember_answer, request_fingerprint, stored_answer
 from claims.services.intake import IncomingFile, check_submission, intake_limits, take_claim
+from claims.services.participant_claims import own_claims, participant_claim_view
 from claims.services.privacy import export_participant
 from claims.services.review import decide_claim, get_visible_claim, review_queue
 from claims.services.views import claim_view, queue_item_view
@@ -55,11 +56,29 @@ def _submitting_participant(session) -> int:
     return participant_of(session, user).id
 
 
+@blueprint.get("/claims")
+def list_claims():
+    """The participant's own claims, newest first, `limit` (1-100, default 20) from `offset`."""
+    limit = request.args.get("limit", 20, type=int)
+    offset = request.args.get("offset", 0, type=int)
+    with transaction(runtime().sessions) as session:
+        user = bearer_user(session)
+        if Role(user.role) is not Role.PARTICIPANT:
+            raise PermissionDeniedError("only participants have claims of their own", code="not_participant")
+        page = own_claims(session, participant_of(session, user).id, limit, offset)
+        views = [participant_claim_view(c, locale(), page.credited.get(c.id), c.id in page.appealed)
+                 for c in page.claims]
+    more = url_for("api.list_claims", limit=page.limit, offset=page.offset + page.limit) if page.has_more else None
+    return jsonify({"claims": views, "total": page.total, "limit": page.limit, "offset": page.offset,
+                    "next": more})
+
+
 @blueprint.get("/claims/<claim_id>")
 def get_claim(claim_id: str):
     with transaction(runtime().sessions) as session:
-        claim = get_visible_claim(session, bearer_user(session), claim_id)
-        return jsonify(claim_view(claim, locale()))
+        user = bearer_user(session)
+        claim = get_visible_claim(session, user, claim_id)
+        return jsonify(claim_view(claim, locale(), viewer=user))
 
 
 @blueprint.get("/participants/me/balance")

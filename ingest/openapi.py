@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from claims.services.outcomes import Stage
 from vocabulary.fields import FIELDS, FieldSpec, FieldType
+from vocabulary.reasons import NextStep
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 #: How each type of the field table is written in JSON (values read from a document are kept as read, so the
@@ -57,6 +59,48 @@ CLAIM = {
 }
 
 
+#: A reason as a participant reads it: only codes a participant may see, with the next step.
+PARTICIPANT_REASON = {"type": "object", "required": ["code", "message", "next_step"], "properties": {
+    "code": {"type": "string"}, "message": {"type": "string"},
+    "next_step": {"type": "string", "enum": [str(step) for step in NextStep]},
+    "next_step_message": {"type": "string"},
+    "comment": {"type": "string", "description": "the reviewer's words to the participant, when there are any"}}}
+#: A claim as its participant sees it (GET /claims, and GET /claims/{id} with a participant's token).
+OWN_CLAIM = {
+    "type": "object",
+    "required": ["id", "status", "stage", "kind", "reasons", "fields", "points", "points_kind"],
+    "properties": {
+        "id": {"type": "string", "format": "uuid"},
+        "status": CLAIM["properties"]["status"],
+        "stage": {"type": "string", "enum": [str(stage) for stage in Stage],
+                  "description": "received, reading, checking, waiting (for the partner), decided"},
+        "kind": CLAIM["properties"]["kind"],
+        "reasons": {"type": "array", "items": PARTICIPANT_REASON},
+        "fields": {"type": "object", "description": "What was read, the fields shown to participants",
+                   "properties": {**{spec.name: field_schema(spec) for spec in FIELDS if spec.participant},
+                                  "items": {"type": "array", "items": {"type": "object"}},
+                                  "product_codes": {"type": "array", "items": {"type": "string"}}}},
+        "points": {"type": "integer", "description": "credited (approved), expected (waiting for a decision), "
+                                                     "0 when rejected or not read yet"},
+        "points_kind": {"type": "string", "enum": ["credited", "expected", "none"]},
+        "documents": {"type": "integer"},
+        "submitted_at": {"type": "string", "format": "date-time"},
+    },
+}
+
+
+def _own_claims_operation() -> dict:
+    page = [{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100,
+                                                         "default": 20}},
+            {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}}]
+    body = {"type": "object", "required": ["claims", "total", "limit", "offset", "next"], "properties": {
+        "claims": {"type": "array", "items": {"$ref": "#/components/schemas/OwnClaim"}},
+        "total": {"type": "integer"}, "limit": {"type": "integer"}, "offset": {"type": "integer"},
+        "next": {"type": ["string", "null"], "description": "the next page, null on the last one"}}}
+    return {"summary": "The participant's own claims, newest first, in pages", "parameters": page,
+            "responses": {"200": _answer("A page of claims", body), **_errors(401, 403)}}
+
+
 def openapi_document() -> dict:
     """The whole document; a test checks that every /api/v1 route is described here."""
     claim_id = [{"name": "claim_id", "in": "path", "required": True, "schema": {"type": "string"}}]
@@ -71,17 +115,20 @@ def openapi_document() -> dict:
                     "type": "object", "required": ["code", "message"],
                     "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}},
                 "Claim": CLAIM,
+                "OwnClaim": OWN_CLAIM,
             },
         },
         "security": [{"bearer": []}],
         "paths": {
             "/api/v1/openapi.json": {"get": {"summary": "This document", "security": [],
                                              "responses": {"200": _answer("OpenAPI document")}}},
-            "/api/v1/claims": {"post": _submit_operation()},
+            "/api/v1/claims": {"post": _submit_operation(), "get": _own_claims_operation()},
             "/api/v1/claims/{claim_id}": {"get": {
-                "summary": "A claim's status, reasons, fields and points (owner, its partner, or staff)",
+                "summary": "A claim's status, reasons, fields and points (owner, its partner, or staff); its "
+                           "participant gets the OwnClaim form (reasons a participant may see only)",
                 "parameters": claim_id,
-                "responses": {"200": _answer("The claim", {"$ref": "#/components/schemas/Claim"}),
+                "responses": {"200": _answer("The claim", {"oneOf": [{"$ref": "#/components/schemas/Claim"},
+                                                                      {"$ref": "#/components/schemas/OwnClaim"}]}),
                               **_errors(401, 404)}}},
             "/api/v1/claims/{claim_id}/decision": {"post": _decision_operation(claim_id)},
             "/api/v1/review/queue": {"get": {

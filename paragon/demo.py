@@ -208,7 +208,8 @@ def _refresh(claim: Claim, run: SampleRun) -> None:
 
 def _print_summary(runs: list[SampleRun]) -> None:
     header = ("claim", "sample", "kind", "status", "seller NIP", "total", "points", "ok")
-    rows = [((r.claim_id or "-")[:8], r.name, r.kind or "-", r.status, r.seller, r.total, str(r.points),
+    # the whole id: what GET /api/v1/claims/<id> and the page /me/claims/<id> accept
+    rows = [(r.claim_id or "-", r.name, r.kind or "-", r.status, r.seller, r.total, str(r.points),
              "yes" if r.ok else "NO") for r in runs]
     widths = [max(len(str(x)) for x in column) for column in zip(header, *rows, strict=True)]
     for row in (header, *rows):

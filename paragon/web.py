@@ -5,13 +5,15 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from claims.db.after_commit import install_handler
 from claims.ratelimit import RateLimiter
 from claims.runtime import Runtime, build_runtime
 from claims.services.notifications import install_notifier
+from claims.services.passwords import RESET_TOPIC
 from claims.settings import Settings
 from ingest.api import blueprint as api_blueprint
 from review_ui import create_app as create_review_app
-from workers.notify import queue_notifier
+from workers.notify import queue_notifier, queue_reset_mailer
 from workers.queues import ClaimQueue, connect_redis
 
 
@@ -26,6 +28,7 @@ def create_app(runtime: Runtime | None = None, claim_queue: ClaimQueue | None = 
     app.extensions["paragon.ratelimiter"] = RateLimiter(redis) if redis is not None else None
     if redis is not None:
         install_notifier(runtime.sessions, queue_notifier(redis))
+        install_handler(runtime.sessions, RESET_TOPIC, queue_reset_mailer(redis))
     if runtime.settings.trusted_proxies:
         hops = runtime.settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

@@ -83,15 +83,20 @@ def create_app(runtime: Runtime, claim_queue: Any = None, *, testing: bool = Fal
 
 
 def _register_blueprints(app: Flask) -> None:
+    import review_ui.participant_upload  # noqa: F401 — adds the upload routes to the participant blueprint
+    from review_ui.account import bp as account_bp
     from review_ui.admin import bp as admin_bp
     from review_ui.audit import bp as audit_bp
     from review_ui.auth import bp as auth_bp
     from review_ui.documents import bp as documents_bp
     from review_ui.participant import bp as participant_bp
+    from review_ui.password_reset import bp as password_bp
+    from review_ui.pwa import bp as pwa_bp
     from review_ui.reports import bp as reports_bp
     from review_ui.review import bp as review_bp
 
-    for blueprint in (auth_bp, review_bp, participant_bp, documents_bp, audit_bp, reports_bp, admin_bp):
+    for blueprint in (auth_bp, password_bp, review_bp, participant_bp, account_bp, documents_bp, audit_bp,
+                      reports_bp, admin_bp, pwa_bp):
         app.register_blueprint(blueprint)
 
 

@@ -1,8 +1,10 @@
 """Logging in with e-mail and password, and out; participants signing up; the programme rules.
 
 Failed logins are counted per e-mail and per address (claims.services.lockout, in Redis through the app's
-rate limiter; none in tests with a fake queue). A session remembers a keyed fingerprint of the password hash
-it was opened with: when an admin resets the password, every other session of that user ends.
+rate limiter; none in tests with a fake queue). A session remembers a keyed fingerprint of the password hash and
+the user's session version it was opened with: when the password changes (an admin's reset, the user's own
+change or reset) or `claims.services.accounts.end_other_sessions` raises the version, every other session of
+that user ends at its next request.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from claims.services.lockout import (
     record_login_success,
 )
 from claims.services.registration import (
+    CONSENT_KINDS,
     CONSENT_TEXT_VERSION,
     OPTIONAL_CONSENTS,
     Registration,
@@ -46,30 +49,32 @@ def limiter() -> RateLimiter | None:
     return current_app.extensions.get("paragon.ratelimiter")
 
 
-def password_fingerprint(password_hash: str) -> str:
-    """A keyed digest of the stored hash: it changes with the password and tells the cookie's reader nothing."""
+def password_fingerprint(user) -> str:
+    """A keyed digest of the stored hash and the session version: it changes with the password and with
+    `end_other_sessions`, and tells the cookie's reader nothing."""
     key = str(current_app.config["SECRET_KEY"]).encode()
-    return hmac.new(key, password_hash.encode(), hashlib.sha256).hexdigest()[:32]
+    state = f"{user.password_hash}:{user.session_version or 0}"
+    return hmac.new(key, state.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 @bp.before_app_request
 def end_stale_session() -> None:
-    """Log out a session opened before the user's password changed (an admin reset it)."""
+    """Log out a session opened before the user's password changed or their other sessions were ended."""
     if request.endpoint == "static" or not current_user.is_authenticated:
         return
-    current = password_fingerprint(current_user.model.password_hash)
+    current = password_fingerprint(current_user.model)
     if not hmac.compare_digest(str(session.get(FINGERPRINT_KEY, "")), current):
         logout_user()
-        _start_fresh_session()
+        start_fresh_session()
 
 
 def renew_fingerprint(user) -> None:
     """Keep this session valid after the logged-in user's own password changed (other sessions still end)."""
-    session[FINGERPRINT_KEY] = password_fingerprint(user.password_hash)
+    session[FINGERPRINT_KEY] = password_fingerprint(user)
 
 
 def _log_in(user) -> None:
-    _start_fresh_session()
+    start_fresh_session()
     login_user(LoginUser(user))
     renew_fingerprint(user)
 
@@ -118,7 +123,7 @@ def _locked(error: LoginLockedError, email: str):
 @bp.post("/logout")
 def logout():
     logout_user()
-    _start_fresh_session()
+    start_fresh_session()
     flash(t("logout.done"), "info")
     return redirect(url_for("auth.login"), code=303)
 
@@ -128,7 +133,7 @@ def _next_target() -> str | None:
     return target if is_safe_next(target) else None
 
 
-def _start_fresh_session() -> None:
+def start_fresh_session() -> None:
     """Drop everything from the old session (no fixation) but keep the chosen language."""
     lang = session.get("lang")
     session.clear()
@@ -152,12 +157,14 @@ def register():
 def register_submit():
     if current_user.is_authenticated:
         return redirect(home_url(current_user.role), code=303)
-    form = {name: request.form.get(name, "").strip()[:300] for name in REGISTRATION_FIELDS}
+    form: dict = {name: request.form.get(name, "").strip()[:300] for name in REGISTRATION_FIELDS}
+    # every field comes back after a refusal, the consent ticks too; only the passwords are typed again
+    form["consents"] = tuple(k for k in CONSENT_KINDS if request.form.get(f"consent_{k}") == "yes")
     registration = Registration(
         email=form["email"][:254], password=request.form.get("password", "")[:1000], name=form["name"],
         company_name=form["company_name"], company_nip=form["company_nip"],
-        accepts_rules=request.form.get("consent_rules") == "yes",
-        optional_consents=tuple(k for k in OPTIONAL_CONSENTS if request.form.get(f"consent_{k}") == "yes"),
+        accepts_rules="rules" in form["consents"],
+        optional_consents=tuple(k for k in OPTIONAL_CONSENTS if k in form["consents"]),
     )
     try:
         count_registration(limiter(), request.remote_addr)

@@ -1,30 +1,42 @@
-"""The participant's portal: their claims with status and reasons, the one appeal, points, consents, uploads."""
+"""The participant's portal: their claims with the stage each is at and what they may act on, the one appeal,
+points, consents, and the light JSON their open pages poll to update themselves.
+
+Uploads (a new claim, a better photo for a claim that needs one) are in `participant_upload`, on this blueprint.
+Everything shown about a claim comes through `claims.services.outcomes`: no internal signal, risk score or
+staff note reaches these pages.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from sqlalchemy.orm import selectinload
 
-from claims.db.models import Claim, LedgerEntry
+from claims.db.models import Claim, Participant
 from claims.errors import ConflictError, IllegalTransitionError, InvalidInputError
 from claims.ledger import balance, history
-from claims.ratelimit import TooManyAttemptsError
 from claims.roles import Role
 from claims.services.accounts import participant_of
-from claims.services.intake import IncomingFile, check_submission, intake_limits, take_claim
+from claims.services.intake import CodeLine
+from claims.services.live import claim_state, list_state
+from claims.services.outcomes import STAGES, claim_stage, participant_points, participant_reasons
+from claims.services.participant_claims import (
+    appealed_claims,
+    credited_by_claim,
+    entry_sources,
+    participant_fields,
+    unread_documents,
+)
+from claims.services.points_notices import PointsMoment, has_unseen_points, take_points_moment
 from claims.services.registration import consent_states, give_consent, withdraw_consent
-from claims.services.review import appeal_claim, decisions_of, get_visible_claim, visible_claims
-from claims.services.views import reason_view
+from claims.services.review import appeal_claim, get_visible_claim, visible_claims
 from review_ui.access import acting_user, role_required
-from review_ui.auth import limiter
 from review_ui.claim_pages import MAX_CLAIM_ID, document_views, read_fields
 from review_ui.db import db, runtime, write
 from review_ui.documents import document_page_count
 from review_ui.errors import flash_error
-from review_ui.i18n import current_locale, has_key, t, translate
+from review_ui.i18n import current_locale, t
 from vocabulary.claims import ClaimStatus
 from vocabulary.fields import PARTICIPANT_FIELDS
 
@@ -36,39 +48,61 @@ MAX_HISTORY = 1000
 MAX_COMMENT = 2000
 
 
+def claim_summary(claim: Claim, credited: int | None, appealed: bool, locale: str) -> dict:
+    """What the pages show of one claim: stage, participant reasons and points (never the staff's view)."""
+    stage = claim_stage(claim.status, unread_documents(claim))
+    return {
+        "claim": claim,
+        "stage": str(stage),
+        "stage_index": STAGES.index(stage),
+        "reasons": participant_reasons(claim.reasons, claim.status, locale, appealed),
+        "points": participant_points(claim.status, claim.points_proposed, credited),
+        "fields": participant_fields(claim.fields),
+        "can_retake": claim.status == ClaimStatus.NEEDS_RETAKE,
+        "can_appeal": claim.status == ClaimStatus.REJECTED and not appealed,
+        "appealed": appealed,
+    }
+
+
+def points_moment(participant: Participant) -> PointsMoment | None:
+    """The points notices of this page view, shown once: marking them seen is committed here (a write only
+    when there is something new)."""
+    if not has_unseen_points(db(), participant):
+        return None
+    try:
+        return write(lambda s: take_points_moment(s, participant))
+    except ConflictError:  # another page view of the same participant took them first
+        return None
+
+
 @bp.get("/me")
 @role_required(Role.PARTICIPANT)
 def home():
-    session, user = db(), acting_user()
-    profile = participant_of(session, user)
-    claims = list(
-        session.scalars(
-            visible_claims(user)
-            .options(selectinload(Claim.documents))
-            .order_by(Claim.submitted_at.desc(), Claim.id.desc())
-            .limit(MAX_LISTED_CLAIMS)
-        )
-    )
-    entries = history(session, profile.id, limit=MAX_HISTORY)
+    return render_home()
+
+
+def render_home(codes: str = "", code_lines: list[CodeLine] | None = None, status: int = 200):
+    """The participant's home page; after a refused upload, with what they typed and why it was refused."""
+    user = acting_user()
+    profile = participant_of(db(), user)
+    moment = points_moment(profile)
+    session = db()
+    claims = list(session.scalars(visible_claims(user).options(selectinload(Claim.documents))
+                                  .order_by(Claim.submitted_at.desc(), Claim.id.desc()).limit(MAX_LISTED_CLAIMS)))
+    ids = [c.id for c in claims]
+    credited, appealed = credited_by_claim(session, ids), appealed_claims(session, ids)
     locale = current_locale()
-    return render_template(
+    entries = history(session, profile.id, limit=10)
+    page = render_template(
         "participant/home.html",
-        claims=claims,
-        reasons={c.id: [reason_view(r, locale) for r in c.reasons or []] for c in claims},
-        credited=_credited_by_claim(entries),
-        balance=balance(session, profile.id),
-        entries=entries[:10],
+        summaries=[claim_summary(c, credited.get(c.id), c.id in appealed, locale) for c in claims],
+        balance=balance(session, profile.id), moment=moment, entries=entries,
+        sources=entry_sources(session, entries), live=list_state(session, profile.id),
         max_files=runtime().settings.max_files_per_claim,
         max_mb=runtime().settings.max_upload_bytes // (1024 * 1024),
+        codes=codes, code_lines=code_lines or [],
     )
-
-
-def _credited_by_claim(entries: list[LedgerEntry]) -> dict[str, int]:
-    """Net points each claim brought (credit plus any reversal)."""
-    totals: dict[str, int] = defaultdict(int)
-    for entry in entries:
-        totals[entry.claim_id] += entry.points
-    return dict(totals)
+    return page, status
 
 
 @bp.get("/me/claims/<claim_id>")
@@ -77,21 +111,18 @@ def claim(claim_id: str):
     if len(claim_id) > MAX_CLAIM_ID:
         abort(404)
     session, user = db(), acting_user()
-    found = get_visible_claim(session, user, claim_id)
+    found = get_visible_claim(session, user, claim_id)  # another's claim is a 404 before anything is written
     profile = participant_of(session, user)
-    entries = [e for e in history(session, profile.id, limit=MAX_HISTORY) if e.claim_id == found.id]
-    appealed = any(d.action == "appeal" for d in decisions_of(session, found.id))
-    locale = current_locale()
+    moment = points_moment(profile)
+    credited = credited_by_claim(session, [found.id]).get(found.id)
+    summary = claim_summary(found, credited, found.id in appealed_claims(session, [found.id]), current_locale())
     return render_template(
-        "participant/claim.html",
-        claim=found,
+        "participant/claim.html", s=summary, claim=found, moment=moment,
         fields=read_fields(found.fields, PARTICIPANT_FIELDS),
         document_pages=document_views(found.documents, document_page_count),
-        reasons=[reason_view(r, locale) for r in found.reasons or []],
-        credited=sum(e.points for e in entries) if entries else None,
-        entries=entries,
-        can_appeal=found.status == ClaimStatus.REJECTED and not appealed,
-        appealed=appealed,
+        live=claim_state(session, profile.id, found.id),
+        max_files=runtime().settings.max_files_per_claim,
+        max_mb=runtime().settings.max_upload_bytes // (1024 * 1024),
     )
 
 
@@ -115,8 +146,43 @@ def appeal(claim_id: str):
 def points():
     session = db()
     profile = participant_of(session, acting_user())
-    return render_template("participant/points.html", balance=balance(session, profile.id),
-                           entries=history(session, profile.id, limit=MAX_HISTORY))
+    entries = history(session, profile.id, limit=MAX_HISTORY)
+    return render_template("participant/points.html", balance=balance(session, profile.id), entries=entries,
+                           sources=entry_sources(session, entries))
+
+
+# ---- what an open page polls ---------------------------------------------------------------------------
+
+
+def _live_answer(state):
+    """The state as JSON; 304 when the page already shows this version (If-None-Match)."""
+    etag = f'"{state.version}"'
+    if etag in request.headers.get("If-None-Match", ""):
+        return "", 304, {"ETag": etag, "Cache-Control": "no-cache, private"}
+    response = jsonify(state.to_dict())
+    response.headers.update({"ETag": etag, "Cache-Control": "no-cache, private"})
+    return response
+
+
+@bp.get("/me/live")
+@role_required(Role.PARTICIPANT)
+def live_list():
+    """The fingerprint of the claims list and balance, and how soon to ask again."""
+    session = db()
+    return _live_answer(list_state(session, participant_of(session, acting_user()).id))
+
+
+@bp.get("/me/claims/<claim_id>/live")
+@role_required(Role.PARTICIPANT)
+def live_claim(claim_id: str):
+    """The fingerprint, status and stage of one claim (404 for anyone else's)."""
+    if len(claim_id) > MAX_CLAIM_ID:
+        abort(404)
+    session = db()
+    return _live_answer(claim_state(session, participant_of(session, acting_user()).id, claim_id))
+
+
+# ---- consents ----------------------------------------------------------------------------------------
 
 
 @bp.get("/me/consents")
@@ -147,46 +213,3 @@ def change_consent():
         done = t("consents.given") if action == "give" else t("consents.withdrawn")
         flash(done.format(kind=t(f"consent.{kind}.name")), "success")
     return redirect(back, code=303)
-
-
-@bp.post("/me/claims")
-@role_required(Role.PARTICIPANT)
-def submit():
-    settings, home_url = runtime().settings, url_for("participant.home")
-    limits = intake_limits(settings)
-    files = [IncomingFile(f.filename, f.stream) for f in request.files.getlist("files") if f and f.filename]
-    user, blobs = acting_user(), runtime().blobs
-    try:
-        submission = check_submission(files, [request.form.get("codes", "")], limits)
-        created = write(lambda s: take_claim(s, blobs, participant_of(s, user), submission, limits,
-                                             limiter=limiter(), ip=request.remote_addr))
-    except TooManyAttemptsError as error:
-        return flash_error(error, home_url, minutes=max(1, -(-error.retry_after // 60)))
-    except InvalidInputError as error:
-        return upload_refused(error, home_url, max=settings.max_files_per_claim)
-    flash(t("me.upload.done"), "success")
-    return redirect(url_for("participant.claim", claim_id=created.id), code=303)
-
-
-def quality_problems(error: InvalidInputError, locale: str) -> list[str]:
-    """The photo quality gate's findings (`photo_*` codes with details["problems"]) in the user's language."""
-    if not error.code.startswith("photo_"):
-        return []
-    shown = []
-    for problem in error.details.get("problems") or []:
-        key = f"quality.{problem.get('code')}" if isinstance(problem, dict) else ""
-        text = translate(key, locale) if key and has_key(key) else ""
-        if text and text not in shown:
-            shown.append(text)
-    return shown
-
-
-def upload_refused(error: InvalidInputError, target: str, **values: object):
-    """Send the participant back with every reason the upload was refused."""
-    problems = quality_problems(error, current_locale())
-    if not problems:
-        return flash_error(error, target, **values)
-    flash(t("error.photo_quality"), "error")
-    for text in problems:
-        flash(text, "error")
-    return redirect(target, code=303)

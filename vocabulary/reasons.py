@@ -6,6 +6,7 @@ gettext catalogues (`reason.<code>`), never stored.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -63,6 +64,9 @@ class ReasonCode(StrEnum):
     VELOCITY_DEVICE = "velocity_device"
     VELOCITY_IP = "velocity_ip"
     UNUSUAL_AMOUNT = "unusual_amount"
+    # what a participant is shown instead of an internal code (see PARTICIPANT_REASONS)
+    NOT_ACCEPTED = "not_accepted"
+    APPROVAL_REVERSED = "approval_reversed"
 
 
 #: Codes a reviewer may give when rejecting a claim.
@@ -77,3 +81,78 @@ REJECTION_CODES = frozenset(
         ReasonCode.OTHER,
     }
 )
+
+
+# ---- what a participant is told --------------------------------------------------------------------------
+#
+# A claim's stored reasons are written for reviewers and auditors: risk signals, matching doubts, staff notes.
+# A participant sees only the codes below, each with the one thing they can do next; every other code is
+# internal and never leaves the staff's pages (page, API, e-mail and data export alike).
+
+
+class NextStep(StrEnum):
+    """What a participant can do about a reason (the catalogues say it: `next_step.<step>`)."""
+
+    RETAKE = "retake"  # a new photo of the whole document, sharp and well lit
+    RETAKE_BOTTOM = "retake_bottom"  # a better photo of the bottom part (total, payment)
+    CHECK_CODE = "check_code"  # type the code again, character by character
+    CONTACT_SUPPORT = "contact_support"  # nothing to fix on their side: ask the programme's support
+    APPEAL = "appeal"  # the decision can be appealed once
+    WAIT = "wait"  # nothing to do: someone is looking at it
+    NONE = "none"  # information only
+
+
+@dataclass(frozen=True)
+class ParticipantReason:
+    """How a reason code is shown to the participant: the code they see (an internal code may be shown as a
+    plainer one), their next step, and whether the reviewer's comment on it is meant for them."""
+
+    shown_as: ReasonCode
+    next_step: NextStep
+    with_comment: bool = False
+
+
+R, N = ReasonCode, NextStep
+#: Every code a participant may see, with what they see. A code missing here is internal.
+PARTICIPANT_REASONS: dict[ReasonCode, ParticipantReason] = {
+    R.UNREADABLE: ParticipantReason(R.UNREADABLE, N.RETAKE, with_comment=True),
+    R.NO_SELLER_NIP: ParticipantReason(R.NO_SELLER_NIP, N.RETAKE),
+    R.NO_TOTAL: ParticipantReason(R.NO_TOTAL, N.RETAKE_BOTTOM),
+    R.NO_DATE: ParticipantReason(R.NO_DATE, N.RETAKE),
+    R.UNSUPPORTED_FILE: ParticipantReason(R.UNSUPPORTED_FILE, N.RETAKE),
+    R.BUYER_NIP_REQUIRED: ParticipantReason(R.BUYER_NIP_REQUIRED, N.RETAKE),
+    R.INVALID_CODE: ParticipantReason(R.INVALID_CODE, N.CHECK_CODE),
+    R.CODE_ALREADY_USED: ParticipantReason(R.CODE_ALREADY_USED, N.CONTACT_SUPPORT),
+    R.PROCESSING_FAILED: ParticipantReason(R.PROCESSING_FAILED, N.WAIT),
+    R.NO_CAMPAIGN: ParticipantReason(R.NO_CAMPAIGN, N.WAIT),
+    R.UNKNOWN_SELLER: ParticipantReason(R.UNKNOWN_SELLER, N.CONTACT_SUPPORT),
+    R.OUTSIDE_CAMPAIGN_PERIOD: ParticipantReason(R.OUTSIDE_CAMPAIGN_PERIOD, N.NONE),
+    R.SUBMITTED_TOO_LATE: ParticipantReason(R.SUBMITTED_TOO_LATE, N.NONE),
+    R.BELOW_MINIMUM_PURCHASE: ParticipantReason(R.BELOW_MINIMUM_PURCHASE, N.NONE),
+    R.POINTS_CAPPED: ParticipantReason(R.POINTS_CAPPED, N.NONE),
+    R.BUYER_NIP_MISMATCH: ParticipantReason(R.BUYER_NIP_MISMATCH, N.APPEAL),
+    R.CONFIRMED: ParticipantReason(R.CONFIRMED, N.NONE),
+    R.APPEAL: ParticipantReason(R.APPEAL, N.WAIT),
+    # a reviewer's rejection: the comment field of the rejection form is addressed to the participant
+    R.NOT_OUR_SALE: ParticipantReason(R.NOT_OUR_SALE, N.APPEAL, with_comment=True),
+    R.DOCUMENT_NOT_MATCHING: ParticipantReason(R.DOCUMENT_NOT_MATCHING, N.APPEAL, with_comment=True),
+    R.PRODUCT_NOT_ELIGIBLE: ParticipantReason(R.PRODUCT_NOT_ELIGIBLE, N.APPEAL, with_comment=True),
+    R.DUPLICATE: ParticipantReason(R.DUPLICATE, N.APPEAL, with_comment=True),
+    R.OTHER: ParticipantReason(R.OTHER, N.APPEAL, with_comment=True),
+    # said plainly, without the suspicion: the participant may appeal and an auditor looks again
+    R.SUSPECTED_FRAUD: ParticipantReason(R.NOT_ACCEPTED, N.APPEAL),
+    R.NOT_ACCEPTED: ParticipantReason(R.NOT_ACCEPTED, N.APPEAL),
+    R.AUDIT_OVERRIDE: ParticipantReason(R.APPROVAL_REVERSED, N.CONTACT_SUPPORT),
+    R.APPROVAL_REVERSED: ParticipantReason(R.APPROVAL_REVERSED, N.CONTACT_SUPPORT),
+}
+#: Codes only staff see: risk signals and scores, matching doubts, routing notes.
+INTERNAL_REASONS: frozenset[ReasonCode] = frozenset(ReasonCode) - frozenset(PARTICIPANT_REASONS)
+del R, N
+
+
+def participant_reason(code: str) -> ParticipantReason | None:
+    """How the participant sees reason `code`; None when it is internal or unknown (never shown)."""
+    try:
+        return PARTICIPANT_REASONS.get(ReasonCode(code))
+    except ValueError:
+        return None

@@ -20,6 +20,7 @@ from rq.exceptions import DuplicateJobError
 
 from claims.db.engine import transaction
 from claims.services.notifications import Message, Notifier, already_sent, record_sent, status_message
+from claims.services.passwords import ResetMail, reset_message
 from claims.settings import Settings
 from workers.queues import DEFAULT_QUEUE
 from workers.runtime import current
@@ -27,6 +28,7 @@ from workers.runtime import current
 log = logging.getLogger(__name__)
 
 SEND_STATUS_NOTIFICATION = "workers.notify.send_status_notification"
+SEND_PASSWORD_RESET = "workers.notify.send_password_reset"
 DEFAULT_SENDER = "paragon <no-reply@paragon.local>"
 SMTP_TIMEOUT_SECONDS = 20
 
@@ -46,6 +48,21 @@ def send_status_notification(claim_id: str, old: str, new: str) -> str:
     with transaction(rt.claims.sessions) as session:
         record_sent(session, message, transport)
     return f"sent by {transport}"
+
+
+def send_password_reset(user_id: int) -> str:
+    """Send the user a password reset link made now (valid for an hour); returns what happened.
+
+    The link is made here, in the worker, so it never sits on the queue; a job run twice sends two links, and
+    either works until one of them is used.
+    """
+    rt = current()
+    settings = rt.claims.settings
+    with transaction(rt.claims.sessions) as session:
+        message = reset_message(session, user_id, ResetMail(settings.secret_key, settings.public_url))
+    if message is None:
+        return "nobody to tell"
+    return f"sent by {deliver(message, settings)}"
 
 
 def claim_url(settings: Settings, claim_id: str) -> str | None:
@@ -91,6 +108,17 @@ def write_outbox(email: EmailMessage, folder: Path, name: str) -> Path:
     partial.write_bytes(email.as_bytes())
     partial.replace(path)
     return path
+
+
+def queue_reset_mailer(redis: Redis):
+    """The after-commit handler of `claims.services.passwords.RESET_TOPIC`: puts the e-mail job on the queue."""
+    queue = Queue(DEFAULT_QUEUE, connection=redis)
+
+    def mail(user_id: int) -> None:
+        queue.enqueue(SEND_PASSWORD_RESET, int(user_id), retry=Retry(max=3, interval=[10, 60, 300]),
+                      result_ttl=3600, failure_ttl=24 * 3600, description=f"password reset e-mail to user {user_id}")
+
+    return mail
 
 
 def notify_job_id(claim_id: str, old: str, new: str) -> str:

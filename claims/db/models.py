@@ -77,6 +77,8 @@ class User(Base):
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"))
     locale: Mapped[str] = mapped_column(String(5), default="pl")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Raised to end every other session of the user (sessions carry it; see accounts.end_other_sessions).
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     participant: Mapped[Participant | None] = relationship(back_populates="user", uselist=False)
     __table_args__ = (
@@ -102,6 +104,10 @@ class Participant(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
     company_name: Mapped[str] = mapped_column(String(300), default="")
     company_nip: Mapped[str | None] = mapped_column(String(10))
+    phone: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    delivery_address: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    # The newest ledger entry the participant has seen a notice about (the points moment is shown once).
+    points_seen_entry_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     user: Mapped[User] = relationship(back_populates="participant")
     consents: Mapped[list[Consent]] = relationship(back_populates="participant", order_by="Consent.id")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from claims.db.models import ApiToken, Consent, Participant, User
@@ -42,8 +42,7 @@ def create_user(
     email = email.strip().lower()
     if "@" not in email:
         raise InvalidInputError("e-mail address is not valid", code="invalid_email")
-    if len(password) < 8:
-        raise InvalidInputError("password must have at least 8 characters", code="weak_password")
+    check_new_password(password)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise InvalidInputError("this e-mail address is already registered", code="email_taken")
     if role is Role.PARTNER_REVIEWER and partner_id is None:
@@ -116,3 +115,26 @@ def participant_of(session: Session, user: User) -> Participant:
     if profile is None:
         raise PermissionDeniedError("this account is not a participant", code="not_participant")
     return profile
+
+
+MIN_PASSWORD = 8
+
+
+def check_new_password(password: str) -> None:
+    """Refuse a password too short to keep an account (InvalidInputError `weak_password`)."""
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInputError(f"password must have at least {MIN_PASSWORD} characters", code="weak_password")
+
+
+def end_other_sessions(session: Session, user: User) -> int:
+    """End every session of `user` except the one that is about to renew itself; returns the new version.
+
+    Today's sessions are signed cookies, so there is nothing on the server to delete: each session carries a
+    keyed fingerprint of the user's password hash and `session_version` (review_ui.auth), and a request whose
+    fingerprint no longer matches is logged out. Raising the version here (atomically, so two calls at once both
+    count) ends them all; the caller then renews its own session's fingerprint.
+    """
+    session.execute(update(User).where(User.id == user.id)
+                    .values(session_version=User.session_version + 1).execution_options(synchronize_session=False))
+    session.refresh(user, ["session_version"])
+    return user.session_version

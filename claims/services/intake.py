@@ -7,6 +7,8 @@ Two steps, both called by every entry point:
 2. `take_claim` inside the caller's transaction: the participant's attempt limits, the files stored, the
    `received` claim row added, and its processing handed to the queue once the transaction commits
    (`claims.db.after_commit`, topic `CLAIM_RECEIVED`), so no entry point can enqueue before the commit or forget to.
+   `add_documents` is its twin for a claim that needs a better photo: the new files join the same claim, which
+   goes back to `received` and is queued the same way.
 """
 
 from __future__ import annotations
@@ -16,16 +18,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claims.audit import record_event
 from claims.blobs import BlobStore
 from claims.db.after_commit import after_commit
 from claims.db.models import Claim, Document, Participant
-from claims.errors import InvalidInputError
+from claims.errors import ConflictError, InvalidInputError, NotFoundError
 from claims.i18n import translate
 from claims.ratelimit import RateLimiter, check_claim_attempts
 from claims.services.programme import active_campaign
+from claims.services.transitions import move_claim
 from claims.settings import Settings
 from ocr.formats import ALLOWED_UPLOAD_TYPES, sniff_media_type
 from ocr.quality import check_photo
@@ -119,6 +123,28 @@ def check_codes(raw_codes: Sequence[str]) -> list[str]:
         raise InvalidInputError(f"at most {MAX_CODES} product codes per claim", code="too_many_codes",
                                 max=MAX_CODES)
     return codes
+
+
+@dataclass(frozen=True)
+class CodeLine:
+    """One line of a product-code box: its number (from 1), what was typed, and the codes on it that are not
+    product codes (empty when the line is right)."""
+
+    number: int
+    text: str
+    bad: tuple[str, ...] = ()
+
+
+def code_lines(raw: str) -> list[CodeLine]:
+    """Each non-empty line of a codes box with its malformed codes, so a form can keep the good lines and mark
+    the bad ones (`check_codes` refuses the whole box at the first bad code)."""
+    lines = []
+    for number, text in enumerate(raw.splitlines()[:MAX_CODES * 5], start=1):
+        tokens = code_tokens([text])
+        if tokens:
+            bad = tuple(t[:40] for t in tokens if not code_is_well_formed(normalise_code(t)))
+            lines.append(CodeLine(number, text.strip()[:200], bad))
+    return lines
 
 
 @dataclass(frozen=True)
@@ -233,5 +259,50 @@ def submit_claim(
     session.flush()
     record_event(session, "claim_submitted", actor_user_id=participant.user_id, claim_id=claim.id,
                  after={"files": len(uploads), "product_codes": len(product_codes)})
+    after_commit(session, CLAIM_RECEIVED, claim.id)
+    return claim
+
+
+def add_documents(
+    session: Session,
+    blobs: BlobStore,
+    participant: Participant,
+    claim_id: str,
+    submission: Submission,
+    limits: IntakeLimits,
+    *,
+    limiter: RateLimiter | None = None,
+    ip: str | None = None,
+) -> Claim:
+    """Attach better photos to the participant's own `needs_retake` claim, after the pages it has, and send it
+    back to `received`: it is read again, whole, once the transaction commits (as `submit_claim` queues).
+
+    Raises:
+        NotFoundError: no such claim of this participant (another's claim is not found either).
+        ConflictError: `not_needs_retake` when the claim is not waiting for a better photo.
+        InvalidInputError: `empty_claim` without a file, `too_many_files` over the limit with the pages it has.
+        TooManyAttemptsError: over the hourly upload limit (nothing is stored).
+    """
+    claim = session.scalar(select(Claim).where(Claim.id == claim_id, Claim.participant_id == participant.id))
+    if claim is None:
+        raise NotFoundError("claim not found")
+    if claim.status != ClaimStatus.NEEDS_RETAKE:
+        raise ConflictError(f"claim is {claim.status}, not waiting for a better photo", code="not_needs_retake")
+    if not submission.uploads:
+        raise InvalidInputError("send at least one photo or PDF", code="empty_claim")
+    pages = len(claim.documents)
+    if pages + len(submission.uploads) > limits.max_files:
+        raise InvalidInputError(f"at most {limits.max_files} files per claim", code="too_many_files",
+                                max=limits.max_files)
+    check_claim_attempts(limiter, participant.id, ip, files=len(submission.uploads), codes=0,
+                         uploads_per_hour=limits.uploads_per_hour)
+    for offset, upload in enumerate(submission.uploads):
+        key = blobs.put(upload.data, session)
+        session.add(Document(claim_id=claim.id, position=pages + offset, sha256=key,
+                             filename=upload.filename[:255], media_type=upload.media_type, size=len(upload.data)))
+    # the old reading's reasons and fields go: the claim is read again from all its pages
+    move_claim(session, claim, ClaimStatus.RECEIVED, reasons=[], fields={})
+    record_event(session, "claim_documents_added", actor_user_id=participant.user_id, claim_id=claim.id,
+                 after={"files": len(submission.uploads), "pages": pages + len(submission.uploads)})
     after_commit(session, CLAIM_RECEIVED, claim.id)
     return claim

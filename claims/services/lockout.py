@@ -1,4 +1,5 @@
-"""Failed-login and sign-up limits over claims.ratelimit: a temporary lock per e-mail and per address.
+"""Failed-login, sign-up and password-reset limits over claims.ratelimit: a temporary lock per e-mail and per
+address.
 
 Counts live in Redis (no schema change): `paragon:rl:<limit>:<subject>:<window>`, the key format of
 RateLimiter. E-mails are counted under a hash, so Redis never holds the addresses. The counts do not depend
@@ -23,6 +24,9 @@ FAILED_LOGINS_PER_EMAIL = Limit("login-email", attempts=5, window_seconds=900)
 FAILED_LOGINS_PER_IP = Limit("login-ip", attempts=30, window_seconds=900)
 #: Sign-ups (every attempt counts) per address and hour: enough for an office behind one NAT.
 REGISTRATIONS_PER_IP = Limit("register-ip", attempts=20, window_seconds=3600)
+#: Password reset e-mails: a few per address an hour (no mail bombing), more per network address.
+RESETS_PER_EMAIL = Limit("reset-email", attempts=3, window_seconds=3600)
+RESETS_PER_IP = Limit("reset-ip", attempts=20, window_seconds=3600)
 REDIS_PAUSE_SECONDS = 30.0
 _paused_until = 0.0
 
@@ -121,3 +125,18 @@ def count_registration(limiter: RateLimiter | None, ip: str | None) -> None:
         raise
     except Exception:
         _redis_failed("sign-up attempt not counted")
+
+
+def count_password_reset(limiter: RateLimiter | None, email: str, ip: str | None) -> None:
+    """Count a reset request for `email` from `ip`, whether or not the address has an account (so the limit
+    tells nothing); TooManyAttemptsError past RESETS_PER_EMAIL or RESETS_PER_IP."""
+    if not _usable(limiter):
+        return
+    try:
+        limiter.hit(RESETS_PER_EMAIL, email_subject(email))
+        if ip:
+            limiter.hit(RESETS_PER_IP, ip)
+    except TooManyAttemptsError:
+        raise
+    except Exception:
+        _redis_failed("password reset not counted")

@@ -22,8 +22,9 @@ from claims.audit import record_event
 from claims.db.after_commit import after_commit, install_handler
 from claims.db.models import AuditEvent, Claim, LedgerEntry, Participant, User
 from claims.i18n import normalise_locale, translate
-from claims.reasons import reason_text
+from claims.services.outcomes import participant_reasons
 from vocabulary.claims import ClaimStatus
+from vocabulary.reasons import NextStep
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +71,8 @@ class Message:
     subject: str
     body: str
     locale: str
-    claim_id: str
-    change: str  # "old>new": the job's idempotency key
+    claim_id: str  # the claim it is about; `user-<id>` for a message about the account (password reset)
+    change: str  # "old>new": the job's idempotency key (names the outbox file)
 
     def as_email(self, sender: str) -> EmailMessage:
         email = EmailMessage()
@@ -115,7 +116,7 @@ def _explanation(session: Session, claim: Claim, old: str, new: str, locale: str
     lines: list[str] = []
     if new == S.FLAGGED:
         return [translate("email.appealed", locale), ""]
-    reasons = _participant_reasons(claim, locale)
+    reasons = _participant_reasons(claim, new, locale)
     if reasons and new != S.APPROVED:
         lines += [translate("email.reasons", locale), *[f"- {r}" for r in reasons], ""]
     points = _ledger_points(session, claim.id, "credit" if new == S.APPROVED else "reversal")
@@ -130,16 +131,13 @@ def _explanation(session: Session, claim: Claim, old: str, new: str, locale: str
     return lines
 
 
-def _participant_reasons(claim: Claim, locale: str) -> list[str]:
+def _participant_reasons(claim: Claim, status: str, locale: str) -> list[str]:
+    """The reasons the participant may see (`claims.services.outcomes`): never a risk signal or a staff note."""
     shown = []
-    for record in claim.reasons or []:
-        if not isinstance(record, dict) or record.get("severity") == "info":
-            continue
-        words = reason_text(record.get("code", ""), locale)
-        if record.get("comment"):
-            words = f"{words} ({record['comment']})"
-        if words not in shown:
-            shown.append(words)
+    for seen in participant_reasons(claim.reasons, status, locale):
+        if seen.next_step == NextStep.NONE and status != S.REJECTED:
+            continue  # information on the claim's page; the e-mail says what changed and what to do
+        shown.append(f"{seen.message} ({seen.comment})" if seen.comment else seen.message)
     return shown
 
 

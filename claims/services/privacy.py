@@ -13,9 +13,13 @@ from sqlalchemy.orm import Session
 from claims.audit import record_event
 from claims.blobs import BlobStore
 from claims.db.models import ApiToken, Claim, Decision, Document, LedgerEntry, Participant, User
-from claims.security import hash_password, new_api_token
+from claims.errors import AuthenticationError
+from claims.security import hash_password, new_api_token, verify_password
 from claims.services.accounts import participant_of
+from claims.services.outcomes import participant_points, participant_reasons
+from claims.services.participant_claims import credited_by_claim
 from vocabulary.claims import FINAL_STATES
+from vocabulary.reasons import participant_reason
 
 ERASED = "retention_deleted"
 
@@ -25,15 +29,17 @@ def export_participant(session: Session, blobs: BlobStore, user: User) -> bytes:
     participant = _participant(session, user)
     claims = session.scalars(select(Claim).where(Claim.participant_id == participant.id)
                              .order_by(Claim.submitted_at)).all()
+    credited = credited_by_claim(session, [c.id for c in claims])
     data = {
         "exported_at": datetime.now(UTC).isoformat(),
         "account": {"email": user.email, "name": user.name, "created_at": user.created_at.isoformat(),
                     "locale": user.locale},
         "company": {"name": participant.company_name, "nip": participant.company_nip},
+        "contact": {"phone": participant.phone, "delivery_address": participant.delivery_address},
         "consents": [{"kind": c.kind, "text_version": c.text_version, "given_at": c.given_at.isoformat(),
                       "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None}
                      for c in participant.consents],
-        "claims": [_claim_record(session, c) for c in claims],
+        "claims": [_claim_record(session, c, credited.get(c.id)) for c in claims],
         "points": [{"claim_id": e.claim_id, "kind": e.kind, "points": e.points, "at": e.created_at.isoformat()}
                    for e in session.scalars(select(LedgerEntry).where(LedgerEntry.participant_id == participant.id)
                                             .order_by(LedgerEntry.id))],
@@ -49,15 +55,34 @@ def export_participant(session: Session, blobs: BlobStore, user: User) -> bytes:
     return buffer.getvalue()
 
 
-def _claim_record(session: Session, claim: Claim) -> dict:
-    decisions = session.scalars(select(Decision).where(Decision.claim_id == claim.id).order_by(Decision.id))
+def _claim_record(session: Session, claim: Claim, credited: int | None) -> dict:
+    """A claim as its participant may see it: their document's fields, the reasons and decisions shown to them
+    (never a risk signal, a risk score or a staff note), and the points it brought."""
+    decisions = list(session.scalars(select(Decision).where(Decision.claim_id == claim.id).order_by(Decision.id)))
+    appealed = any(d.action == "appeal" for d in decisions)
+    reasons = participant_reasons(claim.reasons, claim.status, "pl", appealed)
+    points = participant_points(claim.status, claim.points_proposed, credited)
     return {"id": claim.id, "submitted_at": claim.submitted_at.isoformat(), "kind": claim.kind,
-            "status": claim.status, "fields": claim.fields, "reasons": claim.reasons,
-            "points_proposed": claim.points_proposed, "product_codes": claim.product_codes,
+            "status": claim.status, "fields": claim.fields,
+            "reasons": [{"code": r.code, "comment": r.comment} if r.comment else {"code": r.code} for r in reasons],
+            "points": points.points, "points_kind": points.kind, "product_codes": claim.product_codes,
             "documents": [{"filename": d.filename, "media_type": d.media_type, "size": d.size}
                           for d in claim.documents],
-            "decisions": [{"action": d.action, "reason_code": d.reason_code, "comment": d.comment,
-                           "at": d.created_at.isoformat()} for d in decisions]}
+            "decisions": [_decision_record(d) for d in decisions]}
+
+
+def _decision_record(decision: Decision) -> dict:
+    """A decision as the participant may read it: their own appeal with its words, else the outcome and the
+    reason as they see it, with the reviewer's comment only where it is addressed to them."""
+    record = {"action": decision.action, "at": decision.created_at.isoformat()}
+    if decision.action == "appeal":
+        return {**record, "comment": decision.comment}
+    seen = participant_reason(decision.reason_code)
+    if seen is not None:
+        record["reason_code"] = str(seen.shown_as)
+        if seen.with_comment and decision.comment:
+            record["comment"] = decision.comment
+    return record
 
 
 def _participant(session: Session, user: User) -> Participant:
@@ -75,6 +100,7 @@ def erase_participant(session: Session, blobs: BlobStore, user: User, actor_user
     for token in session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))):
         token.revoked_at = datetime.now(UTC)
     participant.company_name, participant.company_nip = "", None
+    participant.phone = participant.delivery_address = ""
     for claim in session.scalars(select(Claim).where(Claim.participant_id == participant.id)):
         claim.fields = {k: v for k, v in (claim.fields or {}).items() if k in ("total", "date", "currency")}
         claim.submitted_ip = claim.device_id = None
@@ -82,6 +108,19 @@ def erase_participant(session: Session, blobs: BlobStore, user: User, actor_user
             _erase_document(session, blobs, document)
     record_event(session, "participant_erased", actor_user_id=actor_user_id,
                  after={"user_id": user.id, "participant_id": participant.id})
+
+
+def erase_own_account(session: Session, blobs: BlobStore, user: User, password: str) -> None:
+    """The participant's own deletion of their account, confirmed with their password: erasure as
+    `erase_participant` does it (the ledger keeps its entries under the participant's number only).
+
+    Raises:
+        AuthenticationError: `wrong_password`.
+        PermissionDeniedError: `not_participant` for any other role.
+    """
+    if not verify_password(password, user.password_hash):
+        raise AuthenticationError("the password is not right", code="wrong_password")
+    erase_participant(session, blobs, user, actor_user_id=user.id)
 
 
 def _erase_document(session: Session, blobs: BlobStore, document: Document) -> None:

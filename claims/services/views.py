@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from claims.db.models import Claim
+from sqlalchemy.orm import object_session
+
+from claims.db.models import Claim, User
 from claims.reasons import reason_text
+from claims.roles import Role
+from claims.services.participant_claims import (
+    LIST_FIELDS,
+    appealed_claims,
+    credited_by_claim,
+    participant_claim_view,
+)
 from vocabulary.fields import CLAIM_FIELDS
 
 
@@ -16,10 +25,6 @@ def reason_view(record: dict, locale: str) -> dict:
     return view
 
 
-#: What a claim's fields carry besides the field table's fields: the read lines and a code claim's codes.
-LIST_FIELDS = ("items", "product_codes")
-
-
 def claim_fields(fields: dict | None) -> dict:
     """The claim's fields for the API: those of the field table that were read, then its lines and codes."""
     fields = fields or {}
@@ -28,8 +33,15 @@ def claim_fields(fields: dict | None) -> dict:
     return shown
 
 
-def claim_view(claim: Claim, locale: str = "pl") -> dict:
-    """The participant API's claim document."""
+def claim_view(claim: Claim, locale: str = "pl", viewer: User | None = None) -> dict:
+    """The API's claim document for `viewer`: reviewers and staff get every reason as stored; a participant (and
+    any caller that does not say who is asking) gets only what a participant may see
+    (`claims.services.participant_claims.participant_claim_view`)."""
+    if viewer is None or Role(viewer.role) is Role.PARTICIPANT:
+        session = object_session(claim)
+        credited = credited_by_claim(session, [claim.id]).get(claim.id) if session is not None else None
+        appealed = session is not None and claim.id in appealed_claims(session, [claim.id])
+        return participant_claim_view(claim, locale, credited, appealed)
     return {
         "id": claim.id,
         "status": claim.status,

@@ -121,6 +121,34 @@ def test_participant_sees_own_claim_and_not_anothers(client, runtime):
     assert other.status_code == 404 and other.get_json()["error"]["code"] == "not_found"
 
 
+def test_participant_lists_own_claims_newest_first_in_pages(client, runtime):
+    ids = [pending_claim(runtime, points=10 * n) for n in range(1, 4)]
+    pending_claim(runtime, email="drugi@example.com")
+    owner = bearer(runtime, "uczestnik@example.com")
+
+    first = client.get("/api/v1/claims?limit=2", headers=owner).get_json()
+    second = client.get(first["next"], headers=owner).get_json()
+
+    assert [c["id"] for c in first["claims"] + second["claims"]] == ids[::-1]
+    assert (first["total"], first["limit"], first["offset"], second["next"]) == (3, 2, 0, None)
+    assert first["claims"][0]["stage"] == "waiting" and first["claims"][0]["points_kind"] == "expected"
+    assert client.get("/api/v1/claims?limit=0", headers=owner).get_json()["limit"] == 1
+    partner = client.get("/api/v1/claims", headers=bearer(runtime, "partner.a@example.com"))
+    assert partner.status_code == 403 and partner.get_json()["error"]["code"] == "not_participant"
+    assert client.get("/api/v1/claims").status_code == 401
+
+
+def test_the_participant_sees_no_internal_reason_in_the_claim_json(client, runtime):
+    claim_id = pending_claim(runtime)
+    with transaction(runtime.sessions) as session:
+        session.get(Claim, claim_id).reasons = [{"code": "velocity_participant", "severity": "warning"},
+                                                {"code": "seller_matched_by_name", "severity": "warning"}]
+    owner = client.get(f"/api/v1/claims/{claim_id}", headers=bearer(runtime, "uczestnik@example.com")).get_json()
+    partner = client.get(f"/api/v1/claims/{claim_id}", headers=bearer(runtime, "partner.a@example.com")).get_json()
+    assert owner["reasons"] == [] and owner["points"] == 120
+    assert [r["code"] for r in partner["reasons"]] == ["velocity_participant", "seller_matched_by_name"]
+
+
 def test_reasons_come_in_the_asked_language(client, runtime):
     claim_id = pending_claim(runtime)
     headers = bearer(runtime, "partner.a@example.com")

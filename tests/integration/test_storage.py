@@ -52,3 +52,19 @@ def test_migrations_go_up_down_and_up_again(backend, tmp_path, request):
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     upgrade(engine)
     engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_migrations_build_exactly_the_model(backend, tmp_path, request):
+    """A column added to the model without a migration (or the other way round) fails here."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from claims.db.models import Base
+
+    url = f"sqlite:///{tmp_path / 'm.db'}" if backend == "sqlite" else request.getfixturevalue("postgres_url")
+    engine = make_engine(url)
+    upgrade(engine)
+    with engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+    engine.dispose()

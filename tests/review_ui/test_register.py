@@ -3,12 +3,14 @@ upload form, the quality gate's messages, the one appeal, the points page."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from claims.db.models import AuditEvent, Consent, Participant, User
 from claims.errors import InvalidInputError
 from claims.i18n import translate
-from review_ui.participant import quality_problems
+from review_ui.participant_upload import quality_problems
 from tests.review_ui.helpers import PARTICIPANT, REVIEWER_A, login
 
 VALID = {"email": "Nowy@Example.pl", "password": "dobre-haslo-123", "password_again": "dobre-haslo-123",
@@ -87,11 +89,17 @@ def test_rules_consent_cannot_be_withdrawn_on_the_consents_page(client, runtime)
     assert client.post("/me/consents", data={"kind": "marketing", "action": "delete"}).status_code == 400
 
 
-def test_upload_form_opens_the_camera_on_a_phone(client):
+def test_upload_form_offers_the_camera_and_the_gallery_as_two_actions(client):
+    """Issue 15: one input with capture="environment" and PDFs forced the camera on many phones, so a photo
+    from the gallery or a PDF e-receipt could not be chosen. The camera and the file are two inputs now."""
     login(client, PARTICIPANT)
     html = client.get("/me").get_data(as_text=True)
-    assert 'accept="image/*,application/pdf" capture="environment"' in html
-    assert 'name="files" type="file" multiple' in html and 'name="codes"' in html
+    camera = re.search(r'<input id="camera"[^>]*>', html).group(0)
+    gallery = re.search(r'<input id="files"[^>]*>', html).group(0)
+    assert 'name="files"' in camera and 'accept="image/*"' in camera and 'capture="environment"' in camera
+    assert 'name="files"' in gallery and 'accept="image/*,application/pdf"' in gallery and "multiple" in gallery
+    assert "capture" not in gallery
+    assert "Zrób zdjęcie" in html and "Wybierz plik" in html and 'name="codes"' in html
 
 
 def test_quality_gate_problems_are_shown_one_by_one_in_the_users_language():

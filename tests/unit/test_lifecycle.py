@@ -21,6 +21,7 @@ S = ClaimStatus
         (S.FLAGGED, S.REJECTED),
         (S.APPROVED, S.REVERSED),
         (S.REJECTED, S.FLAGGED),
+        (S.NEEDS_RETAKE, S.RECEIVED),
     ],
 )
 def test_lifecycle_allows_the_documented_moves(current, target):
@@ -46,11 +47,12 @@ def test_illegal_transition_raises(current, target):
         check_transition(current, target)
 
 
-def test_final_states_lead_nowhere_but_reversal_and_appeal():
-    for state in FINAL_STATES - {S.APPROVED, S.REJECTED}:
+def test_final_states_lead_nowhere_but_reversal_appeal_and_a_better_photo():
+    for state in FINAL_STATES - {S.APPROVED, S.REJECTED, S.NEEDS_RETAKE}:
         assert TRANSITIONS[state] == frozenset()
     assert TRANSITIONS[S.APPROVED] == {S.REVERSED}
     assert TRANSITIONS[S.REJECTED] == {S.FLAGGED}  # the participant's appeal
+    assert TRANSITIONS[S.NEEDS_RETAKE] == {S.RECEIVED}  # a better photo added to the same claim, read again
 
 
 def test_every_state_is_reachable_from_received():
