@@ -1,7 +1,7 @@
 """Reading accuracy on the widened generator, dev and held-out side by side: ``python -m bench.ocr_wideset``.
 
-``python -m bench.ocr_wideset --jobs 2`` writes both splits of `fixtures.wideset` to temporary folders,
-reads every document with the reader the CLI uses (`--jobs` worker processes, one tesseract thread each)
+``python -m bench.ocr_wideset --jobs 2`` writes both splits of `fixtures.wideset` to temporary folders
+(with `--jobs` processes), reads every document with the reader the CLI uses (`--jobs` worker processes, one tesseract thread each)
 and prints, per field (seller NIP, date, total, document number, VAT total) and for `sure` precision, one
 row per split for all documents and for the receipt photos alone.
 
@@ -68,7 +68,7 @@ def run_split(split: str, folder: Path, config: object, jobs: int, scale: float)
     from fixtures.wideset import SetSize, write_split
 
     started = time.monotonic()
-    write_split(folder, split, SetSize.scaled(scale))
+    write_split(folder, split, SetSize.scaled(scale), jobs)
     written = time.monotonic()
     documents = load_documents(folder, "paragon", fields=FIELDS)
     progress = Progress(len(documents))

@@ -57,9 +57,9 @@ def test_a_photo_depends_only_on_its_seed_and_damage() -> None:
     assert photograph(page, 9, damage) != photograph(page, 10, damage)
 
 
-def test_a_small_split_is_the_same_bytes_every_time() -> None:
+def test_a_small_split_is_the_same_bytes_every_time_and_with_any_number_of_jobs() -> None:
     first = [(s.name, s.data) for s in build_split("dev", ONE_EACH)]
-    assert first == [(s.name, s.data) for s in build_split("dev", ONE_EACH)]
+    assert first == [(s.name, s.data) for s in build_split("dev", ONE_EACH, jobs=2)]
     assert [name.split("_0")[0] for name, _ in first] == [
         "receipt_photo", "receipt_print", "receipt_pdf", "invoice_pdf", "invoice_scan", "invoice_photo"]
     assert next(build_split("heldout", ONE_EACH)).data != first[0][1]
