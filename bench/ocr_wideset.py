@@ -1,9 +1,10 @@
 """Reading accuracy on the widened generator, dev and held-out side by side: ``python -m bench.ocr_wideset``.
 
 ``python -m bench.ocr_wideset --jobs 2`` writes both splits of `fixtures.wideset` to temporary folders
-(with `--jobs` processes), reads every document with the reader the CLI uses (`--jobs` worker processes, one tesseract thread each)
-and prints, per field (seller NIP, date, total, document number, VAT total) and for `sure` precision, one
-row per split for all documents and for the receipt photos alone.
+(with `--jobs` processes), reads every document with the reader the CLI uses (`--jobs` worker processes,
+one tesseract thread each) and prints, per field (seller NIP, date, total, document number, VAT total) and
+for `sure` precision, one row per split for all documents, for the receipt photos alone, for the other
+receipts and for the invoices.
 
 The held-out split is for measuring only: its failures go to the report file (``--reports``, default
 ``var/bench/wideset-heldout.json``) and nowhere else, so nobody tunes the reader to them one by one.
