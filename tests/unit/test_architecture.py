@@ -121,5 +121,7 @@ def test_one_intake_use_case_serves_every_entry_point():
     takers = {p.relative_to(ROOT).as_posix() for p, text in sources.items() if "take_claim(" in text}
     assert {"ingest/api.py", "review_ui/participant_upload.py"} <= takers
     assert all("check_submission(" in sources[ROOT / name] for name in takers)
-    queuers = [p.relative_to(ROOT).as_posix() for p, text in sources.items() if "enqueue" in text or "submit_claim" in text]
+    queuers = [
+        p.relative_to(ROOT).as_posix() for p, text in sources.items() if "enqueue" in text or "submit_claim" in text
+    ]
     assert queuers == ["review_ui/__init__.py"]  # the app factory installs the after-commit hand-over, once
