@@ -7,7 +7,7 @@ fields are exact needs no OCR: its reader parses it into `DocumentReading.struct
 crosses the sandbox's pipe) and its extractor builds the fields from that; a reader that stores a whole
 `Extraction.to_dict()` there can use `exact_extraction`. Adding a format is one row in `FORMATS` with its
 recogniser (`ocr.sniff`), reader and extractor; the upload types and the sniffing follow from the table.
-(A KSeF FA(3) e-invoice, say: recognised by its root element's namespace, parsed with defusedxml into
+(A KSeF FA(3) e-invoice is one: recognised by its root element's namespace, parsed with defusedxml into
 `structured`, its fields exact and sure.)
 """
 
@@ -22,6 +22,7 @@ from ocr import sniff
 from ocr.extract import extract_printed
 from ocr.extract.values import Extraction
 from ocr.images import load_images
+from ocr.ksef.invoice_xml import parse_invoice_xml
 from ocr.model import DocumentReading, DocumentTraits
 from ocr.pdf import read_pdf
 from ocr.session import OcrSession
@@ -58,6 +59,11 @@ def read_pdf_document(data: bytes, media_type: str, session: OcrSession) -> Docu
     return DocumentReading(media_type, tuple(read_pdf(data, session.config, session.pdf_page)))
 
 
+def read_ksef_xml(data: bytes, media_type: str, session: OcrSession) -> DocumentReading:
+    """Parse a KSeF e-invoice (FA(3)/FA(2) XML) hardened: its fields exact, no page to read (`ocr.ksef`)."""
+    return DocumentReading(media_type, (), structured=parse_invoice_xml(data))
+
+
 def exact_extraction(reading: DocumentReading) -> Extraction:
     """Return the extraction a structured format's reader stored whole (`Extraction.to_dict()`) in the reading.
 
@@ -78,6 +84,7 @@ FORMATS: tuple[Format, ...] = (
     Format(sniff.PDF, sniff.is_pdf, read_pdf_document, extract_printed),
     Format(sniff.AVIF, sniff.is_avif, read_image, extract_printed),
     Format(sniff.HEIC, sniff.is_heic, read_image, extract_printed),
+    Format(sniff.KSEF_XML, sniff.is_ksef_xml, read_ksef_xml, exact_extraction),
 )
 #: The media types the upload API accepts.
 ALLOWED_UPLOAD_TYPES: frozenset[str] = frozenset(entry.media_type for entry in FORMATS)

@@ -24,6 +24,8 @@ class LineItem:
     unit_price: Decimal | None = None
     amount: Decimal | None = None
     vat_rate: int | None = None
+    gtin: str = ""  # an e-invoice line's GTIN (FA `GTIN`)
+    seller_index: str = ""  # the seller's own product index (FA `Indeks`)
 
 
 @dataclass(frozen=True)
@@ -98,4 +100,6 @@ def parse_item(raw: Mapping[str, object]) -> LineItem:
         unit_price=parse_decimal(raw.get("unit_price")),
         amount=parse_decimal(raw.get("amount")),
         vat_rate=int(rate) if rate is not None else None,
+        gtin=re.sub(r"\D", "", str(raw.get("gtin") or ""))[:14],
+        seller_index=str(raw.get("index") or "").strip()[:100],
     )
