@@ -29,6 +29,24 @@ class LineItem:
 
 
 @dataclass(frozen=True)
+class KsefFacts:
+    """A KSeF e-invoice's exact identities and type: the hash of its XML (as uploaded, and as its KOD I QR code
+    says), its KSeF number, its issue date `P_1`, its type (`RodzajFaktury`) and what it corrects."""
+
+    xml_hash: str | None = None
+    qr_hash: str | None = None
+    ksef_number: str | None = None
+    issue_date: date | None = None
+    invoice_type: str | None = None
+    corrected_ksef_number: str | None = None
+    corrected_document_number: str | None = None
+    certificate: str | None = None
+
+    def __bool__(self) -> bool:
+        return any((self.xml_hash, self.qr_hash, self.ksef_number, self.certificate))
+
+
+@dataclass(frozen=True)
 class ClaimFacts:
     """A claim as verification sees it; the caller builds it from the claim's merged fields
     (`claims.services.processing.facts_from_extraction`).
@@ -61,6 +79,7 @@ class ClaimFacts:
     participant_company_nip: str | None = None
     device_id: str | None = None
     ip: str | None = None
+    ksef: KsefFacts | None = None  # what KSeF data (an e-invoice's XML, its QR codes, its number) said exactly
 
     @property
     def net_amounts(self) -> bool:

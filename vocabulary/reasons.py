@@ -64,6 +64,9 @@ class ReasonCode(StrEnum):
     VELOCITY_DEVICE = "velocity_device"
     VELOCITY_IP = "velocity_ip"
     UNUSUAL_AMOUNT = "unusual_amount"
+    # KSeF e-invoices (verification.ksef)
+    KSEF_HASH_MISMATCH = "ksef_hash_mismatch"
+    KSEF_NUMBER_MISMATCH = "ksef_number_mismatch"
     # what a participant is shown instead of an internal code (see PARTICIPANT_REASONS)
     NOT_ACCEPTED = "not_accepted"
     APPROVAL_REVERSED = "approval_reversed"

@@ -353,3 +353,16 @@ class Blob(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DocumentKey(Base):
+    """An exact identity of the document a claim carries, from KSeF data: the hash of the invoice's XML (from the
+    XML itself or its KOD I QR code: "ksef:<hash>"), its KSeF number ("ksefnr:<number>"), and the seller NIP
+    with the invoice number ("inv:<nip>|<number>", to compare an XML and a QR code of the same invoice).
+    The same key on two claims is the same invoice, whoever claimed it and in whatever form."""
+
+    __tablename__ = "document_keys"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[str] = mapped_column(ForeignKey("claims.id"))
+    key: Mapped[str] = mapped_column(String(160), index=True)
+    __table_args__ = (UniqueConstraint("claim_id", "key", name="uq_document_keys_claim_key"),)

@@ -19,7 +19,8 @@ from claims.services.transitions import move_claim
 from ocr import ClaimExtraction, DocumentReading, DocumentTraits, Extraction, merge_documents
 from verification import ClaimFacts, Route, Verdict, verify_claim
 from verification.duplicates import identity_key
-from verification.facts import parse_date, parse_item
+from verification.facts import KsefFacts, parse_date, parse_item
+from verification.ksef import document_keys
 from vocabulary.claims import ClaimKind, ClaimStatus
 from vocabulary.numbers import parse_decimal
 from vocabulary.reasons import ReasonCode
@@ -278,7 +279,18 @@ def facts_from_extraction(merged: ClaimExtraction, **known: object) -> ClaimFact
         buyer_nip=merged.value("buyer_nip"), date=parse_date(merged.value("date")),
         document_number=merged.value("document_number"), total=parse_decimal(merged.value("total")),
         items=tuple(parse_item(item) for item in merged.items), sure_fields=frozenset(merged.sure),
-        **known,  # type: ignore[arg-type]
+        ksef=ksef_facts(merged), **known,  # type: ignore[arg-type]
+    )
+
+
+def ksef_facts(merged: ClaimExtraction) -> KsefFacts:
+    """What the claim's KSeF data said exactly (an e-invoice's XML, its QR codes, its KSeF number)."""
+    return KsefFacts(
+        xml_hash=merged.value("xml_hash"), qr_hash=merged.value("qr_hash"), ksef_number=merged.value("ksef_number"),
+        issue_date=parse_date(merged.value("issue_date")), invoice_type=merged.value("invoice_type"),
+        corrected_ksef_number=merged.value("corrected_ksef_number"),
+        corrected_document_number=merged.value("corrected_document_number"),
+        certificate=merged.value("ksef_certificate"),
     )
 
 
@@ -288,7 +300,8 @@ def _verdict(session: Session, claim: Claim, campaign: Campaign, merged: ClaimEx
     facts = claim_facts(claim, merged)
     outlets = rules.outlet_values(session)
     key = identity_key(facts.identity_fields(), secret)
-    priors = rules.priors_for(session, claim, list(facts.sha256s), list(facts.phashes), key)
+    keys = rules.save_document_keys(session, claim.id, document_keys(facts))
+    priors = rules.priors_for(session, claim, list(facts.sha256s), list(facts.phashes), key, keys)
     seller_outlets = [o.id for nip, o in outlets.items() if nip == facts.seller_nip]
     history = rules.history_for(session, claim, campaign.id, seller_outlets, now)
     return verify_claim(facts, rules.campaign_values(campaign), outlets, rules.catalogue_index(session), history,
