@@ -67,6 +67,9 @@ class ReasonCode(StrEnum):
     # KSeF e-invoices (verification.ksef)
     KSEF_HASH_MISMATCH = "ksef_hash_mismatch"
     KSEF_NUMBER_MISMATCH = "ksef_number_mismatch"
+    CORRECTION_OF_INVOICE = "correction_of_invoice"
+    CORRECTION_WITHOUT_ORIGINAL = "correction_without_original"
+    CORRECTION_OF_OWN_INVOICE = "correction_of_own_invoice"
     # what a participant is shown instead of an internal code (see PARTICIPANT_REASONS)
     NOT_ACCEPTED = "not_accepted"
     APPROVAL_REVERSED = "approval_reversed"
@@ -136,6 +139,7 @@ PARTICIPANT_REASONS: dict[ReasonCode, ParticipantReason] = {
     R.BUYER_NIP_MISMATCH: ParticipantReason(R.BUYER_NIP_MISMATCH, N.APPEAL),
     R.CONFIRMED: ParticipantReason(R.CONFIRMED, N.NONE),
     R.APPEAL: ParticipantReason(R.APPEAL, N.WAIT),
+    R.CORRECTION_OF_INVOICE: ParticipantReason(R.CORRECTION_OF_INVOICE, N.NONE),
     # a reviewer's rejection: the comment field of the rejection form is addressed to the participant
     R.NOT_OUR_SALE: ParticipantReason(R.NOT_OUR_SALE, N.APPEAL, with_comment=True),
     R.DOCUMENT_NOT_MATCHING: ParticipantReason(R.DOCUMENT_NOT_MATCHING, N.APPEAL, with_comment=True),

@@ -15,6 +15,7 @@ from claims.errors import NotFoundError
 from claims.ledger import credit_points
 from claims.reasons import reason
 from claims.services import rules
+from claims.services.ksef_corrections import apply_correction, correction_outcome, is_correction
 from claims.services.transitions import move_claim
 from ocr import ClaimExtraction, DocumentReading, DocumentTraits, Extraction, merge_documents
 from verification import ClaimFacts, Route, Verdict, verify_claim
@@ -102,6 +103,7 @@ def approve_automatically(session: Session, claim_id: str) -> None:
     decision = Decision(claim_id=claim.id, action="approve", from_status=ClaimStatus.PROCESSING,
                         to_status=ClaimStatus.APPROVED, reason_code=ReasonCode.AUTO_APPROVED, comment="")
     session.add(decision)
+    apply_correction(session, claim, decision)  # a KSeF correction: the original's credit reversed first
     credit_points(session, claim, decision, claim.points_proposed)
 
 
@@ -242,6 +244,9 @@ def verify_and_route(session: Session, claim_id: str, secret_key: str, now: date
         verdict = _verdict(session, claim, campaign, merged, rules.identity_secret(secret_key),
                            now or datetime.now(UTC))
         outcome = _outcome(merged, verdict)
+        facts = claim_facts(claim, merged)
+        if is_correction(facts):
+            outcome = correction_outcome(session, claim, facts, outcome)
     finish_processing(session, claim_id, outcome)
     if outcome.status is ClaimStatus.APPROVED:
         approve_automatically(session, claim_id)
@@ -278,8 +283,8 @@ def facts_from_extraction(merged: ClaimExtraction, **known: object) -> ClaimFact
         seller_name=merged.value("seller_name"), seller_address=merged.value("seller_address"),
         buyer_nip=merged.value("buyer_nip"), date=parse_date(merged.value("date")),
         document_number=merged.value("document_number"), total=parse_decimal(merged.value("total")),
-        items=tuple(parse_item(item) for item in merged.items), sure_fields=frozenset(merged.sure),
-        ksef=ksef_facts(merged), **known,  # type: ignore[arg-type]
+        items=tuple(parse_item(item) for item in merged.items if not item.get("before")),  # a correction's old state
+        sure_fields=frozenset(merged.sure), ksef=ksef_facts(merged), **known,  # type: ignore[arg-type]
     )
 
 

@@ -67,3 +67,85 @@ def test_a_hostile_xml_upload_ends_in_needs_retake_with_its_code_on_the_document
     assert claim(sqlite_runtime, claim_id).status == ClaimStatus.NEEDS_RETAKE
     with sqlite_runtime.sessions() as session:
         assert session.scalar(select(Document.error_code).where(Document.claim_id == claim_id)) == "xml_forbidden"
+
+
+def _balance(rt, email: str = "uczestnik@example.com") -> tuple[int, list[tuple[str, str, int]]]:
+    from claims.db.models import LedgerEntry
+    from claims.ledger import balance
+    from claims.services.accounts import participant_of
+    from tests.integration.helpers import user
+
+    with rt.sessions() as session:
+        participant = participant_of(session, user(rt, email))
+        rows = session.execute(select(LedgerEntry.claim_id, LedgerEntry.kind, LedgerEntry.points)
+                               .order_by(LedgerEntry.id)).all()
+        return balance(session, participant.id), [tuple(row) for row in rows]
+
+
+def _approved_original(rt, invoice) -> str:
+    from claims.db.engine import transaction
+    from claims.services.review import decide_claim
+    from tests.integration.helpers import user
+
+    original = submit(rt, invoice.xml, "application/xml")
+    process_claim(original)
+    assert claim(rt, original).points_proposed > 0
+    with transaction(rt.sessions) as session:
+        decide_claim(session, user(rt, "partner.a@example.com"), original, "approve", "")
+    return original
+
+
+def test_a_correction_that_returns_goods_takes_points_back_by_a_reversal_and_a_new_credit(sqlite_runtime):
+    from fixtures.ksef.invoices import correction_of
+
+    seed(sqlite_runtime)
+    worker_runtime.install(sqlite_runtime)
+    invoice = _invoice(7)
+    original = _approved_original(sqlite_runtime, invoice)
+    credited, _ = _balance(sqlite_runtime)
+    correction = submit(sqlite_runtime, correction_of(invoice, qty_factor=0.5).xml, "application/xml")
+    process_claim(correction)
+    process_claim(correction)
+    result = claim(sqlite_runtime, correction)
+    assert result.status == ClaimStatus.APPROVED, result.reasons
+    assert result.fields["corrects_claim"] == original
+    assert 0 < result.points_proposed < credited
+    total, entries = _balance(sqlite_runtime)
+    assert entries == [(original, "credit", credited), (original, "reversal", -credited),
+                       (correction, "credit", result.points_proposed)]
+    assert total == result.points_proposed
+
+
+def test_a_correction_that_raises_points_waits_for_the_partner_then_moves_them_through_the_ledger(sqlite_runtime):
+    from claims.db.engine import transaction
+    from claims.services.review import decide_claim
+    from fixtures.ksef.invoices import correction_of
+    from tests.integration.helpers import user
+
+    seed(sqlite_runtime)
+    worker_runtime.install(sqlite_runtime)
+    invoice = _invoice(8)
+    original = _approved_original(sqlite_runtime, invoice)
+    correction = submit(sqlite_runtime, correction_of(invoice, qty_factor=2).xml, "application/xml")
+    process_claim(correction)
+    result = claim(sqlite_runtime, correction)
+    assert result.status == ClaimStatus.PENDING_REVIEW
+    assert "correction_of_invoice" in [r["code"] for r in result.reasons]
+    assert _balance(sqlite_runtime)[1][-1][1] == "credit" and len(_balance(sqlite_runtime)[1]) == 1
+    with transaction(sqlite_runtime.sessions) as session:
+        decide_claim(session, user(sqlite_runtime, "partner.a@example.com"), correction, "approve", "")
+    total, entries = _balance(sqlite_runtime)
+    assert [(e[0], e[1]) for e in entries] == [(original, "credit"), (original, "reversal"), (correction, "credit")]
+    assert total == result.points_proposed
+
+
+def test_a_correction_of_an_invoice_not_in_the_programme_goes_to_an_auditor(sqlite_runtime):
+    from fixtures.ksef.invoices import correction_of
+
+    seed(sqlite_runtime)
+    worker_runtime.install(sqlite_runtime)
+    correction = submit(sqlite_runtime, correction_of(_invoice(9), qty_factor=0.5).xml, "application/xml")
+    process_claim(correction)
+    result = claim(sqlite_runtime, correction)
+    assert result.status == ClaimStatus.FLAGGED
+    assert result.reasons[0]["code"] == "correction_without_original"
