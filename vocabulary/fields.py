@@ -79,6 +79,8 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("qr_hash", T.TEXT, 43, editable=False, reviewer=False),
     FieldSpec("ksef_link", T.TEXT, 300, editable=False, reviewer=False),
     FieldSpec("ksef_certificate", T.TEXT, 600, editable=False, reviewer=False),
+    # product codes decoded from a photo of packaging (QR, DataMatrix GS1 AI 21, EAN-13, Code 128), space-separated
+    FieldSpec("product_codes", T.TEXT, 500, editable=False, on_claim=False, reviewer=False),
 )
 
 BY_NAME: dict[str, FieldSpec] = {spec.name: spec for spec in FIELDS}

@@ -16,6 +16,7 @@ from claims.ledger import credit_points
 from claims.reasons import reason
 from claims.services import rules
 from claims.services.ksef_corrections import apply_correction, correction_outcome, is_correction
+from claims.services.scanned_codes import become_code_claim, scanned_codes
 from claims.services.transitions import move_claim
 from ocr import ClaimExtraction, DocumentReading, DocumentTraits, Extraction, merge_documents
 from verification import ClaimFacts, Route, Verdict, verify_claim
@@ -236,6 +237,10 @@ def verify_and_route(session: Session, claim_id: str, secret_key: str, now: date
     if claim is None or claim.status != ClaimStatus.PROCESSING:
         return None
     merged = claim_extraction(session, claim_id)
+    if not merged.readable and (codes := scanned_codes(session, claim_id)):  # a photo of packaging, not a receipt
+        become_code_claim(session, claim, codes)
+        finish_code_claim(session, claim_id)
+        return ClaimStatus(claim.status)
     campaign = session.get(Campaign, claim.campaign_id) if claim.campaign_id else None
     if campaign is None:
         outcome = Outcome(status=ClaimStatus.FLAGGED, kind=str(merged.kind), fields=claim_fields(merged),

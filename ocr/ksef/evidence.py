@@ -8,6 +8,7 @@ the seller's. Codes that are not KSeF links are product codes (`product_codes`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -17,6 +18,9 @@ from ocr.ksef.number import find_ksef_numbers
 from ocr.model import DocumentReading
 from vocabulary.fields import FieldName
 from vocabulary.nip import nip_is_valid
+
+#: A GS1 element string's serial number (AI 21), as zxing-cpp writes GS1 in human-readable form.
+_GS1_SERIAL = re.compile(r"\(21\)([^()]+)")
 
 
 def with_exact_evidence(reading: DocumentReading, printed: Extraction) -> Extraction:
@@ -36,6 +40,9 @@ def with_exact_evidence(reading: DocumentReading, printed: Extraction) -> Extrac
     if number:
         fields[FieldName.KSEF_NUMBER] = FieldValue.exactly(number)
         kind = DocumentKind.INVOICE if kind is DocumentKind.UNKNOWN else kind
+    candidates = product_code_candidates(reading)
+    if candidates:
+        fields[FieldName.PRODUCT_CODES] = FieldValue.exactly(" ".join(candidates)[:500])
     return replace(printed, kind=kind, fields=fields)
 
 
@@ -68,3 +75,21 @@ def product_codes(reading: DocumentReading) -> list[dict[str, Any]]:
     return [code for code in reading.codes
             if parse_invoice_link(str(code.get("text", ""))) is None
             and parse_certificate_link(str(code.get("text", ""))) is None]
+
+
+def product_code_candidates(reading: DocumentReading) -> list[str]:
+    """What each product code on the page says, as a participant would type it: a GS1 DataMatrix's serial
+    (AI 21), an EAN-13's digits, a QR code's or Code 128's text (a link's last path segment). Whether one is a
+    programme code is the single-use check's business, as for a typed code."""
+    found: list[str] = []
+    for code in product_codes(reading):
+        text = str(code.get("text", "")).strip()
+        serial = _GS1_SERIAL.search(text)
+        if serial:
+            text = serial.group(1)
+        elif text.lower().startswith(("http://", "https://")):
+            text = text.rstrip("/").rsplit("/", 1)[-1].rsplit("=", 1)[-1]
+        text = re.sub(r"\s+", "", text)[:40]
+        if text and text not in found:
+            found.append(text)
+    return found

@@ -3,6 +3,8 @@ form (its XML, the PDF of its print), by anyone, is caught."""
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from sqlalchemy import select
 
@@ -149,3 +151,26 @@ def test_a_correction_of_an_invoice_not_in_the_programme_goes_to_an_auditor(sqli
     result = claim(sqlite_runtime, correction)
     assert result.status == ClaimStatus.FLAGGED
     assert result.reasons[0]["code"] == "correction_without_original"
+
+
+def test_a_photo_of_packaging_with_a_code_becomes_a_product_code_claim_and_uses_the_code_once(sqlite_runtime):
+    import cv2
+
+    from fixtures.ksef.packaging import _label, _symbol
+    from fixtures.ksef.prints import qr_image
+    from tests.conftest import CODE_50
+
+    seed(sqlite_runtime)
+    worker_runtime.install(sqlite_runtime)
+    label = _label(_symbol("datamatrix", CODE_50, "5901234123457", 5), random.Random(1))
+    ok, jpeg = cv2.imencode(".jpg", label, [cv2.IMWRITE_JPEG_QUALITY, 80])
+    first = submit(sqlite_runtime, jpeg.tobytes(), "image/jpeg")
+    process_claim(first)
+    result = claim(sqlite_runtime, first)
+    assert (result.kind, result.status, result.product_codes) == ("product_code", ClaimStatus.APPROVED, [CODE_50])
+    assert result.points_proposed == 50
+    ok, png = cv2.imencode(".png", qr_image(CODE_50))
+    again = submit(sqlite_runtime, png.tobytes(), "image/png", email="drugi@example.com")
+    process_claim(again)
+    result = claim(sqlite_runtime, again)
+    assert result.status == ClaimStatus.REJECTED and result.reasons[0]["code"] == "code_already_used"

@@ -110,3 +110,25 @@ def test_a_qr_code_image_alone_reads_as_the_invoices_identity():
     ok, png = cv2.imencode(".png", qr_image(invoice.link))
     extraction = extract_fields(read_document(png.tobytes()))
     assert extraction.value("qr_hash") == invoice.hash and extraction.value("seller_nip") == invoice.seller_nip
+
+
+@pytest.mark.parametrize("kind", ["qr", "datamatrix", "code128", "ean13"])
+def test_a_packaging_photo_gives_the_code_a_participant_would_type(kind):
+    import cv2
+    import numpy as np
+
+    from fixtures.ksef.packaging import packaging_photo
+    from ocr.ksef.evidence import product_code_candidates
+
+    photo = packaging_photo(5, kind)
+    image = cv2.imdecode(np.frombuffer(photo.jpeg, np.uint8), cv2.IMREAD_GRAYSCALE)
+    reading = DocumentReading("image/jpeg", (), codes=tuple(decode_page(image, 1)))
+    assert product_code_candidates(reading) == [photo.code]
+
+
+def test_a_gs1_datamatrix_gives_its_serial_and_a_link_its_last_segment():
+    from ocr.ksef.evidence import product_code_candidates
+
+    codes = ({"format": "DataMatrix", "text": "(01)05901234123457(21)PX7K9M2QAB3C", "page": 1},
+             {"format": "QR Code", "text": "https://brand.example/k/ZZ23456789AB", "page": 1})
+    assert product_code_candidates(DocumentReading("image/png", (), codes=codes)) == ["PX7K9M2QAB3C", "ZZ23456789AB"]
