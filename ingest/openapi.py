@@ -101,6 +101,13 @@ def _own_claims_operation() -> dict:
             "responses": {"200": _answer("A page of claims", body), **_errors(401, 403)}}
 
 
+def _sales_paths() -> dict:
+    """The partners' sales API (`ingest.sales_api`), described by its pydantic models."""
+    from ingest.sales_api import openapi_paths
+
+    return openapi_paths()
+
+
 def openapi_document() -> dict:
     """The whole document; a test checks that every /api/v1 route is described here."""
     claim_id = [{"name": "claim_id", "in": "path", "required": True, "schema": {"type": "string"}}]
@@ -123,6 +130,7 @@ def openapi_document() -> dict:
             "/api/v1/openapi.json": {"get": {"summary": "This document", "security": [],
                                              "responses": {"200": _answer("OpenAPI document")}}},
             "/api/v1/claims": {"post": _submit_operation(), "get": _own_claims_operation()},
+            **_sales_paths(),
             "/api/v1/claims/{claim_id}": {"get": {
                 "summary": "A claim's status, reasons, fields and points (owner, its partner, or staff); its "
                            "participant gets the OwnClaim form (reasons a participant may see only)",

@@ -70,6 +70,8 @@ class ReasonCode(StrEnum):
     CORRECTION_OF_INVOICE = "correction_of_invoice"
     CORRECTION_WITHOUT_ORIGINAL = "correction_without_original"
     CORRECTION_OF_OWN_INVOICE = "correction_of_own_invoice"
+    PARTNER_SALE_CONFIRMS = "partner_sale_confirms"
+    PARTNER_SALE_CONTRADICTS = "partner_sale_contradicts"
     # what a participant is shown instead of an internal code (see PARTICIPANT_REASONS)
     NOT_ACCEPTED = "not_accepted"
     APPROVAL_REVERSED = "approval_reversed"
@@ -140,6 +142,7 @@ PARTICIPANT_REASONS: dict[ReasonCode, ParticipantReason] = {
     R.CONFIRMED: ParticipantReason(R.CONFIRMED, N.NONE),
     R.APPEAL: ParticipantReason(R.APPEAL, N.WAIT),
     R.CORRECTION_OF_INVOICE: ParticipantReason(R.CORRECTION_OF_INVOICE, N.NONE),
+    R.PARTNER_SALE_CONFIRMS: ParticipantReason(R.PARTNER_SALE_CONFIRMS, N.NONE),
     # a reviewer's rejection: the comment field of the rejection form is addressed to the participant
     R.NOT_OUR_SALE: ParticipantReason(R.NOT_OUR_SALE, N.APPEAL, with_comment=True),
     R.DOCUMENT_NOT_MATCHING: ParticipantReason(R.DOCUMENT_NOT_MATCHING, N.APPEAL, with_comment=True),

@@ -366,3 +366,24 @@ class DocumentKey(Base):
     claim_id: Mapped[str] = mapped_column(ForeignKey("claims.id"))
     key: Mapped[str] = mapped_column(String(160), index=True)
     __table_args__ = (UniqueConstraint("claim_id", "key", name="uq_document_keys_claim_key"),)
+
+
+class PartnerSale(Base):
+    """An invoice a partner says it issued to a programme participant (its own sales record, from CSV or the
+    API): by KSeF number, or seller NIP + number (+ date and total), with the buyer's NIP and optional lines.
+    `key` is the exact identity a claim's `DocumentKey` is matched on; one row per partner and key."""
+
+    __tablename__ = "partner_sales"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
+    key: Mapped[str] = mapped_column(String(160), index=True)
+    ksef_number: Mapped[str | None] = mapped_column(String(36))
+    seller_nip: Mapped[str] = mapped_column(String(10))
+    document_number: Mapped[str] = mapped_column(String(100), default="")
+    issue_date: Mapped[date | None] = mapped_column(Date)
+    total: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    buyer_nip: Mapped[str | None] = mapped_column(String(10))
+    lines: Mapped[list] = mapped_column(JSON, default=list)
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    __table_args__ = (UniqueConstraint("partner_id", "key", name="uq_partner_sales_partner_key"),)

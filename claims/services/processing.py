@@ -16,6 +16,7 @@ from claims.ledger import credit_points
 from claims.reasons import reason
 from claims.services import rules
 from claims.services.ksef_corrections import apply_correction, correction_outcome, is_correction
+from claims.services.partner_sales import match_claim
 from claims.services.scanned_codes import become_code_claim, scanned_codes
 from claims.services.transitions import move_claim
 from ocr import ClaimExtraction, DocumentReading, DocumentTraits, Extraction, merge_documents
@@ -255,7 +256,8 @@ def verify_and_route(session: Session, claim_id: str, secret_key: str, now: date
     finish_processing(session, claim_id, outcome)
     if outcome.status is ClaimStatus.APPROVED:
         approve_automatically(session, claim_id)
-    return outcome.status
+    match_claim(session, claim_id)  # the partner's own sales record of this invoice, if it sent one
+    return ClaimStatus(session.get(Claim, claim_id).status)
 
 
 def claim_fields(merged: ClaimExtraction) -> dict:

@@ -174,3 +174,77 @@ def test_a_photo_of_packaging_with_a_code_becomes_a_product_code_claim_and_uses_
     process_claim(again)
     result = claim(sqlite_runtime, again)
     assert result.status == ClaimStatus.REJECTED and result.reasons[0]["code"] == "code_already_used"
+
+
+def _pending_xml_claim(rt, invoice, email: str = "uczestnik@example.com") -> str:
+    claim_id = submit(rt, invoice.xml, "application/xml", email=email)
+    process_claim(claim_id)
+    assert claim(rt, claim_id).status == ClaimStatus.PENDING_REVIEW
+    return claim_id
+
+
+def _post_sales(rt, email: str, records: list[dict]):
+    from claims.db.engine import transaction
+    from claims.services.accounts import issue_api_token
+    from paragon.web import create_app
+    from tests.integration.helpers import user
+    from tests.integration.test_api import RecordingQueue
+
+    with transaction(rt.sessions) as session:
+        token = issue_api_token(session, user(rt, email))
+    client = create_app(rt, RecordingQueue()).test_client()
+    return client.post("/api/v1/partner/sales", json={"records": records}, headers={"Authorization": f"Bearer {token}"})
+
+
+def test_a_partners_sales_record_confirms_the_matching_claim_as_its_decision(sqlite_runtime):
+    from claims.db.models import Decision
+
+    seed(sqlite_runtime)
+    worker_runtime.install(sqlite_runtime)
+    invoice = _invoice(10)
+    claim_id = _pending_xml_claim(sqlite_runtime, invoice)
+    answer = _post_sales(sqlite_runtime, "partner.a@example.com", [
+        {"ksef_number": invoice.ksef_number, "buyer_nip": NIP_PARTICIPANT, "total": str(invoice.total)}])
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["confirmed"] == []  # the XML carries no KSeF number: matched by seller + number below
+    answer = _post_sales(sqlite_runtime, "partner.a@example.com", [
+        {"seller_nip": NIP_A, "document_number": invoice.number, "issue_date": invoice.issued_on.isoformat(),
+         "total": str(invoice.total), "buyer_nip": NIP_PARTICIPANT}])
+    assert answer.get_json()["confirmed"] == [claim_id]
+    result = claim(sqlite_runtime, claim_id)
+    assert result.status == ClaimStatus.APPROVED
+    with sqlite_runtime.sessions() as session:
+        decision = session.scalar(select(Decision).where(Decision.claim_id == claim_id))
+        assert decision.reason_code == "partner_sale_confirms" and decision.actor.email == "partner.a@example.com"
+    assert _balance(sqlite_runtime)[0] == result.points_proposed
+
+
+def test_a_claim_processed_after_the_record_is_confirmed_and_a_contradicting_one_is_flagged_side_by_side(
+        sqlite_runtime):
+    seed(sqlite_runtime)
+    worker_runtime.install(sqlite_runtime)
+    agreeing, contradicting = _invoice(11), _invoice(12)
+    records = [{"seller_nip": NIP_A, "document_number": inv.number, "issue_date": inv.issued_on.isoformat(),
+                "total": str(inv.total), "buyer_nip": NIP_PARTICIPANT} for inv in (agreeing, contradicting)]
+    records[1]["total"] = "1.00"
+    assert _post_sales(sqlite_runtime, "partner.a@example.com", records).get_json()["stored"] == 2
+    first = submit(sqlite_runtime, agreeing.xml, "application/xml")
+    second = submit(sqlite_runtime, contradicting.xml, "application/xml")
+    process_claim(first)
+    process_claim(second)
+    assert claim(sqlite_runtime, first).status == ClaimStatus.APPROVED
+    flagged = claim(sqlite_runtime, second)
+    assert flagged.status == ClaimStatus.FLAGGED and flagged.reasons[0]["code"] == "partner_sale_contradicts"
+    assert flagged.reasons[0]["evidence"]["total"] == {"claim": f"{contradicting.total:.2f}", "record": "1.00"}
+
+
+def test_a_partner_may_not_record_sales_of_another_partners_outlet(sqlite_runtime):
+    from tests.conftest import NIP_B
+
+    seed(sqlite_runtime)
+    answer = _post_sales(sqlite_runtime, "partner.a@example.com", [
+        {"seller_nip": NIP_B, "document_number": "FV/1", "issue_date": "2026-01-02", "total": "10.00",
+         "buyer_nip": NIP_PARTICIPANT}])
+    assert answer.status_code == 403 and answer.get_json()["error"]["code"] == "not_your_outlet"
+    answer = _post_sales(sqlite_runtime, "partner.a@example.com", [{"seller_nip": NIP_A, "buyer_nip": "123"}])
+    assert answer.status_code == 422 and answer.get_json()["error"]["code"] == "bad_sale_record"
