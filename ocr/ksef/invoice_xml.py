@@ -123,9 +123,10 @@ class _Reader:
     def lines(self) -> list[dict[str, str]]:
         """One item per `Fa/FaWiersz`, with the amounts verification reads (net first, gross when only that)."""
         items = []
+        width = len(self.ns)
         for row in self.root.iterfind(self._path("Fa/FaWiersz")):
-            item = {key: self.text(tag, row) for tag, key in _LINE.items()}
-            item = {key: value for key, value in item.items() if value}
+            texts = {child.tag[width:]: (child.text or "").strip() for child in row}  # one pass over the row
+            item = {key: texts[tag] for tag, key in _LINE.items() if texts.get(tag)}
             item["unit_price"] = item.get("unit_price_net") or item.get("unit_price_gross", "")
             item["amount"] = item.get("amount_net") or item.get("amount_gross", "")
             rate = item.get("vat_rate_text", "")
