@@ -65,3 +65,14 @@ def test_the_review_screen_shows_an_xml_invoice_as_a_table_with_its_verification
     page = client.get(f"/review/claims/{claim_id}").get_data(as_text=True)
     assert 'id="ksef-lines"' in page and all(line.gtin in page for line in invoice.lines)
     assert f'href="{invoice.link}"' in page and 'rel="noopener noreferrer"' in page
+
+
+def test_the_phone_upload_page_offers_xml_and_a_live_code_scanner_hidden_until_the_browser_has_one(app):
+    client = app.test_client()
+    assert login(client, "uczestnik@example.com", "haslo-uczestnika").status_code == 303
+    page = client.get("/me").get_data(as_text=True)
+    assert "application/xml" in page and "scan.js" in page
+    assert 'id="scan-codes"' in page and 'data-scan-codes' in page
+    button = page[page.index('id="scan-codes"') - 20:page.index('id="scan-codes"') + 300]
+    assert " hidden" in button  # shown by scan.js only where BarcodeDetector exists
+    assert client.get("/static/scan.js").status_code == 200
