@@ -2,7 +2,9 @@
 
 The sniffed media type picks the entry; its reader turns the bytes into a `DocumentReading` and its
 extractor turns that reading into an `Extraction`. Images and PDFs are read as printed text (OCR, or a
-PDF's text layer) and extracted by layout (`ocr.extract.extract_printed`). A structured document whose
+PDF's text layer) and extracted by layout (`ocr.extract.extract_printed`), with the barcodes decoded on their
+pages (`DocumentReading.codes`: KSeF QR codes, product codes) overlaid exactly (`ocr.ksef.evidence`). A
+structured document whose
 fields are exact needs no OCR: its reader parses it into `DocumentReading.structured` (JSON-ready, so it
 crosses the sandbox's pipe) and its extractor builds the fields from that; a reader that stores a whole
 `Extraction.to_dict()` there can use `exact_extraction`. Adding a format is one row in `FORMATS` with its
