@@ -45,9 +45,25 @@ def corrected_claim(session: Session, claim_id: str, facts: ClaimFacts) -> Claim
     if not keys:
         return None
     found = select(DocumentKey.claim_id).where(DocumentKey.key.in_(keys))
-    return session.scalars(select(Claim).where(Claim.id.in_(found), Claim.id != claim_id,
-                                               Claim.status == ClaimStatus.APPROVED)
-                           .order_by(Claim.submitted_at).limit(1)).first()
+    original = session.scalars(select(Claim).where(Claim.id.in_(found), Claim.id != claim_id,
+                                                   Claim.status == ClaimStatus.APPROVED)
+                               .order_by(Claim.submitted_at).limit(1)).first()
+    return _latest_correction(session, original, claim_id) if original is not None else None
+
+
+def _latest_correction(session: Session, claim: Claim, excluded: str) -> Claim:
+    """The approved correction that replaced `claim`'s credit last (a second correction of one invoice
+    replaces the first correction's points, not the original's again); `claim` itself when there is none."""
+    seen = {claim.id}
+    while True:
+        corrections = select(DocumentKey.claim_id).where(DocumentKey.key == f"corrects:{claim.id}")
+        newer = session.scalars(select(Claim).where(Claim.id.in_(corrections), Claim.id != excluded,
+                                                    Claim.status == ClaimStatus.APPROVED)
+                                .order_by(Claim.submitted_at.desc()).limit(1)).first()
+        if newer is None or newer.id in seen:
+            return claim
+        seen.add(newer.id)
+        claim = newer
 
 
 def credited_points(session: Session, claim_id: str) -> int:
@@ -67,6 +83,7 @@ def correction_outcome(session: Session, claim: Claim, facts: ClaimFacts, outcom
         status = outcome.status if outcome.status in _SETTLED[:2] else ClaimStatus.FLAGGED
         return replace(outcome, status=status, reasons=[missing, *outcome.reasons])
     before = credited_points(session, original.id)
+    session.add(DocumentKey(claim_id=claim.id, key=f"corrects:{original.id}"))  # the chain of corrections
     note = make_reason(ReasonCode.CORRECTION_OF_INVOICE, Severity.INFO, original_claim=original.id,
                        points_before=before, points_after=outcome.points).to_dict()
     fields = {**outcome.fields, "corrects_claim": original.id}

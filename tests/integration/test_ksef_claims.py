@@ -4,6 +4,7 @@ form (its XML, the PDF of its print), by anyone, is caught."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import select
@@ -248,3 +249,24 @@ def test_a_partner_may_not_record_sales_of_another_partners_outlet(sqlite_runtim
     assert answer.status_code == 403 and answer.get_json()["error"]["code"] == "not_your_outlet"
     answer = _post_sales(sqlite_runtime, "partner.a@example.com", [{"seller_nip": NIP_A, "buyer_nip": "123"}])
     assert answer.status_code == 422 and answer.get_json()["error"]["code"] == "bad_sale_record"
+
+
+def test_a_second_correction_replaces_the_first_corrections_points_not_the_originals_again(sqlite_runtime):
+    from fixtures.ksef.invoices import correction_of
+
+    seed(sqlite_runtime)
+    worker_runtime.install(sqlite_runtime)
+    invoice = _invoice(13)
+    original = _approved_original(sqlite_runtime, invoice)
+    first_kor = correction_of(invoice, qty_factor=0.5, seed=1)
+    second_kor = replace(correction_of(invoice, qty_factor=0.25, seed=2), issued_on=first_kor.issued_on)
+    first = submit(sqlite_runtime, first_kor.xml, "application/xml")
+    process_claim(first)
+    second = submit(sqlite_runtime, second_kor.xml, "application/xml")
+    process_claim(second)
+    result = claim(sqlite_runtime, second)
+    assert result.status == ClaimStatus.APPROVED and result.fields["corrects_claim"] == first
+    total, entries = _balance(sqlite_runtime)
+    assert [(e[0], e[1]) for e in entries] == [(original, "credit"), (original, "reversal"), (first, "credit"),
+                                               (first, "reversal"), (second, "credit")]
+    assert total == result.points_proposed
