@@ -270,3 +270,28 @@ def test_a_second_correction_replaces_the_first_corrections_points_not_the_origi
     assert [(e[0], e[1]) for e in entries] == [(original, "credit"), (original, "reversal"), (first, "credit"),
                                                (first, "reversal"), (second, "credit")]
     assert total == result.points_proposed
+
+
+def test_the_api_refuses_a_hostile_xml_upload_with_a_reason_code_and_stores_nothing(sqlite_runtime):
+    import io
+
+    from sqlalchemy import func
+
+    from claims.db.engine import transaction
+    from claims.db.models import Claim
+    from claims.services.accounts import issue_api_token
+    from fixtures.ksef.hostile import billion_laughs, other_schema
+    from paragon.web import create_app
+    from tests.integration.helpers import user
+    from tests.integration.test_api import RecordingQueue
+
+    seed(sqlite_runtime)
+    with transaction(sqlite_runtime.sessions) as session:
+        token = issue_api_token(session, user(sqlite_runtime, "uczestnik@example.com"))
+    client = create_app(sqlite_runtime, RecordingQueue()).test_client()
+    for data, status, code in ((billion_laughs(), 422, "xml_forbidden"), (other_schema(), 415, "unsupported_type")):
+        answer = client.post("/api/v1/claims", data={"files": [(io.BytesIO(data), "faktura.xml")]},
+                             headers={"Authorization": f"Bearer {token}"}, content_type="multipart/form-data")
+        assert (answer.status_code, answer.get_json()["error"]["code"]) == (status, code)
+    with sqlite_runtime.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Claim)) == 0

@@ -118,3 +118,20 @@ def test_exact_values_outrank_values_read_from_print_when_documents_are_merged()
     assert merged.value("total") == exact.value("total") and merged.fields["total"].exact
     assert merged.items == exact.items  # the e-invoice's lines, not the OCR'd print's
     assert merge_documents([printed]).value("total") == "99.00"
+
+
+@pytest.mark.parametrize("name", ["billion_laughs", "external_entity", "not_well_formed"])
+def test_a_hostile_xml_is_refused_at_upload_with_the_readers_code(name):
+    make, code = HOSTILE[name]
+    with pytest.raises(InvalidInputError) as raised:
+        check_upload("faktura.xml", make(), max_bytes=20 * 1024 * 1024)
+    assert raised.value.code == code
+
+
+def test_a_50_mb_xml_is_refused_at_upload_by_size():
+    with pytest.raises(InvalidInputError) as raised:
+        check_upload("faktura.xml", HOSTILE["oversized"][0](), max_bytes=20 * 1024 * 1024)
+    assert raised.value.code == "file_too_large"
+    with pytest.raises(InvalidInputError) as raised:  # under a larger upload limit the e-invoice limit holds
+        check_upload("faktura.xml", HOSTILE["oversized"][0](4), max_bytes=60 * 1024 * 1024)
+    assert raised.value.code == "too_large"
