@@ -295,3 +295,22 @@ def test_the_api_refuses_a_hostile_xml_upload_with_a_reason_code_and_stores_noth
         assert (answer.status_code, answer.get_json()["error"]["code"]) == (status, code)
     with sqlite_runtime.sessions() as session:
         assert session.scalar(select(func.count()).select_from(Claim)) == 0
+
+
+def test_a_correction_raising_points_on_the_participants_own_invoice_waits_for_the_partner_and_says_why(
+        sqlite_runtime):
+    from fixtures.ksef.invoices import correction_of
+    from tests.conftest import small_programme
+
+    programme = small_programme()
+    next(u for u in programme["users"] if u["email"] == "uczestnik@example.com")["participant"]["company_nip"] = NIP_A
+    seed(sqlite_runtime, programme)
+    worker_runtime.install(sqlite_runtime)
+    invoice = _invoice(14)
+    _approved_original(sqlite_runtime, invoice)
+    correction = submit(sqlite_runtime, correction_of(invoice, qty_factor=3).xml, "application/xml")
+    process_claim(correction)
+    result = claim(sqlite_runtime, correction)
+    assert result.status == ClaimStatus.PENDING_REVIEW
+    assert "correction_of_own_invoice" in [r["code"] for r in result.reasons]
+    assert len(_balance(sqlite_runtime)[1]) == 1  # nothing moved without the partner
