@@ -314,3 +314,35 @@ def test_a_correction_raising_points_on_the_participants_own_invoice_waits_for_t
     assert result.status == ClaimStatus.PENDING_REVIEW
     assert "correction_of_own_invoice" in [r["code"] for r in result.reasons]
     assert len(_balance(sqlite_runtime)[1]) == 1  # nothing moved without the partner
+
+
+def test_an_xml_with_a_qr_code_of_another_hash_is_flagged_and_a_sales_record_does_not_clear_it(sqlite_runtime):
+    import cv2
+
+    from claims.db.engine import transaction
+    from claims.services.accounts import participant_of
+    from claims.services.intake import Upload, submit_claim
+    from fixtures.ksef.prints import qr_image
+    from ocr.ksef.links import invoice_link
+    from tests.integration.helpers import user
+
+    seed(sqlite_runtime)
+    worker_runtime.install(sqlite_runtime)
+    invoice = _invoice(15)
+    forged_hash = "A" * 43  # the QR code of a print that is not this XML's
+    ok, png = cv2.imencode(".png", qr_image(invoice_link(invoice.seller_nip, invoice.issued_on, forged_hash)))
+    with transaction(sqlite_runtime.sessions) as session:
+        participant = participant_of(session, user(sqlite_runtime, "uczestnik@example.com"))
+        uploads = [Upload("f.xml", "application/xml", invoice.xml), Upload("qr.png", "image/png", png.tobytes())]
+        claim_id = submit_claim(session, sqlite_runtime.blobs, participant, uploads, []).id
+    process_claim(claim_id)
+    flagged = claim(sqlite_runtime, claim_id)
+    assert flagged.status == ClaimStatus.FLAGGED
+    mismatch = next(r for r in flagged.reasons if r["code"] == "ksef_hash_mismatch")
+    assert (mismatch["evidence"]["xml_hash"], mismatch["evidence"]["qr_hash"]) == (invoice.hash, forged_hash)
+    answer = _post_sales(sqlite_runtime, "partner.a@example.com", [
+        {"seller_nip": NIP_A, "document_number": invoice.number, "issue_date": invoice.issued_on.isoformat(),
+         "total": str(invoice.total), "buyer_nip": NIP_PARTICIPANT}])
+    assert answer.get_json()["noted"] == [claim_id] and answer.get_json()["confirmed"] == []
+    still = claim(sqlite_runtime, claim_id)
+    assert still.status == ClaimStatus.FLAGGED and still.reasons[-1]["code"] == "partner_sale_confirms"
