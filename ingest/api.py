@@ -148,7 +148,7 @@ def queue():
 
 @blueprint.post("/claims/<uuid:claim_id>/decision")
 @operation(roles=REVIEWERS, json=DecisionBody, headers=IdempotencyHeaders, answers={200: Decided},
-           errors=(403, 404, 409, 422))
+           errors=(403, 404, 409, 413, 422))
 def decide(claim_id: UUID):
     """Approve or reject a claim (a reviewer of its partner, or staff)
 

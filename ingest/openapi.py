@@ -13,6 +13,7 @@ mismatch would turn a good answer into a 500): the schemathesis test in tests/in
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ClassVar
 
@@ -167,12 +168,16 @@ def _message(error: ValidationError) -> str:
     return "; ".join(parts)
 
 
+_document: dict[str, Any] = {}
+
+
 def openapi_document() -> dict[str, Any]:
     """The whole document, generated from the routes declared with `operation` (once per process)."""
-    document = api.spec
-    if not document.get("x-paragon-finished"):
+    if not _document:
+        document = copy.deepcopy(api.spec)
         _finish(document)
-    return {key: value for key, value in document.items() if key != "x-paragon-finished"}
+        _document.update(document)
+    return _document
 
 
 def _finish(document: dict[str, Any]) -> None:
@@ -197,7 +202,6 @@ def _finish(document: dict[str, Any]) -> None:
             for answer in op["responses"].values():
                 _non_json_answer(answer, schemas)
     _drop_null_defaults(document)
-    document["x-paragon-finished"] = True
 
 
 def _drop_null_defaults(node: Any) -> None:
