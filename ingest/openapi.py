@@ -17,6 +17,7 @@ import copy
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ClassVar
 
+from flask import current_app
 from pydantic import BaseModel, ValidationError
 from spectree import Response, SecurityScheme, SecuritySchemeData, SpecTree
 from spectree.model_adapter.pydantic_adapter import PydanticModelAdapter
@@ -168,16 +169,19 @@ def _message(error: ValidationError) -> str:
     return "; ".join(parts)
 
 
-_document: dict[str, Any] = {}
-
-
 def openapi_document() -> dict[str, Any]:
-    """The whole document, generated from the routes declared with `operation` (once per process)."""
-    if not _document:
-        document = copy.deepcopy(api.spec)
+    """The whole document of the current app, generated from the routes declared with `operation` (once per
+    app: spectree's own `spec` is cached once per process, whatever the app)."""
+    document = current_app.extensions.get("paragon.openapi")
+    if document is None:
+        models = copy.deepcopy(api.models)  # generating moves the nested models out of them: keep them whole
+        try:
+            document = copy.deepcopy(api._generate_spec())  # the uncached form of `api.spec`
+        finally:
+            api.models = models
         _finish(document)
-        _document.update(document)
-    return _document
+        current_app.extensions["paragon.openapi"] = document
+    return document
 
 
 def _finish(document: dict[str, Any]) -> None:

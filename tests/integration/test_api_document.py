@@ -150,3 +150,48 @@ def test_an_over_long_idempotency_key_is_refused(client, runtime):
     headers = bearer(runtime, "partner.a@example.com") | {"Idempotency-Key": "k" * 201}
     answer = client.post(f"/api/v1/claims/{claim_id}/decision", headers=headers, json={"action": "approve"})
     assert answer.status_code == 422 and answer.get_json()["error"]["code"] == "bad_idempotency_key"
+
+
+def test_a_route_of_another_api_module_joins_the_document_by_declaring_its_models(runtime):
+    """What a new module under ingest/ does (README, "Adding a route"): models, `operation`, a blueprint."""
+    from flask import Blueprint, jsonify, request
+    from pydantic import BaseModel
+
+    from claims.roles import Role
+    from ingest.http import install_error_handlers
+    from ingest.openapi import ApiModel, operation
+
+    class PlugInTestBody(ApiModel):
+        reward: str
+        quantity: int = 1
+
+    class PlugInTestAnswer(BaseModel):
+        reward: str
+        quantity: int
+
+    extra = Blueprint("plug_in_test_api", __name__, url_prefix="/api/v1")
+    install_error_handlers(extra)
+
+    @extra.post("/plug-in-test")
+    @operation(roles=(Role.PARTICIPANT,), json=PlugInTestBody, answers={201: PlugInTestAnswer}, errors=(403,))
+    def plug_in_test():
+        """Place an order (test)"""
+        return jsonify(request.context.json.model_dump()), 201
+
+    seed(runtime)
+    app = create_app(runtime, NoQueue())
+    app.register_blueprint(extra)
+    app.extensions["csrf"].exempt(extra)
+    client = app.test_client()
+    document = client.get("/api/v1/openapi.json").get_json()
+    placed = document["paths"]["/api/v1/plug-in-test"]["post"]
+    assert placed["security"] == [{"bearer": ["participant"]}] and set(placed["responses"]) == {
+        "201", "401", "403", "422"}
+    assert schema_of(document, placed["requestBody"]["content"]["application/json"]["schema"])["required"] == [
+        "reward"]
+    participant = bearer(runtime, "uczestnik@example.com")
+    assert client.post("/api/v1/plug-in-test", headers=participant, json={"reward": "mug"}).status_code == 201
+    wrong = client.post("/api/v1/plug-in-test", headers=participant, json={"quantity": 2})
+    assert wrong.status_code == 422 and wrong.get_json()["error"]["code"] == "bad_json"
+    partner = client.post("/api/v1/plug-in-test", headers=bearer(runtime, "partner.a@example.com"), json={})
+    assert partner.status_code == 403
