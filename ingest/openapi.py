@@ -56,7 +56,7 @@ ERROR_DESCRIPTIONS: dict[int, str] = {
     403: "Not allowed for this role",
     404: "Not found or not yours",
     409: "Conflict with the claim's state or the Idempotency-Key",
-    413: "File too large (file_too_large)",
+    413: "Too large: a file (file_too_large) or the whole request (request_entity_too_large)",
     415: "Not a supported file type (unsupported_type)",
     422: "Breaks a rule or the request's schema (the reason code says which)",
     429: "Too many attempts (too_many_uploads, too_many_attempts); see Retry-After",
