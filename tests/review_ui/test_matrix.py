@@ -149,6 +149,9 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("api.queue", "GET"): Row("/api/v1/review/queue", (401, 403, 200, 200, 200, 200)),
     ("api.decide", "POST"): Row("/api/v1/claims/{claim}/decision", (401, 403, 200, 404, 200, 200),
                                 json={"action": "approve"}, fresh_claim=True),
+    ("review.sales_page", "GET"): Row("/review/sales", (LOGIN, 403, 200, 200, 403, 200)),
+    ("review.sales_upload", "POST"): Row("/review/sales", (LOGIN, 403, 422, 422, 403, 422), data={}),
+    ("api.post_sales", "POST"): Row("/api/v1/partner/sales", (401, 403, 422, 422, 403, 422), json={"records": []}),
 }
 
 
