@@ -192,6 +192,8 @@ class Campaign(Base):
     require_buyer_nip: Mapped[bool] = mapped_column(Boolean, default=False)
     auto_approve: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    partner_ids: Mapped[list | None] = mapped_column(JSON)  # None: every partner
+    outlet_ids: Mapped[list | None] = mapped_column(JSON)  # None: every outlet of those partners
 
 
 class ProductCodeBatch(Base):
@@ -353,3 +355,14 @@ class Blob(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ClaimCampaignPart(Base):
+    """One campaign's share of a claim's points (a claim may earn in a base programme and a promotion at once)."""
+
+    __tablename__ = "claim_campaign_parts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[str] = mapped_column(ForeignKey("claims.id"), index=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    points: Mapped[int] = mapped_column(Integer, default=0)
+    __table_args__ = (UniqueConstraint("claim_id", "campaign_id"),)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -15,9 +15,11 @@ from claims.errors import NotFoundError
 from claims.ledger import credit_points
 from claims.reasons import reason
 from claims.services import rules
+from claims.services.campaigns import active_campaigns, campaign_histories, store_parts
 from claims.services.transitions import move_claim
 from ocr import ClaimExtraction, DocumentReading, DocumentTraits, Extraction, merge_documents
-from verification import ClaimFacts, Route, Verdict, verify_claim
+from verification import ClaimFacts, Route, Verdict
+from verification.campaigns import CampaignPart, CampaignsVerdict, verify_campaigns
 from verification.duplicates import identity_key
 from verification.facts import parse_date, parse_item
 from vocabulary.claims import ClaimKind, ClaimStatus
@@ -61,6 +63,7 @@ class Outcome:
     lines: list[dict] = field(default_factory=list)
     risk_score: float = 0.0
     identity_key: str | None = None
+    parts: tuple[CampaignPart, ...] = ()  # each applicable campaign's points
 
 
 def start_processing(session: Session, claim_id: str) -> ClaimWork | None:
@@ -233,15 +236,16 @@ def verify_and_route(session: Session, claim_id: str, secret_key: str, now: date
     if claim is None or claim.status != ClaimStatus.PROCESSING:
         return None
     merged = claim_extraction(session, claim_id)
-    campaign = session.get(Campaign, claim.campaign_id) if claim.campaign_id else None
-    if campaign is None:
+    campaigns = active_campaigns(session, claim)
+    if not campaigns:
         outcome = Outcome(status=ClaimStatus.FLAGGED, kind=str(merged.kind), fields=claim_fields(merged),
                           reasons=[reason(ReasonCode.NO_CAMPAIGN)])
     else:
-        verdict = _verdict(session, claim, campaign, merged, rules.identity_secret(secret_key),
+        decided = _verdict(session, claim, campaigns, merged, rules.identity_secret(secret_key),
                            now or datetime.now(UTC))
-        outcome = _outcome(merged, verdict)
-    finish_processing(session, claim_id, outcome)
+        outcome = replace(_outcome(merged, decided.verdict), parts=decided.parts)
+    if finish_processing(session, claim_id, outcome):
+        store_parts(session, claim_id, outcome.parts)
     if outcome.status is ClaimStatus.APPROVED:
         approve_automatically(session, claim_id)
     return outcome.status
@@ -282,17 +286,19 @@ def facts_from_extraction(merged: ClaimExtraction, **known: object) -> ClaimFact
     )
 
 
-def _verdict(session: Session, claim: Claim, campaign: Campaign, merged: ClaimExtraction, secret: bytes,
-             now: datetime) -> Verdict:
-    """Load what the rules need (outlets, catalogue, earlier claims, the participant's history) and ask them."""
+def _verdict(session: Session, claim: Claim, campaigns: list[Campaign], merged: ClaimExtraction, secret: bytes,
+             now: datetime) -> CampaignsVerdict:
+    """Load what the rules need (outlets, catalogue, earlier claims, the participant's history per campaign)
+    and ask them, over every active campaign."""
     facts = claim_facts(claim, merged)
     outlets = rules.outlet_values(session)
     key = identity_key(facts.identity_fields(), secret)
     priors = rules.priors_for(session, claim, list(facts.sha256s), list(facts.phashes), key)
     seller_outlets = [o.id for nip, o in outlets.items() if nip == facts.seller_nip]
-    history = rules.history_for(session, claim, campaign.id, seller_outlets, now)
-    return verify_claim(facts, rules.campaign_values(campaign), outlets, rules.catalogue_index(session), history,
-                        priors, today=now.date(), identity_secret=secret)
+    histories = campaign_histories(session, claim, campaigns, seller_outlets, now)
+    return verify_campaigns(facts, [rules.campaign_values(c) for c in campaigns], outlets,
+                            rules.catalogue_index(session), histories, priors, today=now.date(),
+                            identity_secret=secret)
 
 
 def _outcome(merged: ClaimExtraction, verdict: Verdict) -> Outcome:
