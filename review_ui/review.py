@@ -13,6 +13,7 @@ from claims.reasons import reason_text
 from claims.roles import STAFF_ROLES, Role
 from claims.services.admin_catalogue import product_by_code, products_by_id, search_products
 from claims.services.audit import audit_log
+from claims.services.campaigns import claim_parts
 from claims.services.corrections import correct_fields, may_correct
 from claims.services.matches import correct_line_match
 from claims.services.review import decide_claim, decisions_of, get_visible_claim, reverse_claim
@@ -120,6 +121,7 @@ def claim(claim_id: str):
         documents=document_views(found.documents, document_page_count),
         items=claim_items(found.fields),
         lines=line_views(session, found.lines),
+        parts=claim_parts(session, found.id),
         can_correct_lines=may_correct(user, found),
         reasons=[_reason_for_reviewer(r, locale) for r in found.reasons or []],
         decisions=decisions_of(session, found.id),

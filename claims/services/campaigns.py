@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from claims.db.models import Campaign, Claim, ClaimCampaignPart
+from claims.db.models import Campaign, Claim, ClaimCampaignPart, Partner
 from claims.services import rules
 from verification import programme as v
 from verification.campaigns import CampaignPart
@@ -107,7 +107,7 @@ class Overlap:
     name: str
     starts_on: date
     ends_on: date
-    partners: str  # "all" or the shared partner ids
+    partners: tuple[str, ...]  # the partners both run at (empty: every partner)
 
 
 def overlaps(session: Session, starts_on: date, ends_on: date, partner_ids: Sequence[int] | None,
@@ -120,8 +120,9 @@ def overlaps(session: Session, starts_on: date, ends_on: date, partner_ids: Sequ
         shared = _shared_partners(partner_ids, row.partner_ids)
         if shared == ():
             continue
-        found.append(Overlap(row.code, row.name, max(starts_on, row.starts_on), min(ends_on, row.ends_on),
-                             "all" if shared is None else ", ".join(str(p) for p in shared)))
+        names = () if shared is None else tuple(session.scalars(
+            select(Partner.name).where(Partner.id.in_(shared)).order_by(Partner.name)))
+        found.append(Overlap(row.code, row.name, max(starts_on, row.starts_on), min(ends_on, row.ends_on), names))
     return found
 
 
