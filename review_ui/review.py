@@ -14,7 +14,7 @@ from claims.roles import STAFF_ROLES, Role
 from claims.services.admin_catalogue import product_by_code, products_by_id, search_products
 from claims.services.audit import audit_log
 from claims.services.campaigns import claim_parts
-from claims.services.corrections import correct_fields, may_correct
+from claims.services.corrections import correct_fields, may_correct, preview_points
 from claims.services.matches import correct_line_match
 from claims.services.review import decide_claim, decisions_of, get_visible_claim, reverse_claim
 from claims.services.views import reason_view
@@ -35,8 +35,8 @@ from review_ui.documents import document_page_count
 from review_ui.errors import flash_error
 from review_ui.i18n import current_locale, has_key, t, tn, translate
 from review_ui.queue_filters import AGE_CHOICES, filter_args, hours_waited, parse_filter
+from review_ui.review_edits import failed_save, pending_edits, submitted_fields
 from vocabulary.claims import REVIEW_STATES, ClaimStatus
-from vocabulary.fields import EDITABLE_FIELDS
 from vocabulary.reasons import REJECTION_CODES, ReasonCode
 
 bp = Blueprint("review", __name__)
@@ -109,15 +109,26 @@ def bulk_approve():
 @bp.get("/review/claims/<claim_id>")
 @role_required(*REVIEWER_ROLES)
 def claim(claim_id: str):
+    return claim_page(_checked_id(claim_id))
+
+
+def claim_page(claim_id: str, typed: dict[str, str] | None = None, errors: dict[str, str] | None = None,
+               status: int = 200):
+    """The claim page; after a failed save `typed` keeps every value as typed and `errors` says, per field,
+    what is wrong and which format is expected."""
     session, user = db(), acting_user()
-    found = get_visible_claim(session, user, _checked_id(claim_id))
+    found = get_visible_claim(session, user, claim_id)
     previous_id, next_id = _neighbours(session, user, found.id)
     locale, staff = current_locale(), Role(user.role) in STAFF_ROLES
+    editable = editable_values(found.fields) if may_correct(user, found) else None
+    if editable is not None and typed:
+        editable = [(name, typed.get(name, value)) for name, value in editable]
     return render_template(
         "review/claim.html",
         claim=found,
         fields=read_fields(found.fields),
-        editable=editable_values(found.fields) if may_correct(user, found) else None,
+        editable=editable,
+        field_errors=errors or {},
         documents=document_views(found.documents, document_page_count),
         items=claim_items(found.fields),
         lines=line_views(session, found.lines),
@@ -133,7 +144,7 @@ def claim(claim_id: str):
         next_id=next_id,
         sla_hours=REVIEW_SLA_HOURS,
         waited=hours_waited(found.submitted_at),
-    )
+    ), status
 
 
 def _checked_id(claim_id: str) -> str:
@@ -192,17 +203,32 @@ def _after_decision(ids: list[str], claim_id: str) -> str:
 @bp.post("/review/claims/<claim_id>/fields")
 @role_required(*REVIEWER_ROLES)
 def correct(claim_id: str):
-    """Save the reviewer's corrections of the read fields (points follow the total)."""
+    """Save the reviewer's corrections of the read fields; a failed save keeps every typed value."""
     user, claim_id = acting_user(), _checked_id(claim_id)
     back = url_for("review.claim", claim_id=claim_id)
-    submitted = {name: request.form.get(name, "") for name in EDITABLE_FIELDS if name in request.form}
+    submitted = submitted_fields(request.form)
     try:
         changes = write(lambda s: correct_fields(s, user, claim_id, submitted))
     except DECISION_ERRORS as error:
-        field = error.details.get("field")
-        return flash_error(error, back, label=t(f"field.{field}") if field else "")
+        if error.code == "bad_fields":
+            return failed_save(claim_id, submitted, error)
+        return flash_error(error, back)
     flash(tn("fields.saved", len(changes)) if changes else t("fields.unchanged"), "success" if changes else "info")
     return redirect(back, code=303)
+
+
+@bp.post("/review/claims/<claim_id>/fields/preview")
+@role_required(*REVIEWER_ROLES)
+def preview(claim_id: str):
+    """The points the typed corrections would give, before anything is saved or decided (JSON)."""
+    user, claim_id = acting_user(), _checked_id(claim_id)
+    try:
+        now, after = preview_points(db(), user, claim_id, submitted_fields(request.form))
+    except PermissionDeniedError:
+        return jsonify(error={"code": "forbidden", "message": t("error.403")}), 403
+    finally:
+        db().rollback()
+    return jsonify(points=now, after=after, text=t("fields.points_after", now=now, after=after))
 
 
 @bp.post("/review/claims/<claim_id>/approve")
@@ -220,12 +246,23 @@ def reject(claim_id: str):
 
 
 def _decide(claim_id: str, action: str, code: str, comment: str, done_key: str):
+    """Decide; corrections typed but not saved come along with the decision (saved first, in the same
+    transaction), and when they cannot be saved nothing is decided and the page keeps them as typed."""
     session, user = db(), acting_user()
     ids = waiting_ids(session, user, NEIGHBOUR_WINDOW)
     back = url_for("review.claim", claim_id=claim_id)
+    edits = pending_edits(request.form)
+
+    def save_then_decide(s: Session) -> None:
+        if edits:
+            correct_fields(s, user, claim_id, edits)
+        decide_claim(s, user, claim_id, action, code, comment)
+
     try:
-        write(lambda s: decide_claim(s, user, claim_id, action, code, comment))
+        write(save_then_decide)
     except DECISION_ERRORS as error:
+        if edits and error.code == "bad_fields":
+            return failed_save(claim_id, edits, error)
         return flash_error(error, back)
     flash(t(done_key), "success")
     return redirect(_after_decision(ids, claim_id), code=303)

@@ -22,7 +22,7 @@ from verification.programme import Campaign as Campaign_
 from vocabulary.claims import ClaimKind
 
 
-def recount_claim(session: Session, claim: Claim, fields: dict | None = None) -> dict:
+def recount_claim(session: Session, claim: Claim, fields: dict | None = None, store: bool = True) -> dict:
     """Count a claim's points again and return the columns to write, or {} when its points do not come from
     lines (product codes carry their own points) or it has no campaign.
 
@@ -35,6 +35,7 @@ def recount_claim(session: Session, claim: Claim, fields: dict | None = None) ->
     Args:
         claim: the claim; its `lines` as they are to be stored.
         fields: the claim's fields as they are to be stored (default: `claim.fields`).
+        store: keep each campaign's new part (False: only count, for a preview).
 
     Returns:
         {"lines", "points_proposed", "reasons"}: each line's points, the claim's points after the caps, and
@@ -61,7 +62,8 @@ def recount_claim(session: Session, claim: Claim, fields: dict | None = None) ->
     for index, line in enumerate(lines):
         line["points"] = totals[index]
     kept = [r for r in claim.reasons or [] if r.get("code") not in POINTS_REASONS]
-    save_parts(session, claim.id, parts)
+    if store:
+        save_parts(session, claim.id, parts)
     return {"lines": lines, "points_proposed": points, "reasons": kept + reasons}
 
 

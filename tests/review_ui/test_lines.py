@@ -97,6 +97,9 @@ def test_corrections_count_the_points_again_under_the_caps(client, runtime, clai
     assert _line(runtime, claim_id)[1] == 120  # 14 March: the day has room
     client.post(f"/review/claims/{claim_id}/fields", data={"total": "99.00"})
     assert _line(runtime, claim_id)[1] == 120  # the total does not price the lines
+    preview = client.post(f"/review/claims/{claim_id}/fields/preview", data={"date": "20.03.2026"}).get_json()
+    assert (preview["points"], preview["after"]) == (120, 50) and "50 pkt" in preview["text"]
+    assert _line(runtime, claim_id)[1] == 120  # the preview saved nothing
     client.post(f"/review/claims/{claim_id}/fields", data={"date": "2026-03-20"})
 
     line, points = _line(runtime, claim_id)

@@ -95,15 +95,69 @@ def test_correcting_the_total_saves_fields_keeps_the_line_points_and_is_audited(
     assert claims.balance() == 120
 
 
-def test_a_bad_correction_is_refused_with_the_fields_name(client, claims, runtime):
+def test_a_failed_save_keeps_every_typed_value_and_says_the_expected_format(client, claims, runtime):
     claim_id = claims.pending()
     login(client, REVIEWER_A)
-    for form, label in (({"total": "dużo"}, "Suma"), ({"seller_nip": "1234567890"}, "NIP sprzedawcy"),
-                        ({"date": "14.03.2026"}, "Data")):
-        response = client.post(f"/review/claims/{claim_id}/fields", data=form, follow_redirects=True)
-        assert f"Nieprawidłowa wartość pola „{label}”." in response.get_data(as_text=True)
+    form = {"total": "dużo", "seller_nip": "1234567890", "date": "31/02/2026", "document_number": "PAR/999/2026"}
+    response = client.post(f"/review/claims/{claim_id}/fields", data=form)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    for name, value in form.items():  # every typed value is still in the form, the good one too
+        assert re.search(rf'id="field-{name}" name="{name}" value="{re.escape(value)}"', html)
+    assert "Kwota w złotych, np. 531,59" in html and "10 cyfr z poprawną cyfrą kontrolną" in html
+    assert "Data jako 2026-11-14, 14.11.2026 lub 14/11/2026." in html
+    with runtime.sessions() as session:  # nothing was saved, not even the valid number
+        assert session.get(Claim, claim_id).fields["document_number"] == "PAR/123/2026"
+
+
+def test_dates_are_accepted_in_the_three_usual_forms(client, claims, runtime):
+    claim_id = claims.pending()
+    login(client, REVIEWER_A)
+    for typed in ("14/11/2026", "15.11.2026", "2026-11-16"):
+        assert client.post(f"/review/claims/{claim_id}/fields", data={"date": typed}).status_code == 303
+        with runtime.sessions() as session:
+            assert session.get(Claim, claim_id).fields["date"] == f"2026-11-{typed[:2] if '-' not in typed else '16'}"
+
+
+def test_too_long_text_is_refused_with_its_limit_not_cut(client, claims, runtime):
+    claim_id = claims.pending()
+    login(client, REVIEWER_A)
+    response = client.post(f"/review/claims/{claim_id}/fields", data={"seller_name": "x" * 5000})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "najwyżej 300 znaków, wpisano 5000" in html
+    assert "Poprawiono" not in html and 'value="' + "x" * 5000 + '"' in html
     with runtime.sessions() as session:
-        assert session.get(Claim, claim_id).fields["total"] == "120.00"
+        assert session.get(Claim, claim_id).fields["seller_name"] != "x" * 300
+
+
+def test_approving_with_unsaved_corrections_saves_them_first(client, claims, runtime):
+    claim_id = claims.pending(points=120)
+    login(client, REVIEWER_A)
+    response = client.post(f"/review/claims/{claim_id}/approve", data={"edit-document_number": "PAR/777/2026"})
+    assert response.status_code == 303
+    with runtime.sessions() as session:
+        claim = session.get(Claim, claim_id)
+        assert claim.status == "approved" and claim.fields["document_number"] == "PAR/777/2026"
+
+
+def test_a_decision_whose_corrections_cannot_be_saved_is_not_taken(client, claims, runtime):
+    claim_id = claims.pending(points=120)
+    login(client, REVIEWER_A)
+    response = client.post(f"/review/claims/{claim_id}/approve",
+                           data={"edit-date": "jutro", "edit-document_number": "PAR/777/2026"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'value="jutro"' in html and 'value="PAR/777/2026"' in html
+    assert claims.status(claim_id) == "pending_review" and claims.balance() == 0
+
+
+def test_the_points_a_date_correction_gives_show_before_saving(client, claims, runtime):
+    claim_id = claims.pending(points=120)
+    login(client, REVIEWER_A)
+    answer = client.post(f"/review/claims/{claim_id}/fields/preview", data={"total": "600.00"}).get_json()
+    assert answer["points"] == answer["after"] == 120  # the total does not move the points
+    page = client.get(f"/review/claims/{claim_id}").get_data(as_text=True)
+    assert "Poprawa sumy, numeru, NIP czy nazwy nie zmienia punktów" in page
+    assert "Zmiana sumy przelicza punkty" not in page
 
 
 def test_corrections_follow_who_may_decide(client, app, claims):
