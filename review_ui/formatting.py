@@ -123,7 +123,10 @@ def event_label(action: str) -> str:
 
 
 def init_app(app: Flask) -> None:
+    from review_ui.audit_words import audit_values
+
     app.jinja_env.filters.update(
+        audit_values=audit_values,
         dt=format_datetime, day=format_date, money=format_money, waiting=format_waiting,
         status_label=status_label, kind_label=kind_label, reason_label=reason_label,
         status_class=status_class, percent=format_percent, hours=format_hours, event_label=event_label,

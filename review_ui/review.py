@@ -15,6 +15,7 @@ from claims.services.admin_catalogue import product_by_code, products_by_id, sea
 from claims.services.audit import audit_log
 from claims.services.campaigns import claim_parts
 from claims.services.corrections import correct_fields, may_correct, preview_points
+from claims.services.evidence import evidence_sentences, prior_claim
 from claims.services.matches import correct_line_match
 from claims.services.review import decide_claim, decisions_of, get_visible_claim, reverse_claim
 from claims.services.views import reason_view
@@ -164,9 +165,8 @@ def _reason_for_reviewer(record: dict, locale: str) -> dict:
     view = reason_view(record, locale)
     view["severity"] = str(record.get("severity") or "")
     view["warning"] = is_warning(record)
-    evidence = record.get("evidence")
-    if isinstance(evidence, dict) and evidence:
-        view["evidence"] = {str(k): str(v)[:300] for k, v in evidence.items()}
+    view["sentences"] = evidence_sentences(record, locale)
+    view["prior_claim"] = prior_claim(record)
     return view
 
 

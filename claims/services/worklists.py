@@ -212,10 +212,11 @@ def _search_conditions(wanted: ClaimSearch) -> list:
 
 
 def daily_sample(session: Session, day: date, size: int = 20, window_days: int = 30) -> list[Claim]:
-    """Partner-approved claims to re-check, the same all `day`: approvals in the `window_days` before that day,
-    ranked by a hash of the day and the claim id (a new approval never reshuffles the day's sample)."""
+    """Partner-approved claims to re-check: approvals in the `window_days` before that day and on the day itself,
+    ranked by a hash of the day and the claim id (the ranking of the claims already there never changes; an
+    approval made later that day can take a place in the sample)."""
     start = datetime.combine(day - timedelta(days=window_days), time.min, UTC)
-    end = datetime.combine(day, time.min, UTC)
+    end = datetime.combine(day + timedelta(days=1), time.min, UTC)
     query = (
         select(Decision.claim_id)
         .join(User, User.id == Decision.actor_user_id)

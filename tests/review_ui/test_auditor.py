@@ -91,6 +91,13 @@ def test_daily_sample_is_the_same_all_day_and_only_partner_approvals(app, claims
     assert sorted(other_day) == sorted(ids[:5])
 
 
+def test_daily_sample_includes_the_days_own_approvals(app, claims, runtime):
+    approved_today = claims.pending()
+    _approve_by(app, REVIEWER_A, approved_today)
+    with runtime.sessions() as session:
+        assert [c.id for c in daily_sample(session, date.today(), size=5)] == [approved_today]
+
+
 def test_audit_log_shows_decisions_and_edits_with_before_and_after(client, app, claims):
     claim_id = claims.pending()
     reviewer = app.test_client()
@@ -103,7 +110,8 @@ def test_audit_log_shows_decisions_and_edits_with_before_and_after(client, app, 
 
     assert 'data-action="claim_fields_corrected"' in html and 'data-action="claim_approved"' in html
     assert 'data-action="claim_submitted"' not in html
-    assert "Weryfikator A" in html and "120.00" in html and "99.00" in html
+    assert "Weryfikator A" in html and "120,00\u00a0zł" in html and "99,00\u00a0zł" in html
+    assert "<dt>Suma</dt>" in html and "<dt>Status</dt>" in html and "Zatwierdzone" in html  # words, not keys
     assert 'data-action="claim_submitted"' in client.get("/audit/log").get_data(as_text=True)
 
 

@@ -13,7 +13,8 @@ from tests.review_ui.helpers import AUDITOR, REVIEWER_A, REVIEWER_B, login
 from vocabulary.claims import ClaimStatus
 from vocabulary.reasons import ReasonCode
 
-WARNING = dict(reason(ReasonCode.UNUSUAL_AMOUNT, amount="9999.00"), severity="warning")
+WARNING = dict(reason(ReasonCode.UNUSUAL_AMOUNT, scope="outlet", total="9999.00", median="310.5", robust_z=7.2,
+                      samples=41, weight=0.3), severity="warning")
 INFO = dict(reason(ReasonCode.SELLER_MATCHED_BY_NAME), severity="info")
 EXTRACTION = {"kind": "receipt", "items": [], "fields": {
     "total": {"value": "120.00", "confidence": 0.9, "sure": True,
@@ -178,8 +179,13 @@ def test_reasons_show_severity_and_evidence_to_reviewers(client, claims):
     claim_id = claims.pending(reasons=[WARNING, INFO])
     login(client, REVIEWER_A)
     html = client.get(f"/review/claims/{claim_id}").get_data(as_text=True)
-    assert 'class="badge severity-warning">ostrzeżenie' in html and "9999.00" in html
+    assert 'class="badge severity-warning">ostrzeżenie' in html
     assert 'data-reason="unusual_amount" class="warning"' in html
+    # evidence as a sentence with formatted amounts, never raw keys
+    assert ("Suma 9\u00a0999,00\u00a0zł jest nietypowo wysoka dla tego punktu sprzedaży: mediana to "
+            "310,50\u00a0zł z 41 zgłoszeń.") in html
+    assert "Waga tego sygnału w ocenie ryzyka: 30%." in html
+    assert "robust_z" not in html and "weight" not in html and "<dt>scope</dt>" not in html
 
 
 def test_bulk_approve_takes_only_clean_claims(client, claims):
