@@ -35,7 +35,7 @@ from review_ui.db import db, write
 from review_ui.documents import document_page_count
 from review_ui.errors import flash_error
 from review_ui.i18n import current_locale, has_key, t, tn, translate
-from review_ui.queue_filters import AGE_CHOICES, filter_args, hours_waited, parse_filter
+from review_ui.queue_filters import AGE_CHOICES, NOTE_CODES, filter_args, hours_waited, note_labels, parse_filter
 from review_ui.review_edits import failed_save, pending_edits, submitted_fields
 from vocabulary.claims import REVIEW_STATES, ClaimStatus
 from vocabulary.reasons import REJECTION_CODES, ReasonCode
@@ -77,6 +77,7 @@ def queue():
         overdue={c.id for c in claims if wanted.waiting and hours_waited(c.submitted_at, now) > REVIEW_SLA_HOURS},
         warnings=warnings,
         bulk_ids=[c.id for c in claims if c.status == ClaimStatus.PENDING_REVIEW and not warnings[c.id]],
+        notes={c.id: note_labels(c) for c in claims}, note_codes=NOTE_CODES,
     )
 
 

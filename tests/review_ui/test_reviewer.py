@@ -207,6 +207,27 @@ def test_bulk_approve_takes_only_clean_claims(client, claims):
     assert claims.balance() == 30
 
 
+def test_bulk_approve_by_note_takes_claims_whose_only_notes_are_informational(client, claims):
+    uncertain = dict(reason(ReasonCode.UNCERTAIN_FIELDS, fields=["date"]), severity="info")
+    capped = dict(reason(ReasonCode.POINTS_CAPPED), severity="info")
+    informational = [claims.pending(points=10, reasons=[uncertain]), claims.pending(points=20, reasons=[uncertain,
+                                                                                                         capped])]
+    other_note = claims.pending(points=5, reasons=[capped])
+    warned = claims.pending(points=30, reasons=[uncertain, WARNING])
+    login(client, REVIEWER_A)
+    html = client.get("/review?note=uncertain_fields").get_data(as_text=True)
+    shown = set(re.findall(r'data-claim-id="([0-9a-f-]+)"', html))
+    assert shown == {*informational, warned}  # the filter: claims with that note
+    assert all(f'name="claim_id" value="{c}"' in html for c in informational)
+    assert f'name="claim_id" value="{warned}"' not in html  # a warning needs opening
+    assert 'data-note="uncertain_fields">niepewny odczyt pól</span>' in html and 'class="note note-warning"' in html
+    assert "uncertain_fields</" not in html  # the note in words, not its code
+    client.post("/review/bulk-approve", data={"claim_id": informational})
+    assert [claims.status(c) for c in informational] == ["approved", "approved"]
+    assert claims.status(other_note) == claims.status(warned) == "pending_review"
+    assert client.get("/review?note=bogus").status_code == 200
+
+
 def test_partner_b_cannot_bulk_approve_partner_a_claims(client, claims):
     mine_a = claims.pending()
     login(client, REVIEWER_B)
