@@ -11,12 +11,10 @@ from claims.db.models import Claim, User
 from claims.errors import ConflictError, IllegalTransitionError, InvalidInputError, PermissionDeniedError
 from claims.reasons import reason_text
 from claims.roles import STAFF_ROLES, Role
-from claims.services.admin_catalogue import product_by_code, products_by_id, search_products
 from claims.services.audit import audit_log
 from claims.services.campaigns import claim_parts
 from claims.services.corrections import correct_fields, may_correct, preview_points
 from claims.services.evidence import evidence_sentences, prior_claim
-from claims.services.matches import correct_line_match
 from claims.services.review import decide_claim, decisions_of, get_visible_claim, reverse_claim
 from claims.services.views import reason_view
 from claims.services.worklists import (
@@ -37,7 +35,7 @@ from review_ui.errors import flash_error
 from review_ui.i18n import current_locale, has_key, t, tn, translate
 from review_ui.queue_filters import AGE_CHOICES, NOTE_CODES, filter_args, hours_waited, note_labels, parse_filter
 from review_ui.review_edits import failed_save, pending_edits, submitted_fields
-from vocabulary.claims import REVIEW_STATES, ClaimStatus
+from vocabulary.claims import ClaimStatus
 from vocabulary.reasons import REJECTION_CODES, ReasonCode
 
 bp = Blueprint("review", __name__)
@@ -118,6 +116,8 @@ def claim_page(claim_id: str, typed: dict[str, str] | None = None, errors: dict[
                status: int = 200):
     """The claim page; after a failed save `typed` keeps every value as typed and `errors` says, per field,
     what is wrong and which format is expected."""
+    from review_ui.review_lines import line_views, with_line_boxes
+
     session, user = db(), acting_user()
     found = get_visible_claim(session, user, claim_id)
     previous_id, next_id = _neighbours(session, user, found.id)
@@ -131,9 +131,9 @@ def claim_page(claim_id: str, typed: dict[str, str] | None = None, errors: dict[
         fields=read_fields(found.fields),
         editable=editable,
         field_errors=errors or {},
-        documents=document_views(found.documents, document_page_count),
+        documents=with_line_boxes(document_views(found.documents, document_page_count), found),
         items=claim_items(found.fields),
-        lines=line_views(session, found.lines),
+        lines=line_views(session, found.lines, found.fields),
         parts=claim_parts(session, found.id),
         can_correct_lines=may_correct(user, found),
         reasons=[_reason_for_reviewer(r, locale) for r in found.reasons or []],
@@ -282,95 +282,3 @@ def reverse(claim_id: str):
         return flash_error(error, back)
     flash(t("decide.reversed"), "success")
     return redirect(back, code=303)
-
-
-# ---- line items and their catalogue match ------------------------------------------------------------
-
-
-def line_views(session: Session, lines: list | None) -> list[dict]:
-    """Each matched line with its alternatives named ({id, name, sku, score}), best first."""
-    rows = [(i, line) for i, line in enumerate((lines or [])[:MAX_LINES]) if isinstance(line, dict)]
-    wanted = {_product_id(alt[0]) for _, line in rows for alt in _alternatives(line)}
-    products = products_by_id(session, {i for i in wanted if i is not None})
-    views = []
-    for index, line in rows:
-        named = [(products.get(_product_id(alt[0])), alt[1]) for alt in _alternatives(line)]
-        views.append({
-            "index": index, "item": str(line.get("item") or ""), "product_id": line.get("product_id"),
-            "product_name": line.get("product_name"), "score": _percent(line.get("score")),
-            "points": line.get("points") or 0, "eligible": bool(line.get("eligible")),
-            "reason": line.get("reason"), "auto": bool(line.get("auto")), "method": str(line.get("method") or ""),
-            "alternatives": [{"id": p.id, "name": p.name, "sku": p.sku, "score": _percent(score)}
-                             for p, score in named if p is not None],
-        })
-    return views
-
-
-def _alternatives(line: dict) -> list:
-    found = line.get("alternatives") or []
-    return [alt for alt in found if isinstance(alt, list | tuple) and len(alt) == 2][:10]
-
-
-def _product_id(value: object) -> int | None:
-    try:
-        return int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-
-
-def _percent(score: object) -> str:
-    try:
-        return f"{float(score):.0f}"  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return "—"
-
-
-@bp.get("/review/products")
-@role_required(*REVIEWER_ROLES)
-def product_search():
-    """Active catalogue products for the line picker: {"products": [{id, sku, name, ean}]}."""
-    found = search_products(db(), request.args.get("q", "")[:100], PRODUCT_RESULTS)
-    return jsonify(products=[{"id": p.id, "sku": p.sku, "name": p.name, "ean": p.ean} for p in found])
-
-
-@bp.post("/review/claims/<claim_id>/lines/<int:line_index>")
-@role_required(*REVIEWER_ROLES)
-def correct_line(claim_id: str, line_index: int):
-    """Set a line's product (or "not a programme product"); the partner's printed name is learned."""
-    user, claim_id = acting_user(), _checked_id(claim_id)
-    back = url_for("review.claim", claim_id=claim_id, _anchor=f"line-{line_index}")
-    chosen, code = request.form.get("product_id", "").strip()[:20], request.form.get("sku", "").strip()[:100]
-    try:
-        line, points = write(lambda s: _correct_line(s, user, claim_id, line_index, chosen, code))
-    except DECISION_ERRORS as error:
-        return flash_error(error, back)
-    if line["product_id"] is None:
-        flash(t("lines.set_none", points=points), "success")
-    else:
-        flash(t("lines.set_product", product=line["product_name"], points=points), "success")
-    return redirect(back, code=303)
-
-
-def _correct_line(session: Session, user: User, claim_id: str, index: int, chosen: str, code: str):
-    found = get_visible_claim(session, user, claim_id)
-    if found.status not in REVIEW_STATES:
-        raise ConflictError(f"claim is {found.status}", code="already_decided")
-    if not may_correct(user, found):
-        raise PermissionDeniedError("flagged claims are corrected by auditors")
-    line = correct_line_match(session, user, claim_id, index, _chosen_product(session, chosen, code))
-    return line, found.points_proposed
-
-
-def _chosen_product(session: Session, chosen: str, code: str) -> int | None:
-    """The picked product id; "none" for not a programme product; else the product with SKU/EAN `code`."""
-    if chosen == "none":
-        return None
-    if chosen:
-        product = products_by_id(session, {int(chosen)}).get(int(chosen)) if chosen.isdigit() else None
-    elif code:
-        product = product_by_code(session, code)
-    else:
-        raise InvalidInputError("choose a product", code="choose_product")
-    if product is None:
-        raise InvalidInputError("no such product", code="unknown_product")
-    return product.id

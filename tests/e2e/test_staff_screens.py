@@ -188,3 +188,47 @@ def test_reports_csv_opens_with_semicolons_and_staff_pages_are_accessible(chromi
     assert rows[0][0] == "Partner" and len(rows[0]) == 8
     hurt_a = next(r for r in rows[1:] if r[1] == "HURT-A")
     assert hurt_a[4] == "1" and hurt_a[5] == "100"
+
+
+def test_lines_are_one_table_with_keyboard_and_their_place_on_the_document(chromium, live_app, screenshot):
+    from claims.db.models import Product
+    from claims.services.processing import save_reading
+
+    claims = Claims(live_app.runtime)
+    claim_id = claims.pending(points=0)
+    with transaction(live_app.runtime.sessions) as session:
+        glue, grout = (session.scalar(select(Product.id).where(Product.sku == sku)) for sku in ("KL-25", "FG-SZ-2"))
+        claim = session.get(Claim, claim_id)
+        claim.fields = {**claim.fields, "items": [{"name": "KLEJ 25KG", "quantity": 2, "amount": "100.00"},
+                                                  {"name": "FUGA SZARA", "quantity": 1, "amount": "20.00"}]}
+        claim.lines = [{"item": "KLEJ 25KG", "product_id": glue, "product_name": "KLEJ DO PLYTEK 25KG", "score": 90.0,
+                        "points": 0, "eligible": False, "reason": "product_match_uncertain", "auto": False,
+                        "method": "catalogue", "alternatives": [[glue, 90.0]]},
+                       {"item": "FUGA SZARA", "product_id": None, "product_name": None, "score": 40.0, "points": 0,
+                        "eligible": False, "reason": "product_not_recognised", "auto": False, "method": "none",
+                        "alternatives": [[grout, 40.0]]}]
+    reading = {"media_type": "image/png", "seconds": 0.1, "pages": [
+        {"number": 1, "width": 40, "height": 60, "source": "ocr", "mean_confidence": 0.9, "steps": [],
+         "lines": [{"text": "KLEJ 25KG 2 x 50,00", "box": [2, 10, 30, 4], "words": []},
+                   {"text": "FUGA SZARA 1 x 20,00", "box": [2, 20, 30, 4], "words": []}]}]}
+    with transaction(live_app.runtime.sessions) as session:
+        save_reading(session, claims.document_ids(claim_id)[0], reading, {"fields": {}}, None)
+    partner = _page(chromium, live_app, REVIEWER_A)
+    partner.goto(f"{live_app.url}/review/claims/{claim_id}")
+    assert partner.locator("#lines select").count() == 0 and partner.locator("#lines input.product-combo").count() == 2
+    partner.hover("#line-1")
+    assert "active" in partner.get_attribute('rect.box[data-field="line-1"]', "class")
+    partner.focus("#line-0-product")
+    assert "active" in partner.get_attribute('rect.box[data-field="line-0"]', "class")
+    partner.keyboard.press("Enter")  # the next line
+    assert partner.evaluate("document.activeElement.id") == "line-1-product"
+    partner.fill("#line-1-product", "FUGA")
+    partner.locator('#line-1-options option.search-result').first.wait_for(state="attached")
+    partner.fill("#line-1-product", partner.get_attribute('#line-1-options option.search-result', "value"))
+    assert partner.input_value('input[name="line-1"]') != ""
+    screenshot(partner, "35-partner-lines-table")
+    assert_accessible(partner, "claim with its lines")
+    with partner.expect_navigation():
+        partner.keyboard.press("Control+Enter")  # one save for every line
+    assert "Zapisano 1 dopasowanie" in partner.inner_text(".flashes")
+    assert _stored(live_app, claim_id).lines[1]["method"] == "reviewer"

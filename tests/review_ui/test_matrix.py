@@ -101,6 +101,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("reports.dashboard", "GET"): Row("/reports", STAFF_ONLY),
     ("reports.export", "GET"): Row("/reports/partners.csv", STAFF_ONLY),
     ("reports.export_xlsx", "GET"): Row("/reports/partners.xlsx", STAFF_ONLY),
+    ("review.save_lines", "POST"): Row("/review/claims/{claim}/lines", ON_CLAIM_POST, data={"q-0": ""},
+                                       fresh_claim=True),
     ("review.compare", "GET"): Row("/review/claims/{claim}/compare/{claim}", ON_CLAIM_PAGE),
     ("review.preview", "POST"): Row("/review/claims/{claim}/fields/preview", ON_CLAIM_PAGE,
                                     data={"date": "2026-03-20"}),
