@@ -11,9 +11,10 @@ Each applicable campaign gives its own verdict (verify_claim). The claim's verdi
   pending_review over auto_approved): a promotion that would auto-approve never skips the base programme's
   review, and one that does not apply is left out entirely, so it can neither reject nor delay a claim;
 - when none accepts, the first applicable campaign's verdict stands (a fixable needs_retake before a rejection);
-- when no campaign runs at the outlet, the claim goes to an auditor without points (no_campaign);
-- when none applies by outlet and date, the claim is outside every applicable campaign: the verdict of the
-  campaign nearest to the purchase date that runs at the outlet says so (outside_campaign_period).
+- when none applies, the claim is outside every campaign: the base programme's (the first campaign's) verdict
+  says why (outside_campaign_period, product_not_eligible), and when the base programme does not run at the
+  seller's outlet either, the claim goes to an auditor without points (no_campaign).
+The choice never depends on a campaign that does not apply, so adding one changes no claim's route or points.
 """
 
 from __future__ import annotations
@@ -75,18 +76,22 @@ def verify_campaigns(claim: ClaimFacts, campaigns: Sequence[Campaign], outlets_b
                             priors, today=today, identity_secret=identity_secret, policy=policy)
 
     outlet = resolve_seller(claim.seller_nip, claim.seller_name, claim.seller_address, outlets_by_nip).outlet
-    reach = [c for c in campaigns if c.covers_outlet(outlet)]
-    if not reach:
-        return CampaignsVerdict(_no_campaign(run(campaigns[0])))
-    dated = [c for c in reach if c.covers_date(claim.date)]
-    if not dated:
-        return CampaignsVerdict(run(_nearest(reach, claim.date)))
+    dated = [c for c in campaigns if c.covers_outlet(outlet) and c.covers_date(claim.date)]
     verdicts = [(c, run(c)) for c in dated]
-    applicable = [(c, v) for c, v in verdicts if _has_products(c, v)] or verdicts[:1]
+    applicable = [(c, v) for c, v in verdicts if _has_products(c, v)]
+    if not applicable:
+        return CampaignsVerdict(_outside_every_campaign(campaigns[0], outlet, run))
     accepting = [(c, v) for c, v in applicable if v.route in CAUTION]
     if not accepting:
         return CampaignsVerdict(_first_refusal([v for _, v in applicable]))
     return _combine(accepting)
+
+
+def _outside_every_campaign(base: Campaign, outlet: Outlet | None, run) -> Verdict:
+    """No campaign applies: the base programme (the first campaign) says why (outside its period, no product
+    of it), or, when it does not run at the seller's outlet either, an auditor decides."""
+    verdict = run(base)
+    return verdict if base.covers_outlet(outlet) else _no_campaign(verdict)
 
 
 def _no_campaign(verdict: Verdict) -> Verdict:
@@ -96,17 +101,6 @@ def _no_campaign(verdict: Verdict) -> Verdict:
     head = make_reason(ReasonCode.NO_CAMPAIGN, Severity.WARNING)
     return replace(verdict, route=Route.FLAGGED, points=0, reasons=(head, *verdict.reasons),
                    lines=tuple(replace(line, points=0) for line in verdict.lines))
-
-
-def _nearest(campaigns: Sequence[Campaign], day: date | None) -> Campaign:
-    """The campaign whose period is nearest to the purchase date (the first one on a tie)."""
-    if day is None:
-        return campaigns[0]
-
-    def distance(c: Campaign) -> int:
-        return 0 if c.covers_date(day) else min(abs((c.starts_on - day).days), abs((day - c.ends_on).days))
-
-    return min(campaigns, key=distance)
 
 
 def _has_products(campaign: Campaign, verdict: Verdict) -> bool:

@@ -13,18 +13,28 @@
   var timer = null;
 
   function inputs() {
-    return form ? Array.prototype.slice.call(form.querySelectorAll("input[data-field]")) : [];
+    return form ? Array.prototype.slice.call(form.querySelectorAll("input[data-field], select[data-field]")) : [];
+  }
+
+  function initial(input) {
+    if (input.tagName !== "SELECT") { return input.defaultValue; }
+    var option = Array.prototype.find.call(input.options, function (o) { return o.defaultSelected; });
+    return option ? option.value : (input.options[0] ? input.options[0].value : "");
+  }
+
+  function changed(input) {
+    return input.value !== initial(input);
   }
 
   function dirty() {
-    return inputs().filter(function (input) { return input.value !== input.defaultValue; });
+    return inputs().filter(changed);
   }
 
   function refresh() {
     var changed = dirty();
     if (note) { note.hidden = changed.length === 0; }
     inputs().forEach(function (input) {
-      input.closest(".field-row").classList.toggle("changed", input.value !== input.defaultValue);
+      input.closest(".field-row").classList.toggle("changed", changed(input));
     });
     clearTimeout(timer);
     timer = setTimeout(askPoints, 300);
@@ -87,6 +97,7 @@
 
   if (form) {
     form.addEventListener("input", refresh);
+    form.addEventListener("change", refresh);
     refresh();  /* after a failed save the typed values are already there */
   }
 }());

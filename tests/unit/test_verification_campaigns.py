@@ -91,7 +91,7 @@ extra = st.tuples(st.sampled_from(["period", "partner", "outlet", "products"]),
                   st.integers(-300, 300), st.integers(0, 90), st.integers(1, 50))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(facts=claims, campaigns=bases, other=extra)
 def test_adding_a_campaign_that_does_not_apply_never_changes_points_or_route(facts, campaigns, other) -> None:
     before = decide(facts, campaigns).verdict
