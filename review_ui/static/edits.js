@@ -31,8 +31,8 @@
   }
 
   function refresh() {
-    var changed = dirty();
-    if (note) { note.hidden = changed.length === 0; }
+    var edited = dirty();
+    if (note) { note.hidden = edited.length === 0; }
     inputs().forEach(function (input) {
       input.closest(".field-row").classList.toggle("changed", changed(input));
     });
