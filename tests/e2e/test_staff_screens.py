@@ -52,8 +52,10 @@ def test_a_promotion_runs_beside_the_base_programme(chromium, live_app, screensh
     assert "Program testowy" in admin.inner_text('#campaign-overlaps li[data-overlap="TEST-2026"]')
     screenshot(admin, "30-admin-campaign-overlap")
     assert_accessible(admin, "campaign form with its overlap")
-    admin.goto(f"{live_app.url}/admin/campaigns")
-    assert_accessible(admin, "campaigns")
+    for path in ("/admin/campaigns", "/admin", "/admin/partners", "/admin/catalogue", "/admin/codes",
+                 "/admin/users", "/admin/import"):
+        admin.goto(live_app.url + path)
+        assert_accessible(admin, path)
 
     claim_id = _processed(live_app.runtime, Claims(live_app.runtime))  # a receipt of 2026-11-25
     stored = _stored(live_app, claim_id)
@@ -171,7 +173,8 @@ def test_reports_csv_opens_with_semicolons_and_staff_pages_are_accessible(chromi
         partner.click("#approve-confirm [data-confirm-yes]")
 
     auditor = _page(chromium, live_app, AUDITOR)
-    for path in ("/audit/flagged", "/audit/log", "/audit/sample", f"/review/claims/{flagged}",
+    for path in ("/audit/flagged", "/audit/log", "/audit/sample", "/audit/partners", "/audit/search?status=approved",
+                 f"/review/claims/{flagged}",
                  f"/review/claims/{approved}"):
         auditor.goto(live_app.url + path)
         assert_accessible(auditor, path)
