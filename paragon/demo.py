@@ -110,7 +110,7 @@ def _fresh_embedded_state(settings: Settings) -> None:
 
 
 def _covering_samples(programme: dict) -> dict:
-    """The demo's campaign, stretched so the bundled samples' printed dates stay eligible on any later day.
+    """The demo's base campaign, stretched so the bundled samples' printed dates stay eligible on any later day.
 
     The samples are fixed files printed with 2026 dates; a real campaign has a fixed period and deadline.
     """
@@ -118,12 +118,14 @@ def _covering_samples(programme: dict) -> dict:
                for s in json.loads((SAMPLES / "manifest.json").read_text(encoding="utf-8"))
                if s.get("expect_fields", {}).get("date")]
     today = date.today()
-    campaign = dict(programme["campaign"])
+    campaigns = programme.get("campaigns") or [programme["campaign"]]
+    campaign = dict(campaigns[0])
     campaign["starts_on"] = str(min([date.fromisoformat(campaign["starts_on"]), *printed]))
     campaign["ends_on"] = str(max(date.fromisoformat(campaign["ends_on"]), today + timedelta(days=365)))
     oldest = min(printed, default=today)
     campaign["submission_days"] = max(int(campaign["submission_days"]), (today - oldest).days + 30)
-    return {**programme, "campaign": campaign}
+    rest = {k: v for k, v in programme.items() if k != "campaign"}
+    return {**rest, "campaigns": [campaign, *campaigns[1:]]}
 
 
 def _seed(runtime: Runtime, programme: dict) -> dict[str, str]:

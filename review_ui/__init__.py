@@ -83,7 +83,9 @@ def create_app(runtime: Runtime, claim_queue: Any = None, *, testing: bool = Fal
 
 
 def _register_blueprints(app: Flask) -> None:
+    import review_ui.compare  # noqa: F401 — adds the side-by-side page to the review blueprint
     import review_ui.participant_upload  # noqa: F401 — adds the upload routes to the participant blueprint
+    import review_ui.review_lines  # noqa: F401 — adds the line table's routes to the review blueprint
     import review_ui.sales  # noqa: F401 — adds the partner's sales records page to the review blueprint
     from review_ui.account import bp as account_bp
     from review_ui.admin import bp as admin_bp

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from flask import flash, redirect, render_template, request, url_for
 
-from claims.db.models import Campaign
+from claims.db.models import Campaign, Outlet, Partner
 from claims.errors import ClaimsError
 from claims.services.admin import (
     CampaignData,
@@ -16,9 +16,11 @@ from claims.services.admin import (
     Problem,
     code_batches,
     get_campaign,
+    ids_to_codes,
     list_campaigns,
     save_campaign,
 )
+from claims.services.campaigns import overlaps
 from review_ui.access import acting_user, role_required
 from review_ui.admin_base import ADMIN, READERS, FormReader, bp, failure_problems, form_failed
 from review_ui.db import db, write
@@ -52,7 +54,13 @@ def campaign_create():
 @bp.get("/campaigns/<int:campaign_id>")
 @role_required(*ADMIN)
 def campaign_edit(campaign_id: int):
-    return _campaign_page(campaign_form(get_campaign(db(), campaign_id)), campaign_id)
+    campaign = get_campaign(db(), campaign_id)
+    form = campaign_form(campaign) | {
+        "partners": "\n".join(ids_to_codes(db(), Partner, campaign.partner_ids)),
+        "outlets": "\n".join(ids_to_codes(db(), Outlet, campaign.outlet_ids))}
+    found = overlaps(db(), campaign.starts_on, campaign.ends_on, campaign.partner_ids, campaign.id) \
+        if campaign.active else []
+    return _campaign_page(form, campaign_id, overlapping=found)
 
 
 @bp.post("/campaigns/<int:campaign_id>")
@@ -62,9 +70,10 @@ def campaign_update(campaign_id: int):
     return _save(campaign_id)
 
 
-def _campaign_page(form: Mapping[str, str], campaign_id: int | None, errors: dict | None = None):
+def _campaign_page(form: Mapping[str, str], campaign_id: int | None, errors: dict | None = None,
+                   overlapping: list | None = None):
     return render_template("admin/campaign_form.html", form=form, campaign_id=campaign_id,
-                           multipliers=multiplier_rows(form), errors=errors or {})
+                           multipliers=multiplier_rows(form), errors=errors or {}, overlapping=overlapping or [])
 
 
 def _save(campaign_id: int | None):
@@ -77,6 +86,8 @@ def _save(campaign_id: int | None):
             problems = failure_problems(error)
         else:
             flash(t("admin.saved"), "success")
+            if saved.active and overlaps(db(), saved.starts_on, saved.ends_on, saved.partner_ids, saved.id):
+                flash(t("admin.campaign.overlap_warning"), "warning")
             return redirect(url_for("admin.campaign_edit", campaign_id=saved.id), code=303)
     return form_failed("admin/campaign_form.html", problems, form=request.form, campaign_id=campaign_id,
                        multipliers=multiplier_rows(request.form))
@@ -94,7 +105,7 @@ def read_campaign(form: Mapping[str, str]) -> tuple[CampaignData | None, dict]:
         "caps": (r.whole("cap_day"), r.whole("cap_month"), r.whole("cap_campaign")),
         "multipliers": _multipliers(r), "eligible_skus": r.words("eligible_skus") or None,
         "require_buyer_nip": r.flag("require_buyer_nip"), "auto_approve": r.flag("auto_approve"),
-        "active": r.flag("active"),
+        "active": r.flag("active"), "partners": r.words("partners") or None, "outlets": r.words("outlets") or None,
     }
     if values["points_per_pln"] is None:
         r.problems.setdefault("points_per_pln", Problem("required"))

@@ -10,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from claims.roles import Role
 from claims.services.audit import DECISION_ACTIONS, audit_actions, audit_log
+from claims.services.participant_claims import appealed_claims
 from claims.services.reports import partner_figures, since_days
 from claims.services.worklists import ClaimSearch, daily_sample, flagged_by_risk, search_claims, warning_count
 from review_ui.access import acting_user, role_required
@@ -24,6 +25,12 @@ PAGE_SIZE = 50
 SAMPLE_SIZE = 20
 FLAGGED_SHOWN = 100
 PERIODS = (7, 30, 90, 365)
+
+
+@bp.app_template_global("appealed_in")
+def appealed_in(claims) -> set[str]:
+    """The ids among these claims whose participant appealed (queues mark them)."""
+    return appealed_claims(db(), [c.id for c in claims])
 
 
 @bp.get("/flagged")

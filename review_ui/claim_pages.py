@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from review_ui.formatting import format_money
+from review_ui.i18n import has_key, t
 from review_ui.previews import COUNT_LIMIT, MAX_PAGES
 from vocabulary.fields import EDITABLE_FIELDS, MONEY_FIELDS, REVIEWER_FIELDS
 
@@ -26,8 +27,15 @@ def read_fields(fields: dict | None, names: tuple[str, ...] = REVIEWER_FIELDS) -
         value = fields.get(name)
         if value in (None, ""):
             continue
-        shown.append((name, format_money(value) if name in MONEY_FIELDS else str(value)))
+        shown.append((name, format_money(value) if name in MONEY_FIELDS else code_label(name, value)))
     return shown
+
+
+def code_label(name: str, value: object) -> str:
+    """A coded value (payment method, currency) in the reader's words: `value.<field>.<code>` when the
+    catalogue has it, else the value as read."""
+    key = f"value.{name}.{value}"
+    return t(key) if has_key(key) else str(value)
 
 
 def claim_items(fields: dict | None) -> list[dict[str, str]]:

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
+from babel.numbers import format_decimal
 from flask import Flask
 
 from claims.reasons import reason_text
@@ -107,14 +108,27 @@ def format_hours(value: float | None) -> str:
     return (text.replace(".", ",") if current_locale() == "pl" else text) + " h"
 
 
+def format_number(value: object) -> str:
+    """A whole or decimal number in the viewer's language (1 234,5 in Polish, 1,234.5 in English)."""
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    return format_decimal(number, locale=current_locale())
+
+
 def event_label(action: str) -> str:
     key = f"event.{action}"
     return t(key) if has_key(key) else str(action)
 
 
 def init_app(app: Flask) -> None:
+    from review_ui.audit_words import audit_values
+
     app.jinja_env.filters.update(
+        audit_values=audit_values,
         dt=format_datetime, day=format_date, money=format_money, waiting=format_waiting,
         status_label=status_label, kind_label=kind_label, reason_label=reason_label,
         status_class=status_class, percent=format_percent, hours=format_hours, event_label=event_label,
+        number=format_number,
     )

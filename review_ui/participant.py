@@ -18,6 +18,7 @@ from claims.errors import ConflictError, IllegalTransitionError, InvalidInputErr
 from claims.ledger import balance, history
 from claims.roles import Role
 from claims.services.accounts import participant_of
+from claims.services.campaigns import claim_parts
 from claims.services.intake import CodeLine
 from claims.services.live import claim_state, list_state
 from claims.services.outcomes import STAGES, claim_stage, participant_points, participant_reasons
@@ -120,7 +121,7 @@ def claim(claim_id: str):
         "participant/claim.html", s=summary, claim=found, moment=moment,
         fields=read_fields(found.fields, PARTICIPANT_FIELDS),
         document_pages=document_views(found.documents, document_page_count),
-        live=claim_state(session, profile.id, found.id),
+        live=claim_state(session, profile.id, found.id), parts=claim_parts(session, found.id),
         max_files=runtime().settings.max_files_per_claim,
         max_mb=runtime().settings.max_upload_bytes // (1024 * 1024),
     )

@@ -7,14 +7,25 @@ from decimal import Decimal
 
 from werkzeug.datastructures import MultiDict
 
-from claims.services.worklists import REVIEW_SLA_HOURS, QueueFilter
+from claims.services.worklists import REVIEW_SLA_HOURS, QueueFilter, claim_notes
 from review_ui.formatting import aware
+from review_ui.i18n import has_key, t
 from vocabulary.claims import ClaimStatus
 from vocabulary.numbers import parse_decimal
+from vocabulary.reasons import ReasonCode
 
 #: "Waiting longer than" choices, in hours: a day, the SLA, a week.
 AGE_CHOICES = (24, REVIEW_SLA_HOURS, 7 * 24)
 MAX_AMOUNT = Decimal("10000000")
+#: The notes a queue can be filtered by: what the rules say about a claim waiting for a decision.
+NOTE_CODES = tuple(str(code) for code in (
+    ReasonCode.UNCERTAIN_FIELDS, ReasonCode.SELLER_MATCHED_BY_NAME, ReasonCode.PRODUCT_MATCH_UNCERTAIN,
+    ReasonCode.PRODUCT_NOT_RECOGNISED, ReasonCode.PRODUCT_NOT_ELIGIBLE, ReasonCode.POINTS_CAPPED,
+    ReasonCode.BELOW_MINIMUM_PURCHASE, ReasonCode.NO_DATE, ReasonCode.NO_TOTAL, ReasonCode.NO_ITEMS,
+    ReasonCode.BUYER_NIP_MISMATCH, ReasonCode.TOTALS_MISMATCH, ReasonCode.UNUSUAL_AMOUNT,
+    ReasonCode.DATE_IN_FUTURE, ReasonCode.NEAR_DUPLICATE, ReasonCode.SCREENSHOT, ReasonCode.EDITED_IMAGE,
+    ReasonCode.VELOCITY_PARTICIPANT, ReasonCode.VELOCITY_DEVICE, ReasonCode.VELOCITY_IP, ReasonCode.APPEAL,
+))
 
 
 def parse_filter(args: MultiDict, outlets: dict[str, int]) -> QueueFilter:
@@ -30,6 +41,7 @@ def parse_filter(args: MultiDict, outlets: dict[str, int]) -> QueueFilter:
         min_age_hours=age if age in AGE_CHOICES else None,
         min_total=_amount(args.get("min_total")),
         max_total=_amount(args.get("max_total")),
+        note=note if (note := args.get("note", "").strip()) in NOTE_CODES else "",
     )
 
 
@@ -41,8 +53,15 @@ def filter_args(wanted: QueueFilter) -> dict[str, str]:
         "age": "" if wanted.min_age_hours is None else str(wanted.min_age_hours),
         "min_total": "" if wanted.min_total is None else str(wanted.min_total),
         "max_total": "" if wanted.max_total is None else str(wanted.max_total),
+        "note": wanted.note,
     }
     return {k: v for k, v in values.items() if v}
+
+
+def note_labels(claim) -> list[tuple[str, bool, str]]:
+    """(code, whether it is a warning, its short label) of each of a claim's notes, for the queue."""
+    return [(code, warning, t(f"note.{code}") if has_key(f"note.{code}") else t("note.other"))
+            for code, warning in claim_notes(claim)]
 
 
 def hours_waited(since: datetime | None, now: datetime | None = None) -> float:

@@ -11,10 +11,10 @@ from claims.db.models import Claim, User
 from claims.errors import ConflictError, IllegalTransitionError, InvalidInputError, PermissionDeniedError
 from claims.reasons import reason_text
 from claims.roles import STAFF_ROLES, Role
-from claims.services.admin_catalogue import product_by_code, products_by_id, search_products
 from claims.services.audit import audit_log
-from claims.services.corrections import correct_fields, may_correct
-from claims.services.matches import correct_line_match
+from claims.services.campaigns import claim_parts
+from claims.services.corrections import correct_fields, may_correct, preview_points
+from claims.services.evidence import evidence_sentences, prior_claim
 from claims.services.review import decide_claim, decisions_of, get_visible_claim, reverse_claim
 from claims.services.views import reason_view
 from claims.services.worklists import (
@@ -34,9 +34,9 @@ from review_ui.documents import document_page_count
 from review_ui.errors import flash_error
 from review_ui.i18n import current_locale, has_key, t, tn, translate
 from review_ui.ksef_view import ksef_view
-from review_ui.queue_filters import AGE_CHOICES, filter_args, hours_waited, parse_filter
-from vocabulary.claims import REVIEW_STATES, ClaimStatus
-from vocabulary.fields import EDITABLE_FIELDS
+from review_ui.queue_filters import AGE_CHOICES, NOTE_CODES, filter_args, hours_waited, note_labels, parse_filter
+from review_ui.review_edits import failed_save, pending_edits, submitted_fields
+from vocabulary.claims import ClaimStatus
 from vocabulary.reasons import REJECTION_CODES, ReasonCode
 
 bp = Blueprint("review", __name__)
@@ -76,6 +76,7 @@ def queue():
         overdue={c.id for c in claims if wanted.waiting and hours_waited(c.submitted_at, now) > REVIEW_SLA_HOURS},
         warnings=warnings,
         bulk_ids=[c.id for c in claims if c.status == ClaimStatus.PENDING_REVIEW and not warnings[c.id]],
+        notes={c.id: note_labels(c) for c in claims}, note_codes=NOTE_CODES,
     )
 
 
@@ -109,19 +110,33 @@ def bulk_approve():
 @bp.get("/review/claims/<claim_id>")
 @role_required(*REVIEWER_ROLES)
 def claim(claim_id: str):
+    return claim_page(_checked_id(claim_id))
+
+
+def claim_page(claim_id: str, typed: dict[str, str] | None = None, errors: dict[str, str] | None = None,
+               status: int = 200):
+    """The claim page; after a failed save `typed` keeps every value as typed and `errors` says, per field,
+    what is wrong and which format is expected."""
+    from review_ui.review_lines import line_views, with_line_boxes
+
     session, user = db(), acting_user()
-    found = get_visible_claim(session, user, _checked_id(claim_id))
+    found = get_visible_claim(session, user, claim_id)
     previous_id, next_id = _neighbours(session, user, found.id)
     locale, staff = current_locale(), Role(user.role) in STAFF_ROLES
+    editable = editable_values(found.fields) if may_correct(user, found) else None
+    if editable is not None and typed:
+        editable = [(name, typed.get(name, value)) for name, value in editable]
     return render_template(
         "review/claim.html",
         claim=found,
         fields=read_fields(found.fields),
-        editable=editable_values(found.fields) if may_correct(user, found) else None,
-        documents=document_views(found.documents, document_page_count),
+        editable=editable,
+        field_errors=errors or {},
+        documents=with_line_boxes(document_views(found.documents, document_page_count), found),
         items=claim_items(found.fields),
         ksef=ksef_view(found.fields),
-        lines=line_views(session, found.lines),
+        lines=line_views(session, found.lines, found.fields),
+        parts=claim_parts(session, found.id),
         can_correct_lines=may_correct(user, found),
         reasons=[_reason_for_reviewer(r, locale) for r in found.reasons or []],
         decisions=decisions_of(session, found.id),
@@ -133,7 +148,7 @@ def claim(claim_id: str):
         next_id=next_id,
         sla_hours=REVIEW_SLA_HOURS,
         waited=hours_waited(found.submitted_at),
-    )
+    ), status
 
 
 def _checked_id(claim_id: str) -> str:
@@ -153,9 +168,8 @@ def _reason_for_reviewer(record: dict, locale: str) -> dict:
     view = reason_view(record, locale)
     view["severity"] = str(record.get("severity") or "")
     view["warning"] = is_warning(record)
-    evidence = record.get("evidence")
-    if isinstance(evidence, dict) and evidence:
-        view["evidence"] = {str(k): str(v)[:300] for k, v in evidence.items()}
+    view["sentences"] = evidence_sentences(record, locale)
+    view["prior_claim"] = prior_claim(record)
     return view
 
 
@@ -192,17 +206,32 @@ def _after_decision(ids: list[str], claim_id: str) -> str:
 @bp.post("/review/claims/<claim_id>/fields")
 @role_required(*REVIEWER_ROLES)
 def correct(claim_id: str):
-    """Save the reviewer's corrections of the read fields (points follow the total)."""
+    """Save the reviewer's corrections of the read fields; a failed save keeps every typed value."""
     user, claim_id = acting_user(), _checked_id(claim_id)
     back = url_for("review.claim", claim_id=claim_id)
-    submitted = {name: request.form.get(name, "") for name in EDITABLE_FIELDS if name in request.form}
+    submitted = submitted_fields(request.form)
     try:
         changes = write(lambda s: correct_fields(s, user, claim_id, submitted))
     except DECISION_ERRORS as error:
-        field = error.details.get("field")
-        return flash_error(error, back, label=t(f"field.{field}") if field else "")
+        if error.code == "bad_fields":
+            return failed_save(claim_id, submitted, error)
+        return flash_error(error, back)
     flash(tn("fields.saved", len(changes)) if changes else t("fields.unchanged"), "success" if changes else "info")
     return redirect(back, code=303)
+
+
+@bp.post("/review/claims/<claim_id>/fields/preview")
+@role_required(*REVIEWER_ROLES)
+def preview(claim_id: str):
+    """The points the typed corrections would give, before anything is saved or decided (JSON)."""
+    user, claim_id = acting_user(), _checked_id(claim_id)
+    try:
+        now, after = preview_points(db(), user, claim_id, submitted_fields(request.form))
+    except PermissionDeniedError:
+        return jsonify(error={"code": "forbidden", "message": t("error.403")}), 403
+    finally:
+        db().rollback()
+    return jsonify(points=now, after=after, text=t("fields.points_after", now=now, after=after))
 
 
 @bp.post("/review/claims/<claim_id>/approve")
@@ -220,12 +249,23 @@ def reject(claim_id: str):
 
 
 def _decide(claim_id: str, action: str, code: str, comment: str, done_key: str):
+    """Decide; corrections typed but not saved come along with the decision (saved first, in the same
+    transaction), and when they cannot be saved nothing is decided and the page keeps them as typed."""
     session, user = db(), acting_user()
     ids = waiting_ids(session, user, NEIGHBOUR_WINDOW)
     back = url_for("review.claim", claim_id=claim_id)
+    edits = pending_edits(request.form)
+
+    def save_then_decide(s: Session) -> None:
+        if edits:
+            correct_fields(s, user, claim_id, edits)
+        decide_claim(s, user, claim_id, action, code, comment)
+
     try:
-        write(lambda s: decide_claim(s, user, claim_id, action, code, comment))
+        write(save_then_decide)
     except DECISION_ERRORS as error:
+        if edits and error.code == "bad_fields":
+            return failed_save(claim_id, edits, error)
         return flash_error(error, back)
     flash(t(done_key), "success")
     return redirect(_after_decision(ids, claim_id), code=303)
@@ -244,95 +284,3 @@ def reverse(claim_id: str):
         return flash_error(error, back)
     flash(t("decide.reversed"), "success")
     return redirect(back, code=303)
-
-
-# ---- line items and their catalogue match ------------------------------------------------------------
-
-
-def line_views(session: Session, lines: list | None) -> list[dict]:
-    """Each matched line with its alternatives named ({id, name, sku, score}), best first."""
-    rows = [(i, line) for i, line in enumerate((lines or [])[:MAX_LINES]) if isinstance(line, dict)]
-    wanted = {_product_id(alt[0]) for _, line in rows for alt in _alternatives(line)}
-    products = products_by_id(session, {i for i in wanted if i is not None})
-    views = []
-    for index, line in rows:
-        named = [(products.get(_product_id(alt[0])), alt[1]) for alt in _alternatives(line)]
-        views.append({
-            "index": index, "item": str(line.get("item") or ""), "product_id": line.get("product_id"),
-            "product_name": line.get("product_name"), "score": _percent(line.get("score")),
-            "points": line.get("points") or 0, "eligible": bool(line.get("eligible")),
-            "reason": line.get("reason"), "auto": bool(line.get("auto")), "method": str(line.get("method") or ""),
-            "alternatives": [{"id": p.id, "name": p.name, "sku": p.sku, "score": _percent(score)}
-                             for p, score in named if p is not None],
-        })
-    return views
-
-
-def _alternatives(line: dict) -> list:
-    found = line.get("alternatives") or []
-    return [alt for alt in found if isinstance(alt, list | tuple) and len(alt) == 2][:10]
-
-
-def _product_id(value: object) -> int | None:
-    try:
-        return int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-
-
-def _percent(score: object) -> str:
-    try:
-        return f"{float(score):.0f}"  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return "—"
-
-
-@bp.get("/review/products")
-@role_required(*REVIEWER_ROLES)
-def product_search():
-    """Active catalogue products for the line picker: {"products": [{id, sku, name, ean}]}."""
-    found = search_products(db(), request.args.get("q", "")[:100], PRODUCT_RESULTS)
-    return jsonify(products=[{"id": p.id, "sku": p.sku, "name": p.name, "ean": p.ean} for p in found])
-
-
-@bp.post("/review/claims/<claim_id>/lines/<int:line_index>")
-@role_required(*REVIEWER_ROLES)
-def correct_line(claim_id: str, line_index: int):
-    """Set a line's product (or "not a programme product"); the partner's printed name is learned."""
-    user, claim_id = acting_user(), _checked_id(claim_id)
-    back = url_for("review.claim", claim_id=claim_id, _anchor=f"line-{line_index}")
-    chosen, code = request.form.get("product_id", "").strip()[:20], request.form.get("sku", "").strip()[:100]
-    try:
-        line, points = write(lambda s: _correct_line(s, user, claim_id, line_index, chosen, code))
-    except DECISION_ERRORS as error:
-        return flash_error(error, back)
-    if line["product_id"] is None:
-        flash(t("lines.set_none", points=points), "success")
-    else:
-        flash(t("lines.set_product", product=line["product_name"], points=points), "success")
-    return redirect(back, code=303)
-
-
-def _correct_line(session: Session, user: User, claim_id: str, index: int, chosen: str, code: str):
-    found = get_visible_claim(session, user, claim_id)
-    if found.status not in REVIEW_STATES:
-        raise ConflictError(f"claim is {found.status}", code="already_decided")
-    if not may_correct(user, found):
-        raise PermissionDeniedError("flagged claims are corrected by auditors")
-    line = correct_line_match(session, user, claim_id, index, _chosen_product(session, chosen, code))
-    return line, found.points_proposed
-
-
-def _chosen_product(session: Session, chosen: str, code: str) -> int | None:
-    """The picked product id; "none" for not a programme product; else the product with SKU/EAN `code`."""
-    if chosen == "none":
-        return None
-    if chosen:
-        product = products_by_id(session, {int(chosen)}).get(int(chosen)) if chosen.isdigit() else None
-    elif code:
-        product = product_by_code(session, code)
-    else:
-        raise InvalidInputError("choose a product", code="choose_product")
-    if product is None:
-        raise InvalidInputError("no such product", code="unknown_product")
-    return product.id

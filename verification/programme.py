@@ -111,9 +111,22 @@ class Campaign:
     rules: PointsRules = PointsRules()
     require_buyer_nip: bool = False  # the document must be issued to the participant's company
     auto_approve: bool = False
+    partner_ids: frozenset[int] | None = None  # None: every partner
+    outlet_ids: frozenset[int] | None = None  # None: every outlet of the partners above
 
     def is_eligible(self, sku: str) -> bool:
         return self.eligible_skus is None or sku in self.eligible_skus
+
+    def covers_outlet(self, outlet: Outlet | None) -> bool:
+        """The campaign runs at this outlet (an unknown seller is in every campaign's reach)."""
+        if outlet is None:
+            return True
+        in_partner = self.partner_ids is None or outlet.partner_id in self.partner_ids
+        return in_partner and (self.outlet_ids is None or outlet.id in self.outlet_ids)
+
+    def covers_date(self, day: date | None) -> bool:
+        """The purchase date lies in the campaign's period (an unread date is in every period)."""
+        return day is None or self.starts_on <= day <= self.ends_on
 
 
 @dataclass(frozen=True)

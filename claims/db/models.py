@@ -192,6 +192,8 @@ class Campaign(Base):
     require_buyer_nip: Mapped[bool] = mapped_column(Boolean, default=False)
     auto_approve: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    partner_ids: Mapped[list | None] = mapped_column(JSON)  # None: every partner
+    outlet_ids: Mapped[list | None] = mapped_column(JSON)  # None: every outlet of those partners
 
 
 class ProductCodeBatch(Base):
@@ -387,3 +389,14 @@ class PartnerSale(Base):
     uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     __table_args__ = (UniqueConstraint("partner_id", "key", name="uq_partner_sales_partner_key"),)
+
+
+class ClaimCampaignPart(Base):
+    """One campaign's share of a claim's points (a claim may earn in a base programme and a promotion at once)."""
+
+    __tablename__ = "claim_campaign_parts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[str] = mapped_column(ForeignKey("claims.id"), index=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    points: Mapped[int] = mapped_column(Integer, default=0)
+    __table_args__ = (UniqueConstraint("claim_id", "campaign_id"),)

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from claims.audit import record_event
-from claims.db.models import Campaign, Product, ProductCode, ProductCodeBatch, User
+from claims.db.models import Campaign, Outlet, Partner, Product, ProductCode, ProductCodeBatch, User
 from claims.errors import InvalidInputError, NotFoundError
 
 
@@ -128,6 +128,8 @@ class CampaignData:
     require_buyer_nip: bool = False
     auto_approve: bool = False
     active: bool = True
+    partners: tuple[str, ...] | None = None  # partner codes the campaign runs at (None: every partner)
+    outlets: tuple[str, ...] | None = None  # outlet codes (None: every outlet of those partners)
 
     def rules_json(self) -> dict:
         day, month, campaign = self.caps
@@ -138,7 +140,7 @@ class CampaignData:
 
 
 CAMPAIGN_FIELDS = ("code", "name", "starts_on", "ends_on", "submission_days", "points_per_pln", "rules",
-                   "eligible_skus", "require_buyer_nip", "auto_approve", "active")
+                   "eligible_skus", "require_buyer_nip", "auto_approve", "active", "partner_ids", "outlet_ids")
 #: Rule keys the form edits; others (per_unit) are kept. per_pln is dropped: points_per_pln is the one rate.
 EDITED_RULES = ("basis", "fixed_bonus", "minimum_purchase", "caps", "multipliers", "per_pln")
 
@@ -164,6 +166,8 @@ def save_campaign(session: Session, actor: User, data: CampaignData, campaign_id
     campaign.eligible_skus = list(data.eligible_skus) if data.eligible_skus is not None else None
     campaign.require_buyer_nip, campaign.auto_approve = data.require_buyer_nip, data.auto_approve
     campaign.active = data.active
+    campaign.partner_ids = codes_to_ids(session, Partner, data.partners)
+    campaign.outlet_ids = codes_to_ids(session, Outlet, data.outlets)
     session.add(campaign)
     record_saved(session, actor, campaign, CAMPAIGN_FIELDS, "campaign", before)
     return campaign
@@ -193,7 +197,31 @@ def _campaign_problems(session: Session, data: CampaignData, own_id: int | None)
             problems[f"mult-{index}-to"] = Problem("dates_order")
         _unknown_skus(session, problems, f"mult-{index}-skus", row.skus)
     _unknown_skus(session, problems, "eligible_skus", data.eligible_skus or ())
+    for name, model, codes in (("partners", Partner, data.partners), ("outlets", Outlet, data.outlets)):
+        missing = [c for c in codes or () if c not in dict(_code_ids(session, model, codes or ()))]
+        if missing:
+            problems[name] = Problem("unknown_codes", ", ".join(missing[:20]))
     return problems
+
+
+def _code_ids(session: Session, model: type[Partner] | type[Outlet], codes: tuple[str, ...]) -> list:
+    return session.execute(select(model.code, model.id).where(model.code.in_(codes))).all() if codes else []
+
+
+def codes_to_ids(session: Session, model: type[Partner] | type[Outlet], codes: tuple[str, ...] | None
+                 ) -> list[int] | None:
+    """The ids of partners or outlets named by code, in the given order (None: all)."""
+    if codes is None:
+        return None
+    found = dict(_code_ids(session, model, codes))
+    return [found[code] for code in codes if code in found]
+
+
+def ids_to_codes(session: Session, model: type[Partner] | type[Outlet], ids: list[int] | None) -> tuple[str, ...]:
+    """The codes of the partners or outlets with these ids (empty: all)."""
+    if not ids:
+        return ()
+    return tuple(session.scalars(select(model.code).where(model.id.in_(ids)).order_by(model.code)))
 
 
 def _unknown_skus(session: Session, problems: dict[str, Problem], name: str, skus: tuple[str, ...]) -> None:

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 from claims.db.models import AuditEvent, User
 
 #: The events auditors usually want first: decisions and corrections.
+#: "claim_rejectd": rejections recorded before the event's name was corrected.
 DECISION_ACTIONS = ("claim_approved", "claim_rejected", "claim_reversed", "claim_appealed",
-                    "claim_fields_corrected")
+                    "claim_fields_corrected", "claim_rejectd")
 
 
 @dataclass(frozen=True)

@@ -13,16 +13,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claims.db.models import Campaign, Claim, Product
+from claims.services.campaigns import part_campaigns, save_parts
 from claims.services.rules import campaign_values, points_history
 from verification.facts import parse_date, parse_item
 from verification.lines import POINTS_REASONS, points_reasons
-from verification.points import claim_points, priced_item
+from verification.points import PointsResult, claim_points, priced_item
+from verification.programme import Campaign as Campaign_
 from vocabulary.claims import ClaimKind
 
 
-def recount_claim(session: Session, claim: Claim, fields: dict | None = None) -> dict:
+def recount_claim(session: Session, claim: Claim, fields: dict | None = None, store: bool = True) -> dict:
     """Count a claim's points again and return the columns to write, or {} when its points do not come from
     lines (product codes carry their own points) or it has no campaign.
+
+    A claim that earns in several campaigns is counted in each of them that covers its (corrected) purchase
+    date, and each campaign's part is stored again; the claim's points are their sum.
 
     A line earns points when it is eligible, matched to a product and found among the read items by its
     printed name (verification skips unnamed items, so positions in the two lists may differ).
@@ -30,17 +35,41 @@ def recount_claim(session: Session, claim: Claim, fields: dict | None = None) ->
     Args:
         claim: the claim; its `lines` as they are to be stored.
         fields: the claim's fields as they are to be stored (default: `claim.fields`).
+        store: keep each campaign's new part (False: only count, for a preview).
 
     Returns:
         {"lines", "points_proposed", "reasons"}: each line's points, the claim's points after the caps, and
         its reasons with the minimum-purchase and caps reasons replaced by the recount's.
     """
-    campaign_row = session.get(Campaign, claim.campaign_id) if claim.campaign_id else None
-    if campaign_row is None or claim.kind == ClaimKind.PRODUCT_CODE:
+    rows = part_campaigns(session, claim)
+    if not rows or claim.kind == ClaimKind.PRODUCT_CODE:
         return {}
-    campaign = campaign_values(campaign_row)
     fields = (claim.fields or {}) if fields is None else fields
     lines = [dict(line) for line in claim.lines or []]
+    day = parse_date(fields.get("date"))
+    counted = [(row, campaign_values(row)) for row in rows]
+    counted = [(row, c) for row, c in counted if c.covers_date(day)] or counted[:1]
+    totals = [0] * len(lines)
+    points, reasons, parts = 0, [], []
+    for row, campaign in counted:
+        result, per_line = _campaign_points(session, claim, fields, lines, row, campaign)
+        points += result.points
+        parts.append((row.id, result.points))
+        seen = {x["code"] for x in reasons}
+        reasons.extend(r.to_dict() for r in points_reasons(result, campaign) if r.code not in seen)
+        for index, value in per_line.items():
+            totals[index] += value
+    for index, line in enumerate(lines):
+        line["points"] = totals[index]
+    kept = [r for r in claim.reasons or [] if r.get("code") not in POINTS_REASONS]
+    if store:
+        save_parts(session, claim.id, parts)
+    return {"lines": lines, "points_proposed": points, "reasons": kept + reasons}
+
+
+def _campaign_points(session: Session, claim: Claim, fields: dict, lines: list[dict], row: Campaign,
+                     campaign: Campaign_) -> tuple[PointsResult, dict[int, int]]:
+    """One campaign's points of the claim, and each counted line's points under it (by line index)."""
     read = {}
     for raw in fields.get("items") or []:
         item = parse_item(raw)
@@ -51,17 +80,11 @@ def recount_claim(session: Session, claim: Claim, fields: dict | None = None) ->
     for index, line in enumerate(lines):
         product = products.get(line.get("product_id")) if line.get("eligible") else None
         item = read.get(str(line.get("item") or "").strip())
-        line["points"] = 0
-        if product is not None and item is not None:
+        if product is not None and item is not None and campaign.is_eligible(product.sku):
             priced.append(priced_item(item, product.sku, product.points_per_unit, claim.kind == ClaimKind.INVOICE,
                                       campaign.rules.basis))
             counted.append(index)
     day = parse_date(fields.get("date"))
     cap_day = day or (claim.submitted_at.date() if claim.submitted_at else None)
-    result = claim_points(priced, campaign.rules, day, points_history(session, claim, claim.campaign_id),
-                          cap_day=cap_day)
-    for index, points in zip(counted, result.line_points, strict=True):
-        lines[index]["points"] = points
-    kept = [r for r in claim.reasons or [] if r.get("code") not in POINTS_REASONS]
-    reasons = kept + [r.to_dict() for r in points_reasons(result, campaign)]
-    return {"lines": lines, "points_proposed": result.points, "reasons": reasons}
+    result = claim_points(priced, campaign.rules, day, points_history(session, claim, row.id), cap_day=cap_day)
+    return result, dict(zip(counted, result.line_points, strict=True))

@@ -24,16 +24,45 @@ _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _MAX_AMOUNT = Decimal("10000000")
 
 
+_DAY_FIRST = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$")
+
+
 def clean_field(name: str, raw: str) -> str:
-    """The stored form of a corrected value, or InvalidInputError(code=`bad_field`, field=name)."""
+    """The stored form of a corrected value, or InvalidInputError: `too_long` (with the field's `limit` and
+    the typed `length`: text is refused, never cut) or `bad_field` (with the field's `type`, so the message
+    can say which format is expected)."""
     spec = field_spec(name)
-    value = " ".join(raw.split())[: spec.max_length]
+    value = " ".join(raw.split())
+    if len(value) > spec.max_length:
+        raise InvalidInputError(f"{name} is longer than {spec.max_length}", code="too_long", field=name,
+                                limit=spec.max_length, length=len(value))
     if not value:
         return ""
     try:
         return _normalise(spec.type, value)
     except (ValueError, InvalidOperation) as exc:
-        raise InvalidInputError(f"{name} is not valid", code="bad_field", field=name) from exc
+        raise InvalidInputError(f"{name} is not valid", code="bad_field", field=name,
+                                type=str(spec.type)) from exc
+
+
+def field_problems(submitted: dict[str, str]) -> dict[str, InvalidInputError]:
+    """Every submitted field that cannot be stored, with why (all of them, not just the first)."""
+    problems = {}
+    for name in EDITABLE_FIELDS:
+        if name in submitted:
+            try:
+                clean_field(name, submitted[name])
+            except InvalidInputError as error:
+                problems[name] = error
+    return problems
+
+
+def parse_day(value: str) -> date:
+    """A date typed as 2026-11-14, 14.11.2026, 14/11/2026 or 14-11-2026 (day first, as Poland writes it)."""
+    found = _DAY_FIRST.match(value)
+    if found:
+        return date(int(found.group(3)), int(found.group(2)), int(found.group(1)))
+    return date.fromisoformat(value)
 
 
 def _normalise(kind: FieldType, value: str) -> str:
@@ -48,7 +77,7 @@ def _normalise(kind: FieldType, value: str) -> str:
             raise ValueError(value)
         return normalise_nip(value)
     if kind is FieldType.DATE:
-        return date.fromisoformat(value).isoformat()
+        return parse_day(value).isoformat()
     if kind is FieldType.TIME and not _TIME.match(value):
         raise ValueError(value)
     return value
@@ -75,6 +104,10 @@ def correct_fields(
         if claim.status not in REVIEW_STATES:
             raise ConflictError("the claim is no longer under review", code="already_decided")
         raise PermissionDeniedError("flagged claims are corrected by auditors")
+    problems = field_problems(submitted)
+    if problems:
+        first = next(iter(problems.values()))
+        raise InvalidInputError(first.message, code="bad_fields", problems=problems, **first.details)
     fields = dict(claim.fields or {})
     changes = _changes(fields, submitted)
     if not changes:
@@ -98,6 +131,25 @@ def correct_fields(
                                                                                       before_points)},
     )
     return changes
+
+
+def preview_points(session: Session, user: User, claim_id: str, submitted: dict[str, str]) -> tuple[int, int]:
+    """The claim's points now and what they would be with these corrections (nothing is saved): only a
+    corrected purchase date changes them (multipliers and caps by date, campaigns by period)."""
+    claim = get_visible_claim(session, user, claim_id)
+    if not may_correct(user, claim):
+        raise PermissionDeniedError("this claim cannot be corrected now")
+    fields = dict(claim.fields or {})
+    try:
+        changes = _changes(fields, submitted)
+    except InvalidInputError:
+        return claim.points_proposed, claim.points_proposed
+    if "date" not in changes:
+        return claim.points_proposed, claim.points_proposed
+    after = changes["date"][1]
+    counted = recount_claim(session, claim, {**fields, "date": after} if after else
+                            {k: v for k, v in fields.items() if k != "date"}, store=False)
+    return claim.points_proposed, counted.get("points_proposed", claim.points_proposed)
 
 
 def _changes(fields: dict, submitted: dict[str, str]) -> dict[str, tuple[str | None, str | None]]:

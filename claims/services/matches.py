@@ -5,9 +5,10 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from claims.audit import record_event
-from claims.db.models import Campaign, Claim, Product, User
+from claims.db.models import Claim, Product, User
 from claims.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from claims.roles import Role
+from claims.services.campaigns import part_campaigns
 from claims.services.claim_points import recount_claim
 from claims.services.imports import remember_partner_name
 from claims.services.review import get_visible_claim
@@ -58,9 +59,7 @@ def _corrected(session: Session, claim: Claim, index: int, before: dict, product
     if product is None:
         return {**before, "product_id": None, "product_name": None, "points": 0, "eligible": False,
                 "auto": True, "method": "reviewer", "score": 100.0, "reason": "product_not_eligible"}
-    campaign_row = session.get(Campaign, claim.campaign_id) if claim.campaign_id else None
-    campaign = campaign_values(campaign_row) if campaign_row else None
-    eligible = campaign is not None and campaign.is_eligible(product.sku)
+    eligible = any(campaign_values(row).is_eligible(product.sku) for row in part_campaigns(session, claim))
     return {**before, "product_id": product.id, "product_name": product.name, "points": 0,
             "eligible": eligible, "auto": True, "method": "reviewer", "score": 100.0,
             "reason": None if eligible else "product_not_eligible"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -15,12 +15,14 @@ from claims.errors import NotFoundError
 from claims.ledger import credit_points
 from claims.reasons import reason
 from claims.services import rules
+from claims.services.campaigns import active_campaigns, campaign_histories, store_parts
 from claims.services.ksef_corrections import apply_correction, correction_outcome, is_correction
 from claims.services.partner_sales import match_claim
 from claims.services.scanned_codes import become_code_claim, scanned_codes
 from claims.services.transitions import move_claim
 from ocr import ClaimExtraction, DocumentReading, DocumentTraits, Extraction, merge_documents
-from verification import ClaimFacts, Route, Verdict, verify_claim
+from verification import ClaimFacts, Route, Verdict
+from verification.campaigns import CampaignPart, CampaignsVerdict, verify_campaigns
 from verification.duplicates import identity_key
 from verification.facts import KsefFacts, parse_date, parse_item
 from verification.ksef import document_keys
@@ -65,6 +67,7 @@ class Outcome:
     lines: list[dict] = field(default_factory=list)
     risk_score: float = 0.0
     identity_key: str | None = None
+    parts: tuple[CampaignPart, ...] = ()  # each applicable campaign's points
 
 
 def start_processing(session: Session, claim_id: str) -> ClaimWork | None:
@@ -242,18 +245,19 @@ def verify_and_route(session: Session, claim_id: str, secret_key: str, now: date
         become_code_claim(session, claim, codes)
         finish_code_claim(session, claim_id)
         return ClaimStatus(claim.status)
-    campaign = session.get(Campaign, claim.campaign_id) if claim.campaign_id else None
-    if campaign is None:
+    campaigns = active_campaigns(session, claim)
+    if not campaigns:
         outcome = Outcome(status=ClaimStatus.FLAGGED, kind=str(merged.kind), fields=claim_fields(merged),
                           reasons=[reason(ReasonCode.NO_CAMPAIGN)])
     else:
-        verdict = _verdict(session, claim, campaign, merged, rules.identity_secret(secret_key),
+        decided = _verdict(session, claim, campaigns, merged, rules.identity_secret(secret_key),
                            now or datetime.now(UTC))
-        outcome = _outcome(merged, verdict)
+        outcome = replace(_outcome(merged, decided.verdict), parts=decided.parts)
         facts = claim_facts(claim, merged)
         if is_correction(facts):
             outcome = correction_outcome(session, claim, facts, outcome)
-    finish_processing(session, claim_id, outcome)
+    if finish_processing(session, claim_id, outcome):
+        store_parts(session, claim_id, outcome.parts)
     if outcome.status is ClaimStatus.APPROVED:
         approve_automatically(session, claim_id)
     match_claim(session, claim_id)  # the partner's own sales record of this invoice, if it sent one
@@ -306,18 +310,20 @@ def ksef_facts(merged: ClaimExtraction) -> KsefFacts:
     )
 
 
-def _verdict(session: Session, claim: Claim, campaign: Campaign, merged: ClaimExtraction, secret: bytes,
-             now: datetime) -> Verdict:
-    """Load what the rules need (outlets, catalogue, earlier claims, the participant's history) and ask them."""
+def _verdict(session: Session, claim: Claim, campaigns: list[Campaign], merged: ClaimExtraction, secret: bytes,
+             now: datetime) -> CampaignsVerdict:
+    """Load what the rules need (outlets, catalogue, earlier claims, the participant's history per campaign)
+    and ask them, over every active campaign."""
     facts = claim_facts(claim, merged)
     outlets = rules.outlet_values(session)
     key = identity_key(facts.identity_fields(), secret)
     keys = rules.save_document_keys(session, claim.id, document_keys(facts))
     priors = rules.priors_for(session, claim, list(facts.sha256s), list(facts.phashes), key, keys)
     seller_outlets = [o.id for nip, o in outlets.items() if nip == facts.seller_nip]
-    history = rules.history_for(session, claim, campaign.id, seller_outlets, now)
-    return verify_claim(facts, rules.campaign_values(campaign), outlets, rules.catalogue_index(session), history,
-                        priors, today=now.date(), identity_secret=secret)
+    histories = campaign_histories(session, claim, campaigns, seller_outlets, now)
+    return verify_campaigns(facts, [rules.campaign_values(c) for c in campaigns], outlets,
+                            rules.catalogue_index(session), histories, priors, today=now.date(),
+                            identity_secret=secret)
 
 
 def _outcome(merged: ClaimExtraction, verdict: Verdict) -> Outcome:

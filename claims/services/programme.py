@@ -15,9 +15,15 @@ from vocabulary.nip import nip_is_valid
 
 
 def load_programme(session: Session, data: dict) -> dict[str, int]:
-    """Insert what is missing from a programme description (as fixtures/demo_programme.json); idempotent."""
-    campaign = _campaign(session, data["campaign"])
+    """Insert what is missing from a programme description (as fixtures/demo_programme.json); idempotent.
+
+    "campaigns" lists every campaign (a base programme, then promotions); a single "campaign" still loads.
+    A campaign's "partners" (partner codes) and "outlets" (outlet codes) limit where it runs (absent: all),
+    "products" (SKUs) what it counts (absent: every product) and "rules" how (see services.rules)."""
     partners = {p["code"]: _partner(session, p) for p in data.get("partners", [])}
+    session.flush()
+    rows = data.get("campaigns") or [data["campaign"]]
+    campaign = [_campaign(session, row) for row in rows][0]
     counts = {"partners": len(partners), "products": 0, "product_codes": 0, "users": 0}
     for row in data.get("products", []):
         counts["products"] += _product(session, row)
@@ -41,10 +47,26 @@ def _campaign(session: Session, row: dict) -> Campaign:
             ends_on=date.fromisoformat(row["ends_on"]),
             submission_days=int(row.get("submission_days", 30)),
             points_per_pln=Decimal(str(row.get("points_per_pln", "1"))),
+            rules=dict(row.get("rules") or {}),
+            eligible_skus=list(row["products"]) if row.get("products") is not None else None,
+            auto_approve=bool(row.get("auto_approve", False)),
+            partner_ids=_ids(session, Partner, row.get("partners")),
+            outlet_ids=_ids(session, Outlet, row.get("outlets")),
         )
         session.add(campaign)
         session.flush()
     return campaign
+
+
+def _ids(session: Session, model: type[Partner] | type[Outlet], codes: list[str] | None) -> list[int] | None:
+    """The ids of the partners or outlets named by code (None: all); an unknown code is an error."""
+    if codes is None:
+        return None
+    found = dict(session.execute(select(model.code, model.id).where(model.code.in_(codes))).all())
+    missing = [code for code in codes if code not in found]
+    if missing:
+        raise ValueError(f"campaign reach names unknown codes: {', '.join(missing)}")
+    return [found[code] for code in codes]
 
 
 def _partner(session: Session, row: dict) -> Partner:

@@ -48,6 +48,10 @@ def review_queue(session: Session, user: User, limit: int = 100, offset: int = 0
     return list(session.scalars(query.limit(limit).offset(offset)))
 
 
+#: The audit event of each decision.
+DECIDED_EVENTS = {"approve": "claim_approved", "reject": "claim_rejected"}
+
+
 def decide_claim(
     session: Session, user: User, claim_id: str, action: str, reason_code: str, comment: str = ""
 ) -> Decision:
@@ -70,7 +74,7 @@ def decide_claim(
         credit_points(session, claim, decision, claim.points_proposed)
     else:
         claim.reasons = list(claim.reasons or []) + [{"code": code, "comment": comment[:2000]}]
-    record_event(session, f"claim_{action}d", actor_user_id=user.id, claim_id=claim.id,
+    record_event(session, DECIDED_EVENTS[action], actor_user_id=user.id, claim_id=claim.id,
                  before={"status": before}, after={"status": str(target), "reason_code": code})
     return decision
 

@@ -16,7 +16,17 @@ from decimal import Decimal
 from sqlalchemy import delete, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
-from claims.db.models import Campaign, Claim, Document, DocumentKey, ImageHashBand, Outlet, PartnerItemName, Product
+from claims.db.models import (
+    Campaign,
+    Claim,
+    ClaimCampaignPart,
+    Document,
+    DocumentKey,
+    ImageHashBand,
+    Outlet,
+    PartnerItemName,
+    Product,
+)
 from verification import programme as v
 from verification.catalogue import CatalogueIndex
 from verification.duplicates import band_probes, hash_bands
@@ -53,7 +63,9 @@ def campaign_values(row: Campaign) -> v.Campaign:
     return v.Campaign(code=row.code, starts_on=row.starts_on, ends_on=row.ends_on,
                       submission_days=row.submission_days,
                       eligible_skus=frozenset(row.eligible_skus) if row.eligible_skus is not None else None,
-                      rules=points, require_buyer_nip=row.require_buyer_nip, auto_approve=row.auto_approve)
+                      rules=points, require_buyer_nip=row.require_buyer_nip, auto_approve=row.auto_approve,
+                      partner_ids=frozenset(row.partner_ids) if row.partner_ids is not None else None,
+                      outlet_ids=frozenset(row.outlet_ids) if row.outlet_ids is not None else None)
 
 
 def outlet_values(session: Session) -> dict[str, v.Outlet]:
@@ -117,14 +129,22 @@ def history_for(session: Session, claim: Claim, campaign_id: int | None, outlet_
 
 def points_history(session: Session, claim: Claim, campaign_id: int | None) -> v.History:
     """The participant's other claims' points that the caps count (credited, or on their way to be), by purchase
-    day, by month and in the campaign; the rest of History is left empty."""
+    day, by month and in the campaign; the rest of History is left empty.
+
+    A claim that earns in several campaigns counts its part in each (ClaimCampaignPart); a claim without parts
+    counts whole in its own campaign."""
     by_day: dict = defaultdict(int)
     by_month: dict = defaultdict(int)
     total = 0
-    rows = session.execute(select(Claim.fields, Claim.points_proposed).where(
-        Claim.participant_id == claim.participant_id, Claim.id != claim.id,
-        Claim.campaign_id == campaign_id, Claim.status.in_([s.value for s in COUNTED_STATES])))
-    for fields, points in rows:
+    mine = (Claim.participant_id == claim.participant_id, Claim.id != claim.id,
+            Claim.status.in_([s.value for s in COUNTED_STATES]))
+    has_parts = select(ClaimCampaignPart.id).where(ClaimCampaignPart.claim_id == Claim.id).exists()
+    whole = session.execute(select(Claim.fields, Claim.points_proposed).where(
+        *mine, Claim.campaign_id == campaign_id, ~has_parts)).all()
+    parts = session.execute(select(Claim.fields, ClaimCampaignPart.points).join(
+        ClaimCampaignPart, ClaimCampaignPart.claim_id == Claim.id).where(
+        *mine, ClaimCampaignPart.campaign_id == campaign_id)).all()
+    for fields, points in [*whole, *parts]:
         total += points
         day = parse_date((fields or {}).get("date"))
         if day is not None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, String, cast, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from claims.db.models import Claim, Decision, Outlet, Participant, User
@@ -41,6 +41,16 @@ def is_warning(record: dict) -> bool:
     return record.get("code") in SIGNAL_CODES or bool(record.get("evidence"))
 
 
+def claim_notes(claim: Claim) -> list[tuple[str, bool]]:
+    """(reason code, whether it is a warning) of each note a claim carries, once each, in order."""
+    seen: dict[str, bool] = {}
+    for record in claim.reasons or []:
+        code = str(record.get("code", ""))
+        if code:
+            seen[code] = seen.get(code, False) or is_warning(record)
+    return list(seen.items())
+
+
 def warning_count(claim: Claim) -> int:
     """How many warning or blocking reasons a claim carries (the risk order until a risk score is stored)."""
     return _warnings(claim.reasons)
@@ -61,6 +71,7 @@ class QueueFilter:
     min_age_hours: int | None = None
     min_total: Decimal | None = None
     max_total: Decimal | None = None
+    note: str = ""  # a reason code the claims must carry (their notes)
 
     @property
     def waiting(self) -> bool:
@@ -82,6 +93,8 @@ def queue_query(user: User, wanted: QueueFilter, now: datetime | None = None,
         query = query.where(Claim.total >= wanted.min_total)
     if wanted.max_total is not None:
         query = query.where(Claim.total <= wanted.max_total)
+    if wanted.note:  # reasons are stored as JSON text written by json.dumps, on SQLite and PostgreSQL alike
+        query = query.where(cast(Claim.reasons, String).like(f'%"code": "{wanted.note}"%'))
     if wanted.waiting:
         return query.order_by(Claim.submitted_at, Claim.id)
     return query.order_by(Claim.submitted_at.desc(), Claim.id.desc())
@@ -212,10 +225,11 @@ def _search_conditions(wanted: ClaimSearch) -> list:
 
 
 def daily_sample(session: Session, day: date, size: int = 20, window_days: int = 30) -> list[Claim]:
-    """Partner-approved claims to re-check, the same all `day`: approvals in the `window_days` before that day,
-    ranked by a hash of the day and the claim id (a new approval never reshuffles the day's sample)."""
+    """Partner-approved claims to re-check: approvals in the `window_days` before that day and on the day itself,
+    ranked by a hash of the day and the claim id (the ranking of the claims already there never changes; an
+    approval made later that day can take a place in the sample)."""
     start = datetime.combine(day - timedelta(days=window_days), time.min, UTC)
-    end = datetime.combine(day, time.min, UTC)
+    end = datetime.combine(day + timedelta(days=1), time.min, UTC)
     query = (
         select(Decision.claim_id)
         .join(User, User.id == Decision.actor_user_id)

@@ -56,6 +56,7 @@
   });
 
   document.addEventListener("submit", function (event) {
+    if (event.defaultPrevented) { return; }  /* a confirm step is showing */
     var button = event.target.querySelector("button[type=submit]");
     if (button) { setTimeout(function () { button.disabled = true; }, 0); }  // no double submits
   });

@@ -1,50 +1,75 @@
-/* The claim page's line picker: typing in a line's search box lists matching catalogue products in its
-   <select> (a file, not inline: the CSP allows only script-src 'self'). Without JavaScript the box still
-   works: the server takes an exact SKU or EAN typed in it. */
+/* The claim's lines as one table (a file, not inline: the CSP allows only script-src 'self').
+   - Each line's product box searches the catalogue as you type and offers the results in its list; picking
+     one (or "not a programme product") marks the line changed. Without JavaScript the box still works: the
+     server takes a SKU or EAN typed in it.
+   - Enter (or Alt+Down) goes to the next line, Shift+Enter (or Alt+Up) to the previous one; Ctrl+Enter saves
+     every line at once.
+   - Hovering or focusing a line lights up where it is printed on the document (viewer.js, field "line-N"). */
 (function () {
   "use strict";
   var DELAY_MS = 250;
+  var form = document.getElementById("lines-form");
+  if (!form) { return; }
+  var inputs = Array.prototype.slice.call(form.querySelectorAll("input.product-combo"));
 
-  function resultsGroup(select, label) {
-    var group = select.querySelector("optgroup.search-results");
-    if (!group) {
-      group = document.createElement("optgroup");
-      group.className = "search-results";
-      group.label = label;
-      var placeholder = select.firstElementChild;  // results go right under "choose a product"
-      select.insertBefore(group, placeholder ? placeholder.nextSibling : null);
-    }
-    return group;
+  function chosen(input) {
+    return input.parentElement.querySelector("input[data-chosen]");
+  }
+
+  function pick(input) {
+    var list = document.getElementById(input.getAttribute("list"));
+    var hidden = chosen(input);
+    var match = null;
+    Array.prototype.forEach.call(list ? list.options : [], function (option) {
+      if (option.value === input.value) { match = option; }
+    });
+    hidden.value = match ? match.dataset.id : "";
+    input.closest("tr").classList.toggle("changed", input.value !== input.defaultValue);
   }
 
   function show(input, products) {
-    var select = document.getElementById(input.dataset.target);
-    if (!select) { return; }
-    var group = resultsGroup(select, input.dataset.resultsLabel || "");
-    while (group.firstChild) { group.removeChild(group.firstChild); }
+    var list = document.getElementById(input.getAttribute("list"));
+    if (!list) { return; }
+    Array.prototype.slice.call(list.querySelectorAll("option.search-result")).forEach(function (o) { o.remove(); });
     products.forEach(function (product) {
       var option = document.createElement("option");
-      option.value = String(product.id);
-      option.textContent = product.name + " (" + product.sku + ")";
-      group.appendChild(option);
+      option.className = "search-result";
+      option.value = product.name + " · " + product.sku;
+      option.dataset.id = String(product.id);
+      list.insertBefore(option, list.firstChild);
     });
-    if (products.length === 1) { select.value = String(products[0].id); }
+    pick(input);
   }
 
   function search(input) {
     var query = input.value.trim();
-    if (query.length < 2) { return; }
+    if (query.length < 2 || chosen(input).value) { return; }
     var url = input.dataset.searchUrl + "?q=" + encodeURIComponent(query);
     fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (response) { return response.ok ? response.json() : { products: [] }; })
       .then(function (data) { if (input.value.trim() === query) { show(input, data.products || []); } })
-      .catch(function () { /* the exact SKU/EAN fallback still works */ });
+      .catch(function () { /* the typed SKU/EAN fallback still works */ });
   }
 
-  document.addEventListener("input", function (event) {
-    var input = event.target;
-    if (!input.classList || !input.classList.contains("product-search")) { return; }
-    clearTimeout(input.searchTimer);
-    input.searchTimer = setTimeout(function () { search(input); }, DELAY_MS);
+  function move(input, step) {
+    var at = inputs.indexOf(input) + step;
+    if (at >= 0 && at < inputs.length) { inputs[at].focus(); inputs[at].select(); }
+  }
+
+  inputs.forEach(function (input) {
+    input.addEventListener("input", function () {
+      pick(input);
+      clearTimeout(input.searchTimer);
+      input.searchTimer = setTimeout(function () { search(input); }, DELAY_MS);
+    });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        if (form.requestSubmit) { form.requestSubmit(document.getElementById("save-lines")); } else { form.submit(); }
+      } else if (event.key === "Enter" || (event.altKey && (event.key === "ArrowDown" || event.key === "ArrowUp"))) {
+        event.preventDefault();
+        move(input, event.shiftKey || event.key === "ArrowUp" ? -1 : 1);
+      }
+    });
   });
 }());

@@ -81,7 +81,7 @@
       var sheet = box.closest(".viewer-sheet");
       if (sheet) { sheet.classList.add("active"); }
     });
-    document.querySelectorAll('.field-row[data-field="' + field + '"], dd[data-field="' + field + '"]')
+    document.querySelectorAll('.field-row[data-field="' + field + '"], dd[data-field="' + field + '"], tr[data-field="' + field + '"]')
       .forEach(function (el) { el.classList.add("active"); });
     if (fromBox) {
       var input = document.querySelector('input[data-field="' + field + '"]');
@@ -98,6 +98,10 @@
       if (box) { highlight(box.dataset.field, true); return; }
       var field = event.target.closest(".field-row[data-field], dd[data-field]");
       if (field) { highlight(field.dataset.field, false); }
+    });
+    document.addEventListener("mouseover", function (event) {
+      var row = event.target.closest && event.target.closest("tr[data-field]");
+      if (row && !row.classList.contains("active")) { highlight(row.dataset.field, false); }
     });
     document.addEventListener("focusin", function (event) {
       var input = event.target.closest && event.target.closest("input[data-field]");

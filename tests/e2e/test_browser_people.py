@@ -99,8 +99,10 @@ def _partner_corrects_and_approves(chromium, live: LiveApp, screenshot) -> int:
     screenshot(partner, "05b-partner-claim-zoomed-rotated")
     partner.click("[data-zoom=fit]")
     partner.locator("body").click(position={"x": 5, "y": 300})  # leave the inputs: keys act on the page
+    partner.keyboard.press("a")
+    partner.wait_for_selector("#approve-confirm[open]")  # the approval asks to confirm: Enter does
     with partner.expect_navigation():
-        partner.keyboard.press("a")
+        partner.keyboard.press("Enter")
     assert "Zgłoszenie zatwierdzone" in partner.inner_text("main")
     return points
 

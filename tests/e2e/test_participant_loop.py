@@ -186,8 +186,9 @@ def _partner_approves(chromium, url: str, claim_id: str) -> None:
     partner.click("form.stack button[type=submit]")
     partner.wait_for_load_state()
     partner.goto(f"{url}/review/claims/{claim_id}")
+    partner.click("#approve-form button[type=submit]")
     with partner.expect_navigation():
-        partner.click("#approve-form button[type=submit]")
+        partner.click("#approve-confirm [data-confirm-yes]")
     partner.context.close()
 
 

@@ -91,6 +91,13 @@ def test_daily_sample_is_the_same_all_day_and_only_partner_approvals(app, claims
     assert sorted(other_day) == sorted(ids[:5])
 
 
+def test_daily_sample_includes_the_days_own_approvals(app, claims, runtime):
+    approved_today = claims.pending()
+    _approve_by(app, REVIEWER_A, approved_today)
+    with runtime.sessions() as session:
+        assert [c.id for c in daily_sample(session, date.today(), size=5)] == [approved_today]
+
+
 def test_audit_log_shows_decisions_and_edits_with_before_and_after(client, app, claims):
     claim_id = claims.pending()
     reviewer = app.test_client()
@@ -103,7 +110,8 @@ def test_audit_log_shows_decisions_and_edits_with_before_and_after(client, app, 
 
     assert 'data-action="claim_fields_corrected"' in html and 'data-action="claim_approved"' in html
     assert 'data-action="claim_submitted"' not in html
-    assert "Weryfikator A" in html and "120.00" in html and "99.00" in html
+    assert "Weryfikator A" in html and "120,00\u00a0zł" in html and "99,00\u00a0zł" in html
+    assert "<dt>Suma</dt>" in html and "<dt>Status</dt>" in html and "Zatwierdzone" in html  # words, not keys
     assert 'data-action="claim_submitted"' in client.get("/audit/log").get_data(as_text=True)
 
 
@@ -127,23 +135,34 @@ def test_partner_figures_count_approvals_rates_and_overturned_decisions(client, 
     assert re.findall(r'<td class="num[^"]*">([^<]*)</td>', row_b)[:3] == ["1", "0", "—"]
 
 
-def test_reports_dashboard_draws_svg_charts_without_scripts(client, app, claims):
+def test_reports_dashboard_has_kpis_a_league_table_and_a_chart_beside_each_table(client, app, claims):
     claim_id = claims.pending(points=50)
+    slow = claims.pending(points=10)
+    claims.age(slow, 72)
     _approve_by(app, REVIEWER_A, claim_id)
+    _approve_by(app, REVIEWER_A, slow)
     login(client, AUDITOR)
     html = client.get("/reports").get_data(as_text=True)
-    assert html.count('<svg class="chart"') == 6
+    assert html.count("<canvas ") == 7 and html.count('class="chart-and-table"') == 7
+    assert "vendor/chartjs/chart.umd.min.js" in html and "<svg" not in html and "cdn" not in html.lower()
+    assert "<script>" not in html  # only files: the CSP allows script-src 'self'
     assert "Klej do płytek 25 kg" in html and "Kowalski Instalacje" in html
-    assert "<script>" not in html and "style=" not in html and "cdn" not in html.lower()
+    tiles = dict(re.findall(r'data-kpi="(\w+)">.*?<strong class="kpi-value">([^<]*)</strong>', html, re.S))
+    assert tiles["claims_today"] == "1" and tiles["approval_rate"] == "100,0%" and tiles["sla_share"] == "50,0%"
+    assert tiles["points_issued"] == "60" and tiles["points_outstanding"] == "60"
+    league = re.search(r'<tr data-partner="HURT-A">(.*?)</tr>', html, re.S).group(1)
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", league)[:5] == ["1", "Hurtownia A", "2", "1", "50,0%"]
+    narrowed = client.get("/reports?partner=999999&campaign=abc")
+    assert narrowed.status_code == 200  # an unknown filter means all
 
 
-def test_csv_export_is_an_attachment_and_safe_from_formulas(client, app, claims, runtime):
+def test_csv_export_is_for_polish_excel_and_safe_from_formulas(client, app, claims, runtime):
     claim_id = claims.pending()
     with transaction(runtime.sessions) as session:
         from claims.db.models import Claim
 
         claim = session.get(Claim, claim_id)
-        claim.fields = {**claim.fields, "items": [{"name": "=HYPERLINK(\"http://x\")", "quantity": 1}]}
+        claim.fields = {**claim.fields, "items": [{"name": "=HYPERLINK(\"http://x\")", "quantity": 0.8}]}
     _approve_by(app, REVIEWER_A, claim_id)
     login(client, AUDITOR)
 
@@ -152,18 +171,37 @@ def test_csv_export_is_an_attachment_and_safe_from_formulas(client, app, claims,
     assert response.status_code == 200 and response.mimetype == "text/csv"
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith('attachment; filename="paragon-top_products-7d-') and disposition.endswith('.csv"')
-    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    body = response.get_data(as_text=True)
+    assert body.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff")), delimiter=";"))
     assert rows[0] == ["Produkt", "Zgłoszenia", "Ilość"]
-    assert rows[1][0] == "'=HYPERLINK(\"http://x\")"
+    assert rows[1] == ["'=HYPERLINK(\"http://x\")", "1", "0,8"]
+    partners = list(csv.reader(io.StringIO(client.get("/reports/partners.csv").get_data(as_text=True)
+                                           .lstrip("\ufeff")), delimiter=";"))
+    assert partners[0][5].endswith("(%)") and partners[1][5] == "100"
     assert client.get("/reports/nothing.csv").status_code == 404
-    for name in ("claims_per_day", "partners", "participants", "points_per_day"):
+    for name in ("claims_per_day", "partners", "participants", "points_per_day", "sla"):
         assert client.get(f"/reports/{name}.csv").status_code == 200, name
+
+
+def test_xlsx_export_has_a_header_and_numbers_as_numbers(client, app, claims):
+    from openpyxl import load_workbook
+
+    _approve_by(app, REVIEWER_A, claims.pending(points=50))
+    login(client, AUDITOR)
+    response = client.get("/reports/sla.xlsx?days=30")
+    assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
+    sheet = load_workbook(io.BytesIO(response.get_data())).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "Miejsce" and rows[0][4] == "Odsetek decyzji w 48 h (%)"
+    assert rows[1][0] == 1 and rows[1][1] == "Hurtownia A" and rows[1][4] == 100
 
 
 def test_csv_cells():
     assert [safe_cell(v) for v in ("+48 600", "-1", "@SUM", "\tx", "ok", 5, -5, 1.5, None)] == \
         ["'+48 600", "'-1", "'@SUM", "'\tx", "ok", 5, -5, 1.5, ""]
     assert to_csv(["a"], [["=1"]]) == "\ufeffa\r\n'=1\r\n"
+    assert to_csv(["a", "b"], [[0.8, 1234]]) == "\ufeffa;b\r\n0,8;1234\r\n"
 
 
 def test_partners_and_participants_cannot_open_auditor_pages(client, claims):

@@ -52,11 +52,13 @@ def test_claim_page_shows_each_line_with_its_match_points_and_suggestions(client
     html = client.get(f"/review/claims/{claim_id}").get_data(as_text=True)
 
     row = re.search(r'<tr id="line-0".*?</tr>', html, re.S).group(0)
-    assert PRINTED in row and "nie dopasowano" in row and ">42<" in row and 'class="num line-points">0<' in row
+    assert PRINTED in row and "nie dopasowano (42%)" in row and 'class="num line-points">0<' in row
     assert "Nie rozpoznaliśmy tego produktu w katalogu programu." in row  # the reason, in Polish
-    options = re.findall(r'<option value="(\w+)">', html)
-    assert options[:3] == [str(grout), str(glue), "none"]  # the suggestions first, then "not ours"
-    assert f'action="/review/claims/{claim_id}/lines/0"' in html and "lines.js" in html
+    assert "120,00\u00a0zł" in row and ">4<" in row  # the read amount and quantity on the same row
+    ids = re.findall(r'<option value="[^"]*" data-id="(\w+)">', row)
+    assert ids == [str(grout), str(glue), "none"]  # the suggestions first, then "not ours"
+    assert row.count("<input") == 2 and "<select" not in row  # one product box (and its hidden choice) a line
+    assert f'action="/review/claims/{claim_id}/lines"' in html and "lines.js" in html
 
 
 def test_correcting_a_line_changes_the_points_and_teaches_the_partners_printed_name(client, runtime, claims):
@@ -97,6 +99,9 @@ def test_corrections_count_the_points_again_under_the_caps(client, runtime, clai
     assert _line(runtime, claim_id)[1] == 120  # 14 March: the day has room
     client.post(f"/review/claims/{claim_id}/fields", data={"total": "99.00"})
     assert _line(runtime, claim_id)[1] == 120  # the total does not price the lines
+    preview = client.post(f"/review/claims/{claim_id}/fields/preview", data={"date": "20.03.2026"}).get_json()
+    assert (preview["points"], preview["after"]) == (120, 50) and "50 pkt" in preview["text"]
+    assert _line(runtime, claim_id)[1] == 120  # the preview saved nothing
     client.post(f"/review/claims/{claim_id}/fields", data={"date": "2026-03-20"})
 
     line, points = _line(runtime, claim_id)
@@ -175,6 +180,63 @@ def test_decided_claims_show_lines_without_the_picker_and_refuse_corrections(cli
     client.post(f"/review/claims/{claim_id}/approve")
 
     page = client.get(f"/review/claims/{claim_id}").get_data(as_text=True)
-    assert PRINTED in page and 'class="line-form"' not in page
+    assert PRINTED in page and 'id="lines-form"' not in page
     refused = client.post(f"/review/claims/{claim_id}/lines/0", data={"product_id": str(glue)}, follow_redirects=True)
     assert refused.status_code == 200 and _line(runtime, claim_id)[0]["product_id"] is None
+
+
+def _two_line_claim(runtime, claims, glue: int, grout: int) -> str:
+    claim_id = claims.pending(points=0)
+    with transaction(runtime.sessions) as session:
+        claim = session.get(Claim, claim_id)
+        claim.fields = {**claim.fields, "items": [{"name": PRINTED, "quantity": 4, "amount": "120.00"},
+                                                  {"name": "FUGA 5KG", "quantity": 1, "amount": "30.00"}]}
+        claim.lines = [
+            {"item": PRINTED, "product_id": glue, "product_name": "Klej do płytek C2TE 25 kg", "score": 82.0,
+             "points": 0, "eligible": False, "reason": "product_match_uncertain", "auto": False, "method": "fuzzy",
+             "alternatives": [[glue, 82.0]]},
+            {"item": "FUGA 5KG", "product_id": None, "product_name": None, "score": 55.0, "points": 0,
+             "eligible": False, "reason": "product_not_recognised", "auto": False, "method": "fuzzy",
+             "alternatives": [[grout, 55.0]]}]
+    return claim_id
+
+
+def test_every_line_is_saved_at_once(client, runtime, claims):
+    glue, grout = _products(runtime)
+    claim_id = _two_line_claim(runtime, claims, glue, grout)
+    login(client, REVIEWER_A)
+    response = client.post(f"/review/claims/{claim_id}/lines",
+                           data={"line-0": str(glue), "q-0": "Klej do płytek C2TE 25 kg", "line-1": "",
+                                 "q-1": "FUGA-5"}, follow_redirects=True)
+    assert "Zapisano 2 dopasowania; punkty zgłoszenia: 150." in response.get_data(as_text=True)
+    with runtime.sessions() as session:
+        lines = session.get(Claim, claim_id).lines
+    assert [(line["product_id"], line["method"]) for line in lines] == [(glue, "reviewer"), (grout, "reviewer")]
+
+
+def test_accept_all_takes_only_the_suggestions_above_the_threshold(client, runtime, claims):
+    glue, grout = _products(runtime)
+    claim_id = _two_line_claim(runtime, claims, glue, grout)
+    login(client, REVIEWER_A)
+    client.post(f"/review/claims/{claim_id}/lines", data={"accept_suggestions": "1"})
+    with runtime.sessions() as session:
+        claim = session.get(Claim, claim_id)
+    assert [line["product_id"] for line in claim.lines] == [glue, None]  # 82% taken, 55% left to the reviewer
+    assert claim.points_proposed == 120
+
+
+def test_a_lines_place_on_the_document_is_boxed_for_the_viewer(client, runtime, claims):
+    glue, grout = _products(runtime)
+    claim_id = _claim_with_a_line(runtime, claims, glue, grout)
+    from claims.services.processing import save_reading
+
+    reading = {"media_type": "image/png", "seconds": 0.1, "pages": [
+        {"number": 1, "width": 400, "height": 600, "source": "ocr", "mean_confidence": 0.9, "steps": [],
+         "lines": [{"text": "PARAGON FISKALNY", "box": [10, 10, 200, 20], "words": []},
+                   {"text": "KLEJ PLYT. C2TE 25KG 4 x 30,00 120,00A", "box": [10, 200, 380, 22], "words": []}]}]}
+    with transaction(runtime.sessions) as session:
+        save_reading(session, claims.document_ids(claim_id)[0], reading, {"fields": {}}, None)
+    login(client, REVIEWER_A)
+    html = client.get(f"/review/claims/{claim_id}").get_data(as_text=True)
+    assert re.search(r'<rect class="box" data-field="line-0" x="10" y="200" width="380" height="22">', html)
+    assert 'tr id="line-0" data-line="0" data-field="line-0"' in html

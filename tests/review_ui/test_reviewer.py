@@ -13,7 +13,8 @@ from tests.review_ui.helpers import AUDITOR, REVIEWER_A, REVIEWER_B, login
 from vocabulary.claims import ClaimStatus
 from vocabulary.reasons import ReasonCode
 
-WARNING = dict(reason(ReasonCode.UNUSUAL_AMOUNT, amount="9999.00"), severity="warning")
+WARNING = dict(reason(ReasonCode.UNUSUAL_AMOUNT, scope="outlet", total="9999.00", median="310.5", robust_z=7.2,
+                      samples=41, weight=0.3), severity="warning")
 INFO = dict(reason(ReasonCode.SELLER_MATCHED_BY_NAME), severity="info")
 EXTRACTION = {"kind": "receipt", "items": [], "fields": {
     "total": {"value": "120.00", "confidence": 0.9, "sure": True,
@@ -95,15 +96,69 @@ def test_correcting_the_total_saves_fields_keeps_the_line_points_and_is_audited(
     assert claims.balance() == 120
 
 
-def test_a_bad_correction_is_refused_with_the_fields_name(client, claims, runtime):
+def test_a_failed_save_keeps_every_typed_value_and_says_the_expected_format(client, claims, runtime):
     claim_id = claims.pending()
     login(client, REVIEWER_A)
-    for form, label in (({"total": "dużo"}, "Suma"), ({"seller_nip": "1234567890"}, "NIP sprzedawcy"),
-                        ({"date": "14.03.2026"}, "Data")):
-        response = client.post(f"/review/claims/{claim_id}/fields", data=form, follow_redirects=True)
-        assert f"Nieprawidłowa wartość pola „{label}”." in response.get_data(as_text=True)
+    form = {"total": "dużo", "seller_nip": "1234567890", "date": "31/02/2026", "document_number": "PAR/999/2026"}
+    response = client.post(f"/review/claims/{claim_id}/fields", data=form)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    for name, value in form.items():  # every typed value is still in the form, the good one too
+        assert re.search(rf'id="field-{name}" name="{name}" value="{re.escape(value)}"', html)
+    assert "Kwota w złotych, np. 531,59" in html and "10 cyfr z poprawną cyfrą kontrolną" in html
+    assert "Data jako 2026-11-14, 14.11.2026 lub 14/11/2026." in html
+    with runtime.sessions() as session:  # nothing was saved, not even the valid number
+        assert session.get(Claim, claim_id).fields["document_number"] == "PAR/123/2026"
+
+
+def test_dates_are_accepted_in_the_three_usual_forms(client, claims, runtime):
+    claim_id = claims.pending()
+    login(client, REVIEWER_A)
+    for typed in ("14/11/2026", "15.11.2026", "2026-11-16"):
+        assert client.post(f"/review/claims/{claim_id}/fields", data={"date": typed}).status_code == 303
+        with runtime.sessions() as session:
+            assert session.get(Claim, claim_id).fields["date"] == f"2026-11-{typed[:2] if '-' not in typed else '16'}"
+
+
+def test_too_long_text_is_refused_with_its_limit_not_cut(client, claims, runtime):
+    claim_id = claims.pending()
+    login(client, REVIEWER_A)
+    response = client.post(f"/review/claims/{claim_id}/fields", data={"seller_name": "x" * 5000})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "najwyżej 300 znaków, wpisano 5000" in html
+    assert "Poprawiono" not in html and 'value="' + "x" * 5000 + '"' in html
     with runtime.sessions() as session:
-        assert session.get(Claim, claim_id).fields["total"] == "120.00"
+        assert session.get(Claim, claim_id).fields["seller_name"] != "x" * 300
+
+
+def test_approving_with_unsaved_corrections_saves_them_first(client, claims, runtime):
+    claim_id = claims.pending(points=120)
+    login(client, REVIEWER_A)
+    response = client.post(f"/review/claims/{claim_id}/approve", data={"edit-document_number": "PAR/777/2026"})
+    assert response.status_code == 303
+    with runtime.sessions() as session:
+        claim = session.get(Claim, claim_id)
+        assert claim.status == "approved" and claim.fields["document_number"] == "PAR/777/2026"
+
+
+def test_a_decision_whose_corrections_cannot_be_saved_is_not_taken(client, claims, runtime):
+    claim_id = claims.pending(points=120)
+    login(client, REVIEWER_A)
+    response = client.post(f"/review/claims/{claim_id}/approve",
+                           data={"edit-date": "jutro", "edit-document_number": "PAR/777/2026"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'value="jutro"' in html and 'value="PAR/777/2026"' in html
+    assert claims.status(claim_id) == "pending_review" and claims.balance() == 0
+
+
+def test_the_points_a_date_correction_gives_show_before_saving(client, claims, runtime):
+    claim_id = claims.pending(points=120)
+    login(client, REVIEWER_A)
+    answer = client.post(f"/review/claims/{claim_id}/fields/preview", data={"total": "600.00"}).get_json()
+    assert answer["points"] == answer["after"] == 120  # the total does not move the points
+    page = client.get(f"/review/claims/{claim_id}").get_data(as_text=True)
+    assert "Poprawa sumy, numeru, NIP czy nazwy nie zmienia punktów" in page
+    assert "Zmiana sumy przelicza punkty" not in page
 
 
 def test_corrections_follow_who_may_decide(client, app, claims):
@@ -124,8 +179,13 @@ def test_reasons_show_severity_and_evidence_to_reviewers(client, claims):
     claim_id = claims.pending(reasons=[WARNING, INFO])
     login(client, REVIEWER_A)
     html = client.get(f"/review/claims/{claim_id}").get_data(as_text=True)
-    assert 'class="badge severity-warning">ostrzeżenie' in html and "9999.00" in html
+    assert 'class="badge severity-warning">ostrzeżenie' in html
     assert 'data-reason="unusual_amount" class="warning"' in html
+    # evidence as a sentence with formatted amounts, never raw keys
+    assert ("Suma 9\u00a0999,00\u00a0zł jest nietypowo wysoka dla tego punktu sprzedaży: mediana to "
+            "310,50\u00a0zł z 41 zgłoszeń.") in html
+    assert "Waga tego sygnału w ocenie ryzyka: 30%." in html
+    assert "robust_z" not in html and "weight" not in html and "<dt>scope</dt>" not in html
 
 
 def test_bulk_approve_takes_only_clean_claims(client, claims):
@@ -145,6 +205,27 @@ def test_bulk_approve_takes_only_clean_claims(client, claims):
     assert [claims.status(c) for c in clean] == ["approved", "approved"]
     assert claims.status(warned) == "pending_review" and claims.status(theirs) == "pending_review"
     assert claims.balance() == 30
+
+
+def test_bulk_approve_by_note_takes_claims_whose_only_notes_are_informational(client, claims):
+    uncertain = dict(reason(ReasonCode.UNCERTAIN_FIELDS, fields=["date"]), severity="info")
+    capped = dict(reason(ReasonCode.POINTS_CAPPED), severity="info")
+    informational = [claims.pending(points=10, reasons=[uncertain]), claims.pending(points=20, reasons=[uncertain,
+                                                                                                         capped])]
+    other_note = claims.pending(points=5, reasons=[capped])
+    warned = claims.pending(points=30, reasons=[uncertain, WARNING])
+    login(client, REVIEWER_A)
+    html = client.get("/review?note=uncertain_fields").get_data(as_text=True)
+    shown = set(re.findall(r'data-claim-id="([0-9a-f-]+)"', html))
+    assert shown == {*informational, warned}  # the filter: claims with that note
+    assert all(f'name="claim_id" value="{c}"' in html for c in informational)
+    assert f'name="claim_id" value="{warned}"' not in html  # a warning needs opening
+    assert 'data-note="uncertain_fields">niepewny odczyt pól</span>' in html and 'class="note note-warning"' in html
+    assert "uncertain_fields</" not in html  # the note in words, not its code
+    client.post("/review/bulk-approve", data={"claim_id": informational})
+    assert [claims.status(c) for c in informational] == ["approved", "approved"]
+    assert claims.status(other_note) == claims.status(warned) == "pending_review"
+    assert client.get("/review?note=bogus").status_code == 200
 
 
 def test_partner_b_cannot_bulk_approve_partner_a_claims(client, claims):

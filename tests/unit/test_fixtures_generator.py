@@ -225,8 +225,10 @@ def test_invoice_pdf_text_extracts() -> None:
 
 def test_demo_programme_is_valid() -> None:
     programme = load_programme()
-    campaign = programme["campaign"]
+    campaign, bonus = programme["campaigns"]
     assert campaign["code"] == "BUDUJ2026" and campaign["starts_on"] == "2026-01-01"
+    assert bonus["starts_on"] >= campaign["starts_on"] and set(bonus["products"]) <= {
+        p["sku"] for p in programme["products"]}
     partners = programme["partners"]
     outlets = [o for p in partners for o in p["outlets"]]
     assert len(partners) == 3 and all(1 <= len(p["outlets"]) <= 2 for p in partners)
