@@ -131,8 +131,8 @@ def _decide_once(claim_id: str, body: dict, key: str, fingerprint: str):
         user = bearer_user(session)
         if key and (stored := stored_answer(session, user.id, key, fingerprint)) is not None:
             return jsonify(stored.body), stored.status_code
-        decision = decide_claim(session, user, claim_id, body["action"], str(body.get("reason_code") or ""),
-                                str(body.get("comment") or ""))
+        decision = decide_claim(session, user, claim_id, body["action"], _text(body, "reason_code"),
+                                _text(body, "comment"))
         answer = {
             "id": claim_id,
             "status": decision.to_status,
@@ -141,6 +141,16 @@ def _decide_once(claim_id: str, body: dict, key: str, fingerprint: str):
         if key:
             remember_answer(session, user.id, key, fingerprint, 200, answer)
         return jsonify(answer), 200
+
+
+def _text(body: dict, name: str) -> str:
+    """A JSON field that must be a string when present (a number or a list is refused, not stringified)."""
+    value = body.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InvalidInputError(f"{name} must be a string", code="bad_json")
+    return value
 
 
 def _replay(key: str, fingerprint: str):

@@ -19,11 +19,11 @@ HTTP_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404:
               405: "method_not_allowed", 413: "request_too_large", 429: "too_many_requests", 500: "internal_error"}
 
 
-def error_page(status: int, message_key: str | None = None):
-    """An HTML error page, or a small JSON body under /api/."""
+def error_page(status: int, message_key: str | None = None, code: str | None = None):
+    """An HTML error page, or a small JSON body under /api/ (`code`, or the status's own)."""
     key = message_key or (f"error.{status}" if has_key(f"error.{status}") else "error.500")
     if request.path.startswith("/api/"):
-        code = HTTP_CODES.get(status, "error")
+        code = code or HTTP_CODES.get(status, "error")
         return jsonify(error={"code": code, "message": t(key)}), status
     return render_template("error.html", status=status, message=t(key)), status
 
