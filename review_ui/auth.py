@@ -20,7 +20,7 @@ from flask_login import current_user, login_user, logout_user
 from claims.errors import AuthenticationError, InvalidInputError
 from claims.ratelimit import RateLimiter, TooManyAttemptsError
 from claims.security import hash_password, verify_password
-from claims.services.accounts import authenticate
+from claims.services.accounts import authenticate, end_other_sessions
 from claims.services.lockout import (
     LoginLockedError,
     check_login_allowed,
@@ -123,6 +123,11 @@ def _locked(error: LoginLockedError, email: str):
 
 @bp.post("/logout")
 def logout():
+    """Log out here and everywhere: the user's session version goes up, so this cookie and every copy of it
+    (and the user's other sessions) stop working on the server's side, not only in this browser."""
+    if current_user.is_authenticated:
+        user = current_user.model
+        write(lambda s: end_other_sessions(s, s.get(type(user), user.id)))
     logout_user()
     start_fresh_session()
     flash(t("logout.done"), "info")
