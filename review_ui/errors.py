@@ -45,7 +45,13 @@ def flash_error(error: ClaimsError, target: str, **values: object):
 def _http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
-    return error_page(error.code)
+    body, status = error_page(error.code)
+    return body, status, allow_header(error)
+
+
+def allow_header(error: HTTPException) -> dict[str, str]:
+    """A 405's `Allow` header (the methods the address does take), so a client can tell what to send."""
+    return {name: value for name, value in error.get_headers() if name.lower() == "allow"}
 
 
 def _unexpected(_error: Exception):
