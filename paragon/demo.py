@@ -150,9 +150,9 @@ def _start_server(settings: Settings, host: str, port: int) -> tuple[subprocess.
         if proc.poll() is not None:
             raise RuntimeError(f"the web server exited; see {settings.data_dir / 'server.log'}")
         try:
-            requests.get(f"{base_url}/login", timeout=1)
+            requests.get(f"{base_url}/login", timeout=5)
             return proc, base_url
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or its workers still booting
             time.sleep(0.1)
     proc.kill()
     raise RuntimeError(f"the web server did not answer; see {settings.data_dir / 'server.log'}")
