@@ -33,6 +33,7 @@ def run_worker(
     (one of them sweeps per interval, elected through a Redis lock), so lost jobs need no operator.
     """
     os.environ["OMP_THREAD_LIMIT"] = "1"  # one core per worker; OpenMP threads made tesseract ~6x slower here
+    _log_our_messages()
     runtime = build_runtime(settings)
     worker_runtime.install(runtime)
     sweeper: PeriodicSweep | None = None
@@ -54,6 +55,18 @@ def run_worker(
             return
         log.warning("worker %s stopped without being asked (Redis lost?); starting again", worker.name)
         name = None  # the old name may still be registered until its key expires
+
+
+def _log_our_messages() -> None:
+    """Our own INFO lines (the sweeper's, the Redis waits) beside rq's, which rq sets up for its loggers only."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    for name in ("workers", "paragon", "claims"):
+        logger = logging.getLogger(name)
+        if not logger.handlers:
+            logger.addHandler(handler)
+            logger.setLevel(logging.INFO)
+            logger.propagate = False
 
 
 def _sweep_once(runtime, redis, settings: Settings) -> None:

@@ -64,13 +64,15 @@ def sweep(
         processing_for = timedelta(seconds=queue.job_timeout + 60)
     with sessions() as session:
         stuck = stuck_claims(session, received_for, min(processing_for, heartbeat_stale or processing_for))
-        overdue = {claim_id for claim_id, _ in stuck_claims(session, received_for, processing_for)}
+        overdue = {claim_id for claim_id, status in stuck_claims(session, received_for, processing_for)
+                   if status == ClaimStatus.PROCESSING}
     queued = 0
     for claim_id, status in stuck:
-        started = status == ClaimStatus.PROCESSING
-        if started and claim_id not in overdue and not queue.orphaned(claim_id, heartbeat_stale):
+        # a job marked started whose worker stopped beating is dead, whether or not it had moved the claim on
+        dead = claim_id in overdue or (heartbeat_stale is not None and queue.orphaned(claim_id, heartbeat_stale))
+        if status == ClaimStatus.PROCESSING and not dead:
             continue
-        if queue.enqueue_processing(claim_id, replace_started=started) is not None:
+        if queue.enqueue_processing(claim_id, replace_started=dead) is not None:
             queued += 1
     return queued
 

@@ -213,3 +213,26 @@ def test_a_worker_started_while_redis_is_unreachable_waits_says_why_and_then_wor
     _wait(lambda: _settled(rt, [claim_id]), "the claim once Redis answers", log=log)
     with rt.sessions() as session:
         assert session.scalar(select(Claim.status).where(Claim.id == claim_id)) in SETTLED
+
+
+def test_a_received_claim_whose_job_started_on_a_dead_worker_is_queued_again(rt, redis_conn):
+    """Killed between taking the job and moving the claim on: the claim is still `received`, its job `started`."""
+    from datetime import UTC, datetime, timedelta
+
+    from rq.job import Job, JobStatus
+
+    from workers.queues import process_job_id
+    from workers.sweeper import sweep
+
+    claim_id = submit(rt, photos(1, 120))
+    queue = ClaimQueue(redis_conn)
+    queue.enqueue_processing(claim_id)
+    job = Job.fetch(process_job_id(claim_id), connection=redis_conn)
+    job.set_status(JobStatus.STARTED)
+    job.heartbeat(datetime.now(UTC), ttl=60)
+    assert sweep(rt.sessions, queue, received_for=timedelta(0), heartbeat_stale=timedelta(seconds=30)) == 0
+
+    job.heartbeat(datetime.now(UTC) - timedelta(seconds=60), ttl=60)  # its worker stopped beating a minute ago
+
+    assert sweep(rt.sessions, queue, received_for=timedelta(0), heartbeat_stale=timedelta(seconds=30)) == 1
+    assert Job.fetch(process_job_id(claim_id), connection=redis_conn).get_status() == JobStatus.QUEUED
