@@ -75,18 +75,23 @@ class ClaimQueue:
             except NoSuchJobError:
                 return self._enqueue(queue, claim_id, job_id)
             status = existing.get_status(refresh=True)
-            if status not in _SPENT and not (replace_started and status == JobStatus.STARTED):
+            lost = status == JobStatus.QUEUED and not self._waiting(job_id)
+            if status not in _SPENT and not lost and not (replace_started and status == JobStatus.STARTED):
                 return None  # already queued or running: the claim will be processed once
             existing.delete()
             return self._enqueue(queue, claim_id, job_id)
 
     def orphaned(self, claim_id: str, heartbeat_stale: timedelta | None) -> bool:
-        """True when the claim's job is gone (a flushed Redis) or started on a worker that stopped beating."""
+        """True when the claim's job is gone (a flushed Redis), says queued but is on no queue, or started on a
+        worker that stopped beating."""
         try:
             job = Job.fetch(process_job_id(claim_id), connection=self.redis)
         except NoSuchJobError:
             return True
-        if job.get_status(refresh=False) != JobStatus.STARTED or heartbeat_stale is None:
+        status = job.get_status(refresh=False)
+        if status == JobStatus.QUEUED:
+            return not self._waiting(job.id)
+        if status != JobStatus.STARTED or heartbeat_stale is None:
             return False
         beat = job.last_heartbeat or job.started_at
         if beat is None:
@@ -94,6 +99,11 @@ class ClaimQueue:
         if beat.tzinfo is None:
             beat = beat.replace(tzinfo=UTC)
         return datetime.now(UTC) - beat > heartbeat_stale
+
+    def _waiting(self, job_id: str) -> bool:
+        """Whether the job is really on the queue: a worker killed after taking it off the queue but before
+        marking it started leaves a job that says `queued` and is nowhere (LPOS: Redis 6.0.6 or later)."""
+        return self.redis.lpos(Queue(OCR_QUEUE, connection=self.redis).key, job_id) is not None
 
     def _enqueue(self, queue: Queue, claim_id: str, job_id: str) -> Job:
         return queue.enqueue(

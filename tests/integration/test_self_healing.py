@@ -236,3 +236,23 @@ def test_a_received_claim_whose_job_started_on_a_dead_worker_is_queued_again(rt,
 
     assert sweep(rt.sessions, queue, received_for=timedelta(0), heartbeat_stale=timedelta(seconds=30)) == 1
     assert Job.fetch(process_job_id(claim_id), connection=redis_conn).get_status() == JobStatus.QUEUED
+
+
+def test_a_job_taken_off_the_queue_by_a_worker_killed_before_it_started_is_queued_again(rt, redis_conn):
+    """Killed between rq's BLPOP and marking the job started: the job says `queued` and is on no queue."""
+    from datetime import timedelta
+
+    from rq import Queue
+
+    from workers.queues import OCR_QUEUE, process_job_id
+    from workers.sweeper import sweep
+
+    claim_id = submit(rt, photos(1, 130))
+    queue = ClaimQueue(redis_conn)
+    queue.enqueue_processing(claim_id)
+    assert sweep(rt.sessions, queue, received_for=timedelta(0), heartbeat_stale=timedelta(seconds=30)) == 0
+    ocr = Queue(OCR_QUEUE, connection=redis_conn)
+    redis_conn.lrem(ocr.key, 0, process_job_id(claim_id))  # what the killed worker's BLPOP did
+
+    assert sweep(rt.sessions, queue, received_for=timedelta(0), heartbeat_stale=timedelta(seconds=30)) == 1
+    assert ocr.job_ids == [process_job_id(claim_id)]
