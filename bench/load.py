@@ -1,7 +1,10 @@
 """Load and scaling on loopback: uploads over HTTP while real workers process, then 1 vs 2 workers.
 
 Run: .venv/bin/python -m bench.load [--burst 3] [--seconds 180] [--clients 4] [--think 3] [--workers 2]
-     [--backlog 40]
+     [--backlog 40] [--participants 1] [--photos]
+`--participants 20 --clients 20 --photos`: twenty participants, each with its own token, uploading phone-sized
+JPEG photos (about the size the participant's page sends after shrinking a camera's photo) instead of receipts.
+The web app is `paragon serve`: gunicorn with gthread workers, as in production.
 Everything talks to this machine only (127.0.0.1): a scratch PostgreSQL database (blobs in it), Redis db 12,
 `paragon serve` and `paragon worker` processes. It checks what the reliability promises say: no 5xx, every
 accepted claim ends in a final or review state, and approving every pending claim twice credits each once.
@@ -36,10 +39,18 @@ from vocabulary.claims import WORK_STATES
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-REDIS = "redis://127.0.0.1:6379/12"
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")  # flushed by nothing here: a spare db
 
 
-def receipts(count: int) -> list[bytes]:
+def phone_photos(count: int) -> list[bytes]:
+    """Distinct receipts photographed on a table, JPEGs of roughly 2000 x 3000 px (a shrunk phone photo)."""
+    from fixtures.render import degrade_photo
+
+    return [degrade_photo(png, 500 + i, rotation_deg=1.5, blur=0.5, shadow=0.2, noise=0.02, jpeg_quality=88)
+            for i, png in enumerate(receipts(count, dpi_scale=2.5))]
+
+
+def receipts(count: int, dpi_scale: float = 1.0) -> list[bytes]:
     """Distinct receipts from the programme's outlets, dated inside the campaign."""
     import json
     from datetime import date, timedelta
@@ -50,8 +61,8 @@ def receipts(count: int) -> list[bytes]:
     outlets = [o["nip"] for p in json.loads((ROOT / "fixtures/demo_programme.json").read_text())["partners"]
                for o in p["outlets"]]
     day = date.today() - timedelta(days=2)
-    return [render_receipt_png(make_receipt(1000 + i, seller_nip=outlets[i % len(outlets)], date=day))
-            for i in range(count)]
+    return [render_receipt_png(make_receipt(1000 + i, seller_nip=outlets[i % len(outlets)], date=day),
+                               dpi_scale=dpi_scale) for i in range(count)]
 
 
 class Stack:
@@ -71,12 +82,17 @@ class Stack:
         self.workers: list[subprocess.Popen] = []
         self.server: subprocess.Popen | None = None
 
-    def seed(self) -> dict[str, str]:
+    def seed(self, participants: int = 0) -> dict[str, str]:
+        """Load the demo programme (plus `participants` extra participants) and give every user a token."""
         import json
 
         from paragon.demo import _covering_samples
 
         programme = _covering_samples(json.loads((ROOT / "fixtures/demo_programme.json").read_text()))
+        programme["users"] = programme["users"] + [
+            {"email": f"load{n}@example.com", "password": "load-test-password", "role": "participant",
+             "name": f"Load {n}", "participant": {"company_name": f"Firma {n}", "company_nip": None}}
+            for n in range(participants)]
         with transaction(self.runtime.sessions) as session:
             load_programme(session, programme)
             return {u.email: issue_api_token(session, u) for u in session.scalars(select(User))}
@@ -90,9 +106,9 @@ class Stack:
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):
             try:
-                requests.get(f"{base}/api/v1/openapi.json", timeout=1)
+                requests.get(f"{base}/login", timeout=5)
                 return base
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or gunicorn's workers still booting
                 time.sleep(0.1)
         raise RuntimeError("server did not start")
 
@@ -133,8 +149,11 @@ class Stack:
         return time.monotonic() - started
 
 
-def upload_load(base: str, token: str, files: list[bytes], seconds: float, clients: int, think: float = 0.0) -> dict:
-    """`clients` threads upload for `seconds`, each pausing `think` s between uploads; latencies and statuses."""
+def upload_load(base: str, token: str | list[str], files: list[bytes], seconds: float, clients: int,
+                think: float = 0.0) -> dict:
+    """`clients` threads upload for `seconds`, each pausing `think` s between uploads; latencies and statuses.
+    With a list of tokens, client n uploads as participant n (modulo the list)."""
+    tokens = [token] if isinstance(token, str) else token
     stop = time.monotonic() + seconds
     latencies: list[float] = []
     statuses: dict[int, int] = {}
@@ -146,8 +165,10 @@ def upload_load(base: str, token: str, files: list[bytes], seconds: float, clien
         while time.monotonic() < stop:
             data = files[i % len(files)]
             started = time.perf_counter()
-            answer = session.post(f"{base}/api/v1/claims", headers={"Authorization": f"Bearer {token}"},
-                                  files=[("files", ("r.png", data, "image/png"))], timeout=60)
+            answer = session.post(f"{base}/api/v1/claims",
+                                  headers={"Authorization": f"Bearer {tokens[number % len(tokens)]}"},
+                                  files=[("files", ("r.jpg" if data[:2] == b"\xff\xd8" else "r.png", data))],
+                                  timeout=60)
             with lock:
                 latencies.append(time.perf_counter() - started)
                 statuses[answer.status_code] = statuses.get(answer.status_code, 0) + 1
@@ -194,11 +215,15 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=3.0, help="pause of each client between steady uploads, s")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--backlog", type=int, default=40, help="claims drained by 1, then by 2 workers (0 to skip)")
+    parser.add_argument("--participants", type=int, default=1, help="participants uploading, one token each")
+    parser.add_argument("--photos", action="store_true", help="phone-sized JPEG photos instead of receipt PNGs")
     args = parser.parse_args()
-    files = receipts(60)
+    files = phone_photos(40) if args.photos else receipts(60)
+    print(f"uploads: {len(files)} distinct files, median {statistics.median(map(len, files)) / 1e6:.2f} MB")
     stack = Stack()
     try:
-        tokens = stack.seed()
+        tokens = stack.seed(args.participants if args.participants > 1 else 0)
+        loaders = [t for e, t in tokens.items() if e.startswith("load")] or [tokens["jan.uczestnik@example.com"]]
         participant = tokens["jan.uczestnik@example.com"]
         base = stack.serve()
         accepted = 0
@@ -208,7 +233,7 @@ def main() -> None:
             print(f"burst: {report_latency(burst, args.clients)} (no worker running)")
         stack.start_workers(args.workers)
         started = time.monotonic()
-        load = upload_load(base, participant, files, args.seconds, args.clients, args.think)
+        load = upload_load(base, loaders, files, args.seconds, args.clients, args.think)
         accepted += load["statuses"].get(202, 0)
         print(f"steady: {report_latency(load, args.clients)} with {args.workers} workers running, "
               f"each client pausing {args.think:.1f} s")

@@ -1,9 +1,17 @@
-"""Fixed-window attempt limits kept in Redis, so every web process and machine shares one count."""
+"""Sliding-window attempt limits kept in Redis, so every web process and machine shares one count.
+
+Each (limit, subject) is a sorted set of attempt times: an attempt older than the window drops out on its own,
+so there is no window edge that frees everything at once (a lock lasting seconds) or that an attacker can time
+(five tries at every edge keeping an account locked). A refused attempt is not recorded, so a patient caller
+gets back in as soon as the oldest counted attempt leaves the window.
+"""
 
 from __future__ import annotations
 
 import logging
+import math
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -13,7 +21,7 @@ log = logging.getLogger(__name__)
 
 
 class TooManyAttemptsError(ClaimsError):
-    """The caller tried too often; `retry_after` says how many seconds until the window ends."""
+    """The caller tried too often; `retry_after` says how many seconds until an attempt is allowed again."""
 
     code = "too_many_attempts"
 
@@ -36,44 +44,64 @@ class Limit:
 
 
 class RateLimiter:
-    """Counts attempts per (limit, subject) in fixed windows; refuses past the limit."""
+    """Counts attempts per (limit, subject) in sliding windows; refuses past the limit."""
 
     def __init__(self, redis: Counter, prefix: str = "paragon:rl") -> None:
         self.redis = redis
         self.prefix = prefix
 
     def key(self, limit: Limit, subject: str) -> str:
-        """The counter of `subject` in the current window of `limit`."""
-        return f"{self.prefix}:{limit.name}:{subject}:{int(time.time()) // limit.window_seconds}"
-
-    @staticmethod
-    def retry_after(limit: Limit) -> int:
-        """Seconds until the current window of `limit` ends."""
-        return limit.window_seconds - int(time.time()) % limit.window_seconds
+        """The sorted set of `subject`'s attempt times under `limit`."""
+        return f"{self.prefix}:{limit.name}:{subject}"
 
     def hit(self, limit: Limit, subject: str, cost: int = 1) -> int:
-        """Count `cost` attempts for `subject`; TooManyAttemptsError once the window's limit is passed."""
-        key = self.key(limit, subject)
+        """Count `cost` attempts for `subject`; TooManyAttemptsError (the attempts not recorded) past the limit."""
+        key, now = self.key(limit, subject), time.time()
+        members = {f"{now:.6f}-{uuid.uuid4().hex[:12]}": now for _ in range(cost)}
         pipe = self.redis.pipeline(transaction=True)
-        pipe.incrby(key, cost)
+        pipe.zremrangebyscore(key, "-inf", now - limit.window_seconds)
+        pipe.zadd(key, members)
+        pipe.zcard(key)
+        pipe.zrange(key, 0, 0, withscores=True)
         pipe.expire(key, limit.window_seconds + 5)
-        count = int(pipe.execute()[0])
+        results = pipe.execute()
+        count = int(results[2])
         if count > limit.attempts:
-            retry_after = self.retry_after(limit)
+            undo = self.redis.pipeline(transaction=False)
+            undo.zrem(key, *members)
+            undo.execute()
+            retry_after = _until_free(results[3], limit, now)
             raise TooManyAttemptsError(f"too many attempts; try again in {retry_after} s", retry_after)
         return count
 
+    def times(self, limit: Limit, subject: str) -> list[float]:
+        """The times of `subject`'s attempts still inside the window, oldest first."""
+        key, now = self.key(limit, subject), time.time()
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.zremrangebyscore(key, "-inf", now - limit.window_seconds)
+        pipe.zrange(key, 0, -1, withscores=True)
+        return [float(score) for _member, score in pipe.execute()[1]]
+
     def count(self, limit: Limit, subject: str) -> int:
-        """Attempts counted for `subject` in the current window."""
-        pipe = self.redis.pipeline(transaction=False)
-        pipe.get(self.key(limit, subject))
-        return int(pipe.execute()[0] or 0)
+        """Attempts counted for `subject` inside the window."""
+        return len(self.times(limit, subject))
+
+    def retry_after(self, limit: Limit, subject: str) -> int:
+        """Seconds until the oldest counted attempt leaves the window (and one more is allowed)."""
+        found = self.times(limit, subject)
+        return max(1, math.ceil(found[0] + limit.window_seconds - time.time())) if found else 1
 
     def reset(self, limit: Limit, subject: str) -> None:
-        """Forget `subject`'s attempts in the current window."""
+        """Forget `subject`'s attempts."""
         pipe = self.redis.pipeline(transaction=False)
         pipe.delete(self.key(limit, subject))
         pipe.execute()
+
+
+def _until_free(oldest: list, limit: Limit, now: float) -> int:
+    if not oldest:
+        return 1
+    return max(1, math.ceil(float(oldest[0][1]) + limit.window_seconds - now))
 
 
 class TooManyUploadsError(TooManyAttemptsError):

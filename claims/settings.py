@@ -39,6 +39,11 @@ VARIABLES: dict[str, str] = {
     "TRUSTED_PROXIES": "how many reverse proxies in front of the web app set X-Forwarded-For/-Proto (their "
     "client address is used for per-address limits); default 0: trust no forwarded header",
     "RETENTION_DAYS": "documents are deleted this many days after their claim's final state; default 365",
+    "SWEEP_INTERVAL_SECONDS": "how often one worker (elected through a Redis lock) queues claims whose job was "
+    "lost; 0 switches the periodic sweep off; default 30",
+    "WORKER_HEARTBEAT_SECONDS": "how often a worker beats while it works a claim; a claim whose worker stops "
+    "beating for three beats (and 10 s) is queued again; default 10",
+    "SWEEP_RECEIVED_AFTER_SECONDS": "a claim still received (never started) this long is queued again; default 60",
 }
 
 
@@ -77,6 +82,9 @@ class Settings:
     public_url: str | None = None
     trusted_proxies: int = 0
     uploads_per_hour: int = 60
+    sweep_interval_seconds: int = 30
+    worker_heartbeat_seconds: int = 10
+    sweep_received_after_seconds: int = 60
 
     @property
     def is_sqlite(self) -> bool:
@@ -109,6 +117,9 @@ class Settings:
             public_url=(env.get("PUBLIC_URL") or "").rstrip("/") or None,
             trusted_proxies=_int(env, "TRUSTED_PROXIES", 0),
             uploads_per_hour=max(0, _int(env, "UPLOADS_PER_HOUR", 60)),
+            sweep_interval_seconds=max(0, _int(env, "SWEEP_INTERVAL_SECONDS", 30)),
+            worker_heartbeat_seconds=max(1, _int(env, "WORKER_HEARTBEAT_SECONDS", 10)),
+            sweep_received_after_seconds=max(1, _int(env, "SWEEP_RECEIVED_AFTER_SECONDS", 60)),
         )
 
 

@@ -89,7 +89,9 @@ def install_error_handlers(blueprint: Blueprint) -> None:
     @blueprint.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         code = (exc.name or "error").lower().replace(" ", "_")
-        return error_response(exc.code or 500, code, exc.description or exc.name)
+        response = error_response(exc.code or 500, code, exc.description or exc.name)
+        response.headers.extend((k, v) for k, v in exc.get_headers() if k.lower() == "allow")  # a 405's methods
+        return response
 
     @blueprint.errorhandler(Exception)
     def _unexpected(exc: Exception):

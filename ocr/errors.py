@@ -23,7 +23,9 @@ class UnsupportedFileError(OcrError):
     """The upload is not one of the accepted image or PDF formats."""
 
     code = "unsupported_type"
-    default_message = "This file type is not supported. Please upload a photo (JPEG, PNG, HEIC, WebP) or a PDF."
+    default_message = (
+        "This file type is not supported. Please upload a photo (JPEG, PNG, WebP, HEIC, AVIF, TIFF) or a PDF."
+    )
 
 
 class CorruptFileError(OcrError):

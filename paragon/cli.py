@@ -58,9 +58,9 @@ def _cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from paragon.web import create_app
+    from paragon.serve import serve
 
-    create_app().run(host=args.host, port=args.port, threaded=True)
+    serve(args.host, args.port, dev=args.dev, workers=args.workers, threads=args.threads)
     return 0
 
 
@@ -160,12 +160,19 @@ def _cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
     from workers.runtime import reader_config
 
     config = reader_config(settings)
+    failed = 0
     for name in args.files:
         path = Path(name)
-        data = path.read_bytes() if path.is_file() else b""
-        result = extract_file_result(data, str(path), config)
+        if path.is_file():
+            result = extract_file_result(path.read_bytes(), str(path), config)
+        else:  # said as it is: not "the file is empty"
+            result = {"file": str(path), "error": {"code": "not_found" if not path.exists() else "not_a_file",
+                      "message": f"{path}: {'no such file' if not path.exists() else 'not a file'}"}}
+        failed += result.get("error") is not None
         print(json.dumps(result, ensure_ascii=False, indent=None if args.json else 2))
-    return 0
+    if failed:
+        print(f"paragon extract: {failed} of {len(args.files)} files failed", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
@@ -210,9 +217,12 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("queues", nargs="*", default=["ocr", "default"])
     worker.add_argument("--burst", action="store_true", help="exit when the queues are empty")
     worker.set_defaults(func=_cmd_worker)
-    serve = sub.add_parser("serve", help="serve the review UI and the API (development server)")
+    serve = sub.add_parser("serve", help="serve the review UI and the API (gunicorn; --dev: Flask's reloader)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=None, help="processes; default: one per core, at least 2")
+    serve.add_argument("--threads", type=int, default=None, help="threads per process; default 4")
+    serve.add_argument("--dev", action="store_true", help="Flask's development server with the reloader")
     serve.set_defaults(func=_cmd_serve)
     sub.add_parser("migrate", help="create or upgrade the database schema").set_defaults(func=_cmd_migrate)
     seed = sub.add_parser("seed", help="load a programme description (JSON) into the database")

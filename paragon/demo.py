@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -16,7 +16,6 @@ from pathlib import Path
 
 import requests
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from claims.db.engine import transaction
 from claims.db.migrate import upgrade
@@ -26,7 +25,6 @@ from claims.services.accounts import issue_api_token
 from claims.services.programme import load_programme
 from claims.settings import Settings
 from paragon.redis_local import ensure_redis
-from paragon.web import create_app
 from vocabulary.claims import WORK_STATES
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -67,16 +65,13 @@ class SampleRun:
 
 def run_demo(settings: Settings, *, serve: bool, host: str, port: int, workers: int) -> int:
     """Run the demo; 0 when every sample reached its expected state."""
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request would bury the summary
     _fresh_embedded_state(settings)
     ensure_redis(settings.redis_url, settings.data_dir)
     runtime = build_runtime(settings)
     upgrade(runtime.engine)
     programme = _covering_samples(json.loads((FIXTURES / "demo_programme.json").read_text(encoding="utf-8")))
     tokens = _seed(runtime, programme)
-    server = make_server(host, port, create_app(runtime), threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base_url = f"http://{host}:{server.server_port}"
+    server, base_url = _start_server(settings, host, port)  # gunicorn, as in production
     procs = _start_workers(settings, workers)
     try:
         runs = _submit_samples(base_url, tokens)
@@ -96,8 +91,7 @@ def run_demo(settings: Settings, *, serve: bool, host: str, port: int, workers: 
     except KeyboardInterrupt:
         return 0
     finally:
-        server.shutdown()
-        _stop_workers(procs)
+        _stop_workers([server, *procs])
 
 
 def _fresh_embedded_state(settings: Settings) -> None:
@@ -142,6 +136,28 @@ def _worker_env(settings: Settings) -> dict[str, str]:
                REDIS_URL=settings.redis_url, BLOB_URL=settings.blob_url, SECRET_KEY=settings.secret_key,
                OMP_THREAD_LIMIT="1")
     return env
+
+
+def _start_server(settings: Settings, host: str, port: int) -> tuple[subprocess.Popen, str]:
+    """`paragon serve` (gunicorn) on `port` (0: a free one); its address once it answers."""
+    if not port:
+        with socket.socket() as sock:
+            sock.bind((host, 0))
+            port = sock.getsockname()[1]
+    log = open(settings.data_dir / "server.log", "ab")  # noqa: SIM115 - closed with the process
+    proc = subprocess.Popen([sys.executable, "-m", "paragon", "serve", "--host", host, "--port", str(port)],
+                            env=_worker_env(settings), stdout=log, stderr=subprocess.STDOUT)
+    base_url = f"http://{host}:{port}"
+    for _ in range(300):
+        if proc.poll() is not None:
+            raise RuntimeError(f"the web server exited; see {settings.data_dir / 'server.log'}")
+        try:
+            requests.get(f"{base_url}/login", timeout=5)
+            return proc, base_url
+        except requests.RequestException:  # not listening yet, or its workers still booting
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError(f"the web server did not answer; see {settings.data_dir / 'server.log'}")
 
 
 def _start_workers(settings: Settings, count: int) -> list[subprocess.Popen]:

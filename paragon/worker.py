@@ -17,8 +17,8 @@ from ocr.sandbox import warm_up
 from paragon.redis_local import eviction_warning
 from workers import runtime as worker_runtime
 from workers.notify import queue_notifier
-from workers.queues import QUEUES, ClaimQueue, connect_redis
-from workers.sweeper import sweep
+from workers.queues import QUEUES, ClaimQueue, wait_for_redis
+from workers.sweeper import PeriodicSweep, sweep
 
 log = logging.getLogger(__name__)
 
@@ -26,20 +26,53 @@ log = logging.getLogger(__name__)
 def run_worker(
     settings: Settings, queues: tuple[str, ...] = QUEUES, *, burst: bool = False, name: str | None = None
 ) -> None:
-    """Work the queues until stopped (or until they are empty with `burst`)."""
+    """Work the queues until stopped (or until they are empty with `burst`).
+
+    Redis unreachable, at the start or later, is waited out: the worker logs why, retries with a growing
+    pause, and takes jobs again once Redis answers. Every worker runs the periodic sweep in the background
+    (one of them sweeps per interval, elected through a Redis lock), so lost jobs need no operator.
+    """
     os.environ["OMP_THREAD_LIMIT"] = "1"  # one core per worker; OpenMP threads made tesseract ~6x slower here
-    redis = connect_redis(settings.redis_url)
-    if warning := eviction_warning(redis):
-        log.warning(warning)
+    _log_our_messages()
     runtime = build_runtime(settings)
-    install_notifier(runtime.sessions, queue_notifier(redis))  # status e-mails go out via the default queue
     worker_runtime.install(runtime)
+    sweeper: PeriodicSweep | None = None
+    while True:
+        redis = wait_for_redis(settings.redis_url)
+        if warning := eviction_warning(redis):
+            log.warning(warning)
+        install_notifier(runtime.sessions, queue_notifier(redis))  # status e-mails go out via the default queue
+        if burst:
+            _sweep_once(runtime, redis, settings)
+        elif sweeper is None and settings.sweep_interval_seconds > 0:
+            sweeper = PeriodicSweep(settings, name or f"pid-{os.getpid()}")
+            sweeper.start()
+        runtime.engine.dispose()  # the work horse forks: let each child open its own connections
+        worker = ParagonWorker([Queue(name_, connection=redis) for name_ in queues], connection=redis, name=name,
+                               job_monitoring_interval=settings.worker_heartbeat_seconds)
+        worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
+        if burst or worker._shutdown_requested_date is not None:  # asked to stop (a signal or rq command)
+            return
+        log.warning("worker %s stopped without being asked (Redis lost?); starting again", worker.name)
+        name = None  # the old name may still be registered until its key expires
+
+
+def _log_our_messages() -> None:
+    """Our own INFO lines (the sweeper's, the Redis waits) beside rq's, which rq sets up for its loggers only."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    for name in ("workers", "paragon", "claims"):
+        logger = logging.getLogger(name)
+        if not logger.handlers:
+            logger.addHandler(handler)
+            logger.setLevel(logging.INFO)
+            logger.propagate = False
+
+
+def _sweep_once(runtime, redis, settings: Settings) -> None:
     requeued = sweep(runtime.sessions, ClaimQueue(redis, settings.job_timeout_seconds))
     if requeued:
         log.info("sweeper queued %d claims whose jobs were lost", requeued)
-    runtime.engine.dispose()  # the work horse forks: let each child open its own connections
-    worker = ParagonWorker([Queue(name_, connection=redis) for name_ in queues], connection=redis, name=name)
-    worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
 
 
 class ParagonWorker(Worker):

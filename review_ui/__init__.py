@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, redirect, url_for
+from flask import Flask, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 
 from claims.db.after_commit import install_handler
 from claims.runtime import Runtime
 from claims.services.intake import CLAIM_RECEIVED
-from review_ui import access, db, errors, formatting, i18n
+from review_ui import access, db, errors, formatting, i18n, input_guard
 from review_ui.previews import PageCountCache, PreviewCache
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -76,6 +76,7 @@ def create_app(runtime: Runtime, claim_queue: Any = None, *, testing: bool = Fal
     i18n.init_app(app)
     formatting.init_app(app)
     errors.register_error_handlers(app)
+    input_guard.init_app(app)  # before any route is added: the URL converter is bound when it is
     app.after_request(_security_headers)
     _register_blueprints(app)
     app.add_url_rule("/", "index", _index)
@@ -106,8 +107,8 @@ def _register_blueprints(app: Flask) -> None:
 def _security_headers(response):
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
-    if response.mimetype == "text/html":
-        response.headers.setdefault("Cache-Control", "no-store")  # pages carry personal data
+    if response.mimetype == "text/html" or request.path.startswith("/api/"):
+        response.headers.setdefault("Cache-Control", "no-store")  # pages and API answers carry personal data
     return response
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from flask import Flask, abort, current_app, jsonify, redirect, request, url_for
 from flask_login import LoginManager, UserMixin, current_user
@@ -14,6 +16,7 @@ from claims.db.models import User
 from claims.roles import STAFF_ROLES, Role
 from review_ui.db import db
 
+_UNSAFE_IN_NEXT = re.compile(r"[\x00-\x20\x7f\\\u0080-\u009f\u2028\u2029\u3000\ufeff]")
 REVIEWER_ROLES = (Role.PARTNER_REVIEWER, Role.AUDITOR, Role.ADMIN)
 
 
@@ -93,8 +96,31 @@ def role_required(*roles: Role) -> Callable:
 
 
 def is_safe_next(target: str | None) -> bool:
-    """Only local paths are followed after login (no open redirect)."""
-    return bool(target) and target.startswith("/") and not target.startswith("//") and "\\" not in target
+    """Only a path on this site is followed after login (no open redirect).
+
+    Browsers drop tabs and line breaks inside a URL and read a backslash as a slash, so `/\t/evil.example`
+    and `/\\evil.example` are both `//evil.example`, another host. The target is checked as sent and after
+    every round of percent-decoding: a single leading slash, then no control character, whitespace or
+    backslash anywhere, no scheme and no host.
+    """
+    if not target or len(target) > 2000:
+        return False
+    seen = target
+    for _ in range(4):
+        if not _local_path(seen):
+            return False
+        decoded = unquote(seen)
+        if decoded == seen:
+            return True
+        seen = decoded
+    return False
+
+
+def _local_path(target: str) -> bool:
+    if not target.startswith("/") or target.startswith("//") or _UNSAFE_IN_NEXT.search(target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
 
 
 def init_app(app: Flask) -> LoginManager:

@@ -1,10 +1,11 @@
 """Logging in with e-mail and password, and out; participants signing up; the programme rules.
 
-Failed logins are counted per e-mail and per address (claims.services.lockout, in Redis through the app's
-rate limiter; none in tests with a fake queue). A session remembers a keyed fingerprint of the password hash and
-the user's session version it was opened with: when the password changes (an admin's reset, the user's own
-change or reset) or `claims.services.accounts.end_other_sessions` raises the version, every other session of
-that user ends at its next request.
+Failed logins are throttled per e-mail and address pair with growing delays, and per address
+(claims.services.lockout, in Redis through the app's rate limiter; none in tests with a fake queue).
+Sessions end on the server's word: a session remembers a keyed fingerprint of the password hash and the user's
+session version it was opened with, checked on every request. Logging out, "log out everywhere"
+(`claims.services.accounts.end_other_sessions`) and a password change raise the version, so every copy of an
+older session cookie, stolen or left in another browser, stops working at its next request.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from flask_login import current_user, login_user, logout_user
 from claims.errors import AuthenticationError, InvalidInputError
 from claims.ratelimit import RateLimiter, TooManyAttemptsError
 from claims.security import hash_password, verify_password
-from claims.services.accounts import authenticate
+from claims.services.accounts import authenticate, end_other_sessions
 from claims.services.lockout import (
     LoginLockedError,
     check_login_allowed,
@@ -98,7 +99,7 @@ def login_submit():
     except AuthenticationError:
         flash(t("login.failed"), "error")
         return render_template("login.html", next=_next_target(), email=email), 401
-    record_login_success(limiter(), email)
+    record_login_success(limiter(), email, request.remote_addr)
     _log_in(user)
     target = _next_target()
     return redirect(target or home_url(user.role), code=303)
@@ -122,6 +123,11 @@ def _locked(error: LoginLockedError, email: str):
 
 @bp.post("/logout")
 def logout():
+    """Log out here and everywhere: the user's session version goes up, so this cookie and every copy of it
+    (and the user's other sessions) stop working on the server's side, not only in this browser."""
+    if current_user.is_authenticated:
+        user = current_user.model
+        write(lambda s: end_other_sessions(s, s.get(type(user), user.id)))
     logout_user()
     start_fresh_session()
     flash(t("logout.done"), "info")

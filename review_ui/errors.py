@@ -19,11 +19,11 @@ HTTP_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404:
               405: "method_not_allowed", 413: "request_too_large", 429: "too_many_requests", 500: "internal_error"}
 
 
-def error_page(status: int, message_key: str | None = None):
-    """An HTML error page, or a small JSON body under /api/."""
+def error_page(status: int, message_key: str | None = None, code: str | None = None):
+    """An HTML error page, or a small JSON body under /api/ (`code`, or the status's own)."""
     key = message_key or (f"error.{status}" if has_key(f"error.{status}") else "error.500")
     if request.path.startswith("/api/"):
-        code = HTTP_CODES.get(status, "error")
+        code = code or HTTP_CODES.get(status, "error")
         return jsonify(error={"code": code, "message": t(key)}), status
     return render_template("error.html", status=status, message=t(key)), status
 
@@ -45,7 +45,13 @@ def flash_error(error: ClaimsError, target: str, **values: object):
 def _http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
-    return error_page(error.code)
+    body, status = error_page(error.code)
+    return body, status, allow_header(error)
+
+
+def allow_header(error: HTTPException) -> dict[str, str]:
+    """A 405's `Allow` header (the methods the address does take), so a client can tell what to send."""
+    return {name: value for name, value in error.get_headers() if name.lower() == "allow"}
 
 
 def _unexpected(_error: Exception):

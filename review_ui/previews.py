@@ -27,6 +27,10 @@ MAX_PAGES = 20
 COUNT_LIMIT = 1000
 #: Pixels of a TIFF frame after the first (the reader's max_pixels): Pillow checks only the first when opening.
 MAX_FRAME_PIXELS = 40_000_000
+#: Largest picture decoded for a preview at full size (all but JPEG, which decodes at a reduced scale): the
+#: web process must not spend hundreds of MB on one page (a 40 MP 1-bit fax page took 245 MB to decode;
+#: libtiff widens it on the way). Larger pages get the placeholder; the reader still reads them in its child.
+MAX_DECODED_PIXELS = 16_000_000
 _TIFF_MAGIC = (b"II*\x00", b"MM\x00*")  # little- and big-endian TIFF
 
 log = logging.getLogger(__name__)
@@ -106,11 +110,25 @@ def _open_image(data: bytes, page: int = 1) -> Image.Image:
     image = Image.open(io.BytesIO(data))
     if page > 1:
         _seek_frame(image, page)
-    elif image.format == "JPEG":
+    if image.format == "JPEG":
         image.draft("RGB", (MAX_SIDE, MAX_SIDE))  # decode at a reduced scale: far less memory and time
-    image = ImageOps.exif_transpose(image) or image
+    elif image.size[0] * image.size[1] > MAX_DECODED_PIXELS:
+        raise Image.DecompressionBombError(f"a {image.size[0]}x{image.size[1]} page is not decoded for a preview")
     image.load()
+    image = _reduce(image)  # before any copy or conversion: a 40 MP fax page is 40 MB as decoded
+    ImageOps.exif_transpose(image, in_place=True)
     return image
+
+
+def _reduce(image: Image.Image) -> Image.Image:
+    """Shrink by a whole factor to at most twice MAX_SIDE, in the image's own bands (1-bit goes to grey first,
+    a byte a pixel, as Pillow holds it anyway), so no full-size RGB copy is ever made."""
+    factor = max(image.size) // (2 * MAX_SIDE)
+    if factor < 2:
+        return image
+    if image.mode in ("1", "P"):
+        image = image.convert("L" if image.mode == "1" else "RGBA")
+    return image.reduce(factor) if image.mode in ("L", "LA", "RGB", "RGBA") else image
 
 
 def _seek_frame(image: Image.Image, page: int) -> None:

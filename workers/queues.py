@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import logging
+import time
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 from redis import Redis
+from redis.exceptions import RedisError
 from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Job, JobStatus
@@ -21,6 +25,27 @@ _SPENT = {JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CAN
 def connect_redis(url: str) -> Redis:
     """A Redis client for rq (bytes responses, short timeouts so a dead Redis is noticed quickly)."""
     return Redis.from_url(url, socket_connect_timeout=3, socket_timeout=10, health_check_interval=30)
+
+
+def wait_for_redis(url: str, *, first_delay: float = 1.0, max_delay: float = 30.0, sleep=time.sleep) -> Redis:
+    """A client once Redis answers; until then log why and try again, waiting twice as long each time."""
+    delay = first_delay
+    while True:
+        redis = connect_redis(url)
+        try:
+            redis.ping()
+            return redis
+        except (RedisError, OSError) as exc:
+            log.warning("Redis at %s is unreachable (%s: %s); trying again in %.0f s", _where(url),
+                        type(exc).__name__, exc, delay)
+        sleep(delay)
+        delay = min(delay * 2, max_delay)
+
+
+def _where(url: str) -> str:
+    """The URL without its password, for logs."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname}:{parts.port or 6379}{parts.path}"
 
 
 def process_job_id(claim_id: str) -> str:
@@ -50,10 +75,35 @@ class ClaimQueue:
             except NoSuchJobError:
                 return self._enqueue(queue, claim_id, job_id)
             status = existing.get_status(refresh=True)
-            if status not in _SPENT and not (replace_started and status == JobStatus.STARTED):
+            lost = status == JobStatus.QUEUED and not self._waiting(job_id)
+            if status not in _SPENT and not lost and not (replace_started and status == JobStatus.STARTED):
                 return None  # already queued or running: the claim will be processed once
             existing.delete()
             return self._enqueue(queue, claim_id, job_id)
+
+    def orphaned(self, claim_id: str, heartbeat_stale: timedelta | None) -> bool:
+        """True when the claim's job is gone (a flushed Redis), says queued but is on no queue, or started on a
+        worker that stopped beating."""
+        try:
+            job = Job.fetch(process_job_id(claim_id), connection=self.redis)
+        except NoSuchJobError:
+            return True
+        status = job.get_status(refresh=False)
+        if status == JobStatus.QUEUED:
+            return not self._waiting(job.id)
+        if status != JobStatus.STARTED or heartbeat_stale is None:
+            return False
+        beat = job.last_heartbeat or job.started_at
+        if beat is None:
+            return True
+        if beat.tzinfo is None:
+            beat = beat.replace(tzinfo=UTC)
+        return datetime.now(UTC) - beat > heartbeat_stale
+
+    def _waiting(self, job_id: str) -> bool:
+        """Whether the job is really on the queue: a worker killed after taking it off the queue but before
+        marking it started leaves a job that says `queued` and is nowhere (LPOS: Redis 6.0.6 or later)."""
+        return self.redis.lpos(Queue(OCR_QUEUE, connection=self.redis).key, job_id) is not None
 
     def _enqueue(self, queue: Queue, claim_id: str, job_id: str) -> Job:
         return queue.enqueue(

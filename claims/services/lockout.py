@@ -1,25 +1,35 @@
-"""Failed-login, sign-up and password-reset limits over claims.ratelimit: a temporary lock per e-mail and per
-address.
+"""Failed-login, sign-up and password-reset limits over claims.ratelimit (sliding windows in Redis).
 
-Counts live in Redis (no schema change): `paragon:rl:<limit>:<subject>:<window>`, the key format of
-RateLimiter. E-mails are counted under a hash, so Redis never holds the addresses. The counts do not depend
-on whether the e-mail belongs to an account, so the lock says nothing about who is registered. When Redis
-cannot be reached the limits are skipped (logins keep working), a warning is logged, and this process leaves
-Redis alone for REDIS_PAUSE_SECONDS so that every login does not wait for the client's timeouts and retries.
+Failed logins are throttled per account *and* client address, with growing delays: the first
+PAIR_FREE_FAILURES wrong passwords from one address for one e-mail cost nothing, each further one makes that
+address wait PAIR_FIRST_DELAY_SECONDS, doubled at every failure up to PAIR_MAX_DELAY_SECONDS. A stranger's
+wrong passwords therefore slow only the stranger's own address: the account's owner, from an address that has
+not failed, can always log in. A separate per-address limit (FAILED_LOGINS_PER_IP) stops one address spraying
+passwords across many accounts. A successful login clears its own pair's failures.
+
+Counts live in Redis (no schema change): `paragon:rl:<limit>:<subject>`, sorted sets of attempt times.
+E-mails are counted under a hash, so Redis never holds the addresses. The counts do not depend on whether the
+e-mail belongs to an account, so a delay says nothing about who is registered. When Redis cannot be reached
+the limits are skipped (logins keep working; the password check still holds), a warning is logged, and this
+process leaves Redis alone for REDIS_PAUSE_SECONDS so that every login does not wait for the client's timeouts.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import time
 
 from claims.ratelimit import Limit, RateLimiter, TooManyAttemptsError
 
 log = logging.getLogger(__name__)
 
-#: Five wrong passwords for one e-mail lock it for the rest of a 15-minute window.
-FAILED_LOGINS_PER_EMAIL = Limit("login-email", attempts=5, window_seconds=900)
+#: Failures of one address on one e-mail, kept for an hour (a sliding window).
+FAILED_LOGINS_PER_ACCOUNT_AND_IP = Limit("login-pair", attempts=1000, window_seconds=3600)
+PAIR_FREE_FAILURES = 4
+PAIR_FIRST_DELAY_SECONDS = 30
+PAIR_MAX_DELAY_SECONDS = 900
 #: One address trying many e-mails (password spraying) is stopped after 30 failures in 15 minutes.
 FAILED_LOGINS_PER_IP = Limit("login-ip", attempts=30, window_seconds=900)
 #: Sign-ups (every attempt counts) per address and hour: enough for an office behind one NAT.
@@ -57,21 +67,33 @@ def email_subject(email: str) -> str:
     return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
 
 
-def _subjects(email: str, ip: str | None) -> list[tuple[str, Limit, str]]:
-    found = [("email", FAILED_LOGINS_PER_EMAIL, email_subject(email))]
-    if ip:
-        found.append(("ip", FAILED_LOGINS_PER_IP, ip))
-    return found
+def pair_delay(failures: int) -> int:
+    """Seconds an address must wait after its latest failure, having failed `failures` times on one e-mail."""
+    if failures <= PAIR_FREE_FAILURES:
+        return 0
+    return min(PAIR_FIRST_DELAY_SECONDS * 2 ** (failures - PAIR_FREE_FAILURES - 1), PAIR_MAX_DELAY_SECONDS)
+
+
+def _pair(email: str, ip: str | None) -> str:
+    return f"{email_subject(email)}:{ip or '-'}"
+
+
+def _check(limiter: RateLimiter, email: str, ip: str | None) -> None:
+    """LoginLockedError while this address waits out its delay on this e-mail, or while it is spraying."""
+    failures = limiter.times(FAILED_LOGINS_PER_ACCOUNT_AND_IP, _pair(email, ip))
+    wait = pair_delay(len(failures))
+    if wait and (left := failures[-1] + wait - time.time()) > 0:
+        raise LoginLockedError("email", max(1, math.ceil(left)))
+    if ip and limiter.count(FAILED_LOGINS_PER_IP, ip) >= FAILED_LOGINS_PER_IP.attempts:
+        raise LoginLockedError("ip", limiter.retry_after(FAILED_LOGINS_PER_IP, ip))
 
 
 def check_login_allowed(limiter: RateLimiter | None, email: str, ip: str | None) -> None:
-    """LoginLockedError when the e-mail or the address has used up its failures in this window."""
+    """LoginLockedError when this address must wait before trying this e-mail again, or is spraying."""
     if not _usable(limiter):
         return
     try:
-        for scope, limit, subject in _subjects(email, ip):
-            if limiter.count(limit, subject) >= limit.attempts:
-                raise LoginLockedError(scope, limiter.retry_after(limit))
+        _check(limiter, email, ip)
     except LoginLockedError:
         raise
     except Exception:  # Redis away: let people log in, the password check still holds
@@ -79,38 +101,30 @@ def check_login_allowed(limiter: RateLimiter | None, email: str, ip: str | None)
 
 
 def record_login_failure(limiter: RateLimiter | None, email: str, ip: str | None) -> None:
-    """Count a wrong password; LoginLockedError when this failure used up a limit (the lock starts now)."""
+    """Count a wrong password; LoginLockedError when this failure starts a delay (it starts now)."""
     if not _usable(limiter):
         return
     try:
-        locked = _count_failure(limiter, email, ip)
+        limiter.hit(FAILED_LOGINS_PER_ACCOUNT_AND_IP, _pair(email, ip))
+        if ip:
+            try:
+                limiter.hit(FAILED_LOGINS_PER_IP, ip)
+            except TooManyAttemptsError as error:
+                raise LoginLockedError("ip", error.retry_after) from None
+        _check(limiter, email, ip)
+    except LoginLockedError:
+        raise
     except Exception:
         _redis_failed("failure not counted")
-        return
-    if locked is not None:
-        raise locked
 
 
-def _count_failure(limiter: RateLimiter, email: str, ip: str | None) -> LoginLockedError | None:
-    """Count the failure against every subject; the first limit it used up, if any."""
-    locked = None
-    for scope, limit, subject in _subjects(email, ip):
-        try:
-            count = limiter.hit(limit, subject)
-        except TooManyAttemptsError as error:
-            locked = locked or LoginLockedError(scope, error.retry_after)
-            continue
-        if count >= limit.attempts and locked is None:
-            locked = LoginLockedError(scope, limiter.retry_after(limit))
-    return locked
-
-
-def record_login_success(limiter: RateLimiter | None, email: str) -> None:
-    """A successful login clears the e-mail's failures (the address's count stays: it may be spraying)."""
+def record_login_success(limiter: RateLimiter | None, email: str, ip: str | None = None) -> None:
+    """A successful login clears this address's failures on the e-mail (the address's own count stays: it may
+    be spraying)."""
     if not _usable(limiter):
         return
     try:
-        limiter.reset(FAILED_LOGINS_PER_EMAIL, email_subject(email))
+        limiter.reset(FAILED_LOGINS_PER_ACCOUNT_AND_IP, _pair(email, ip))
     except Exception:
         _redis_failed("failures not cleared")
 

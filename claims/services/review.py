@@ -81,7 +81,10 @@ def decide_claim(
 
 def _decision_target(action: str, reason_code: str) -> tuple[ClaimStatus, str]:
     if action == "approve":
-        return ClaimStatus.APPROVED, reason_code or ReasonCode.CONFIRMED
+        if reason_code not in ("", ReasonCode.CONFIRMED):
+            raise InvalidInputError(f"an approval's reason_code is {ReasonCode.CONFIRMED} or none",
+                                    code="bad_reason_code")
+        return ClaimStatus.APPROVED, ReasonCode.CONFIRMED
     if action == "reject":
         if reason_code not in REJECTION_CODES:
             allowed = ", ".join(sorted(REJECTION_CODES))

@@ -106,6 +106,18 @@ def tiff_with_1000_pages() -> bytes:
     return buffer.getvalue()
 
 
+def tiff_g4_20_pages_6320() -> bytes:
+    """20 pages of 6320 x 6320 1-bit Group 4 fax (about 64 KB): each page just under the reader's pixel cap,
+    decoded to RGB they would take 2.4 GB (issue 17: the work horse once decoded them all to hash page 1)."""
+    page = Image.new("1", (6320, 6320), 1)
+    draw = ImageDraw.Draw(page)
+    for y in range(200, 6200, 400):
+        draw.line((200, y, 6100, y), fill=0, width=3)
+    buffer = io.BytesIO()
+    page.save(buffer, "TIFF", compression="group4", save_all=True, append_images=[page] * 19)
+    return buffer.getvalue()
+
+
 def truncated_heic() -> bytes:
     """The first half of a HEIC photo."""
     from pillow_heif import from_pillow
@@ -228,6 +240,7 @@ CASES: dict[str, tuple[Callable[[], bytes], frozenset[str]]] = {
     "script.svg": (svg_with_script, frozenset({"unsupported_type"})),
     "random.bin": (random_bytes, frozenset({"unsupported_type"})),
     "1000-pages.tiff": (tiff_with_1000_pages, frozenset({"too_large"})),
+    "g4-20-pages-6320.tiff": (tiff_g4_20_pages_6320, frozenset({"too_large", "read_timeout"})),
     "truncated.heic": (truncated_heic, frozenset({"corrupt_file"})),
     "truncated.avif": (truncated_avif, frozenset({"corrupt_file"})),
 }

@@ -10,7 +10,8 @@ import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from claims.ratelimit import RateLimiter
-from claims.services.lockout import FAILED_LOGINS_PER_EMAIL, FAILED_LOGINS_PER_IP, REGISTRATIONS_PER_IP
+from claims.services import lockout
+from claims.services.lockout import FAILED_LOGINS_PER_IP, PAIR_FREE_FAILURES, REGISTRATIONS_PER_IP
 from paragon.web import create_app as create_web_app
 from tests.review_ui.helpers import ADMIN, PARTICIPANT, PASSWORD, REVIEWER_A, RecordingQueue, login
 
@@ -34,9 +35,9 @@ def _from(app, address: str = "192.0.2.10"):
     return client
 
 
-def test_five_wrong_passwords_lock_the_account_with_a_polish_message_and_retry_after(limited_app):
+def test_five_wrong_passwords_make_that_address_wait_with_a_polish_message_and_retry_after(limited_app):
     client = _from(limited_app)
-    for _ in range(FAILED_LOGINS_PER_EMAIL.attempts - 1):
+    for _ in range(PAIR_FREE_FAILURES):
         response = login(client, REVIEWER_A, password="zle haslo")
         assert response.status_code == 401 and WRONG in response.get_data(as_text=True)
 
@@ -44,30 +45,31 @@ def test_five_wrong_passwords_lock_the_account_with_a_polish_message_and_retry_a
 
     assert locked.status_code == 429
     assert LOCKED in locked.get_data(as_text=True) and "spróbuj ponownie za" in locked.get_data(as_text=True)
-    assert 0 < int(locked.headers["Retry-After"]) <= FAILED_LOGINS_PER_EMAIL.window_seconds
-    elsewhere = _from(limited_app, "198.51.100.7")  # the lock is the account's, from any address
-    assert login(elsewhere, REVIEWER_A).status_code == 429
-    assert elsewhere.get("/review").status_code == 302  # not logged in
+    assert 0 < int(locked.headers["Retry-After"]) <= lockout.PAIR_FIRST_DELAY_SECONDS
+    assert login(client, REVIEWER_A).status_code == 429  # even the right password waits, from that address
+    assert client.get("/review").status_code == 302  # not logged in
+    elsewhere = _from(limited_app, "198.51.100.7")  # the owner, from an address that has not failed
+    assert login(elsewhere, REVIEWER_A).status_code == 303
 
 
 def test_unknown_emails_lock_the_same_way_so_the_lock_reveals_no_account(limited_app):
     client = _from(limited_app)
     answers = [login(client, "nikt@example.pl", password="x").status_code
-               for _ in range(FAILED_LOGINS_PER_EMAIL.attempts)]
-    assert answers == [401] * (FAILED_LOGINS_PER_EMAIL.attempts - 1) + [429]
+               for _ in range(PAIR_FREE_FAILURES + 1)]
+    assert answers == [401] * (PAIR_FREE_FAILURES) + [429]
 
 
 def test_a_successful_login_clears_the_emails_failures(limited_app):
     client = _from(limited_app)
-    for _ in range(FAILED_LOGINS_PER_EMAIL.attempts - 1):
+    for _ in range(PAIR_FREE_FAILURES):
         login(client, REVIEWER_A, password="zle haslo")
     assert login(client, REVIEWER_A).status_code == 303
     client.post("/logout")
 
     again = [login(client, REVIEWER_A, password="zle haslo").status_code
-             for _ in range(FAILED_LOGINS_PER_EMAIL.attempts - 1)]
+             for _ in range(PAIR_FREE_FAILURES)]
 
-    assert again == [401] * (FAILED_LOGINS_PER_EMAIL.attempts - 1)
+    assert again == [401] * (PAIR_FREE_FAILURES)
     assert login(client, REVIEWER_A).status_code == 303
 
 
@@ -179,3 +181,78 @@ def test_upload_form_is_limited_per_participant_with_a_polish_message(runtime, r
     assert "Za dużo zgłoszeń ze zdjęciami w ciągu godziny" in page
     with runtime.sessions() as session:
         assert session.scalar(select(func.count()).select_from(Claim)) == before + 1
+
+
+class _Clock:
+    """Time as the limits see it, moved by the test (the windows are sliding: no real waiting)."""
+
+    def __init__(self) -> None:
+        import time as real
+
+        self.now, self.monotonic = real.time(), real.monotonic
+
+    def time(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    from claims import ratelimit
+
+    found = _Clock()
+    monkeypatch.setattr(ratelimit, "time", found)
+    monkeypatch.setattr(lockout, "time", found)
+    return found
+
+
+def test_issue_17_strangers_on_five_addresses_cannot_lock_the_owner_out(limited_app, clock):
+    """Five wrong passwords from five addresses, repeated every 15 minutes for two hours: the owner, from the
+    owner's own address, logs in at every moment."""
+    owner = _from(limited_app, "192.0.2.200")
+    for round_ in range(8):
+        for n in range(5):
+            for _ in range(PAIR_FREE_FAILURES + 1):
+                login(_from(limited_app, f"198.51.100.{n + 1}"), ADMIN, password="zgadywanie")
+        answer = login(owner, ADMIN)
+        assert answer.status_code == 303, f"round {round_}"
+        owner.post("/logout")
+        clock.now += 900
+
+
+def test_delays_grow_with_each_failure_and_end_when_waited_out(limited_app, clock):
+    attacker = _from(limited_app, "203.0.113.77")
+    waits = []
+    for _ in range(PAIR_FREE_FAILURES):
+        assert login(attacker, REVIEWER_A, password="zle").status_code == 401
+    for _ in range(5):
+        answer = login(attacker, REVIEWER_A, password="zle")
+        assert answer.status_code == 429
+        waits.append(int(answer.headers["Retry-After"]))
+        assert login(attacker, REVIEWER_A, password="zle").status_code == 429  # refused while waiting
+        clock.now += waits[-1]
+    assert waits == sorted(waits) and waits[-1] > waits[0]
+    assert max(waits) <= lockout.PAIR_MAX_DELAY_SECONDS
+    assert login(attacker, REVIEWER_A).status_code == 303  # waited out: the right password works
+
+
+def test_failures_leave_the_window_one_by_one(limited_app, clock):
+    client = _from(limited_app, "203.0.113.88")
+    for _ in range(PAIR_FREE_FAILURES):
+        login(client, REVIEWER_A, password="zle")
+        clock.now += 60
+    clock.now += lockout.FAILED_LOGINS_PER_ACCOUNT_AND_IP.window_seconds - 60 * PAIR_FREE_FAILURES + 1
+    # the oldest failure has left the window: one more wrong password is still free
+    assert login(client, REVIEWER_A, password="zle").status_code == 401
+
+
+def test_spraying_is_stopped_for_a_sliding_window_not_until_a_window_edge(limited_app, clock):
+    client = _from(limited_app, "203.0.113.99")
+    for i in range(FAILED_LOGINS_PER_IP.attempts):
+        login(client, f"ktos{i}@example.pl", password="x")
+        clock.now += 10
+    blocked = login(client, "ktos-inny@example.pl", password="x")
+    assert blocked.status_code == 429
+    retry = int(blocked.headers["Retry-After"])
+    assert FAILED_LOGINS_PER_IP.window_seconds - 10 * FAILED_LOGINS_PER_IP.attempts <= retry
+    clock.now += retry
+    assert login(client, PARTICIPANT).status_code == 303  # one failure has left the window: a login goes through
