@@ -87,11 +87,12 @@ def extract_readings(reading: DocumentReading) -> list[Extraction]:
 def alternate_readings(reading: DocumentReading) -> list[DocumentReading]:
     """Return each alternate reading as a document of its own, one per page-segmentation mode.
 
-    Alternate pages are grouped by their "psm:N" step; a page without an alternate keeps the primary.
+    Alternate pages are grouped by their "psm:N" step (or "engine:NAME", a second engine's reading); a page
+    without an alternate keeps the primary.
     """
     groups: dict[str, list[PageReading]] = {}
     for page in reading.alternates:
-        key = next((step for step in page.steps if step.startswith("psm:")), "alternate")
+        key = next((step for step in page.steps if step.startswith(("psm:", "engine:"))), "alternate")
         groups.setdefault(key, []).append(page)
     readings = []
     for pages in groups.values():
