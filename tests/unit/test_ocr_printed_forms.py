@@ -59,3 +59,32 @@ def test_labelled_receipt_numbers_win_over_a_hash() -> None:
     assert _receipt(SALES, "Paragon nr 1199/7 15:01\n#0102")["document_number"][0] == "1199/7"
     assert _receipt(SALES, "Nr paragonu: 4521\n#0102")["document_number"][0] == "4521"
     assert _receipt(SALES, "2025-05-08 nr wydr.7695")["document_number"][0] == "7695"
+
+
+def _invoice(head: str, table: str) -> dict[str, tuple[str, bool]]:
+    text = f"""{head}
+Data wystawienia: 2024-10-14
+Data sprzedaży: 2024-10-13
+Sprzedawca: Nabywca:
+BUDOMAT Polska Sp. z o.o. Usługi Remontowe REMAX Piotr Lipowy
+ul. Krakowiaków 80/98 ul. Łąkowa 73
+02-255 Warszawa 05-500 Piaseczno
+NIP PL1673443746 NIP PL3248010660
+{table}
+Sposób płatności: przelew
+"""
+    fields = extract_fields(reading_from_text(text)).fields
+    return {name: (value.value, value.sure) for name, value in fields.items()}
+
+
+def test_invoice_numbers_with_a_letter_prefix_and_a_space() -> None:
+    table = "Razem: 26,48 6,09 32,57\nKwota do zapłaty: 32,57 PLN"
+    assert _invoice("Faktura VAT nr FV 1514/2024", table)["document_number"][0] == "FV 1514/2024"
+    assert _invoice("FAKTURA VAT\nNr faktury: FV 168/2026", table)["document_number"][0] == "FV 168/2026"
+    assert _invoice("FAKTURA VAT FS-848/10/2025", table)["document_number"][0] == "FS-848/10/2025"
+
+
+def test_invoice_vat_column_when_gross_is_printed_before_net() -> None:
+    fields = _invoice("Faktura VAT nr FV 1514/2024", "Razem: 32,57 6,09 26,48\nKwota do zapłaty: 32,57 PLN")
+    assert fields["total"] == ("32.57", True)
+    assert fields["vat_total"] == ("6.09", True)
