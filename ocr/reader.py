@@ -10,6 +10,7 @@ import time
 from dataclasses import replace
 
 from ocr.config import DEFAULT_CONFIG, ReaderConfig
+from ocr.confirm import confirm_rows
 from ocr.errors import CorruptFileError, EngineError, ReadTimeoutError, UnsupportedFileError
 from ocr.extract import (
     extract_printed,
@@ -58,6 +59,8 @@ def read_document(data: bytes, config: ReaderConfig = DEFAULT_CONFIG) -> Documen
     reading = entry.read(data, entry.media_type, session)
     if session.inputs and not _hopeless(reading):
         reading = _more_readings(reading, session)
+        if config.second_engine:
+            reading = confirm_rows(reading, session.page_images())
     return replace(reading, seconds=round(time.monotonic() - started, 3))
 
 

@@ -104,3 +104,17 @@ def test_the_reader_asks_the_second_engine_only_when_tesseract_leaves_fields_unc
     assert any("NIP" in line.text for line in second[0].lines)
     off = read_document(clean, replace(config, second_engine=False))
     assert not any(SECOND_ENGINE_STEP in page.steps for page in off.alternates)
+
+
+def test_the_row_of_a_sure_total_is_read_by_the_second_engine_and_agrees() -> None:
+    from fixtures.documents import expected_fields, make_receipt
+    from fixtures.render import render_receipt_png
+    from ocr import ReaderConfig, extract_fields, read_document
+    from ocr.extract.confirm import confirmations
+
+    spec = make_receipt(21)
+    reading = read_document(render_receipt_png(spec), ReaderConfig(image_traits=False))
+    rows = confirmations(reading)
+    total = extract_fields(reading).fields["total"]
+    assert "total" in rows
+    assert total.value == expected_fields(spec)["total"] and total.sure
