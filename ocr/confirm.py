@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from ocr.errors import EngineError
 from ocr.extract import extract_printed
-from ocr.extract.confirm import CONFIRM_STEP, CONFIRMED_FIELDS
+from ocr.extract.confirm import CONFIRM_STEP, CONFIRMED_FIELDS, CORRECTED_FIELDS
 from ocr.model import DocumentReading, Line, PageReading, PageSource, Word
 from ocr.reread import PageImage, crop_row, find_row
 from ocr.session import SECOND_ENGINE_STEP
@@ -23,15 +23,18 @@ _TEXT_HEIGHT = 36.0  # px: the recogniser's input is 48 px high; characters abou
 
 
 def confirm_rows(reading: DocumentReading, pages: dict[int, PageImage]) -> DocumentReading:
-    """Read the row of every sure amount again with rapidocr and keep it in `reading.rereads`.
+    """Read the row of every sure amount (and of the document number) again with rapidocr and keep it in
+    `reading.rereads`.
 
     A missing or failing engine leaves the reading as it was (the fields then keep their first verdict).
     """
     extraction = extract_printed(reading)
     found: list[PageReading] = []
-    for name in CONFIRMED_FIELDS:
+    for name in (*CONFIRMED_FIELDS, *CORRECTED_FIELDS):
         field = extraction.fields.get(name)
-        if field is None or not field.sure or not field.boxes or field.boxes[0].page not in pages:
+        if field is None or not (field.sure or name in CORRECTED_FIELDS):
+            continue
+        if not field.boxes or field.boxes[0].page not in pages:
             continue
         page = pages[field.boxes[0].page]
         row = find_row(reading, field, page)

@@ -53,3 +53,21 @@ def test_agreement_reads_amounts_and_digits_run_together() -> None:
     assert agrees("1049.90", "SUMA PLN 1 049,90")
     assert not agrees("578.42", "SUMA 570.42")
     assert not agrees("52.83", "SUMA 52.88")
+
+
+def test_the_second_engine_corrects_a_misread_character_of_the_document_number() -> None:
+    from ocr.extract.confirm import corrected_code
+
+    assert corrected_code("4000156", "##NIEFISKALNY## 14-08-2018 W000156") == "W000156"
+    assert corrected_code("6987/8", "Paragon nr 6907/8 15:01") == "6907/8"
+    assert corrected_code("7695", "dn.22r03.09 uydr.7695") == "7695"
+    assert corrected_code("7695", "dn.22r03.09 uydr.76") == "7695"  # another length: no correction
+    assert corrected_code("7695", "dn.22r03.09 nr 1111") == "7695"  # too different: no correction
+
+
+def test_a_document_number_row_read_by_the_second_engine_replaces_misread_characters() -> None:
+    reading = reading_from_text(RECEIPT + "Paragon nr 6987/8 15:01\n")
+    assert extract_fields(reading).fields["document_number"].value == "6987/8"
+    corrected = replace(reading, rereads=(_confirmed("document_number", "Paragon nr 6907/8 15:01"),))
+    fields = extract_fields(corrected).fields
+    assert fields["document_number"].value == "6907/8" and not fields["document_number"].sure
