@@ -59,6 +59,7 @@ def test_labelled_receipt_numbers_win_over_a_hash() -> None:
     assert _receipt(SALES, "Paragon nr 1199/7 15:01\n#0102")["document_number"][0] == "1199/7"
     assert _receipt(SALES, "Nr paragonu: 4521\n#0102")["document_number"][0] == "4521"
     assert _receipt(SALES, "2025-05-08 nr wydr.7695")["document_number"][0] == "7695"
+    assert _receipt(SALES, "Podsumowanie zakupów: 32365")["document_number"][0] == "32365"
 
 
 def _invoice(head: str, table: str) -> dict[str, tuple[str, bool]]:
