@@ -64,12 +64,13 @@ def score_subsets(documents: list[Document], results: dict[str, dict[str, Any]])
     return reports
 
 
-def run_split(split: str, folder: Path, config: object, jobs: int, scale: float) -> SplitResult:
-    """Write a split into `folder`, read it and score it."""
+def run_split(split: str, folder: Path, config: object, jobs: int, scale: float, write: bool = True) -> SplitResult:
+    """Write a split into `folder` (unless `write` is off: it is there already), read it and score it."""
     from fixtures.wideset import SetSize, write_split
 
     started = time.monotonic()
-    write_split(folder, split, SetSize.scaled(scale), jobs)
+    if write:
+        write_split(folder, split, SetSize.scaled(scale), jobs)
     written = time.monotonic()
     documents = load_documents(folder, "paragon", fields=FIELDS)
     progress = Progress(len(documents))
@@ -127,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every kind's count in each split")
     parser.add_argument("--reports", type=Path, default=Path("var/bench"), help="folder for the JSON reports")
     parser.add_argument("--keep", type=Path, default=None, help="write the splits here instead of a temp folder")
+    parser.add_argument("--written", type=Path, default=None,
+                        help="read the splits already written in DIR/wideset-SPLIT (with their labels.json)")
     parser.add_argument("--dev-failures", action="store_true", help="print the dev split's wrong fields")
     args = parser.parse_args(argv)
     config = _reader_config()
@@ -134,8 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         for split in args.splits:
-            folder = (args.keep or Path(tmp)) / f"wideset-{split}"
-            result = run_split(split, folder, config, args.jobs, args.scale)
+            folder = (args.written or args.keep or Path(tmp)) / f"wideset-{split}"
+            result = run_split(split, folder, config, args.jobs, args.scale, write=args.written is None)
             path = args.reports / f"wideset-{split}.json"
             path.write_text(json.dumps(report_file(result, args.jobs, args.scale), ensure_ascii=False, indent=1),
                             encoding="utf-8")

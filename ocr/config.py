@@ -20,6 +20,7 @@ class ReaderConfig:
     psm: int = 6
     fallback_psm: int | None = 4
     dewarp: bool = True  # straighten bent rows before reading (ocr.dewarp)
+    second_engine: bool = True  # read pages tesseract leaves unconfirmed with rapidocr too (ocr.rapid)
     reread_lines: bool = True  # re-read the rows of an unconfirmed total and date on their own (ocr.reread)
     image_traits: bool = True  # hash the first page and read its EXIF while reading (ocr.traits)
     pdf_render_dpi: int = 250

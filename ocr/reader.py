@@ -10,7 +10,8 @@ import time
 from dataclasses import replace
 
 from ocr.config import DEFAULT_CONFIG, ReaderConfig
-from ocr.errors import CorruptFileError, ReadTimeoutError, UnsupportedFileError
+from ocr.confirm import confirm_rows
+from ocr.errors import CorruptFileError, EngineError, ReadTimeoutError, UnsupportedFileError
 from ocr.extract import (
     extract_printed,
     extract_readings,
@@ -58,6 +59,8 @@ def read_document(data: bytes, config: ReaderConfig = DEFAULT_CONFIG) -> Documen
     reading = entry.read(data, entry.media_type, session)
     if session.inputs and not _hopeless(reading):
         reading = _more_readings(reading, session)
+        if config.second_engine:
+            reading = confirm_rows(reading, session.page_images())
     return replace(reading, seconds=round(time.monotonic() - started, 3))
 
 
@@ -87,9 +90,10 @@ def _more_readings(reading: DocumentReading, session: OcrSession) -> DocumentRea
 
 
 def _second_opinions(reading: DocumentReading, session: OcrSession, fallback_psm: int) -> DocumentReading:
-    """Read OCR'd pages again while the key fields stay unconfirmed: `fallback_psm`, then sparse text.
+    """Read OCR'd pages again while the key fields stay unconfirmed: `fallback_psm`, the second engine, then
+    sparse text.
 
-    The sparse-text pass runs only for Polish documents still unconfirmed after two readings, or whose two
+    The sparse-text pass runs only for Polish documents still unconfirmed after the other readings, or whose
     readings disagree; a timeout keeps the readings made so far (further opinions are optional).
     """
     if _hopeless(reading):
@@ -98,8 +102,24 @@ def _second_opinions(reading: DocumentReading, session: OcrSession, fallback_psm
         if not needs_second_reading(extract_printed(reading)):
             return reading
         reading = replace(reading, alternates=session.alternates(fallback_psm))
+        if session.config.second_engine:
+            reading = _second_engine(reading, session)
         if fallback_psm != SPARSE_PSM and needs_third_reading(extract_readings(reading)):
             reading = replace(reading, alternates=reading.alternates + session.alternates(SPARSE_PSM))
     except ReadTimeoutError:
         pass
     return reading
+
+
+def _second_engine(reading: DocumentReading, session: OcrSession) -> DocumentReading:
+    """Read the pages with rapidocr when tesseract's readings still leave key fields unconfirmed.
+
+    Its reading joins the alternates; the merge then lets the document's arithmetic and check digits
+    choose between the engines' values. A missing engine, a failure or a timeout keeps what tesseract read.
+    """
+    if _hopeless(reading) or not needs_second_reading(extract_printed(reading)):
+        return reading
+    try:
+        return replace(reading, alternates=reading.alternates + session.second_engine())
+    except (ReadTimeoutError, EngineError):
+        return reading

@@ -135,7 +135,7 @@ def read_document_isolated(
 
 
 def warm_up(config: ReaderConfig = DEFAULT_CONFIG) -> None:
-    """Load what every read needs (the reader's libraries and tesseract's models) into this process.
+    """Load what every read needs (the reader's libraries, tesseract's and rapidocr's models) into this process.
 
     Processes forked from this one afterwards (`read_document_forked`, rq's work horses) share it.
     """
@@ -146,6 +146,11 @@ def warm_up(config: ReaderConfig = DEFAULT_CONFIG) -> None:
     from ocr.tesseract import preload
 
     preload(config)
+    if config.second_engine:
+        from ocr import rapid
+
+        if rapid.available():
+            rapid.preload()
 
 
 def read_document_forked(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ocr.config import ReaderConfig
+from ocr.errors import ReadTimeoutError
 from ocr.geometry import Affine, Transform
 from ocr.lines import build_lines
 from ocr.model import PageReading, PageSource, Word
@@ -22,6 +23,7 @@ from ocr.tesseract import deadline_left, parse_tsv, run_tesseract
 NOISE_CONFIDENCE = 0.3
 SPARSE_PSM = 11  # sparse text: words read one by one, robust to curved and keystoned lines
 FEW_WORDS = 8
+SECOND_ENGINE_STEP = "engine:rapidocr"  # the step naming a page read by the second engine
 
 
 def word_count(page: PageReading) -> int:
@@ -114,6 +116,26 @@ class OcrSession:
                 readings.append(_recognise(plain, self.config, self.deadline, self.config.psm))
             else:
                 readings.append(_recognise(page, self.config, self.deadline, psm))
+        return tuple(readings)
+
+    def second_engine(self) -> tuple[PageReading, ...]:
+        """Read every OCR'd page again with the second engine (`ocr.rapid`), as prepared for the first.
+
+        Raises:
+            ReadTimeoutError: the document's deadline passed before a page was read.
+            EngineError: rapidocr is missing or failed.
+        """
+        from ocr import rapid
+
+        readings = []
+        for page in self.inputs:
+            if deadline_left(self.deadline) <= 0:
+                raise ReadTimeoutError()
+            lines = rapid.read_lines(page.prepared.image, page.mapping)
+            words = [w.confidence for line in lines for w in line.words]
+            mean = round(sum(words) / len(words), 3) if words else 0.0
+            steps = (*page.prepared.steps, SECOND_ENGINE_STEP)
+            readings.append(PageReading(page.number, page.size[0], page.size[1], PageSource.OCR, lines, mean, steps))
         return tuple(readings)
 
     def page_images(self) -> dict[int, PageImage]:

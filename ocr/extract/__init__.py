@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ocr.extract.confirm import second_engine_agreement
 from ocr.extract.documents import ClaimExtraction, merge_documents
 from ocr.extract.invoice import extract_invoice
 from ocr.extract.kind import Layout, detect_layout
@@ -55,14 +56,15 @@ def extract_printed(reading: DocumentReading) -> Extraction:
     Returns:
         An `Extraction` with the detected kind, the fields that were found (see `vocabulary.fields`) and,
         for receipts, the item lines. Fields that were not found are absent from `fields`.
-        A line re-read on its own (`reading.rereads`) replaces the field it was re-read for.
+        A line re-read on its own (`reading.rereads`) replaces the field it was re-read for; a sure amount
+        whose row the second engine read without it is no longer sure (`extract.confirm`).
     """
     merged = merge_readings(*extract_readings(reading))
     for reread in reading.rereads:
         value = reread_value(reading, reread)
         if value is not None:
             merged.fields[reread_field_name(reread) or ""] = value
-    return merged
+    return second_engine_agreement(merged, reading)
 
 
 def reread_value(reading: DocumentReading, reread: PageReading) -> FieldValue | None:
@@ -87,11 +89,12 @@ def extract_readings(reading: DocumentReading) -> list[Extraction]:
 def alternate_readings(reading: DocumentReading) -> list[DocumentReading]:
     """Return each alternate reading as a document of its own, one per page-segmentation mode.
 
-    Alternate pages are grouped by their "psm:N" step; a page without an alternate keeps the primary.
+    Alternate pages are grouped by their "psm:N" step (or "engine:NAME", a second engine's reading); a page
+    without an alternate keeps the primary.
     """
     groups: dict[str, list[PageReading]] = {}
     for page in reading.alternates:
-        key = next((step for step in page.steps if step.startswith("psm:")), "alternate")
+        key = next((step for step in page.steps if step.startswith(("psm:", "engine:"))), "alternate")
         groups.setdefault(key, []).append(page)
     readings = []
     for pages in groups.values():

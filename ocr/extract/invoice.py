@@ -18,7 +18,7 @@ _ISSUE = re.compile(r"data\s*wystawienia|wystawiono\s*dnia|data\s*faktury")
 _SALE = re.compile(r"data\s*(?:sprzedazy|dostawy|wykonania|zakonczenia\s*dostawy)")
 _NUMBER = re.compile(
     r"(?:faktura(?:\s*vat)?(?:\s*korygujaca)?\s*(?:nr|numer|no\.?)?|nr\s*faktury|numer\s*faktury)"
-    r"\s*[:.]?\s*([a-z0-9][a-z0-9/\-_.]*\d[a-z0-9/\-_.]*)"
+    r"\s*[:.]?\s*((?:[a-z]{1,3}\s)?[a-z0-9][a-z0-9/\-_.]*\d[a-z0-9/\-_.]*)"  # "FV 168/2026" keeps its prefix
 )
 _DUE: tuple[tuple[re.Pattern[str], float], ...] = (
     (re.compile(r"(?:razem\s*|kwota\s*|ogolem\s*)?do\s*zaplaty"), 1.0),
@@ -57,13 +57,18 @@ def _number(lines: list[TextLine]) -> FieldValue | None:
 
 
 def _triples(lines: list[TextLine]) -> list[tuple[Decimal, Decimal, bool]]:
-    """Return (vat, brutto, is_summary_row) for every run of netto, VAT, brutto with netto + VAT = brutto."""
+    """Return (vat, brutto, is_summary_row) for every run of three amounts of which one is the sum of the others.
+
+    The columns stand in any order (netto, VAT, brutto; brutto, VAT, netto ...): the sum is brutto and, as
+    no Polish rate reaches 100 %, the smaller addend is the VAT.
+    """
     found: list[tuple[Decimal, Decimal, bool]] = []
     for line in lines:
         values = [m.value for m in find_amounts(line.text)]
         summary = bool(_SUMMARY_ROW.search(line.folded))
         for i in range(len(values) - 2):
-            netto, vat, brutto = values[i : i + 3]
+            run = sorted(values[i : i + 3])
+            vat, netto, brutto = run
             if abs(netto + vat - brutto) < CENT / 2 and brutto > 0 and vat >= 0:
                 found.append((vat, brutto, summary))
     return found

@@ -36,6 +36,9 @@ _DOC_NUMBER: tuple[tuple[re.Pattern[str], float], ...] = (
     (re.compile(r"paragon\s*(?:nr|numer)\s*[:.]?\s*([0-9][0-9/\-]{2,})"), 0.9),
     (re.compile(r"paragon\s*fisk\w*\s*(?:nr)?\s*[:.]?\s*([0-9]{3,})"), 0.85),
     (re.compile(r"\bnr\s*[:.]\s*([0-9]{3,})"), 0.8),
+    (re.compile(r"podsumowanie\s*zakupow\s*[:.]?\s*([0-9]{3,})"), 0.8),  # a chain's e-receipt
+    # "#1234" opening a line (the number beside the time); "#0102" inside a line is the register's or cashier's
+    (re.compile(r"^\s*[#h]\s?([0-9]{4,8})(?=\s|$)"), 0.75),
 )
 _TRAILING_CODE = re.compile(r"(?<![\w/])([A-Z]?\d{4,8}(?:/\d{2,6})?)[\s|!.,;:]*$")
 _CODE_CONTEXT = re.compile(r"\bnip\b|\d{4}-\d{2}-\d{2}|\d{2}[.-]\d{2}[.-]\d{4}")

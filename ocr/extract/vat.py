@@ -10,17 +10,19 @@ from ocr.extract.numbers import find_amounts, format_amount
 from ocr.extract.text import Hit, TextLine, edit_distance
 from ocr.extract.values import FieldValue
 
-_PTU_LINE = re.compile(r"\bptu\b|kwota\s*ptu|\bvat\b|\bp[il1]u\b")
+_PTU_LINE = re.compile(r"\bptu\b|kwota\s*(?:ptu|[a-g]\b)|\bvat\b|\bp[il1]u\b")
+_SALES_LINE = re.compile(r"sprzed|\bsp\.?\s?op\b|opodatk")  # "Sprzed. opod. PTU A 13,48" is a sale, not a tax
 _RATES = (Decimal(23), Decimal(8), Decimal(5), Decimal(22), Decimal(7), Decimal(3), Decimal(0))
 _CENT = Decimal("0.01")
 _MAX_SALES_LINES = 5
 
 
 def is_vat_total_label(line: TextLine) -> bool:
-    """Tell whether a line is labelled SUMA PTU / Razem PTU / PTU razem (tolerating one OCR error per word)."""
-    words = re.findall(r"[a-z0-9]+", line.folded)
+    """Tell whether a line is labelled SUMA PTU / Razem PTU / PTU razem / ŁĄCZNA KWOTA PTU (tolerating one OCR
+    error per word)."""
+    words = [w for w in re.findall(r"[a-z0-9]+", line.folded) if edit_distance(w, "kwota", 1) > 1]
     for first, second in zip(words, words[1:], strict=False):
-        total_word = any(edit_distance(first, w, 1) <= 1 for w in ("suma", "razem", "lacznie"))
+        total_word = any(edit_distance(first, w, 1) <= 1 for w in ("suma", "razem", "lacznie", "laczna"))
         tax_word = any(edit_distance(second, w, 1) <= 1 for w in ("ptu", "vat"))
         if (total_word and tax_word) or (first == "ptu" and edit_distance(second, "razem", 1) <= 1):
             return True
@@ -56,7 +58,7 @@ def _per_rate(body: list[TextLine], labelled: list[TextLine]) -> list[tuple[Text
     found = []
     for line in body:
         label = _PTU_LINE.search(line.folded)
-        if label and line not in labelled:
+        if label and line not in labelled and not _SALES_LINE.search(line.folded):
             amounts = [m for m in find_amounts(line.text) if m.start >= label.end()]  # not the sales before it
             if amounts:
                 found.append((line, amounts[-1].value))

@@ -1,0 +1,56 @@
+"""`sure` from two engines: the row of a confirmed amount read again by the second engine (`ocr.rapid`).
+
+A total confirmed by the document's arithmetic can still be a coincidence of misreadings (a subtotal equal to
+the items' sum, two digits misread alike on two lines). Evidence that does not depend on any data set is
+another engine reading the same value in the same row: the row of every `sure` amount on an OCR'd page is cut
+out (as `ocr.reread` does) and recognised by rapidocr as one line, without detection (a tenth of a second).
+The line is kept in `DocumentReading.rereads` with the step "confirm:FIELD"; extraction
+(`ocr.extract.confirm.second_engine_agreement`) keeps the field sure only when that line prints its value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ocr.errors import EngineError
+from ocr.extract import extract_printed
+from ocr.extract.confirm import CONFIRM_STEP, CONFIRMED_FIELDS, CORRECTED_FIELDS
+from ocr.model import DocumentReading, Line, PageReading, PageSource, Word
+from ocr.reread import PageImage, crop_row, find_row
+from ocr.session import SECOND_ENGINE_STEP
+
+_TEXT_HEIGHT = 36.0  # px: the recogniser's input is 48 px high; characters about this tall read best
+
+
+def confirm_rows(reading: DocumentReading, pages: dict[int, PageImage]) -> DocumentReading:
+    """Read the row of every sure amount (and of the document number) again with rapidocr and keep it in
+    `reading.rereads`.
+
+    A missing or failing engine leaves the reading as it was (the fields then keep their first verdict).
+    """
+    extraction = extract_printed(reading)
+    found: list[PageReading] = []
+    for name in (*CONFIRMED_FIELDS, *CORRECTED_FIELDS):
+        field = extraction.fields.get(name)
+        if field is None or not (field.sure or name in CORRECTED_FIELDS):
+            continue
+        if not field.boxes or field.boxes[0].page not in pages:
+            continue
+        page = pages[field.boxes[0].page]
+        row = find_row(reading, field, page)
+        if row is None:
+            continue
+        height = page.text_height or row.pixels.h
+        crop = crop_row(page, row.pixels, max(0.5, min(3.0, _TEXT_HEIGHT / max(height, 1.0))))
+        if crop is None:
+            continue
+        try:
+            from ocr import rapid
+
+            text, score = rapid.read_line(crop[0])
+        except EngineError:
+            return reading
+        line = Line(text, (Word(text, score, row.region),), row.region)
+        steps = (f"{CONFIRM_STEP}{name}", SECOND_ENGINE_STEP)
+        found.append(PageReading(page.number, page.size[0], page.size[1], PageSource.OCR, (line,), score, steps))
+    return replace(reading, rereads=reading.rereads + tuple(found)) if found else reading

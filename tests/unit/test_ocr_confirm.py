@@ -1,0 +1,73 @@
+"""`sure` from two engines: an amount stays sure only when the second engine read it in its row too."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ocr import extract_fields
+from ocr.extract.confirm import agrees, confirmations, without_confirmations
+from ocr.model import Box, Line, PageReading, PageSource, Word
+from ocr.textreading import reading_from_text
+
+RECEIPT = """MARKET Sp. z o.o.
+ul. Krakowiaków 80/98
+02-255 Warszawa
+NIP: 277-28-16-582
+2025-05-08
+PARAGON FISKALNY
+KABEL YDY 3X1,5 MB
+4,75 x 2,29 10,88 A
+Sprzed. opod. PTU A 10,88
+PTU A 23% 2,03
+SUMA PTU 2,03
+SUMA PLN 10,88
+KARTA 10,88
+"""
+
+
+def _confirmed(name: str, text: str) -> PageReading:
+    box = Box(0, 0, 100, 10)
+    line = Line(text, (Word(text, 0.9, box),), box)
+    return PageReading(1, 100, 100, PageSource.OCR, (line,), 0.9, (f"confirm:{name}", "engine:rapidocr"))
+
+
+def test_a_sure_total_the_second_engine_read_alike_stays_sure() -> None:
+    reading = reading_from_text(RECEIPT)
+    assert extract_fields(reading).fields["total"].sure
+    agreed = replace(reading, rereads=(_confirmed("total", "SUMA PLN10,88"),))
+    assert extract_fields(agreed).fields["total"].sure
+
+
+def test_a_sure_total_the_second_engine_read_otherwise_is_no_longer_sure() -> None:
+    reading = replace(reading_from_text(RECEIPT), rereads=(_confirmed("total", "SUMA PLN 16,88"),))
+    fields = extract_fields(reading).fields
+    assert fields["total"].value == "10.88" and not fields["total"].sure
+    assert fields["vat_total"].sure  # no row reading for it: its verdict stands
+    assert extract_fields(without_confirmations(reading)).fields["total"].sure
+    assert confirmations(reading) == {"total": "SUMA PLN 16,88"}
+
+
+def test_agreement_reads_amounts_and_digits_run_together() -> None:
+    assert agrees("52.83", "SUMA PLN 52,83")
+    assert agrees("52.83", "SUMA PLN5283")  # a double-size comma lost
+    assert agrees("1049.90", "SUMA PLN 1 049,90")
+    assert not agrees("578.42", "SUMA 570.42")
+    assert not agrees("52.83", "SUMA 52.88")
+
+
+def test_the_second_engine_corrects_a_misread_character_of_the_document_number() -> None:
+    from ocr.extract.confirm import corrected_code
+
+    assert corrected_code("4000156", "##NIEFISKALNY## 14-08-2018 W000156") == "W000156"
+    assert corrected_code("6987/8", "Paragon nr 6907/8 15:01") == "6907/8"
+    assert corrected_code("7695", "dn.22r03.09 uydr.7695") == "7695"
+    assert corrected_code("7695", "dn.22r03.09 uydr.76") == "7695"  # another length: no correction
+    assert corrected_code("7695", "dn.22r03.09 nr 1111") == "7695"  # too different: no correction
+
+
+def test_a_document_number_row_read_by_the_second_engine_replaces_misread_characters() -> None:
+    reading = reading_from_text(RECEIPT + "Paragon nr 6987/8 15:01\n")
+    assert extract_fields(reading).fields["document_number"].value == "6987/8"
+    corrected = replace(reading, rereads=(_confirmed("document_number", "Paragon nr 6907/8 15:01"),))
+    fields = extract_fields(corrected).fields
+    assert fields["document_number"].value == "6907/8" and not fields["document_number"].sure

@@ -1,0 +1,91 @@
+"""The document number and the VAT total in the printed forms of Polish chains' and small shops' receipts."""
+
+from __future__ import annotations
+
+from ocr import extract_fields
+from ocr.textreading import reading_from_text
+
+
+def _receipt(summary: str, footer: str) -> dict[str, tuple[str, bool]]:
+    text = f"""MARKET Sp. z o.o.
+ul. Krakowiaków 80/98
+02-255 Warszawa
+NIP: 277-28-16-582
+2025-05-08
+PARAGON FISKALNY
+KABEL YDY 3X1,5 MB
+4,75 x 2,29 10,88 A
+PROFIL CD60 3M
+1 x 16,22 16,22 B
+{summary}
+SUMA PLN 27,10
+KARTA 27,10
+{footer}
+Kasa 3 Kasjer nr 9
+"""
+    fields = extract_fields(reading_from_text(text)).fields
+    return {name: (value.value, value.sure) for name, value in fields.items()}
+
+
+SALES = "Sprzed. opod. PTU A 10,88\nSprzed. opod. PTU B 16,22"
+
+
+def test_laczna_kwota_ptu_is_the_vat_total_and_the_sales_confirm_it() -> None:
+    fields = _receipt(f"{SALES}\nPTU A 23,00% 2,03\nPTU B 8,00% 1,20\nŁĄCZNA KWOTA PTU 3,23", "#8947 13:06")
+    assert fields["vat_total"] == ("3.23", True)
+
+
+def test_only_ptu_lines_are_summed_and_the_sales_lines_naming_ptu_are_not_taken_for_tax() -> None:
+    fields = _receipt(f"{SALES}\nPTU A 23% 2,03\nPTU B 8% 1,20", "#8947 13:06")
+    assert fields["vat_total"] == ("3.23", True)
+
+
+def test_kwota_per_rate_lines_sum_to_the_vat_total() -> None:
+    fields = _receipt("SP.OP.A 10,88\nSP.OP.B 16,22\nKwota A 23,00% 2,03\nKwota B 8,00% 1,20", "#8947 13:06")
+    assert fields["vat_total"] == ("3.23", True)
+
+
+def test_a_line_opening_with_hash_and_digits_is_the_receipt_number() -> None:
+    assert _receipt(SALES, "#8947 13:06")["document_number"][0] == "8947"
+    assert _receipt(SALES, "H8947 13:06")["document_number"][0] == "8947"  # the hash misread
+
+
+def test_a_hash_inside_a_line_is_the_registers_not_the_receipt_number() -> None:
+    fields = _receipt(SALES, "0084/1653 #0102 DANUTA W. 10:36")
+    assert fields.get("document_number", ("", False))[0] != "0102"
+
+
+def test_labelled_receipt_numbers_win_over_a_hash() -> None:
+    assert _receipt(SALES, "Paragon nr 1199/7 15:01\n#0102")["document_number"][0] == "1199/7"
+    assert _receipt(SALES, "Nr paragonu: 4521\n#0102")["document_number"][0] == "4521"
+    assert _receipt(SALES, "2025-05-08 nr wydr.7695")["document_number"][0] == "7695"
+    assert _receipt(SALES, "Podsumowanie zakupów: 32365")["document_number"][0] == "32365"
+
+
+def _invoice(head: str, table: str) -> dict[str, tuple[str, bool]]:
+    text = f"""{head}
+Data wystawienia: 2024-10-14
+Data sprzedaży: 2024-10-13
+Sprzedawca: Nabywca:
+BUDOMAT Polska Sp. z o.o. Usługi Remontowe REMAX Piotr Lipowy
+ul. Krakowiaków 80/98 ul. Łąkowa 73
+02-255 Warszawa 05-500 Piaseczno
+NIP PL1673443746 NIP PL3248010660
+{table}
+Sposób płatności: przelew
+"""
+    fields = extract_fields(reading_from_text(text)).fields
+    return {name: (value.value, value.sure) for name, value in fields.items()}
+
+
+def test_invoice_numbers_with_a_letter_prefix_and_a_space() -> None:
+    table = "Razem: 26,48 6,09 32,57\nKwota do zapłaty: 32,57 PLN"
+    assert _invoice("Faktura VAT nr FV 1514/2024", table)["document_number"][0] == "FV 1514/2024"
+    assert _invoice("FAKTURA VAT\nNr faktury: FV 168/2026", table)["document_number"][0] == "FV 168/2026"
+    assert _invoice("FAKTURA VAT FS-848/10/2025", table)["document_number"][0] == "FS-848/10/2025"
+
+
+def test_invoice_vat_column_when_gross_is_printed_before_net() -> None:
+    fields = _invoice("Faktura VAT nr FV 1514/2024", "Razem: 32,57 6,09 26,48\nKwota do zapłaty: 32,57 PLN")
+    assert fields["total"] == ("32.57", True)
+    assert fields["vat_total"] == ("6.09", True)
