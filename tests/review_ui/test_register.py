@@ -97,7 +97,9 @@ def test_upload_form_offers_the_camera_and_the_gallery_as_two_actions(client):
     camera = re.search(r'<input id="camera"[^>]*>', html).group(0)
     gallery = re.search(r'<input id="files"[^>]*>', html).group(0)
     assert 'name="files"' in camera and 'accept="image/*"' in camera and 'capture="environment"' in camera
-    assert 'name="files"' in gallery and 'accept="image/*,application/pdf"' in gallery and "multiple" in gallery
+    assert 'name="files"' in gallery and "multiple" in gallery
+    accepted = gallery.split('accept="')[1].split('"')[0].split(",")
+    assert {"image/*", "application/pdf", ".xml"} <= set(accepted)  # photos, PDF e-receipts, KSeF XML invoices
     assert "capture" not in gallery
     assert "Zrób zdjęcie" in html and "Wybierz plik" in html and 'name="codes"' in html
 
