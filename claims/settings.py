@@ -39,6 +39,12 @@ VARIABLES: dict[str, str] = {
     "TRUSTED_PROXIES": "how many reverse proxies in front of the web app set X-Forwarded-For/-Proto (their "
     "client address is used for per-address limits); default 0: trust no forwarded header",
     "RETENTION_DAYS": "documents are deleted this many days after their claim's final state; default 365",
+    "ORDER_APPROVAL_POINTS": "reward orders above this many points wait for an auditor's approval; 0 (the "
+    "default) for none",
+    "POINTS_EXPIRY": "when points expire: never (default), <N>m (N months after the end of the year they were "
+    "earned, e.g. 12m) or a date YYYY-MM-DD (the programme's end)",
+    "TAX_THRESHOLD_PLN": "reward value per participant and year above which an order asks for tax details; "
+    "default 2000",
 }
 
 
@@ -77,6 +83,9 @@ class Settings:
     public_url: str | None = None
     trusted_proxies: int = 0
     uploads_per_hour: int = 60
+    order_approval_points: int = 0
+    points_expiry: str = "never"
+    tax_threshold_pln: int = 2000
 
     @property
     def is_sqlite(self) -> bool:
@@ -109,6 +118,9 @@ class Settings:
             public_url=(env.get("PUBLIC_URL") or "").rstrip("/") or None,
             trusted_proxies=_int(env, "TRUSTED_PROXIES", 0),
             uploads_per_hour=max(0, _int(env, "UPLOADS_PER_HOUR", 60)),
+            order_approval_points=max(0, _int(env, "ORDER_APPROVAL_POINTS", 0)),
+            points_expiry=(env.get("POINTS_EXPIRY") or "never").strip().lower(),
+            tax_threshold_pln=max(0, _int(env, "TAX_THRESHOLD_PLN", 2000)),
         )
 
 

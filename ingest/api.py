@@ -21,6 +21,7 @@ from claims.services.review import decide_claim, get_visible_claim, review_queue
 from claims.services.views import claim_view, queue_item_view
 from ingest.http import bearer_user, install_error_handlers, limiter, locale, runtime
 from ingest.openapi import openapi_document
+from ingest.rewards_api import expiring_view
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -85,7 +86,8 @@ def get_claim(claim_id: str):
 def my_balance():
     with transaction(runtime().sessions) as session:
         participant = participant_of(session, bearer_user(session))
-        return jsonify({"participant_id": participant.id, "balance": balance(session, participant.id)})
+        return jsonify({"participant_id": participant.id, "balance": balance(session, participant.id),
+                        "expiring": expiring_view(session, participant.id)})
 
 
 @blueprint.get("/participants/me/export")

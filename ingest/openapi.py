@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from claims.services.outcomes import Stage
+from ingest.rewards_api import openapi_paths as rewards_paths
+from ingest.rewards_api import openapi_schemas as rewards_schemas
 from vocabulary.fields import FIELDS, FieldSpec, FieldType
 from vocabulary.reasons import NextStep
 
@@ -116,6 +118,7 @@ def openapi_document() -> dict:
                     "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}},
                 "Claim": CLAIM,
                 "OwnClaim": OWN_CLAIM,
+                **rewards_schemas(),
             },
         },
         "security": [{"bearer": []}],
@@ -140,9 +143,12 @@ def openapi_document() -> dict:
                 "responses": {"200": {"description": "zip", "content": {"application/zip": {}}},
                               **_errors(401, 403)}}},
             "/api/v1/participants/me/balance": {"get": {
-                "summary": "The participant's points balance",
+                "summary": "The participant's points balance and what of it will expire when",
                 "responses": {"200": _answer("Balance", {"type": "object", "properties": {
-                    "participant_id": {"type": "integer"}, "balance": {"type": "integer"}}}), **_errors(401, 403)}}},
+                    "participant_id": {"type": "integer"}, "balance": {"type": "integer"},
+                    "expiring": {"type": "array", "items": {"$ref": "#/components/schemas/ExpiringOut"}}}}),
+                    **_errors(401, 403)}}},
+            **rewards_paths(),
         },
     }
 

@@ -12,6 +12,7 @@ from claims.services.notifications import install_notifier
 from claims.services.passwords import RESET_TOPIC
 from claims.settings import Settings
 from ingest.api import blueprint as api_blueprint
+from ingest.rewards_api import blueprint as rewards_api_blueprint
 from review_ui import create_app as create_review_app
 from workers.notify import queue_notifier, queue_reset_mailer
 from workers.queues import ClaimQueue, connect_redis
@@ -34,4 +35,6 @@ def create_app(runtime: Runtime | None = None, claim_queue: ClaimQueue | None = 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.register_blueprint(api_blueprint)
     app.extensions["csrf"].exempt(api_blueprint)  # bearer-token API: no cookies, so no CSRF
+    app.register_blueprint(rewards_api_blueprint)
+    app.extensions["csrf"].exempt(rewards_api_blueprint)
     return app

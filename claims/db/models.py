@@ -303,23 +303,43 @@ class Decision(Base):
 
 
 class LedgerEntry(Base):
-    """Points movement. Append-only: the database refuses UPDATE and DELETE (see the migration)."""
+    """Points movement. Append-only: the database refuses UPDATE and DELETE (see the migration).
+
+    Kinds: credit and reversal (a claim's), order_debit and order_refund (a reward order's), adjustment (a
+    bonus or penalty with a reason, by staff) and expiry. `cause` names what caused the entry, unique, so
+    every kind of movement happens exactly once (claims.ledger builds the keys).
+    """
 
     __tablename__ = "ledger_entries"
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
-    claim_id: Mapped[str] = mapped_column(ForeignKey("claims.id"))
-    kind: Mapped[str] = mapped_column(String(16))  # credit | reversal
+    claim_id: Mapped[str | None] = mapped_column(ForeignKey("claims.id"))
+    kind: Mapped[str] = mapped_column(String(16))
     points: Mapped[int] = mapped_column(Integer)
     decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("reward_orders.id"))
+    cause: Mapped[str] = mapped_column(String(120), unique=True)
+    reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     decision: Mapped[Decision | None] = relationship()
     __table_args__ = (
         # The guarantee behind "credited exactly once": one credit and at most one reversal per claim.
         UniqueConstraint("claim_id", "kind"),
-        CheckConstraint("kind in ('credit','reversal')", name="kind"),
-        CheckConstraint("(kind = 'credit' and points >= 0) or (kind = 'reversal' and points <= 0)", name="sign"),
+        CheckConstraint("kind in ('credit','reversal','order_debit','order_refund','adjustment','expiry')",
+                        name="kind"),
+        CheckConstraint("(kind in ('credit','order_refund') and points >= 0) or (kind in ('reversal',"
+                        "'order_debit','expiry') and points <= 0) or kind = 'adjustment'", name="sign"),
     )
+
+
+class PointBalance(Base):
+    """A participant's balance kept next to the ledger: the row every debit locks, never below zero."""
+
+    __tablename__ = "point_balances"
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), primary_key=True)
+    points: Mapped[int] = mapped_column(Integer, default=0)
+    __table_args__ = (CheckConstraint("points >= 0", name="not_negative"),)
 
 
 class AuditEvent(Base):
@@ -353,3 +373,6 @@ class Blob(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+from claims.db import reward_models as _reward_models  # noqa: E402,F401  (the rewards tables, same metadata)
