@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from claims.settings import Settings
+from paragon.rewards_cli import add_commands as add_rewards_commands
 
 log = logging.getLogger("paragon")
 
@@ -244,6 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     retention = sub.add_parser("retention", help="delete documents of claims final for RETENTION_DAYS (cron it)")
     retention.add_argument("--days", type=int, default=None)
     retention.set_defaults(func=_cmd_retention)
+    add_rewards_commands(sub)
     extract = sub.add_parser("extract", help="read documents and print the extracted fields as JSON")
     extract.add_argument("files", nargs="+")
     extract.add_argument("--json", action="store_true", help="one JSON object per line")
