@@ -253,3 +253,16 @@ def own_order(session: Session, participant_id: int, order_id: int) -> RewardOrd
 def own_orders(session: Session, participant_id: int, limit: int = 100) -> list[RewardOrder]:
     return list(session.scalars(select(RewardOrder).where(RewardOrder.participant_id == participant_id)
                                 .order_by(RewardOrder.id.desc()).limit(limit)))
+
+
+def order_names(session: Session, order_ids: set[int]) -> dict[int, str]:
+    """What each order was for, in words ("2 × Czajnik, 1 × Kubek"), for the points history."""
+    if not order_ids:
+        return {}
+    names: dict[int, list[str]] = {}
+    rows = session.execute(select(RewardOrderItem.order_id, RewardOrderItem.quantity, Reward.name)
+                           .join(Reward, Reward.id == RewardOrderItem.reward_id)
+                           .where(RewardOrderItem.order_id.in_(order_ids)).order_by(RewardOrderItem.id))
+    for order_id, quantity, name in rows:
+        names.setdefault(order_id, []).append(f"{quantity} × {name}")
+    return {order_id: ", ".join(parts) for order_id, parts in names.items()}

@@ -177,7 +177,7 @@ def import_codes(session: Session, reward: Reward, codes: list[str], actor_user_
         raise InvalidInputError("this reward is not delivered as a code", code="bad_delivery")
     wanted = list(dict.fromkeys(c.strip()[:200] for c in codes if c.strip()))
     if len(wanted) > MAX_CODES:
-        raise InvalidInputError(f"at most {MAX_CODES} codes at once", code="too_many_codes")
+        raise InvalidInputError(f"at most {MAX_CODES} codes at once", code="too_many_reward_codes")
     known = set(session.scalars(select(RewardCode.code).where(RewardCode.reward_id == reward.id,
                                                                 RewardCode.code.in_(wanted)))) if wanted else set()
     fresh = [c for c in wanted if c not in known]

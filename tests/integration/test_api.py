@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import threading
 import uuid
 
@@ -188,7 +189,7 @@ def test_openapi_describes_every_api_route(client):
     document = client.get("/api/v1/openapi.json").get_json()
     described = {(path, method) for path, ops in document["paths"].items() for method in ops}
     routes = {
-        (rule.rule.replace("<claim_id>", "{claim_id}"), method.lower())
+        (re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule), method.lower())
         for rule in client.application.url_map.iter_rules() if rule.rule.startswith("/api/v1")
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
