@@ -108,7 +108,7 @@ def timed(call, count: int) -> list[float]:
 
 
 def measure(runtime, requests: int) -> None:
-    app = create_app(runtime, NoQueue())
+    app = create_app(runtime, NoQueue(), testing=True)  # CSRF off for the scripted login
     with transaction(runtime.sessions) as session:
         shoppers = list(session.scalars(select(User).join(Participant).where(User.email.like("shopper%"))))
         tokens = [{"Authorization": f"Bearer {issue_api_token(session, u)}"} for u in shoppers]
@@ -121,7 +121,9 @@ def measure(runtime, requests: int) -> None:
         assert web.get(f"/me/rewards?page={1 + i % 5}").status_code == 200
 
     def order(i):
-        body = {"items": [{"reward_id": reward_ids[i % len(reward_ids)], "quantity": 1}]}
+        body = {"items": [{"reward_id": reward_ids[i % len(reward_ids)], "quantity": 1}],
+                "delivery": {"address": "ul. Polna 1, 00-001 Warszawa"},
+                "tax_details": {"name": "Jan Bench", "tax_id": "80010112345"}}
         answer = api.post("/api/v1/orders", headers=tokens[i % len(tokens)], json=body)
         assert answer.status_code == 201, answer.get_data(as_text=True)
 

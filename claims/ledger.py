@@ -9,9 +9,9 @@ below means no sequence of entries, however concurrent, takes a balance below ze
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
-from sqlalchemy import func, literal, select, update
+from sqlalchemy import bindparam, event, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -21,6 +21,7 @@ from claims.errors import ConflictError, InvalidInputError
 
 KINDS = ("credit", "reversal", "order_debit", "order_refund", "adjustment", "expiry")
 MAX_REASON = 500
+ENSURED = "paragon.balance_rows"
 
 
 class InsufficientPointsError(ConflictError):
@@ -89,6 +90,40 @@ def expire(session: Session, participant_id: int, points: int, on: date) -> Ledg
                                      cause=f"expiry:{participant_id}:{on.isoformat()}"))
 
 
+def expire_many(session: Session, due: list[tuple[int, int, date]]) -> list[tuple[int, int]]:
+    """Write many expiry entries at once, each (participant, points, day) at most once; the caller holds the
+    participants' balance rows locked (`lock_balances`) and computed `due` under that lock, so every amount is
+    covered by its balance. Returns the (participant, points) actually written (a day done before is skipped).
+    """
+    if not due:
+        return []
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    now = datetime.now(UTC)
+    rows = [{"participant_id": pid, "kind": "expiry", "points": -points, "cause": f"expiry:{pid}:{on.isoformat()}",
+             "reason": "", "created_at": now} for pid, points, on in due]
+    written: list[tuple[int, int]] = []
+    for start in range(0, len(rows), 1000):
+        statement = insert(LedgerEntry).values(rows[start:start + 1000]).on_conflict_do_nothing(
+            index_elements=["cause"]).returning(LedgerEntry.participant_id, LedgerEntry.points)
+        written += [(pid, -points) for pid, points in session.execute(statement)]
+    if written:
+        balances = PointBalance.__table__
+        session.execute(update(balances).where(balances.c.participant_id == bindparam("pid"))
+                        .values(points=balances.c.points - bindparam("taken")),
+                        [{"pid": pid, "taken": points} for pid, points in written])
+    return written
+
+
+def lock_balances(session: Session, participant_ids: list[int]) -> None:
+    """Lock these participants' balance rows, in id order (two runs never deadlock), creating missing ones."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    sums = (select(LedgerEntry.participant_id, func.sum(LedgerEntry.points))
+            .where(LedgerEntry.participant_id.in_(participant_ids)).group_by(LedgerEntry.participant_id))
+    session.execute(insert(PointBalance).from_select(["participant_id", "points"], sums).on_conflict_do_nothing())
+    session.execute(select(PointBalance.participant_id).where(PointBalance.participant_id.in_(participant_ids))
+                    .order_by(PointBalance.participant_id).with_for_update()).all()
+
+
 def lock_balance(session: Session, participant_id: int) -> int:
     """Lock the participant's balance row (SELECT ... FOR UPDATE on PostgreSQL) and return the points.
 
@@ -120,6 +155,10 @@ def post(session: Session, entry: LedgerEntry) -> LedgerEntry:
 
 def _ensure_balance_row(session: Session, participant_id: int) -> None:
     """Create the participant's balance row (from the ledger's sum) if it is missing; races insert nothing."""
+    ensured = _ensured(session)
+    if participant_id in ensured:
+        return
+    ensured.add(participant_id)
     present = select(PointBalance.participant_id).where(PointBalance.participant_id == participant_id)
     if session.scalar(present) is not None:
         return
@@ -127,6 +166,21 @@ def _ensure_balance_row(session: Session, participant_id: int) -> None:
     total = select(literal(participant_id), func.coalesce(func.sum(LedgerEntry.points), 0)).where(
         LedgerEntry.participant_id == participant_id)
     session.execute(insert(PointBalance).from_select(["participant_id", "points"], total).on_conflict_do_nothing())
+
+
+def _ensured(session: Session) -> set[int]:
+    """Participants whose balance row this session has seen; forgotten on any rollback (a rolled-back
+    transaction may have been the one that created the row)."""
+    if ENSURED not in session.info:
+        session.info[ENSURED] = set()
+        event.listen(session, "after_soft_rollback", lambda s, _previous: s.info[ENSURED].clear())
+    return session.info[ENSURED]
+
+
+def balance_row(session: Session, participant_id: int) -> int:
+    """The participant's balance row (equal to the ledger's sum; cheaper to read right after an entry)."""
+    points = session.scalar(select(PointBalance.points).where(PointBalance.participant_id == participant_id))
+    return int(points) if points is not None else balance(session, participant_id)
 
 
 def balance(session: Session, participant_id: int) -> int:

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from claims.db.engine import transaction
 from claims.db.reward_models import RewardOrder
 from claims.errors import ConflictError, InvalidInputError, PermissionDeniedError
-from claims.ledger import balance
+from claims.ledger import balance, balance_row
 from claims.roles import Role
 from claims.services.accounts import participant_of
 from claims.services.expiry import ExpiryRule, expiring
@@ -178,14 +178,15 @@ def _place_once(body: OrderIn, key: str, fingerprint: str):
         user = bearer_user(session)
         if key and (stored := stored_answer(session, user.id, key, fingerprint)) is not None:
             return jsonify(stored.body), stored.status_code
-        participant_id = _participant(session)
+        if Role(user.role) is not Role.PARTICIPANT:
+            raise PermissionDeniedError("only participants order rewards", code="not_participant")
         participant = participant_of(session, user)
         address = body.delivery.address or participant.delivery_address
         tax = body.tax_details.model_dump() if body.tax_details else None
         order = place_order(session, participant, [OrderLine(i.reward_id, i.quantity) for i in body.items],
                             address, rules, tax)
         answer = OrderCreated(id=order.id, status=order.status, points=order.points,
-                              balance=balance(session, participant_id)).model_dump(mode="json")
+                              balance=balance_row(session, participant.id)).model_dump(mode="json")
         if key:
             remember_answer(session, user.id, key, fingerprint, 201, answer)
     return jsonify(answer), 201, {"Location": f"/api/v1/orders/{answer['id']}"}

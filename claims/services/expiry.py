@@ -16,14 +16,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import extract, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from claims.db.after_commit import after_commit
 from claims.db.models import LedgerEntry
 from claims.db.reward_models import ExpiryNotice
 from claims.errors import ConfigurationError
-from claims.ledger import InsufficientPointsError, expire
+from claims.ledger import expire_many, lock_balances
 
 WARNING_TOPIC = "points_expiry_warning"
 WARN_DAYS = 30
@@ -116,41 +117,50 @@ class ExpiryRun:
     warned: int = 0
 
 
+CHUNK = 2000
+
+
 def run_expiry(session: Session, rule: ExpiryRule, today: date | None = None) -> ExpiryRun:
     """Write today's expiry entries and the 30-day warnings for the whole ledger, in the caller's transaction.
 
-    Each entry is written in a savepoint: an entry a concurrent run wrote first is skipped, not doubled."""
+    A first pass over the ledger's sums finds who has points due; then, a chunk of participants at a time,
+    their balance rows are locked (in id order), their sums read again under the lock and the due entries
+    written at once. A concurrent run waits for the lock and then finds nothing left to expire; an order
+    placed meanwhile is counted before the expiry, so no balance goes below zero."""
     run = ExpiryRun()
     if not rule.active:
         return run
     today = today or datetime.now(UTC).date()
     earned, spent = _earned_and_spent(session, None)
+    due_ids, warn = [], []
     for pid, years in earned.items():
-        for bucket in _buckets(rule, years, spent.get(pid, 0)):
-            if bucket.on <= today:
-                if _expire_once(session, pid, bucket):
-                    run.participants += 1
-                    run.points += bucket.points
-            elif bucket.on <= today + timedelta(days=WARN_DAYS) and _warn_once(session, pid, bucket):
-                run.warned += 1
+        buckets = _buckets(rule, years, spent.get(pid, 0))
+        if any(b.on <= today for b in buckets):
+            due_ids.append(pid)
+        warn += [(pid, b) for b in buckets if today < b.on <= today + timedelta(days=WARN_DAYS)]
+    for start in range(0, len(due_ids), CHUNK):
+        chunk = sorted(due_ids[start:start + CHUNK])
+        lock_balances(session, chunk)
+        earned, spent = _earned_and_spent(session, chunk)
+        due = [(pid, b.points, b.on) for pid in chunk for b in _buckets(rule, earned.get(pid, {}), spent.get(pid, 0))
+               if b.on <= today]
+        written = expire_many(session, due)
+        run.participants += len({pid for pid, _ in written})
+        run.points += sum(points for _, points in written)
+    run.warned = _warn_once(session, warn)
     return run
 
 
-def _expire_once(session: Session, participant_id: int, bucket: Expiring) -> bool:
-    try:
-        with session.begin_nested():
-            expire(session, participant_id, bucket.points, bucket.on)
-    except (IntegrityError, InsufficientPointsError):  # a concurrent run expired these first
-        return False
-    return True
-
-
-def _warn_once(session: Session, participant_id: int, bucket: Expiring) -> bool:
-    try:
-        with session.begin_nested():
-            session.add(ExpiryNotice(participant_id=participant_id, expires_on=bucket.on, points=bucket.points))
-            session.flush()
-    except IntegrityError:
-        return False
-    after_commit(session, WARNING_TOPIC, participant_id, bucket.on.isoformat(), bucket.points)
-    return True
+def _warn_once(session: Session, warn: list[tuple[int, Expiring]]) -> int:
+    """Record each (participant, day) warning once and hand the new ones over for e-mailing after commit."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    now, sent = datetime.now(UTC), 0
+    for start in range(0, len(warn), 1000):
+        rows = [{"participant_id": pid, "expires_on": b.on, "points": b.points, "created_at": now}
+                for pid, b in warn[start:start + 1000]]
+        statement = insert(ExpiryNotice).values(rows).on_conflict_do_nothing().returning(
+            ExpiryNotice.participant_id, ExpiryNotice.expires_on, ExpiryNotice.points)
+        for pid, on, points in session.execute(statement).all():
+            after_commit(session, WARNING_TOPIC, pid, on.isoformat(), points)
+            sent += 1
+    return sent
