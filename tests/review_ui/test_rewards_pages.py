@@ -54,6 +54,7 @@ def test_a_participant_orders_from_the_phone_catalogue_and_cancels(client, runti
         order = session.scalars(select(RewardOrder)).one()
         assert balance(session, pid) == 60 and order.points == 240
         assert session.get(Participant, pid).delivery_address == "ul. Polna 1, 00-001 Warszawa"
+    assert 'id="points-notice"' not in client.get("/me").get_data(as_text=True)  # an order is no claim news
     history = client.get("/me/points").get_data(as_text=True)
     assert "2 × Czajnik" in history and "premia na start" in history
     client.post(f"/me/orders/{order.id}/cancel")
