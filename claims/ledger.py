@@ -98,19 +98,20 @@ def expire_many(session: Session, due: list[tuple[int, int, date]]) -> list[tupl
     if not due:
         return []
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    entries, balances = LedgerEntry.__table__, PointBalance.__table__
     now = datetime.now(UTC)
     rows = [{"participant_id": pid, "kind": "expiry", "points": -points, "cause": f"expiry:{pid}:{on.isoformat()}",
              "reason": "", "created_at": now} for pid, points, on in due]
-    written: list[tuple[int, int]] = []
-    for start in range(0, len(rows), 1000):
-        statement = insert(LedgerEntry).values(rows[start:start + 1000]).on_conflict_do_nothing(
-            index_elements=["cause"]).returning(LedgerEntry.participant_id, LedgerEntry.points)
-        written += [(pid, -points) for pid, points in session.execute(statement)]
+    # Core statements, executed many: compiled once, sent in batches (an ORM multi-VALUES insert of
+    # thousands of rows spends its time compiling)
+    connection = session.connection()
+    statement = insert(entries).on_conflict_do_nothing(index_elements=["cause"]).returning(
+        entries.c.participant_id, entries.c.points)
+    written = [(pid, -points) for pid, points in connection.execute(statement, rows)]
     if written:
-        balances = PointBalance.__table__
-        session.execute(update(balances).where(balances.c.participant_id == bindparam("pid"))
-                        .values(points=balances.c.points - bindparam("taken")),
-                        [{"pid": pid, "taken": points} for pid, points in written])
+        connection.execute(update(balances).where(balances.c.participant_id == bindparam("pid"))
+                           .values(points=balances.c.points - bindparam("taken")),
+                           [{"pid": pid, "taken": points} for pid, points in written])
     return written
 
 

@@ -154,13 +154,14 @@ def run_expiry(session: Session, rule: ExpiryRule, today: date | None = None) ->
 def _warn_once(session: Session, warn: list[tuple[int, Expiring]]) -> int:
     """Record each (participant, day) warning once and hand the new ones over for e-mailing after commit."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    now, sent = datetime.now(UTC), 0
-    for start in range(0, len(warn), 1000):
-        rows = [{"participant_id": pid, "expires_on": b.on, "points": b.points, "created_at": now}
-                for pid, b in warn[start:start + 1000]]
-        statement = insert(ExpiryNotice).values(rows).on_conflict_do_nothing().returning(
-            ExpiryNotice.participant_id, ExpiryNotice.expires_on, ExpiryNotice.points)
-        for pid, on, points in session.execute(statement).all():
-            after_commit(session, WARNING_TOPIC, pid, on.isoformat(), points)
-            sent += 1
+    if not warn:
+        return 0
+    notices, now = ExpiryNotice.__table__, datetime.now(UTC)
+    rows = [{"participant_id": pid, "expires_on": b.on, "points": b.points, "created_at": now} for pid, b in warn]
+    statement = insert(notices).on_conflict_do_nothing().returning(
+        notices.c.participant_id, notices.c.expires_on, notices.c.points)
+    sent = 0
+    for pid, on, points in session.connection().execute(statement, rows).all():
+        after_commit(session, WARNING_TOPIC, pid, on.isoformat(), points)
+        sent += 1
     return sent
