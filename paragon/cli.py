@@ -228,7 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--label", default="cli")
     token.add_argument("--revoke", action="store_true")
     token.set_defaults(func=_cmd_token)
-    kinds = ["catalogue", "partners", "codes"]
+    kinds = ["catalogue", "partners", "codes", "rewards"]
     importer = sub.add_parser("import", help="import the catalogue, partners and outlets, or product codes (CSV)")
     importer.add_argument("kind", choices=kinds)
     importer.add_argument("file")

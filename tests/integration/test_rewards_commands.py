@@ -101,3 +101,22 @@ def test_an_order_over_the_tax_threshold_asks_for_tax_details(sqlite_runtime):
         assert order.tax_details["tax_id"] == "80010112345"
     with rt.sessions() as session:
         assert session.scalar(select(func.count()).select_from(RewardOrder)) == 1
+
+
+def test_the_order_email_job_writes_one_eml_to_the_outbox(sqlite_runtime):
+    from workers import runtime as worker_runtime
+    from workers.reward_notify import send_order_notification
+
+    rt = sqlite_runtime
+    seed(rt)
+    pid = give_points(rt, EMAIL, 300)
+    mug = reward(rt, 90, name="Kubek")
+    with transaction(rt.sessions) as session:
+        order_id = place_order(session, session.get(Participant, pid), [OrderLine(mug, 1)], "ul. Polna 1",
+                               OrderRules()).id
+    worker_runtime.install(rt)
+    assert send_order_notification(order_id, "new", "placed") == "sent by outbox"
+    assert send_order_notification(order_id, "new", "placed") == "already sent"
+    files = list((rt.settings.data_dir / "outbox").glob("*.eml"))
+    assert [f.name for f in files] == [f"order-{order_id}-new-to-placed.eml"]
+    assert "Kubek" in files[0].read_text(encoding="utf-8", errors="replace")
