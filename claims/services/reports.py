@@ -43,6 +43,7 @@ def points_per_day(session: Session, since: datetime) -> list[dict]:
     """[{day, issued, reversed}] from the ledger: credits and (positive) reversals per day."""
     day = func.date(LedgerEntry.created_at)
     query = (select(day, LedgerEntry.kind, func.sum(LedgerEntry.points)).where(LedgerEntry.created_at >= since)
+             .where(LedgerEntry.kind.in_(("credit", "reversal")))  # claims' points; orders are the rewards report's
              .group_by(day, LedgerEntry.kind).order_by(day))
     days: dict[str, dict] = {}
     for d, kind, points in session.execute(query):

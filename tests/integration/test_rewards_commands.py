@@ -120,3 +120,30 @@ def test_the_order_email_job_writes_one_eml_to_the_outbox(sqlite_runtime):
     files = list((rt.settings.data_dir / "outbox").glob("*.eml"))
     assert [f.name for f in files] == [f"order-{order_id}-new-to-placed.eml"]
     assert "Kubek" in files[0].read_text(encoding="utf-8", errors="replace")
+
+
+def test_the_data_export_lists_orders_and_erasure_unnames_them(sqlite_runtime):
+    import io
+    import json
+    import zipfile
+
+    from claims.services.privacy import erase_participant, export_participant
+
+    rt = sqlite_runtime
+    seed(rt)
+    pid = give_points(rt, EMAIL, 300)
+    mug = reward(rt, 90, name="Kubek")
+    with transaction(rt.sessions) as session:
+        order_id = place_order(session, session.get(Participant, pid), [OrderLine(mug, 1)], "ul. Polna 1, Kraków",
+                               OrderRules()).id
+    with rt.sessions() as session:
+        data = json.loads(zipfile.ZipFile(io.BytesIO(export_participant(session, rt.blobs, user(rt, EMAIL))))
+                          .read("data.json"))
+    assert data["orders"][0]["delivery_address"] == "ul. Polna 1, Kraków"
+    assert data["orders"][0]["items"] == [{"reward": "Kubek", "quantity": 1}]
+    assert {p["kind"] for p in data["points"]} == {"adjustment", "order_debit"}
+    with transaction(rt.sessions) as session:
+        erase_participant(session, rt.blobs, session.get(type(user(rt, EMAIL)), user(rt, EMAIL).id), None)
+    with rt.sessions() as session:
+        order = session.get(RewardOrder, order_id)
+        assert order.delivery_address == "" and order.points == 90
