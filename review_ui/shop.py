@@ -160,6 +160,8 @@ def confirm():
 def place():
     user = acting_user()
     lines = [OrderLine(r, q) for r, q in _basket().items()]
+    if not lines:
+        return redirect(url_for("shop.rewards"), code=303)
     address = request.form.get("address", "").strip()[:500]
 
     def order(s):

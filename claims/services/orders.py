@@ -81,6 +81,8 @@ def place_order(session: Session, participant: Participant, lines: list[OrderLin
     (limit_reached, out_of_stock) or InsufficientPointsError (insufficient_points); nothing is kept then.
     """
     today = today or datetime.now(UTC).date()
+    if not lines:
+        raise InvalidInputError("an order needs at least one reward", code="bad_items")
     rewards = _orderable(session, lines, today)
     address = (address or "").strip()[:MAX_ADDRESS]
     if not address and any(rewards[line.reward_id].delivery == "physical" for line in lines):
