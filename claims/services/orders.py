@@ -187,10 +187,13 @@ def cancel_order(session: Session, order_id: int, actor: User, participant_id: i
     if participant_id is not None and codes_given(session, order):
         raise ConflictError("an electronic code was already given", code="code_given")
     for item in order.items:
+        back = item.quantity
+        if item.reward.delivery == "code":  # a code already shown is spent; only the others go back to the pool
+            back = session.execute(update(RewardCode).where(RewardCode.order_item_id == item.id,
+                                                            RewardCode.shown_at.is_(None))
+                                   .values(order_item_id=None).execution_options(synchronize_session=False)).rowcount
         session.execute(update(Reward).where(Reward.id == item.reward_id, Reward.stock.is_not(None))
-                        .values(stock=Reward.stock + item.quantity).execution_options(synchronize_session=False))
-        session.execute(update(RewardCode).where(RewardCode.order_item_id == item.id, RewardCode.shown_at.is_(None))
-                        .values(order_item_id=None).execution_options(synchronize_session=False))
+                        .values(stock=Reward.stock + back).execution_options(synchronize_session=False))
     refund_order(session, order.participant_id, order.id, order.points, actor)
     old, order.status = order.status, "cancelled"
     _event(session, order, actor, old, "cancelled", note)

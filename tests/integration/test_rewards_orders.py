@@ -235,3 +235,23 @@ def test_an_order_cancelled_twice_at_once_is_refunded_once(pg):
         refunds = session.scalar(select(func.count()).where(LedgerEntry.kind == "order_refund"))
         assert refunds == 1
     assert stock(pg, chair) == 1
+
+
+def test_staff_cancelling_a_shown_code_keeps_it_spent_and_the_stock_true(sqlite_runtime):
+    rt = sqlite_runtime
+    seed(rt)
+    pid = give_points(rt, EMAIL, 1000)
+    voucher = reward(rt, 100, delivery="code")
+    add_codes(rt, voucher, ["K-1", "K-2", "K-3"])
+    order_id = order(rt, EMAIL, [(voucher, 2)], address="", rules=OrderRules(approval_points=150))
+    auditor = user(rt, "audytor@example.com")
+    with transaction(rt.sessions) as session:
+        move_order(session, order_id, auditor, "approved")
+        items = [i.id for i in session.get(RewardOrder, order_id).items]
+        shown = reveal_codes(session, items)
+    assert len(shown) == 2 and stock(rt, voucher) == 1
+    with transaction(rt.sessions) as session:
+        cancel_order(session, order_id, auditor)
+    assert stock(rt, voucher) == 1  # both codes were shown: none goes back to the pool
+    with rt.sessions() as session:
+        assert balance(session, pid) == 1000
