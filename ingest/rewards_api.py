@@ -50,7 +50,7 @@ class RewardsPage(BaseModel):
 
 class OrderItemIn(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
-    reward_id: int
+    reward_id: int = Field(ge=1, le=2**31 - 1)
     quantity: int = Field(1, ge=1, le=100)
 
 

@@ -74,7 +74,7 @@ def _report(result, back: str):
 @role_required(*STAFF)
 def bulk():
     user = acting_user()
-    ids = [int(v) for v in request.form.getlist("order") if v.isdigit()]
+    ids = [int(v) for v in request.form.getlist("order") if v.isdigit() and len(v) <= 9]
     to, tracking = request.form.get("to", ""), request.form.get("tracking", "")
     try:
         result = write(lambda s: bulk_move(s, user, ids, to, tracking))

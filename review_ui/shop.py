@@ -45,7 +45,8 @@ def _participant():
 
 def _basket() -> dict[int, int]:
     raw = session.get(BASKET) or {}
-    return {int(k): int(v) for k, v in raw.items() if str(k).isdigit() and 0 < int(v) <= MAX_QUANTITY}
+    return {int(k): int(v) for k, v in raw.items()
+            if str(k).isdigit() and 0 < int(k) < 2**31 and 0 < int(v) <= MAX_QUANTITY}
 
 
 def _rules() -> OrderRules:
@@ -74,7 +75,7 @@ def rewards():
 @bp.get("/rewards/<int:reward_id>/image")
 @role_required(Role.PARTICIPANT, Role.AUDITOR, Role.ADMIN, Role.PARTNER_REVIEWER)
 def image(reward_id: int):
-    reward = db().get(Reward, reward_id)
+    reward = db().get(Reward, reward_id) if reward_id < 2**31 else None
     if reward is None or not reward.image_sha256:
         abort(404)
     data = runtime().blobs.get(reward.image_sha256)
@@ -88,7 +89,7 @@ def image(reward_id: int):
 def add_to_basket():
     reward_id = request.form.get("reward_id", type=int)
     quantity = request.form.get("quantity", 1, type=int) or 0
-    if reward_id is None or not 1 <= quantity <= MAX_QUANTITY:
+    if reward_id is None or not 0 < reward_id < 2**31 or not 1 <= quantity <= MAX_QUANTITY:
         flash(t("error.bad_quantity"), "error")
         return redirect(url_for("shop.rewards"), code=303)
     basket = {} if request.form.get("only") else _basket()

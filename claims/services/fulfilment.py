@@ -34,7 +34,7 @@ def order_query(filters: OrderFilter):
         query = query.where(RewardOrder.status == filters.status)
     if filters.email:
         query = query.where(User.email == filters.email.strip().lower())
-    if filters.reward_id:
+    if filters.reward_id and 0 < filters.reward_id < 2**31:
         query = query.where(RewardOrder.id.in_(select(RewardOrderItem.order_id).where(
             RewardOrderItem.reward_id == filters.reward_id)))
     return query
@@ -114,7 +114,7 @@ def import_tracking(session: Session, actor: User, text: str) -> BulkResult:
             result.errors.append((reader.line_num, "too_many_rows"))
             break
         raw_id, tracking = (row.get("order_id") or "").strip(), (row.get("tracking") or "").strip()
-        if not raw_id.isdigit() or not tracking:
+        if not raw_id.isdigit() or len(raw_id) > 9 or not tracking:
             result.errors.append((reader.line_num, "bad_row"))
             continue
         try:
@@ -127,7 +127,7 @@ def import_tracking(session: Session, actor: User, text: str) -> BulkResult:
 
 
 def order_history(session: Session, order_id: int) -> tuple[RewardOrder, list[RewardOrderEvent]]:
-    order = session.get(RewardOrder, order_id)
+    order = session.get(RewardOrder, order_id) if 0 < order_id < 2**31 else None
     if order is None:
         raise NotFoundError("no such order", code="order_not_found")
     events = list(session.scalars(select(RewardOrderEvent).where(RewardOrderEvent.order_id == order_id)

@@ -32,6 +32,7 @@ MOVES = {"placed": {"approved", "cancelled"}, "approved": {"sent", "cancelled"},
 MAX_QUANTITY = 100
 MAX_LINES = 30
 MAX_ADDRESS = 500
+MAX_ID = 2**31 - 1  # database integers: a larger id names nothing
 
 
 @dataclass(frozen=True)
@@ -81,8 +82,7 @@ def place_order(session: Session, participant: Participant, lines: list[OrderLin
     (limit_reached, out_of_stock) or InsufficientPointsError (insufficient_points); nothing is kept then.
     """
     today = today or datetime.now(UTC).date()
-    if not lines:
-        raise InvalidInputError("an order needs at least one reward", code="bad_items")
+    lines = _merged(lines)
     rewards = _orderable(session, lines, today)
     address = (address or "").strip()[:MAX_ADDRESS]
     if not address and any(rewards[line.reward_id].delivery == "physical" for line in lines):
@@ -107,6 +107,22 @@ def place_order(session: Session, participant: Participant, lines: list[OrderLin
         order.status = "delivered"  # every item is a code, given at once
     _event(session, order, None, "", order.status)
     return order
+
+
+def _merged(lines: list[OrderLine]) -> list[OrderLine]:
+    """One line per reward (quantities added up), each quantity 1-100 and at most 30 rewards."""
+    if not lines or len(lines) > MAX_LINES:
+        raise InvalidInputError(f"send 1 to {MAX_LINES} items", code="bad_items")
+    merged: dict[int, int] = {}
+    for line in lines:
+        if not 1 <= line.quantity <= MAX_QUANTITY:
+            raise InvalidInputError(f"quantity must be 1 to {MAX_QUANTITY}", code="bad_quantity")
+        if not 0 < line.reward_id <= MAX_ID:
+            raise InvalidInputError(f"reward {line.reward_id} is unknown", code="unknown_reward")
+        merged[line.reward_id] = merged.get(line.reward_id, 0) + line.quantity
+    if any(quantity > MAX_QUANTITY for quantity in merged.values()):
+        raise InvalidInputError(f"quantity must be 1 to {MAX_QUANTITY}", code="bad_quantity")
+    return [OrderLine(reward_id, quantity) for reward_id, quantity in merged.items()]
 
 
 def _orderable(session: Session, lines: list[OrderLine], today: date) -> dict[int, Reward]:
@@ -223,6 +239,8 @@ def move_order(session: Session, order_id: int, actor: User, to: str, tracking: 
 
 
 def _locked(session: Session, order_id: int, participant_id: int | None) -> RewardOrder:
+    if not 0 < order_id <= MAX_ID:
+        raise NotFoundError("no such order", code="order_not_found")
     query = select(RewardOrder).where(RewardOrder.id == order_id).with_for_update()
     order = session.scalars(query.execution_options(populate_existing=True)).first()
     if order is None or (participant_id is not None and order.participant_id != participant_id):
@@ -249,7 +267,7 @@ def _event(session: Session, order: RewardOrder, actor: User | None, old: str, n
 
 
 def own_order(session: Session, participant_id: int, order_id: int) -> RewardOrder:
-    order = session.get(RewardOrder, order_id)
+    order = session.get(RewardOrder, order_id) if 0 < order_id <= MAX_ID else None
     if order is None or order.participant_id != participant_id:
         raise NotFoundError("no such order", code="order_not_found")
     return order

@@ -73,7 +73,7 @@ def categories(session: Session) -> list[str]:
 
 
 def get_reward(session: Session, reward_id: int) -> Reward:
-    reward = session.get(Reward, reward_id)
+    reward = session.get(Reward, reward_id) if 0 < reward_id < 2**31 else None
     if reward is None:
         raise NotFoundError("no such reward", code="unknown_reward")
     return reward
@@ -147,8 +147,8 @@ def save_reward(session: Session, data: RewardData, actor_user_id: int | None,
                 reward_id: int | None = None) -> tuple[Reward, bool]:
     """Create or update a reward (by id, else by code); returns (reward, created). A code reward's stock is
     its pool of unused codes, so a given stock is ignored for it."""
-    reward = session.get(Reward, reward_id) if reward_id else session.scalar(select(Reward).where(
-        Reward.code == data.code))
+    reward = (session.get(Reward, reward_id) if 0 < reward_id < 2**31 else None) if reward_id else session.scalar(
+        select(Reward).where(Reward.code == data.code))
     if reward_id and reward is None:
         raise NotFoundError("no such reward", code="unknown_reward")
     other = session.scalar(select(Reward.id).where(Reward.code == data.code))

@@ -118,3 +118,19 @@ def test_the_openapi_document_describes_the_rewards_routes(client):
     assert order_in["properties"]["items"]["items"]["$ref"] == "#/components/schemas/OrderItemIn"
     assert "expiring" in document["paths"]["/api/v1/participants/me/balance"]["get"]["responses"]["200"][
         "content"]["application/json"]["schema"]["properties"]
+
+
+def test_ids_beyond_the_database_integers_are_not_found_not_errors(client, sqlite_runtime):
+    rt = sqlite_runtime
+    give_points(rt, EMAIL, 300)
+    headers = bearer(rt)
+    huge = 10**20
+    assert client.get(f"/api/v1/orders/{huge}", headers=headers).status_code == 404
+    assert client.post(f"/api/v1/orders/{huge}/cancel", headers=headers).status_code == 404
+    answer = client.post("/api/v1/orders", headers=headers, json={"items": [{"reward_id": huge, "quantity": 1}]})
+    assert answer.status_code == 422 and answer.get_json()["error"]["code"] == "unknown_reward"
+    lamp = reward(rt, 100)
+    twice = client.post("/api/v1/orders", headers=headers, json={
+        "items": [{"reward_id": lamp, "quantity": 60}, {"reward_id": lamp, "quantity": 60}],
+        "delivery": {"address": "ul. Polna 1"}})
+    assert twice.status_code == 422 and twice.get_json()["error"]["code"] == "bad_quantity"

@@ -157,3 +157,16 @@ def test_forms_need_the_csrf_token(csrf_app, runtime):
     client.post("/login", data={"email": PARTICIPANT, "password": "correct horse battery",
                                 "csrf_token": csrf_token_from(page)})
     assert client.post("/me/basket", data={"reward_id": 1, "quantity": 1}).status_code == 400
+
+
+def test_pages_with_ids_beyond_the_database_integers_answer_404(client, runtime):
+    huge = 10**20
+    login(client, ADMIN)
+    assert client.get(f"/admin/rewards/{huge}").status_code == 404
+    assert client.get(f"/staff/orders/{huge}").status_code == 404
+    assert client.get(f"/rewards/{huge}/image").status_code == 404
+    client.post("/logout")
+    login(client, PARTICIPANT)
+    assert client.get(f"/me/orders/{huge}").status_code == 404
+    client.post("/me/basket", data={"reward_id": str(huge), "quantity": "1"})
+    assert client.get("/me/basket").status_code == 200
