@@ -21,8 +21,16 @@ from claims.roles import Role
 from claims.services.accounts import participant_of
 from claims.services.expiry import ExpiryRule, expiring
 from claims.services.idempotency import remember_answer, request_fingerprint, stored_answer
-from claims.services.orders import OrderLine, OrderRules, cancel_order, own_order, own_orders, place_order
-from claims.services.rewards import catalogue
+from claims.services.orders import (
+    OrderLine,
+    OrderRules,
+    cancel_order,
+    codes_given,
+    own_order,
+    own_orders,
+    place_order,
+)
+from claims.services.rewards import catalogue, reveal_codes
 from ingest.http import bearer_user, install_error_handlers, runtime
 
 blueprint = Blueprint("rewards_api", __name__, url_prefix="/api/v1")
@@ -95,6 +103,8 @@ class OrderOut(BaseModel):
     tracking: str
     items: list[OrderItemOut]
     created_at: str
+    codes: list[str] = Field([], description="electronic codes: in full the first time they are shown, then "
+                                            "masked (they are e-mailed too)")
 
 
 class OrdersPage(BaseModel):
@@ -113,11 +123,11 @@ def _participant(session) -> int:
     return participant_of(session, user).id
 
 
-def order_view(order: RewardOrder) -> dict:
+def order_view(order: RewardOrder, codes: list[str] | None = None) -> dict:
     items = [OrderItemOut(reward_id=i.reward_id, name=i.reward.name, quantity=i.quantity, points=i.points)
              for i in order.items]
     return OrderOut(id=order.id, status=order.status, points=order.points, tracking=order.tracking, items=items,
-                    created_at=order.created_at.isoformat()).model_dump(mode="json")
+                    created_at=order.created_at.isoformat(), codes=codes or []).model_dump(mode="json")
 
 
 def expiring_view(session, participant_id: int) -> list[dict]:
@@ -202,7 +212,10 @@ def list_orders():
 @blueprint.get("/orders/<int:order_id>")
 def get_order(order_id: int):
     with transaction(runtime().sessions) as session:
-        return jsonify(order_view(own_order(session, _participant(session), order_id)))
+        order = own_order(session, _participant(session), order_id)
+        codes = [code for _, code, _ in reveal_codes(session, [i.id for i in order.items])] \
+            if codes_given(session, order) else []
+        return jsonify(order_view(order, codes))
 
 
 @blueprint.post("/orders/<int:order_id>/cancel")

@@ -134,3 +134,19 @@ def test_ids_beyond_the_database_integers_are_not_found_not_errors(client, sqlit
         "items": [{"reward_id": lamp, "quantity": 60}, {"reward_id": lamp, "quantity": 60}],
         "delivery": {"address": "ul. Polna 1"}})
     assert twice.status_code == 422 and twice.get_json()["error"]["code"] == "bad_quantity"
+
+
+def test_an_electronic_code_comes_in_full_once_over_the_api(client, sqlite_runtime):
+    from tests.integration.rewards_helpers import add_codes
+
+    rt = sqlite_runtime
+    give_points(rt, EMAIL, 300)
+    voucher = reward(rt, 100, delivery="code")
+    add_codes(rt, voucher, ["API-CODE-7777"])
+    headers = bearer(rt)
+    placed = client.post("/api/v1/orders", headers=headers, json={"items": [{"reward_id": voucher, "quantity": 1}]})
+    assert placed.status_code == 201 and placed.get_json()["status"] == "delivered"
+    first = client.get(f"/api/v1/orders/{placed.get_json()['id']}", headers=headers).get_json()
+    again = client.get(f"/api/v1/orders/{placed.get_json()['id']}", headers=headers).get_json()
+    assert first["codes"] == ["API-CODE-7777"]
+    assert again["codes"][0].endswith("7777") and again["codes"][0] != "API-CODE-7777"
