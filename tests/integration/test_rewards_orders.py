@@ -255,3 +255,25 @@ def test_staff_cancelling_a_shown_code_keeps_it_spent_and_the_stock_true(sqlite_
     assert stock(rt, voucher) == 1  # both codes were shown: none goes back to the pool
     with rt.sessions() as session:
         assert balance(session, pid) == 1000
+
+
+def test_ten_retries_with_one_idempotency_key_at_once_place_one_order(pg):
+    from claims.services.accounts import issue_api_token
+    from paragon.web import create_app
+
+    class NoQueue:
+        def enqueue_processing(self, claim_id: str):
+            return object()
+
+    pid = give_points(pg, EMAIL, 1000)
+    lamp = reward(pg, 100)
+    with transaction(pg.sessions) as session:
+        headers = {"Authorization": f"Bearer {issue_api_token(session, user(pg, EMAIL))}", "Idempotency-Key": "raz"}
+    app = create_app(pg, NoQueue())
+    body = {"items": [{"reward_id": lamp, "quantity": 1}], "delivery": {"address": "ul. Polna 1"}}
+    answers = race(10, lambda i: app.test_client().post("/api/v1/orders", headers=headers, json=body))
+    assert {a.status_code for a in answers} == {201}
+    assert len({a.get_json()["id"] for a in answers}) == 1
+    with pg.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(RewardOrder)) == 1
+        assert balance(session, pid) == 900
