@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.paragon-installed
+# pytest-xdist processes; each gets its own Redis databases (tests/conftest.py) and its own PostgreSQL databases
+PYTEST_WORKERS ?= auto
 
 .PHONY: demo test system-deps services venv lint bench clean
 
@@ -11,7 +13,7 @@ demo: system-deps $(STAMP)
 
 test: system-deps $(STAMP) services tests/e2e/node_modules
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest -q $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 system-deps:
 	@scripts/install-system-deps.sh

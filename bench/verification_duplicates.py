@@ -63,8 +63,9 @@ def photograph(seed: int) -> dict:
     """Two photos of one receipt (shop = seed % 4), their hashes and the receipt's date and total."""
     import cv2
 
+    from fixtures.camera import degrade_photo
     from fixtures.documents import make_receipt
-    from fixtures.render import degrade_photo, render_receipt_png
+    from fixtures.render import render_receipt_png
 
     shop = make_receipt(seed % 4)
     spec = make_receipt(1000 + seed, seller_name=shop.seller_name, seller_address=shop.seller_address,

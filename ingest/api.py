@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from uuid import UUID
 
 from flask import Blueprint, Response, jsonify, request, url_for
 from sqlalchemy.exc import IntegrityError
@@ -20,22 +21,49 @@ from claims.services.privacy import export_participant
 from claims.services.review import decide_claim, get_visible_claim, review_queue
 from claims.services.views import claim_view, queue_item_view
 from ingest.http import bearer_user, install_error_handlers, limiter, locale, runtime
-from ingest.openapi import openapi_document
+from ingest.openapi import openapi_document, operation
 from ingest.rewards_api import expiring_view
+from ingest.schemas import (
+    Accepted,
+    Balance,
+    ClaimAnswer,
+    ClaimForm,
+    ClaimPage,
+    Decided,
+    DecisionBody,
+    IdempotencyHeaders,
+    LangQuery,
+    OpenApiDocument,
+    PageQuery,
+    Queue,
+    QueueQuery,
+    ZipArchive,
+)
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 install_error_handlers(blueprint)
 
 
+PARTICIPANT = (Role.PARTICIPANT,)
+REVIEWERS = (Role.PARTNER_REVIEWER, Role.AUDITOR, Role.ADMIN)
+
+
 @blueprint.get("/openapi.json")
+@operation(roles=None, answers={200: OpenApiDocument})
 def openapi():
+    """This document"""
     return jsonify(openapi_document())
 
 
 @blueprint.post("/claims")
+@operation(roles=PARTICIPANT, form=ClaimForm, answers={202: (Accepted, "Accepted; the reading is queued")},
+           errors=(403, 413, 415, 422, 429))
 def create_claim():
-    """Check the files (or codes), then store them and the claim row; the reading is queued after the commit."""
+    """Submit a claim: document files or product codes
+
+    The files (or codes) are checked, then stored with the claim; the reading is queued after the commit.
+    """
     rt = runtime()
     limits = intake_limits(rt.settings)
     with transaction(rt.sessions) as session:
@@ -58,10 +86,10 @@ def _submitting_participant(session) -> int:
 
 
 @blueprint.get("/claims")
+@operation(roles=PARTICIPANT, query=PageQuery, answers={200: ClaimPage}, errors=(403,))
 def list_claims():
-    """The participant's own claims, newest first, `limit` (1-100, default 20) from `offset`."""
-    limit = request.args.get("limit", 20, type=int)
-    offset = request.args.get("offset", 0, type=int)
+    """The participant's own claims, newest first, in pages (`limit` 1-100, default 20, from `offset`)"""
+    limit, offset = request.context.query.limit, request.context.query.offset
     with transaction(runtime().sessions) as session:
         user = bearer_user(session)
         if Role(user.role) is not Role.PARTICIPANT:
@@ -74,8 +102,14 @@ def list_claims():
                     "next": more})
 
 
-@blueprint.get("/claims/<claim_id>")
-def get_claim(claim_id: str):
+@blueprint.get("/claims/<uuid:claim_id>")
+@operation(roles=(), query=LangQuery, answers={200: ClaimAnswer}, errors=(404,))
+def get_claim(claim_id: UUID):
+    """A claim's status, reasons, fields and points (its participant, its partner, or staff)
+
+    Its participant gets the OwnClaim form, with the reasons a participant may see only.
+    """
+    claim_id = str(claim_id)
     with transaction(runtime().sessions) as session:
         user = bearer_user(session)
         claim = get_visible_claim(session, user, claim_id)
@@ -83,7 +117,9 @@ def get_claim(claim_id: str):
 
 
 @blueprint.get("/participants/me/balance")
+@operation(roles=PARTICIPANT, answers={200: Balance}, errors=(403,))
 def my_balance():
+    """The participant's points balance"""
     with transaction(runtime().sessions) as session:
         participant = participant_of(session, bearer_user(session))
         return jsonify({"participant_id": participant.id, "balance": balance(session, participant.id),
@@ -91,8 +127,9 @@ def my_balance():
 
 
 @blueprint.get("/participants/me/export")
+@operation(roles=PARTICIPANT, answers={200: (ZipArchive, "zip")}, errors=(403,))
 def my_data():
-    """The participant's own data and documents as a zip (RODO art. 15 and 20)."""
+    """The participant's own data and documents as a zip (RODO art. 15 and 20)"""
     rt = runtime()
     with transaction(rt.sessions) as session:
         user = bearer_user(session)
@@ -102,20 +139,27 @@ def my_data():
 
 
 @blueprint.get("/review/queue")
+@operation(roles=REVIEWERS, query=QueueQuery, answers={200: Queue}, errors=(403,))
 def queue():
-    limit = min(max(request.args.get("limit", 100, type=int), 1), 500)
-    offset = max(request.args.get("offset", 0, type=int), 0)
+    """Claims waiting for the caller's partner (oldest first)"""
+    limit, offset = request.context.query.limit, request.context.query.offset
     with transaction(runtime().sessions) as session:
         claims = review_queue(session, bearer_user(session), limit=limit, offset=offset)
         return jsonify({"claims": [queue_item_view(c) for c in claims], "limit": limit, "offset": offset})
 
 
-@blueprint.post("/claims/<claim_id>/decision")
-def decide(claim_id: str):
-    """Approve or reject; an Idempotency-Key makes retries safe (same key and body -> same answer)."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("action"), str):
+@blueprint.post("/claims/<uuid:claim_id>/decision")
+@operation(roles=REVIEWERS, json=DecisionBody, headers=IdempotencyHeaders, answers={200: Decided},
+           errors=(403, 404, 409, 413, 422))
+def decide(claim_id: UUID):
+    """Approve or reject a claim (a reviewer of its partner, or staff)
+
+    An Idempotency-Key makes retries safe: the same key and body get the same answer.
+    """
+    claim_id = str(claim_id)
+    if request.context.json is None:  # not sent as JSON
         raise InvalidInputError('send JSON {"action": "approve"|"reject", "reason_code": "..."}', code="bad_json")
+    body = request.context.json.model_dump(mode="json", exclude_none=True)
     key = (request.headers.get("Idempotency-Key") or "").strip()[:200]
     fingerprint = request_fingerprint("POST", request.path, body)
     try:
@@ -133,8 +177,8 @@ def _decide_once(claim_id: str, body: dict, key: str, fingerprint: str):
         user = bearer_user(session)
         if key and (stored := stored_answer(session, user.id, key, fingerprint)) is not None:
             return jsonify(stored.body), stored.status_code
-        decision = decide_claim(session, user, claim_id, body["action"], str(body.get("reason_code") or ""),
-                                str(body.get("comment") or ""))
+        decision = decide_claim(session, user, claim_id, body["action"], body.get("reason_code", ""),
+                                body.get("comment", ""))
         answer = {
             "id": claim_id,
             "status": decision.to_status,

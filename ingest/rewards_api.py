@@ -1,21 +1,22 @@
 """The rewards side of /api/v1: the catalogue, a participant's orders, cancelling one.
 
-Request and response bodies are pydantic models; `openapi_paths()` and `openapi_schemas()` describe them for
-the OpenAPI document (ingest.openapi adds them). Errors keep the API's `{"error": {"code", "message"}}` form.
+Each route declares its request and answer models with `ingest.openapi.operation`, which validates the request
+and puts the route in the OpenAPI document. Quantities and reward ids are checked by the order use case, so a
+bad one gets its own reason code (`bad_quantity`, `unknown_reward`); errors keep `{"error": {"code", "message"}}`.
 """
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
+from typing import ClassVar
 
 from flask import Blueprint, jsonify, request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
 
 from claims.db.engine import transaction
 from claims.db.reward_models import RewardOrder
-from claims.errors import ConflictError, InvalidInputError, PermissionDeniedError
+from claims.errors import ConflictError, InvalidInputError
 from claims.ledger import balance, balance_row
 from claims.roles import Role
 from claims.services.accounts import participant_of
@@ -32,10 +33,20 @@ from claims.services.orders import (
 )
 from claims.services.rewards import catalogue, reveal_codes
 from ingest.http import bearer_user, install_error_handlers, runtime
+from ingest.openapi import ApiModel, operation
+from ingest.schemas import Expiring, IdempotencyHeaders
 
 blueprint = Blueprint("rewards_api", __name__, url_prefix="/api/v1")
 install_error_handlers(blueprint)
-REF = "#/components/schemas/{model}"
+PARTICIPANT = (Role.PARTICIPANT,)
+ANYONE: tuple[Role, ...] = ()
+
+
+class RewardsQuery(ApiModel):
+    category: str = Field("", max_length=100)
+    affordable: str = Field("", max_length=1, description="1: only what the caller can afford")
+    limit: int = Field(50, ge=1, le=100)
+    offset: int = Field(0, ge=0, le=2**31 - 1)
 
 
 class RewardOut(BaseModel):
@@ -58,8 +69,9 @@ class RewardsPage(BaseModel):
 
 class OrderItemIn(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
-    reward_id: int = Field(ge=1, le=2**31 - 1)
-    quantity: int = Field(1, ge=1, le=100)
+    reward_id: int
+    quantity: int = Field(1, json_schema_extra={"minimum": 1, "maximum": 100},
+                          description="1-100 (bad_quantity otherwise)")
 
 
 class DeliveryIn(BaseModel):
@@ -74,8 +86,9 @@ class TaxDetailsIn(BaseModel):
     tax_office: str = Field("", max_length=200)
 
 
-class OrderIn(BaseModel):
+class OrderIn(ApiModel):
     model_config = ConfigDict(extra="forbid")
+    error_codes: ClassVar[dict[str, str]] = {"items": "bad_items"}
     items: list[OrderItemIn] = Field(min_length=1, max_length=30)
     delivery: DeliveryIn = DeliveryIn()
     tax_details: TaxDetailsIn | None = Field(None, description="needed when the year's rewards pass the "
@@ -107,20 +120,12 @@ class OrderOut(BaseModel):
                                             "masked (they are e-mailed too)")
 
 
+class CancelledOrder(OrderOut):
+    balance: int
+
+
 class OrdersPage(BaseModel):
     orders: list[OrderOut]
-
-
-class ExpiringOut(BaseModel):
-    points: int
-    on: date
-
-
-def _participant(session) -> int:
-    user = bearer_user(session)
-    if Role(user.role) is not Role.PARTICIPANT:
-        raise PermissionDeniedError("only participants order rewards", code="not_participant")
-    return participant_of(session, user).id
 
 
 def order_view(order: RewardOrder, codes: list[str] | None = None) -> dict:
@@ -133,41 +138,44 @@ def order_view(order: RewardOrder, codes: list[str] | None = None) -> dict:
 def expiring_view(session, participant_id: int) -> list[dict]:
     """The balance answer's `expiring`: what will expire and when."""
     rule = ExpiryRule.parse(runtime().settings.points_expiry)
-    return [ExpiringOut(points=e.points, on=e.on).model_dump(mode="json")
+    return [Expiring(points=e.points, on=e.on).model_dump(mode="json")
             for e in expiring(session, rule, participant_id)]
 
 
+def _participant_id(session) -> int:
+    return participant_of(session, bearer_user(session)).id
+
+
 @blueprint.get("/rewards")
+@operation(roles=ANYONE, query=RewardsQuery, answers={200: RewardsPage})
 def rewards():
-    """The active catalogue; with a participant's token each reward says how many points are missing."""
-    limit, offset = request.args.get("limit", 50, type=int), request.args.get("offset", 0, type=int)
+    """The active reward catalogue; with a participant's token each reward says how many points are missing"""
+    query = request.context.query
     with transaction(runtime().sessions) as session:
         user = bearer_user(session)
         points = balance(session, participant_of(session, user).id) if Role(user.role) is Role.PARTICIPANT else None
-        items, total = catalogue(session, points, request.args.get("category", ""),
-                                 request.args.get("affordable") == "1", limit=limit, offset=offset)
+        items, total = catalogue(session, points, query.category, query.affordable == "1", limit=query.limit,
+                                 offset=query.offset)
         rows = [RewardOut(id=i.reward.id, name=i.reward.name, points=i.reward.points, available=i.available,
                           category=i.reward.category, delivery=i.reward.delivery,
                           value_pln=str(i.reward.value_pln), missing=i.missing) for i in items]
-    page = RewardsPage(rewards=rows, total=total, limit=min(max(limit, 1), 100), offset=max(offset, 0))
+    page = RewardsPage(rewards=rows, total=total, limit=query.limit, offset=query.offset)
     return jsonify(page.model_dump(mode="json"))
 
 
-def _order_body() -> OrderIn:
-    raw = request.get_json(silent=True)
-    try:
-        return OrderIn.model_validate(raw)
-    except ValidationError as exc:
-        fields = {str(part) for error in exc.errors() for part in error["loc"]}
-        code = "bad_quantity" if "quantity" in fields else "unknown_reward" if "reward_id" in fields else "bad_json"
-        raise InvalidInputError('send {"items": [{"reward_id": 1, "quantity": 1}], "delivery": {"address": ""}}',
-                                code=code) from None
-
-
 @blueprint.post("/orders")
+@operation(roles=PARTICIPANT, json=OrderIn, headers=IdempotencyHeaders, answers={201: (OrderCreated, "Placed")},
+           errors=(403, 409, 422))
 def create_order():
-    """Place an order; the points leave the balance in the same transaction. Idempotency-Key like decisions."""
-    body = _order_body()
+    """Order rewards with points: the points leave the balance in the same transaction
+
+    An Idempotency-Key makes retries safe, as for decisions. 409: insufficient_points, out_of_stock,
+    limit_reached, idempotency_conflict; 422: bad_quantity, unknown_reward, address_required,
+    tax_details_required.
+    """
+    body = request.context.json
+    if body is None:
+        raise InvalidInputError('send {"items": [{"reward_id": 1, "quantity": 1}]}', code="bad_json")
     key = (request.headers.get("Idempotency-Key") or "").strip()[:200]
     fingerprint = request_fingerprint("POST", request.path, body.model_dump(mode="json"))
     try:
@@ -188,8 +196,6 @@ def _place_once(body: OrderIn, key: str, fingerprint: str):
         user = bearer_user(session)
         if key and (stored := stored_answer(session, user.id, key, fingerprint)) is not None:
             return jsonify(stored.body), stored.status_code
-        if Role(user.role) is not Role.PARTICIPANT:
-            raise PermissionDeniedError("only participants order rewards", code="not_participant")
         participant = participant_of(session, user)
         address = body.delivery.address or participant.delivery_address
         tax = body.tax_details.model_dump() if body.tax_details else None
@@ -203,80 +209,31 @@ def _place_once(body: OrderIn, key: str, fingerprint: str):
 
 
 @blueprint.get("/orders")
+@operation(roles=PARTICIPANT, answers={200: OrdersPage}, errors=(403,))
 def list_orders():
+    """The participant's own orders, newest first"""
     with transaction(runtime().sessions) as session:
-        orders = own_orders(session, _participant(session))
-        return jsonify(OrdersPage.model_validate({"orders": [order_view(o) for o in orders]}).model_dump(mode="json"))
+        orders = own_orders(session, _participant_id(session))
+        return jsonify({"orders": [order_view(o) for o in orders]})
 
 
 @blueprint.get("/orders/<int:order_id>")
+@operation(roles=PARTICIPANT, answers={200: OrderOut}, errors=(403, 404))
 def get_order(order_id: int):
+    """One of the participant's orders; an electronic code in full the first time"""
     with transaction(runtime().sessions) as session:
-        order = own_order(session, _participant(session), order_id)
+        order = own_order(session, _participant_id(session), order_id)
         codes = [code for _, code, _ in reveal_codes(session, [i.id for i in order.items])] \
             if codes_given(session, order) else []
         return jsonify(order_view(order, codes))
 
 
 @blueprint.post("/orders/<int:order_id>/cancel")
+@operation(roles=PARTICIPANT, answers={200: (CancelledOrder, "Cancelled")}, errors=(403, 404, 409))
 def cancel(order_id: int):
-    """Cancel one's own order while it is still placed; the points come back once."""
+    """Cancel an order that is still placed; its points come back once"""
     with transaction(runtime().sessions) as session:
-        participant_id = _participant(session)
-        order = cancel_order(session, order_id, bearer_user(session), participant_id=participant_id)
+        user = bearer_user(session)
+        participant_id = participant_of(session, user).id
+        order = cancel_order(session, order_id, user, participant_id=participant_id)
         return jsonify({**order_view(order), "balance": balance(session, participant_id)})
-
-
-# ---- the OpenAPI description ----------------------------------------------------------------------------
-
-MODELS = (RewardOut, RewardsPage, OrderItemIn, DeliveryIn, TaxDetailsIn, OrderIn, OrderCreated, OrderItemOut,
-          OrderOut, OrdersPage, ExpiringOut)
-
-
-def openapi_schemas() -> dict:
-    schemas: dict = {}
-    for model in MODELS:
-        schema = model.model_json_schema(ref_template=REF)
-        schemas.update(schema.pop("$defs", {}))
-        schemas[model.__name__] = schema
-    return schemas
-
-
-def _json(description: str, model: type[BaseModel]) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": {
-        "$ref": REF.format(model=model.__name__)}}}}
-
-
-def _errors(*codes: int) -> dict:
-    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-    texts = {401: "Missing or bad API token", 403: "Not a participant", 404: "No such order, or not yours",
-             409: "insufficient_points, out_of_stock, limit_reached, already_cancelled, not_cancellable, "
-                  "code_given or idempotency_conflict",
-             422: "bad_json, bad_quantity, unknown_reward, address_required, tax_details_required"}
-    return {str(code): {"description": texts[code], **error} for code in codes}
-
-
-def openapi_paths() -> dict:
-    order_id = [{"name": "order_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
-    key = {"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "maxLength": 200},
-           "description": "Same key and body give the same answer; same key with another body gives 409."}
-    query = [{"name": n, "in": "query", "schema": {"type": t}} for n, t in
-             (("category", "string"), ("affordable", "string"), ("limit", "integer"), ("offset", "integer"))]
-    return {
-        "/api/v1/rewards": {"get": {"summary": "The active reward catalogue (affordable=1: only what the caller "
-                                               "can afford)", "parameters": query,
-                                    "responses": {"200": _json("A page of rewards", RewardsPage), **_errors(401)}}},
-        "/api/v1/orders": {
-            "post": {"summary": "Order rewards with points (debited at once)", "parameters": [key],
-                     "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                         "$ref": REF.format(model="OrderIn")}}}},
-                     "responses": {"201": _json("Placed", OrderCreated), **_errors(401, 403, 409, 422)}},
-            "get": {"summary": "The participant's own orders, newest first",
-                    "responses": {"200": _json("Orders", OrdersPage), **_errors(401, 403)}}},
-        "/api/v1/orders/{order_id}": {"get": {"summary": "One of the participant's orders", "parameters": order_id,
-                                              "responses": {"200": _json("The order", OrderOut),
-                                                            **_errors(401, 403, 404)}}},
-        "/api/v1/orders/{order_id}/cancel": {"post": {
-            "summary": "Cancel an order that is still placed; its points come back once", "parameters": order_id,
-            "responses": {"200": _json("Cancelled", OrderOut), **_errors(401, 403, 404, 409)}}},
-    }

@@ -24,9 +24,14 @@ TODAY = date.today()
 #: A purchase date inside the test campaign and its submission window, whenever the tests run.
 RECENT = TODAY - timedelta(days=3)
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-#: A second Redis database for tests that run the whole demo (it flushes what it uses).
-TEST_DEMO_REDIS_URL = os.environ.get("TEST_DEMO_REDIS_URL", "redis://127.0.0.1:6379/14")
+#: Each pytest-xdist worker gets its own pair of Redis databases (tests flush what they use): the first is for
+#: queues and counters, the second for tests that run the whole demo. TEST_REDIS_URL and TEST_DEMO_REDIS_URL
+#: override both for a run that must stay out of the way of another one on the same server.
+_REDIS_DBS = [(15, 14), (13, 0), (12, 11), (10, 9), (8, 7), (6, 5), (4, 3), (2, 1)]
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+_DB, _DEMO_DB = _REDIS_DBS[_WORKER % len(_REDIS_DBS)]
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", f"redis://127.0.0.1:6379/{_DB}")
+TEST_DEMO_REDIS_URL = os.environ.get("TEST_DEMO_REDIS_URL", f"redis://127.0.0.1:6379/{_DEMO_DB}")
 
 # Two valid NIPs per partner outlet, one for a participant company, one for a seller outside the programme.
 NIP_A, NIP_B, NIP_PARTICIPANT, NIP_STRANGER = "5260250274", "7251801126", "5213017228", "1132191233"
@@ -64,7 +69,7 @@ def small_programme() -> dict:
 
 def catalogue_products() -> list[dict]:
     """The generator's building-materials items as the programme's catalogue (so generated receipts match)."""
-    from fixtures.documents import CATALOG
+    from fixtures.goods import CATALOG
 
     return [{"sku": entry.sku, "name": entry.name, "unit": entry.unit, "points_per_unit": 0} for entry in CATALOG]
 

@@ -13,8 +13,9 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 
+from fixtures.camera import degrade_photo
 from fixtures.documents import make_receipt
-from fixtures.render import degrade_photo, render_receipt_png
+from fixtures.render import render_receipt_png
 
 TEXT_PX = 22  # character height of a receipt rendered at scale 1.0
 

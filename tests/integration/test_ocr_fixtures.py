@@ -7,14 +7,9 @@ import shutil
 
 import pytest
 
+from fixtures.camera import degrade_photo
 from fixtures.documents import expected_fields, make_invoice, make_receipt
-from fixtures.render import (
-    degrade_photo,
-    render_invoice_pdf,
-    render_invoice_png,
-    render_receipt_pdf,
-    render_receipt_png,
-)
+from fixtures.render import render_invoice_pdf, render_invoice_png, render_receipt_pdf, render_receipt_png
 from ocr import extract_fields, read_document
 
 pytestmark = [

@@ -11,8 +11,9 @@ from PIL import Image
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
+from fixtures.camera import degrade_photo
 from fixtures.documents import expected_fields, make_receipt
-from fixtures.render import degrade_photo, render_receipt_png
+from fixtures.render import render_receipt_png
 from ocr import (
     EngineError,
     PageSource,

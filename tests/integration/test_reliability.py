@@ -31,8 +31,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def photos(count: int, first_seed: int) -> list[Upload]:
+    from fixtures.camera import degrade_photo
     from fixtures.documents import make_receipt
-    from fixtures.render import degrade_photo, render_receipt_png
+    from fixtures.render import render_receipt_png
 
     return [Upload(f"p{i}.jpg", "image/jpeg", degrade_photo(render_receipt_png(
         make_receipt(first_seed + i, seller_nip=NIP_A, date=RECENT), dpi_scale=2.0), first_seed + i,

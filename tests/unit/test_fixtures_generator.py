@@ -14,6 +14,7 @@ import pdfplumber
 import pytest
 from PIL import Image
 
+from fixtures.camera import degrade_photo, unreadable_photo
 from fixtures.codes import CODE_ALPHABET, code_check_char, ean13_is_valid, random_code
 from fixtures.documents import (
     CATALOG,
@@ -27,15 +28,7 @@ from fixtures.documents import (
 )
 from fixtures.generate import PROGRAMME_PATH, load_programme, write_samples
 from fixtures.nip import format_nip_dashed, nip_checksum_ok, random_nip
-from fixtures.render import (
-    degrade_photo,
-    pl_amount,
-    render_invoice_pdf,
-    render_invoice_png,
-    render_receipt_pdf,
-    render_receipt_png,
-    unreadable_photo,
-)
+from fixtures.render import pl_amount, render_invoice_pdf, render_invoice_png, render_receipt_pdf, render_receipt_png
 from verification.identifiers import code_is_well_formed
 
 SAMPLES = Path(PROGRAMME_PATH).parent / "samples"

@@ -92,8 +92,9 @@ def test_band_index_finds_planted_neighbours_among_random_hashes():
 def photos() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     import cv2
 
+    from fixtures.camera import degrade_photo
     from fixtures.documents import make_receipt
-    from fixtures.render import degrade_photo, render_receipt_png
+    from fixtures.render import render_receipt_png
 
     def gray(jpeg: bytes) -> np.ndarray:
         return cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_GRAYSCALE)
