@@ -16,7 +16,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from claims.db.models import Claim, Decision, LedgerEntry, PointBalance, User
+from claims.db.models import Claim, Decision, LedgerEntry, User
+from claims.db.reward_models import PointBalance
 from claims.errors import ConflictError, InvalidInputError
 
 KINDS = ("credit", "reversal", "order_debit", "order_refund", "adjustment", "expiry")

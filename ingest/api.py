@@ -194,3 +194,6 @@ def _replay(key: str, fingerprint: str):
         user = bearer_user(session)
         stored = stored_answer(session, user.id, key, fingerprint)
     return None if stored is None else (jsonify(stored.body), stored.status_code)
+
+
+from ingest import sales_api  # noqa: E402,F401 - adds POST /partner/sales (partners' own sales records)

@@ -59,3 +59,12 @@ class EngineError(OcrError):
 
     code = "ocr_engine_failed"
     default_message = "The text-recognition engine failed. Please try again later."
+
+
+class ForbiddenXmlError(OcrError):
+    """An XML upload declares a DTD, entities or external references (never expanded, never fetched)."""
+
+    code = "xml_forbidden"
+    default_message = (
+        "This XML file contains declarations an e-invoice never has. Please upload the invoice as KSeF issued it."
+    )

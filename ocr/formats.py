@@ -2,12 +2,14 @@
 
 The sniffed media type picks the entry; its reader turns the bytes into a `DocumentReading` and its
 extractor turns that reading into an `Extraction`. Images and PDFs are read as printed text (OCR, or a
-PDF's text layer) and extracted by layout (`ocr.extract.extract_printed`). A structured document whose
+PDF's text layer) and extracted by layout (`ocr.extract.extract_printed`), with the barcodes decoded on their
+pages (`DocumentReading.codes`: KSeF QR codes, product codes) overlaid exactly (`ocr.ksef.evidence`). A
+structured document whose
 fields are exact needs no OCR: its reader parses it into `DocumentReading.structured` (JSON-ready, so it
 crosses the sandbox's pipe) and its extractor builds the fields from that; a reader that stores a whole
 `Extraction.to_dict()` there can use `exact_extraction`. Adding a format is one row in `FORMATS` with its
 recogniser (`ocr.sniff`), reader and extractor; the upload types and the sniffing follow from the table.
-(A KSeF FA(3) e-invoice, say: recognised by its root element's namespace, parsed with defusedxml into
+(A KSeF FA(3) e-invoice is one: recognised by its root element's namespace, parsed with defusedxml into
 `structured`, its fields exact and sure.)
 """
 
@@ -22,8 +24,11 @@ from ocr import sniff
 from ocr.extract import extract_printed
 from ocr.extract.values import Extraction
 from ocr.images import load_images
+from ocr.ksef.barcodes import PDF_DPI, decode_pages
+from ocr.ksef.evidence import with_exact_evidence
+from ocr.ksef.invoice_xml import parse_invoice_xml
 from ocr.model import DocumentReading, DocumentTraits
-from ocr.pdf import read_pdf
+from ocr.pdf import read_pdf, rendered_pages
 from ocr.session import OcrSession
 from ocr.traits import page_traits
 
@@ -46,16 +51,30 @@ class Format:
 
 
 def read_image(data: bytes, media_type: str, session: OcrSession) -> DocumentReading:
-    """Decode every page of an image upload and read each by OCR; the traits come from the first page."""
+    """Decode every page of an image upload and read each by OCR, with the barcodes on it; the traits come from
+    the first page."""
     images = load_images(data, media_type, session.config)
-    pages = tuple(session.page(np.asarray(image), number) for number, image in enumerate(images, start=1))
+    arrays = [np.asarray(image) for image in images]
+    pages = tuple(session.page(array, number) for number, array in enumerate(arrays, start=1))
     traits = page_traits(images[0], media_type, data) if session.config.image_traits else DocumentTraits()
-    return DocumentReading(media_type, pages, traits=traits)
+    return DocumentReading(media_type, pages, traits=traits, codes=decode_pages(arrays))
 
 
 def read_pdf_document(data: bytes, media_type: str, session: OcrSession) -> DocumentReading:
-    """Read a PDF: the text layer where a page has one, the other pages rendered and read by OCR."""
-    return DocumentReading(media_type, tuple(read_pdf(data, session.config, session.pdf_page)))
+    """Read a PDF: the text layer where a page has one, the other pages rendered and read by OCR; every page
+    is rendered once more for its barcodes (a KSeF QR code is drawn, not written in the text layer)."""
+    pages = tuple(read_pdf(data, session.config, session.pdf_page))
+    return DocumentReading(media_type, pages, codes=decode_pages(rendered_pages(data, session.config, PDF_DPI)))
+
+
+def extract_with_evidence(reading: DocumentReading) -> Extraction:
+    """The fields of a printed document, with what its KSeF QR codes and KSeF number say exactly."""
+    return with_exact_evidence(reading, extract_printed(reading))
+
+
+def read_ksef_xml(data: bytes, media_type: str, session: OcrSession) -> DocumentReading:
+    """Parse a KSeF e-invoice (FA(3)/FA(2) XML) hardened: its fields exact, no page to read (`ocr.ksef`)."""
+    return DocumentReading(media_type, (), structured=parse_invoice_xml(data))
 
 
 def exact_extraction(reading: DocumentReading) -> Extraction:
@@ -71,13 +90,14 @@ def exact_extraction(reading: DocumentReading) -> Extraction:
 
 #: Every accepted upload, in the order the recognisers are tried.
 FORMATS: tuple[Format, ...] = (
-    Format(sniff.JPEG, sniff.is_jpeg, read_image, extract_printed),
-    Format(sniff.PNG, sniff.is_png, read_image, extract_printed),
-    Format(sniff.WEBP, sniff.is_webp, read_image, extract_printed),
-    Format(sniff.TIFF, sniff.is_tiff, read_image, extract_printed),
-    Format(sniff.PDF, sniff.is_pdf, read_pdf_document, extract_printed),
-    Format(sniff.AVIF, sniff.is_avif, read_image, extract_printed),
-    Format(sniff.HEIC, sniff.is_heic, read_image, extract_printed),
+    Format(sniff.JPEG, sniff.is_jpeg, read_image, extract_with_evidence),
+    Format(sniff.PNG, sniff.is_png, read_image, extract_with_evidence),
+    Format(sniff.WEBP, sniff.is_webp, read_image, extract_with_evidence),
+    Format(sniff.TIFF, sniff.is_tiff, read_image, extract_with_evidence),
+    Format(sniff.PDF, sniff.is_pdf, read_pdf_document, extract_with_evidence),
+    Format(sniff.AVIF, sniff.is_avif, read_image, extract_with_evidence),
+    Format(sniff.HEIC, sniff.is_heic, read_image, extract_with_evidence),
+    Format(sniff.KSEF_XML, sniff.is_ksef_xml, read_ksef_xml, exact_extraction),
 )
 #: The media types the upload API accepts.
 ALLOWED_UPLOAD_TYPES: frozenset[str] = frozenset(entry.media_type for entry in FORMATS)
@@ -140,4 +160,4 @@ def extract_fields(reading: DocumentReading) -> Extraction:
         item lines. Fields that were not found are absent from `fields`.
     """
     entry = format_for(reading.media_type)
-    return (entry.extract if entry else extract_printed)(reading)
+    return (entry.extract if entry else extract_with_evidence)(reading)

@@ -214,6 +214,9 @@ class DocumentReading:
     `traits` describe the image (first page) the text was read from. `structured` holds what a structured
     document (one whose fields are exact, with no page to read) says, as its format's reader parsed it:
     JSON-ready data that the format's extractor turns into fields (`ocr.formats`); None for printed pages.
+
+    `codes` holds the barcodes decoded on the pages (QR, DataMatrix, EAN-13, Code 128), each
+    {"format", "text", "page"}: a KSeF verification QR code, a product code on packaging (`ocr.ksef.barcodes`).
     """
 
     media_type: str
@@ -223,6 +226,7 @@ class DocumentReading:
     rereads: tuple[PageReading, ...] = ()
     traits: DocumentTraits = field(default_factory=DocumentTraits)
     structured: dict[str, Any] | None = None
+    codes: tuple[dict[str, Any], ...] = ()
 
     def alternate_reading(self) -> DocumentReading | None:
         """Return the alternate pages as a reading of their own (pages without one keep the primary)."""
@@ -258,6 +262,8 @@ class DocumentReading:
             data["traits"] = self.traits.to_dict()
         if self.structured is not None:
             data["structured"] = self.structured
+        if self.codes:
+            data["codes"] = [dict(code) for code in self.codes]
         return data
 
     @classmethod
@@ -271,4 +277,5 @@ class DocumentReading:
             rereads=tuple(PageReading.from_dict(p) for p in data.get("rereads", [])),
             traits=DocumentTraits.from_dict(data.get("traits") or {}),
             structured=data.get("structured"),
+            codes=tuple(dict(code) for code in data.get("codes") or ()),
         )

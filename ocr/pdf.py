@@ -6,7 +6,8 @@ import io
 import math
 import re
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -142,6 +143,23 @@ def read_pdf(data: bytes, config: ReaderConfig, ocr_page: PageOcr) -> list[PageR
     try:
         with _open_plumber(data) as plumber:
             return [_read_page(_plumber_page(plumber, i), pdfium_doc, i, config, ocr_page) for i in range(count)]
+    finally:
+        pdfium_doc.close()
+
+
+def rendered_pages(data: bytes, config: ReaderConfig, dpi: float) -> Iterator[np.ndarray]:
+    """Each page of a PDF (at most `config.max_pdf_pages`) rendered to RGB at `dpi` (lowered to the pixel cap).
+
+    Raises:
+        EncryptedPdfError, FileTooLargeError, CorruptFileError: as `read_pdf`.
+    """
+    count = check_pdf(data, config)
+    pdfium_doc = _open_pdfium(data)
+    try:
+        for index in range(count):
+            page = pdfium_doc[index]
+            width, height = page.get_size()
+            yield _render(pdfium_doc, index, width, height, replace(config, pdf_render_dpi=int(dpi)))[0]
     finally:
         pdfium_doc.close()
 

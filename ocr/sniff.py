@@ -14,9 +14,13 @@ HEIC: Final = "image/heic"
 AVIF: Final = "image/avif"
 TIFF: Final = "image/tiff"
 PDF: Final = "application/pdf"
+KSEF_XML: Final = "application/xml"
 
 #: How much of the upload the recognisers look at.
 HEAD_BYTES: Final = 1024
+
+#: The FA e-invoice schemas' namespaces all live here (crd.gov.pl publishes the tax forms' schemas).
+_FA_NAMESPACE_ROOT: Final = b"crd.gov.pl/wzor/"
 
 _HEIC_BRANDS: Final = frozenset({b"heic", b"heix", b"mif1", b"msf1", b"heim", b"heis", b"hevc", b"hevx"})
 _AVIF_BRANDS: Final = frozenset({b"avif", b"avis"})
@@ -73,3 +77,12 @@ def isobmff_type(data: bytes) -> str | None:
     if any(b in _HEIC_BRANDS for b in brands):
         return HEIC
     return None
+
+
+def is_ksef_xml(head: bytes) -> bool:
+    """Tell whether the bytes are XML that may be a KSeF e-invoice: an FA schema's namespace in the head, or a
+    DTD (which no e-invoice has: the reader refuses it with its own code, never expanding it)."""
+    text = head.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n")
+    if not text.startswith(b"<"):
+        return False
+    return _FA_NAMESPACE_ROOT in text or b"<!DOCTYPE" in text or b"<!ENTITY" in text

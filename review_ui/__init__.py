@@ -84,6 +84,7 @@ def create_app(runtime: Runtime, claim_queue: Any = None, *, testing: bool = Fal
 
 def _register_blueprints(app: Flask) -> None:
     import review_ui.participant_upload  # noqa: F401 — adds the upload routes to the participant blueprint
+    import review_ui.sales  # noqa: F401 — adds the partner's sales records page to the review blueprint
     from review_ui.account import bp as account_bp
     from review_ui.admin import bp as admin_bp
     from review_ui.audit import bp as audit_bp

@@ -33,6 +33,7 @@ from review_ui.db import db, write
 from review_ui.documents import document_page_count
 from review_ui.errors import flash_error
 from review_ui.i18n import current_locale, has_key, t, tn, translate
+from review_ui.ksef_view import ksef_view
 from review_ui.queue_filters import AGE_CHOICES, filter_args, hours_waited, parse_filter
 from vocabulary.claims import REVIEW_STATES, ClaimStatus
 from vocabulary.fields import EDITABLE_FIELDS
@@ -119,6 +120,7 @@ def claim(claim_id: str):
         editable=editable_values(found.fields) if may_correct(user, found) else None,
         documents=document_views(found.documents, document_page_count),
         items=claim_items(found.fields),
+        ksef=ksef_view(found.fields),
         lines=line_views(session, found.lines),
         can_correct_lines=may_correct(user, found),
         reasons=[_reason_for_reviewer(r, locale) for r in found.reasons or []],

@@ -137,6 +137,8 @@ class CatalogueIndex:
         self.products = products
         self.position = {p.id: i for i, p in enumerate(products)}
         self.by_ean = {p.ean: i for i, p in enumerate(products) if p.ean}
+        # GTIN-8/12/13/14 are one number space: compared without leading zeros (GTIN-14 0590... == EAN 590...)
+        self.by_ean_digits = {p.ean.lstrip("0"): i for i, p in enumerate(products) if p.ean}
         self.vocab = vocab
         self.docs = docs
         self.partner_names = partner_names

@@ -24,6 +24,26 @@ class LineItem:
     unit_price: Decimal | None = None
     amount: Decimal | None = None
     vat_rate: int | None = None
+    gtin: str = ""  # an e-invoice line's GTIN (FA `GTIN`)
+    seller_index: str = ""  # the seller's own product index (FA `Indeks`)
+
+
+@dataclass(frozen=True)
+class KsefFacts:
+    """A KSeF e-invoice's exact identities and type: the hash of its XML (as uploaded, and as its KOD I QR code
+    says), its KSeF number, its issue date `P_1`, its type (`RodzajFaktury`) and what it corrects."""
+
+    xml_hash: str | None = None
+    qr_hash: str | None = None
+    ksef_number: str | None = None
+    issue_date: date | None = None
+    invoice_type: str | None = None
+    corrected_ksef_number: str | None = None
+    corrected_document_number: str | None = None
+    certificate: str | None = None
+
+    def __bool__(self) -> bool:
+        return any((self.xml_hash, self.qr_hash, self.ksef_number, self.certificate))
 
 
 @dataclass(frozen=True)
@@ -59,6 +79,7 @@ class ClaimFacts:
     participant_company_nip: str | None = None
     device_id: str | None = None
     ip: str | None = None
+    ksef: KsefFacts | None = None  # what KSeF data (an e-invoice's XML, its QR codes, its number) said exactly
 
     @property
     def net_amounts(self) -> bool:
@@ -98,4 +119,6 @@ def parse_item(raw: Mapping[str, object]) -> LineItem:
         unit_price=parse_decimal(raw.get("unit_price")),
         amount=parse_decimal(raw.get("amount")),
         vat_rate=int(rate) if rate is not None else None,
+        gtin=re.sub(r"\D", "", str(raw.get("gtin") or ""))[:14],
+        seller_index=str(raw.get("index") or "").strip()[:100],
     )

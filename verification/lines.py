@@ -38,7 +38,8 @@ def assess_lines(claim: ClaimFacts, campaign: Campaign, catalogue: CatalogueInde
                  history: History) -> LinesAssessment:
     """Match every item (the partner's own names first), decide eligibility, count points."""
     items = [item for item in claim.items if item.name]
-    matches = [match_line(catalogue, item.name, partner_id) for item in items]
+    matches = [match_line(catalogue, item.name, partner_id, gtin=item.gtin, seller_index=item.seller_index)
+               for item in items]
     products = [_product(catalogue, m) for m in matches]
     eligible = [p is not None and campaign.is_eligible(p.sku) for p in products]
     priced = [_priced(item, product, claim, campaign)
@@ -71,7 +72,8 @@ def _verdict_line(item: LineItem, match: LineMatch, product: Product | None, eli
     else:
         reason = None
     return VerdictLine(item.name, match.product_id, product.name if product else None, match.score, points,
-                       eligible, str(reason) if reason else None, match.auto, str(match.method), match.alternatives)
+                       eligible, str(reason) if reason else None, match.auto, str(match.method), match.alternatives,
+                       item.seller_index)
 
 
 def _line_reasons(lines: tuple[VerdictLine, ...], result: PointsResult, campaign: Campaign) -> tuple[Reason, ...]:

@@ -38,6 +38,7 @@ ALTERNATIVES = 3
 
 class MatchMethod(StrEnum):
     EAN = "ean"
+    PARTNER_INDEX = "partner_index"
     PARTNER_NAME = "partner_name"
     PARTNER_FUZZY = "partner_fuzzy"
     CATALOGUE = "catalogue"
@@ -69,8 +70,18 @@ class LineMatch:
 
 
 def match_line(index: CatalogueIndex, item: str, partner_id: int | None = None,
-               thresholds: MatchThresholds = DEFAULT_THRESHOLDS) -> LineMatch:
-    """Match one printed line; EAN first, then the partner's names, then the catalogue."""
+               thresholds: MatchThresholds = DEFAULT_THRESHOLDS, *, gtin: str = "", seller_index: str = ""
+               ) -> LineMatch:
+    """Match one line; exact codes first (an e-invoice line's GTIN against the catalogue's EAN, its seller's
+    index against that partner's learned names, an EAN printed in the name), then the partner's names, then
+    the catalogue by name."""
+    if gtin and gtin.lstrip("0") in index.by_ean_digits:
+        return LineMatch(item, index.products[index.by_ean_digits[gtin.lstrip("0")]].id, 100.0, MatchMethod.EAN,
+                         auto=True)
+    if seller_index and partner_id is not None:
+        known = index.partner_names.get(partner_id, {}).get(normalise_name(seller_index))
+        if known is not None:
+            return LineMatch(item, index.products[known].id, 100.0, MatchMethod.PARTNER_INDEX, auto=True)
     for ean in eans_in(item):
         if ean in index.by_ean:
             return LineMatch(item, index.products[index.by_ean[ean]].id, 100.0, MatchMethod.EAN, auto=True)

@@ -163,3 +163,6 @@ class PriorClaim:
     seller_nip: str | None = None
     date: date | None = None
     total: Decimal | None = None
+    document_keys: frozenset[str] = frozenset()  # exact KSeF identities (`verification.ksef.document_keys`)
+    xml_hash: str | None = None  # the hash of the e-invoice XML it carried
+    qr_hash: str | None = None  # the hash its KOD I QR code said

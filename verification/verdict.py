@@ -57,11 +57,13 @@ class VerdictLine:
     auto: bool = False
     method: str = "none"
     alternatives: tuple[tuple[int, float], ...] = ()  # (product_id, score) the reviewer may pick instead
+    seller_index: str = ""  # the seller's product index on an e-invoice line (learned with the reviewer's match)
 
     def to_dict(self) -> dict:
         return {"item": self.item, "product_id": self.product_id, "product_name": self.product_name,
                 "score": self.score, "points": self.points, "eligible": self.eligible, "reason": self.reason,
-                "auto": self.auto, "method": self.method, "alternatives": [list(a) for a in self.alternatives]}
+                "auto": self.auto, "method": self.method, "alternatives": [list(a) for a in self.alternatives]
+                } | ({"seller_index": self.seller_index} if self.seller_index else {})
 
 
 @dataclass(frozen=True)

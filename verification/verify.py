@@ -1,7 +1,8 @@
 """verify_claim: one read document claim through the programme's rules, to a routed Verdict.
 
 The pipeline, in order (the first step that decides ends it):
-1. exact duplicate (same file, or same document identity across any participants) -> auto_rejected
+1. exact duplicate (same file, the same KSeF invoice by its hash or KSeF number, or same document identity
+   across any participants) -> auto_rejected; flagged instead when the KSeF hashes of the two disagree
 2. nothing readable -> needs_retake
 3. seller: a valid NIP of no partner -> auto_rejected (unknown_seller); no NIP and no outlet by name and
    address -> needs_retake (no_seller_nip)
@@ -10,7 +11,7 @@ The pipeline, in order (the first step that decides ends it):
 6. lines -> products -> eligibility -> points; every line settled (matched automatically, or resembling no
    product), none eligible, and the items add up to the total (none was missed) -> auto_rejected
 7. near duplicate, risk score >= policy.flag_at, or a blocking signal (buyer NIP not the participant's
-   company when required) -> flagged (the auditor)
+   company when required, an e-invoice XML whose hash is not its QR code's) -> flagged (the auditor)
 8. the campaign auto-approves and nothing is uncertain -> auto_approved; otherwise pending_review (the partner)
 """
 
@@ -21,8 +22,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from verification.catalogue import CatalogueIndex
-from verification.duplicates import DuplicateKind, exact_duplicates, identity_key, near_duplicates
+from verification.duplicates import IGNORED_STATUSES, DuplicateKind, exact_duplicates, identity_key, near_duplicates
 from verification.facts import KEY_FIELDS, ClaimFacts
+from verification.ksef import exact_document_duplicate, ksef_signals
 from verification.lines import LinesAssessment, assess_lines
 from verification.programme import Campaign, History, Outlet, PriorClaim
 from verification.sellers import SellerMatch, SellerMethod, resolve_seller
@@ -70,13 +72,14 @@ def verify_claim(claim: ClaimFacts, campaign: Campaign, outlets_by_nip: Mapping[
     """
     key = identity_key(claim.identity_fields(), identity_secret)
     context = _Context(claim, campaign, key, SellerMatch(None, SellerMethod.NONE))
-    early = _duplicate(context, priors) or _unreadable(context)
+    early = _duplicate(context, priors, policy) or _unreadable(context)
     if early:
         return early
     seller = resolve_seller(claim.seller_nip, claim.seller_name, claim.seller_address, outlets_by_nip)
     context = _Context(claim, campaign, key, seller)
     signals = collect_signals(claim, campaign, history, seller.outlet.id if seller.outlet else None,
                               today=today, policy=policy)
+    signals += ksef_signals(claim, priors, policy)
     early = _seller_problem(context) or _rule_rejection(context, signals) or _buyer_nip_missing(context)
     if early:
         return early
@@ -88,14 +91,32 @@ def verify_claim(claim: ClaimFacts, campaign: Campaign, outlets_by_nip: Mapping[
     return _decide(context, lines, signals, policy)
 
 
-def _duplicate(context: _Context, priors: Sequence[PriorClaim]) -> Verdict | None:
-    found = exact_duplicates(context.claim.claim_id, context.claim.sha256s, context.key, priors)
-    if not found:
+def _duplicate(context: _Context, priors: Sequence[PriorClaim], policy: RiskPolicy) -> Verdict | None:
+    """An earlier claim of the same file or document: rejected, unless the two e-invoice hashes disagree (then
+    one of them was altered: an auditor sees both)."""
+    reason = _duplicate_reason(context, priors)
+    if reason is None:
         return None
-    first = found[0]
-    reason = make_reason(ReasonCode.DUPLICATE, Severity.BLOCKING, by=str(first.kind),
-                         other_participant=first.participant_id != context.claim.participant_id, **first.evidence)
+    mismatches = [make_reason(s.code, s.severity, weight=s.weight, **s.evidence)
+                  for s in ksef_signals(context.claim, priors, policy) if s.code is ReasonCode.KSEF_HASH_MISMATCH]
+    if mismatches:
+        head = make_reason(ReasonCode.NEEDS_AUDIT, Severity.WARNING)
+        return context.verdict(Route.FLAGGED, [head, *mismatches, reason])
     return context.verdict(Route.AUTO_REJECTED, [reason])
+
+
+def _duplicate_reason(context: _Context, priors: Sequence[PriorClaim]) -> Reason | None:
+    claim = context.claim
+    found = exact_duplicates(claim.claim_id, claim.sha256s, context.key, priors)
+    if found:
+        first = found[0]
+        return make_reason(ReasonCode.DUPLICATE, Severity.BLOCKING, by=str(first.kind),
+                           other_participant=first.participant_id != claim.participant_id, **first.evidence)
+    exact = exact_document_duplicate(claim, priors, IGNORED_STATUSES)
+    if exact is None:
+        return None
+    return make_reason(ReasonCode.DUPLICATE, Severity.BLOCKING, by=exact.by, prior_claim=exact.prior.id,
+                       other_participant=exact.prior.participant_id != claim.participant_id, **{exact.by: exact.value})
 
 
 def _unreadable(context: _Context) -> Verdict | None:

@@ -69,6 +69,18 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("vat_total", T.MONEY, 20),
     FieldSpec("currency", T.CODE, 3, editable=False, reviewer=False),
     FieldSpec("payment_method", T.CODE, 50),
+    # KSeF e-invoices: read exactly from the FA(3)/FA(2) XML, the KSeF number or the verification QR codes
+    FieldSpec("ksef_number", T.TEXT, 36, editable=False, participant=True),
+    FieldSpec("invoice_type", T.TEXT, 10, editable=False),
+    FieldSpec("buyer_id", T.TEXT, 50, editable=False),
+    FieldSpec("corrected_ksef_number", T.TEXT, 36, editable=False),
+    FieldSpec("corrected_document_number", T.TEXT, 100, editable=False),
+    FieldSpec("xml_hash", T.TEXT, 43, editable=False, reviewer=False),
+    FieldSpec("qr_hash", T.TEXT, 43, editable=False, reviewer=False),
+    FieldSpec("ksef_link", T.TEXT, 300, editable=False, reviewer=False),
+    FieldSpec("ksef_certificate", T.TEXT, 600, editable=False, reviewer=False),
+    # product codes decoded from a photo of packaging (QR, DataMatrix GS1 AI 21, EAN-13, Code 128), space-separated
+    FieldSpec("product_codes", T.TEXT, 500, editable=False, on_claim=False, reviewer=False),
 )
 
 BY_NAME: dict[str, FieldSpec] = {spec.name: spec for spec in FIELDS}

@@ -64,6 +64,14 @@ class ReasonCode(StrEnum):
     VELOCITY_DEVICE = "velocity_device"
     VELOCITY_IP = "velocity_ip"
     UNUSUAL_AMOUNT = "unusual_amount"
+    # KSeF e-invoices (verification.ksef)
+    KSEF_HASH_MISMATCH = "ksef_hash_mismatch"
+    KSEF_NUMBER_MISMATCH = "ksef_number_mismatch"
+    CORRECTION_OF_INVOICE = "correction_of_invoice"
+    CORRECTION_WITHOUT_ORIGINAL = "correction_without_original"
+    CORRECTION_OF_OWN_INVOICE = "correction_of_own_invoice"
+    PARTNER_SALE_CONFIRMS = "partner_sale_confirms"
+    PARTNER_SALE_CONTRADICTS = "partner_sale_contradicts"
     # what a participant is shown instead of an internal code (see PARTICIPANT_REASONS)
     NOT_ACCEPTED = "not_accepted"
     APPROVAL_REVERSED = "approval_reversed"
@@ -133,6 +141,8 @@ PARTICIPANT_REASONS: dict[ReasonCode, ParticipantReason] = {
     R.BUYER_NIP_MISMATCH: ParticipantReason(R.BUYER_NIP_MISMATCH, N.APPEAL),
     R.CONFIRMED: ParticipantReason(R.CONFIRMED, N.NONE),
     R.APPEAL: ParticipantReason(R.APPEAL, N.WAIT),
+    R.CORRECTION_OF_INVOICE: ParticipantReason(R.CORRECTION_OF_INVOICE, N.NONE),
+    R.PARTNER_SALE_CONFIRMS: ParticipantReason(R.PARTNER_SALE_CONFIRMS, N.NONE),
     # a reviewer's rejection: the comment field of the rejection form is addressed to the participant
     R.NOT_OUR_SALE: ParticipantReason(R.NOT_OUR_SALE, N.APPEAL, with_comment=True),
     R.DOCUMENT_NOT_MATCHING: ParticipantReason(R.DOCUMENT_NOT_MATCHING, N.APPEAL, with_comment=True),

@@ -23,6 +23,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from claims.db.models import Base, User, utcnow
 
 
+class PointBalance(Base):
+    """A participant's balance kept next to the ledger: the row every debit locks, never below zero."""
+
+    __tablename__ = "point_balances"
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), primary_key=True)
+    points: Mapped[int] = mapped_column(Integer, default=0)
+    __table_args__ = (CheckConstraint("points >= 0", name="not_negative"),)
+
+
 class Reward(Base):
     """One reward of the catalogue. `stock` None means unlimited; a code reward's stock is its unused codes."""
 

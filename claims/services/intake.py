@@ -31,8 +31,11 @@ from claims.ratelimit import RateLimiter, check_claim_attempts
 from claims.services.programme import active_campaign
 from claims.services.transitions import move_claim
 from claims.settings import Settings
+from ocr.errors import OcrError
 from ocr.formats import ALLOWED_UPLOAD_TYPES, sniff_media_type
+from ocr.ksef.invoice_xml import parse_invoice_xml
 from ocr.quality import check_photo
+from ocr.sniff import KSEF_XML
 from verification.identifiers import code_is_well_formed, normalise_code
 from vocabulary.claims import ClaimKind, ClaimStatus
 
@@ -85,7 +88,18 @@ def check_upload(filename: str | None, data: bytes, max_bytes: int) -> Upload:
         )
     if media_type in CAMERA_TYPES:
         _check_photo_quality(name, data, media_type)
+    if media_type == KSEF_XML:
+        _check_ksef_xml(name, data)
     return Upload(filename=name, media_type=media_type, data=data)
+
+
+def _check_ksef_xml(name: str, data: bytes) -> None:
+    """Refuse an XML that is no readable e-invoice (a DTD, not well-formed, too large, another schema) at upload,
+    with the reader's own code; the parse is bounded (`ocr.ksef.invoice_xml`) and repeated by the reader."""
+    try:
+        parse_invoice_xml(data)
+    except OcrError as exc:
+        raise InvalidInputError(f"file {name!r}: {exc.message}", code=exc.code, name=name) from None
 
 
 #: What phones save photos as; the quality gate judges these at upload. Screenshots and e-receipts (PNG),

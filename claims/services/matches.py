@@ -45,6 +45,9 @@ def correct_line_match(session: Session, user: User, claim_id: str, line_index: 
     if product is not None and claim.partner_id is not None:
         remember_partner_name(session, claim.partner_id, product.id, str(before.get("item", "")),
                               created_by=user.id)
+        if before.get("seller_index"):  # an e-invoice line's index: the next line with it matches exactly
+            remember_partner_name(session, claim.partner_id, product.id, str(before["seller_index"]),
+                                  created_by=user.id)
     record_event(session, "line_match_corrected", actor_user_id=user.id, claim_id=claim.id,
                  before={"line": line_index, **before}, after={"line": line_index, **after})
     return after

@@ -15,11 +15,15 @@ from claims.errors import NotFoundError
 from claims.ledger import credit_points
 from claims.reasons import reason
 from claims.services import rules
+from claims.services.ksef_corrections import apply_correction, correction_outcome, is_correction
+from claims.services.partner_sales import match_claim
+from claims.services.scanned_codes import become_code_claim, scanned_codes
 from claims.services.transitions import move_claim
 from ocr import ClaimExtraction, DocumentReading, DocumentTraits, Extraction, merge_documents
 from verification import ClaimFacts, Route, Verdict, verify_claim
 from verification.duplicates import identity_key
-from verification.facts import parse_date, parse_item
+from verification.facts import KsefFacts, parse_date, parse_item
+from verification.ksef import document_keys
 from vocabulary.claims import ClaimKind, ClaimStatus
 from vocabulary.numbers import parse_decimal
 from vocabulary.reasons import ReasonCode
@@ -101,6 +105,7 @@ def approve_automatically(session: Session, claim_id: str) -> None:
     decision = Decision(claim_id=claim.id, action="approve", from_status=ClaimStatus.PROCESSING,
                         to_status=ClaimStatus.APPROVED, reason_code=ReasonCode.AUTO_APPROVED, comment="")
     session.add(decision)
+    apply_correction(session, claim, decision)  # a KSeF correction: the original's credit reversed first
     credit_points(session, claim, decision, claim.points_proposed)
 
 
@@ -233,6 +238,10 @@ def verify_and_route(session: Session, claim_id: str, secret_key: str, now: date
     if claim is None or claim.status != ClaimStatus.PROCESSING:
         return None
     merged = claim_extraction(session, claim_id)
+    if not merged.readable and (codes := scanned_codes(session, claim_id)):  # a photo of packaging, not a receipt
+        become_code_claim(session, claim, codes)
+        finish_code_claim(session, claim_id)
+        return ClaimStatus(claim.status)
     campaign = session.get(Campaign, claim.campaign_id) if claim.campaign_id else None
     if campaign is None:
         outcome = Outcome(status=ClaimStatus.FLAGGED, kind=str(merged.kind), fields=claim_fields(merged),
@@ -241,10 +250,14 @@ def verify_and_route(session: Session, claim_id: str, secret_key: str, now: date
         verdict = _verdict(session, claim, campaign, merged, rules.identity_secret(secret_key),
                            now or datetime.now(UTC))
         outcome = _outcome(merged, verdict)
+        facts = claim_facts(claim, merged)
+        if is_correction(facts):
+            outcome = correction_outcome(session, claim, facts, outcome)
     finish_processing(session, claim_id, outcome)
     if outcome.status is ClaimStatus.APPROVED:
         approve_automatically(session, claim_id)
-    return outcome.status
+    match_claim(session, claim_id)  # the partner's own sales record of this invoice, if it sent one
+    return ClaimStatus(session.get(Claim, claim_id).status)
 
 
 def claim_fields(merged: ClaimExtraction) -> dict:
@@ -277,8 +290,19 @@ def facts_from_extraction(merged: ClaimExtraction, **known: object) -> ClaimFact
         seller_name=merged.value("seller_name"), seller_address=merged.value("seller_address"),
         buyer_nip=merged.value("buyer_nip"), date=parse_date(merged.value("date")),
         document_number=merged.value("document_number"), total=parse_decimal(merged.value("total")),
-        items=tuple(parse_item(item) for item in merged.items), sure_fields=frozenset(merged.sure),
-        **known,  # type: ignore[arg-type]
+        items=tuple(parse_item(item) for item in merged.items if not item.get("before")),  # a correction's old state
+        sure_fields=frozenset(merged.sure), ksef=ksef_facts(merged), **known,  # type: ignore[arg-type]
+    )
+
+
+def ksef_facts(merged: ClaimExtraction) -> KsefFacts:
+    """What the claim's KSeF data said exactly (an e-invoice's XML, its QR codes, its KSeF number)."""
+    return KsefFacts(
+        xml_hash=merged.value("xml_hash"), qr_hash=merged.value("qr_hash"), ksef_number=merged.value("ksef_number"),
+        issue_date=parse_date(merged.value("issue_date")), invoice_type=merged.value("invoice_type"),
+        corrected_ksef_number=merged.value("corrected_ksef_number"),
+        corrected_document_number=merged.value("corrected_document_number"),
+        certificate=merged.value("ksef_certificate"),
     )
 
 
@@ -288,7 +312,8 @@ def _verdict(session: Session, claim: Claim, campaign: Campaign, merged: ClaimEx
     facts = claim_facts(claim, merged)
     outlets = rules.outlet_values(session)
     key = identity_key(facts.identity_fields(), secret)
-    priors = rules.priors_for(session, claim, list(facts.sha256s), list(facts.phashes), key)
+    keys = rules.save_document_keys(session, claim.id, document_keys(facts))
+    priors = rules.priors_for(session, claim, list(facts.sha256s), list(facts.phashes), key, keys)
     seller_outlets = [o.id for nip, o in outlets.items() if nip == facts.seller_nip]
     history = rules.history_for(session, claim, campaign.id, seller_outlets, now)
     return verify_claim(facts, rules.campaign_values(campaign), outlets, rules.catalogue_index(session), history,

@@ -12,6 +12,7 @@ from claims.db.models import Claim, Decision, Participant, User
 from claims.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from claims.ledger import credit_points, reverse_points
 from claims.roles import STAFF_ROLES, Role
+from claims.services.ksef_corrections import apply_correction
 from claims.services.transitions import move_claim
 from vocabulary.claims import REVIEW_STATES, ClaimStatus
 from vocabulary.reasons import REJECTION_CODES, ReasonCode
@@ -65,6 +66,7 @@ def decide_claim(
                         to_status=target, reason_code=code, comment=comment[:2000])
     session.add(decision)
     if target is ClaimStatus.APPROVED:
+        apply_correction(session, claim, decision)  # a KSeF correction invoice: the original's credit reversed
         credit_points(session, claim, decision, claim.points_proposed)
     else:
         claim.reasons = list(claim.reasons or []) + [{"code": code, "comment": comment[:2000]}]

@@ -13,8 +13,8 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from claims.db.models import LedgerEntry, Participant, PointBalance, User
-from claims.db.reward_models import Reward, RewardOrder, RewardOrderItem
+from claims.db.models import LedgerEntry, Participant, User
+from claims.db.reward_models import PointBalance, Reward, RewardOrder, RewardOrderItem
 
 LOW_STOCK = 5
 

@@ -13,10 +13,10 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select, tuple_
+from sqlalchemy import delete, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
-from claims.db.models import Campaign, Claim, Document, ImageHashBand, Outlet, PartnerItemName, Product
+from claims.db.models import Campaign, Claim, Document, DocumentKey, ImageHashBand, Outlet, PartnerItemName, Product
 from verification import programme as v
 from verification.catalogue import CatalogueIndex
 from verification.duplicates import band_probes, hash_bands
@@ -143,8 +143,9 @@ def _events(session: Session, earlier, column, value: str | None, since: datetim
 
 
 def priors_for(session: Session, claim: Claim, sha256s: list[str], phashes: list[int],
-               identity_key: str | None) -> list[v.PriorClaim]:
-    """Earlier claims, of anyone, that share a file, the document identity, or a perceptual-hash band.
+               identity_key: str | None, document_keys: frozenset[str] = frozenset()) -> list[v.PriorClaim]:
+    """Earlier claims, of anyone, that share a file, the document identity, an exact KSeF identity
+    (`verification.ksef.document_keys`) or a perceptual-hash band.
 
     Only claims submitted before this one count (ties by id): of two copies of one receipt the first stays
     valid whichever is processed first, and a later copy never makes the original a duplicate.
@@ -154,6 +155,8 @@ def priors_for(session: Session, claim: Claim, sha256s: list[str], phashes: list
         conditions.append(Claim.id.in_(select(Document.claim_id).where(Document.sha256.in_(sha256s))))
     if identity_key:
         conditions.append(Claim.identity_key == identity_key)
+    if document_keys:
+        conditions.append(Claim.id.in_(select(DocumentKey.claim_id).where(DocumentKey.key.in_(sorted(document_keys)))))
     probes = [p for h in phashes for p in band_probes(h)]
     if probes:
         hits = select(ImageHashBand.claim_id).where(tuple_(ImageHashBand.band, ImageHashBand.value).in_(probes))
@@ -168,13 +171,23 @@ def priors_for(session: Session, claim: Claim, sha256s: list[str], phashes: list
 
 def _prior(session: Session, row: Claim) -> v.PriorClaim:
     documents = session.execute(select(Document.sha256, Document.phash).where(Document.claim_id == row.id)).all()
+    keys = session.scalars(select(DocumentKey.key).where(DocumentKey.claim_id == row.id)).all()
     fields = row.fields or {}
     return v.PriorClaim(
         id=row.id, participant_id=row.participant_id, sha256s=frozenset(d.sha256 for d in documents),
         phashes=tuple(to_unsigned(d.phash) for d in documents if d.phash is not None),
         identity_key=row.identity_key, status=row.status, seller_nip=fields.get("seller_nip"),
         date=parse_date(fields.get("date")), total=parse_decimal(fields.get("total")),
+        document_keys=frozenset(keys), xml_hash=fields.get("xml_hash"), qr_hash=fields.get("qr_hash"),
     )
+
+
+def save_document_keys(session: Session, claim_id: str, keys: frozenset[str]) -> frozenset[str]:
+    """Record the exact identities of a claim's invoice (replacing an earlier run's); returns `keys`."""
+    session.execute(delete(DocumentKey).where(DocumentKey.claim_id == claim_id))
+    session.add_all(DocumentKey(claim_id=claim_id, key=key) for key in sorted(keys))
+    session.flush()
+    return keys
 
 
 def to_signed(h: int) -> int:

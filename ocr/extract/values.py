@@ -53,6 +53,9 @@ class FieldValue:
     with a label, or the document's arithmetic). `support` counts the separate lines of the document
     that print the same value (a receipt's date in its header and again by the fiscal stamp); readings
     are merged by their summed support. It is not part of the stored shape.
+
+    `exact` marks a value read from structured data (a KSeF XML, a verification QR code) rather than from
+    printed text: it is sure, has no boxes, and outranks any OCR'd value when a claim's documents are merged.
     """
 
     value: str
@@ -60,15 +63,24 @@ class FieldValue:
     boxes: tuple[PageBox, ...] = ()
     sure: bool = False
     support: int = 1
+    exact: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready mapping."""
-        return {
+        """Return a JSON-ready mapping (`exact` only when set)."""
+        data: dict[str, Any] = {
             "value": self.value,
             "confidence": round(self.confidence, 3),
             "sure": self.sure,
             "boxes": [b.to_dict() for b in self.boxes],
         }
+        if self.exact:
+            data["exact"] = True
+        return data
+
+    @classmethod
+    def exactly(cls, value: str) -> FieldValue:
+        """A value read from structured data: sure, fully confident, without boxes."""
+        return cls(value, 1.0, (), sure=True, exact=True)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FieldValue:
@@ -78,6 +90,7 @@ class FieldValue:
             confidence=float(data.get("confidence", 0.0)),
             boxes=tuple(PageBox.from_dict(b) for b in data.get("boxes") or ()),
             sure=bool(data.get("sure", False)),
+            exact=bool(data.get("exact", False)),
         )
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 import io
 import shutil
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
 
 import pytest
 from PIL import Image
 
 from fixtures.documents import expected_fields, make_receipt
+from fixtures.ksef.invoices import make_invoice
 from fixtures.render import render_receipt_pdf, render_receipt_png
 from ocr import PageSource, extract_fields, read_document
 from ocr.formats import ALLOWED_UPLOAD_TYPES, IMAGE_TYPES, format_for
@@ -42,6 +45,15 @@ def _heic() -> bytes:
     return buffer.getvalue()
 
 
+def _ksef_xml() -> bytes:
+    """The receipt's seller, date and total as a KSeF FA(3) e-invoice."""
+    expected = expected_fields(SPEC)
+    issued = date.fromisoformat(expected["date"])
+    invoice = replace(make_invoice(21), seller_nip=expected["seller_nip"], issued_on=issued)
+    xml = invoice.xml.decode()
+    return xml.replace(f"<P_15>{invoice.total:.2f}</P_15>", f"<P_15>{expected['total']}</P_15>").encode()
+
+
 #: One document per entry of `ocr.formats.FORMATS`.
 SAMPLES: dict[str, Callable[[], bytes]] = {
     "image/jpeg": _png_as("JPEG", quality=92),
@@ -51,6 +63,7 @@ SAMPLES: dict[str, Callable[[], bytes]] = {
     "image/avif": _png_as("AVIF", quality=95),
     "image/heic": _heic,
     "application/pdf": lambda: render_receipt_pdf(SPEC),
+    "application/xml": _ksef_xml,
 }
 
 
@@ -67,5 +80,7 @@ def test_each_format_is_read_and_its_fields_extracted(media_type):
     assert {name: extraction.value(name) for name in KEY_FIELDS} == {name: expected[name] for name in KEY_FIELDS}
     if media_type in IMAGE_TYPES:
         assert reading.pages[0].source is PageSource.OCR and reading.traits.phash is not None
+    elif reading.structured is not None:  # an exact format: no page read, every field sure
+        assert not reading.pages and all(extraction.fields[name].sure for name in KEY_FIELDS)
     else:
         assert reading.pages[0].source is PageSource.PDF_TEXT and not reading.traits

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from claims.db.engine import transaction
-from claims.db.models import LedgerEntry, Participant, PointBalance
-from claims.db.reward_models import ExpiryNotice
+from claims.db.models import LedgerEntry, Participant
+from claims.db.reward_models import ExpiryNotice, PointBalance
 from claims.ledger import balance, debit_order, post
 from claims.services.expiry import ExpiryRule, expiring, run_expiry
 from claims.services.orders import OrderLine, OrderRules, place_order

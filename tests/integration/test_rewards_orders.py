@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from claims.db.engine import transaction
-from claims.db.models import LedgerEntry, Participant, PointBalance, User
-from claims.db.reward_models import Reward, RewardOrder
+from claims.db.models import LedgerEntry, Participant, User
+from claims.db.reward_models import PointBalance, Reward, RewardOrder
 from claims.errors import ClaimsError, ConflictError, InvalidInputError, NotFoundError
 from claims.ledger import InsufficientPointsError, balance
 from claims.services.orders import OrderLine, OrderRules, cancel_order, move_order, place_order

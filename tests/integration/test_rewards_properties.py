@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from claims.db.engine import transaction
-from claims.db.models import LedgerEntry, Participant, PointBalance
-from claims.db.reward_models import RewardOrder
+from claims.db.models import LedgerEntry, Participant
+from claims.db.reward_models import PointBalance, RewardOrder
 from claims.errors import ClaimsError
 from claims.ledger import adjust_points, balance
 from claims.services.expiry import ExpiryRule, run_expiry

@@ -187,6 +187,9 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("rewards_api.list_orders", "GET"): Row("/api/v1/orders", (401, 200, 403, 403, 403, 403)),
     ("rewards_api.get_order", "GET"): Row("/api/v1/orders/1", (401, 404, 403, 403, 403, 403)),
     ("rewards_api.cancel", "POST"): Row("/api/v1/orders/1/cancel", (401, 404, 403, 403, 403, 403)),
+    ("review.sales_page", "GET"): Row("/review/sales", (LOGIN, 403, 200, 200, 403, 200)),
+    ("review.sales_upload", "POST"): Row("/review/sales", (LOGIN, 403, 422, 422, 403, 422), data={}),
+    ("api.post_sales", "POST"): Row("/api/v1/partner/sales", (401, 403, 422, 422, 403, 422), json={"records": []}),
 }
 
 

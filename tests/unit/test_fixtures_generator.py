@@ -264,7 +264,7 @@ def test_manifest_entries() -> None:
     emails = {u["email"] for u in programme["users"] if u["role"] == "participant"}
     statuses = [e["expect_status"] for e in manifest]
     # "refused": the unreadable photo is turned away at upload by the quality gate.
-    assert statuses.count("pending_review") == 4 and {"rejected", "refused", "approved"} <= set(statuses)
+    assert statuses.count("pending_review") == 6 and {"rejected", "refused", "approved"} <= set(statuses)
     for entry in manifest:
         assert entry["participant"] in emails
         for name in entry["files"]:

@@ -99,7 +99,7 @@ def test_built_in_formats_cannot_be_unregistered():
 def test_upload_types_and_image_types_come_from_the_table():
     assert ALLOWED_UPLOAD_TYPES == {entry.media_type for entry in FORMATS}
     assert IMAGE_TYPES == {entry.media_type for entry in FORMATS if entry.read is read_image}
-    assert ALLOWED_UPLOAD_TYPES - IMAGE_TYPES == {"application/pdf"}
+    assert ALLOWED_UPLOAD_TYPES - IMAGE_TYPES == {"application/pdf", "application/xml"}
 
 
 def test_a_replayed_text_is_extracted_as_printed_text():

@@ -76,4 +76,5 @@ def test_allowed_types():
         "image/avif",
         "image/tiff",
         "application/pdf",
+        "application/xml",
     }

@@ -10,14 +10,14 @@ The append-only guard on ledger_entries is lifted only while the existing entrie
 put back in the same transaction (SQLite's table rebuild drops triggers, so it is recreated there too).
 
 Revision ID: 0006_rewards
-Revises: 0004
+Revises: 0005_ksef
 Create Date: 2026-12-06 22:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0006_rewards'
-down_revision = '0004'  # the participant self-service revision (0004_participant_self_service.py)
+down_revision = '0005_ksef'  # re-chained after the KSeF revision when main was merged in
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,78 @@
+"""Barcodes on a document's pages, decoded with zxing-cpp inside the reader's sandboxed child.
+
+What is looked for: QR codes (the KSeF verification codes KOD I and KOD II, a product's QR), DataMatrix
+(GS1 product codes with a serial, AI 21), EAN-13 and Code 128 (product codes on packaging). Each decoded code
+is {"format", "text", "page"}; what it means is decided later (`ocr.ksef.evidence`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import zxingcpp
+
+#: The symbologies decoded (anything else on a page is ignored).
+FORMATS = (zxingcpp.BarcodeFormat.QRCode, zxingcpp.BarcodeFormat.DataMatrix, zxingcpp.BarcodeFormat.EAN13,
+           zxingcpp.BarcodeFormat.Code128)
+#: At most this many codes are kept per page (a page of labels must not flood the reading).
+MAX_CODES_PER_PAGE = 20
+#: The longest text kept from one code (a KOD II link with its signature is ~600 characters).
+MAX_TEXT = 1000
+#: PDF pages are rendered at this resolution for decoding (a 2.5 cm QR code gets ~4 pixels a module).
+PDF_DPI = 200
+#: Photos larger than this many pixels are decoded at a reduced size first (zxing's own downscaling then
+#: covers the rest); the full size is tried only when nothing was found.
+_FIRST_PASS_PIXELS = 4_000_000
+
+
+def _format_name(code: Any) -> str:
+    return str(code.format).rsplit(".", 1)[-1]
+
+
+def _decode(image: np.ndarray) -> list[Any]:
+    return zxingcpp.read_barcodes(image, formats=FORMATS, try_rotate=True, try_downscale=True, try_invert=False)
+
+
+def _grey(image: np.ndarray) -> np.ndarray:
+    if image.ndim == 2:
+        return np.ascontiguousarray(image)
+    rgb = image[..., :3].astype(np.uint16)
+    return np.ascontiguousarray(((rgb[..., 0] * 77 + rgb[..., 1] * 150 + rgb[..., 2] * 29) >> 8).astype(np.uint8))
+
+
+def _shrunk(grey: np.ndarray) -> np.ndarray | None:
+    pixels = grey.shape[0] * grey.shape[1]
+    if pixels <= _FIRST_PASS_PIXELS:
+        return None
+    import cv2
+
+    factor = math.sqrt(_FIRST_PASS_PIXELS / pixels)
+    return cv2.resize(grey, (int(grey.shape[1] * factor), int(grey.shape[0] * factor)), interpolation=cv2.INTER_AREA)
+
+
+def decode_page(image: np.ndarray, page: int) -> list[dict[str, Any]]:
+    """The codes on one page image (RGB or grey), in zxing's order, without repeats."""
+    grey = _grey(image)
+    small = _shrunk(grey)
+    found = _decode(small) if small is not None else []
+    if not found:
+        found = _decode(grey)
+    codes: dict[tuple[str, str], dict[str, Any]] = {}
+    for code in found:
+        text = code.text[:MAX_TEXT]
+        if text and code.valid:
+            codes.setdefault((_format_name(code), text), {"format": _format_name(code), "text": text, "page": page})
+    return list(codes.values())[:MAX_CODES_PER_PAGE]
+
+
+def decode_pages(images: Iterable[np.ndarray]) -> tuple[dict[str, Any], ...]:
+    """The codes on every page, page by page (numbered from 1)."""
+    return tuple(code for number, image in enumerate(images, start=1) for code in decode_page(image, number))
+
+
+def pdf_codes(pages: Iterable[np.ndarray]) -> tuple[dict[str, Any], ...]:
+    """The codes on a PDF's pages rendered at `PDF_DPI` (`ocr.pdf.rendered_pages`)."""
+    return decode_pages(pages)
