@@ -44,6 +44,12 @@ VARIABLES: dict[str, str] = {
     "WORKER_HEARTBEAT_SECONDS": "how often a worker beats while it works a claim; a claim whose worker stops "
     "beating for three beats (and 10 s) is queued again; default 10",
     "SWEEP_RECEIVED_AFTER_SECONDS": "a claim still received (never started) this long is queued again; default 60",
+    "ORDER_APPROVAL_POINTS": "reward orders above this many points wait for an auditor's approval; 0 (the "
+    "default) for none",
+    "POINTS_EXPIRY": "when points expire: never (default), <N>m (N months after the end of the year they were "
+    "earned, e.g. 12m) or a date YYYY-MM-DD (the programme's end)",
+    "TAX_THRESHOLD_PLN": "reward value per participant and year above which an order asks for tax details; "
+    "default 2000",
 }
 
 
@@ -85,6 +91,9 @@ class Settings:
     sweep_interval_seconds: int = 30
     worker_heartbeat_seconds: int = 10
     sweep_received_after_seconds: int = 60
+    order_approval_points: int = 0
+    points_expiry: str = "never"
+    tax_threshold_pln: int = 2000
 
     @property
     def is_sqlite(self) -> bool:
@@ -120,6 +129,9 @@ class Settings:
             sweep_interval_seconds=max(0, _int(env, "SWEEP_INTERVAL_SECONDS", 30)),
             worker_heartbeat_seconds=max(1, _int(env, "WORKER_HEARTBEAT_SECONDS", 10)),
             sweep_received_after_seconds=max(1, _int(env, "SWEEP_RECEIVED_AFTER_SECONDS", 60)),
+            order_approval_points=max(0, _int(env, "ORDER_APPROVAL_POINTS", 0)),
+            points_expiry=(env.get("POINTS_EXPIRY") or "never").strip().lower(),
+            tax_threshold_pln=max(0, _int(env, "TAX_THRESHOLD_PLN", 2000)),
         )
 
 

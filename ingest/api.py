@@ -22,6 +22,7 @@ from claims.services.review import decide_claim, get_visible_claim, review_queue
 from claims.services.views import claim_view, queue_item_view
 from ingest.http import bearer_user, install_error_handlers, limiter, locale, runtime
 from ingest.openapi import openapi_document, operation
+from ingest.rewards_api import expiring_view
 from ingest.schemas import (
     Accepted,
     Balance,
@@ -121,7 +122,8 @@ def my_balance():
     """The participant's points balance"""
     with transaction(runtime().sessions) as session:
         participant = participant_of(session, bearer_user(session))
-        return jsonify({"participant_id": participant.id, "balance": balance(session, participant.id)})
+        return jsonify({"participant_id": participant.id, "balance": balance(session, participant.id),
+                        "expiring": expiring_view(session, participant.id)})
 
 
 @blueprint.get("/participants/me/export")

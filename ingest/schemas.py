@@ -3,7 +3,7 @@ spectree validates requests against them and the OpenAPI document is generated f
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
@@ -220,9 +220,17 @@ class Queue(BaseModel):
     offset: int
 
 
+class Expiring(BaseModel):
+    """Points that will expire, and the day they are gone (POINTS_EXPIRY)."""
+
+    points: int
+    on: date
+
+
 class Balance(BaseModel):
     participant_id: int
     balance: int
+    expiring: list[Expiring] = Field([], description="what of the balance will expire when, soonest first")
 
 
 class DecisionMade(BaseModel):

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from claims.settings import Settings
+from paragon.rewards_cli import add_commands as add_rewards_commands
 
 log = logging.getLogger("paragon")
 
@@ -207,6 +208,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="paragon", description="Purchase-claim verification for loyalty programmes.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     sub = parser.add_subparsers(dest="command", required=True)
+    _add_running_commands(sub)
+    _add_data_commands(sub)
+    add_rewards_commands(sub)
+    _add_reading_commands(sub)
+    return parser
+
+
+def _add_running_commands(sub) -> None:
+    """The processes: the demo, workers, the web server, and the sweep."""
     demo = sub.add_parser("demo", help="run the whole pipeline on the bundled samples, then serve the UI")
     demo.add_argument("--no-serve", action="store_true", help="exit after the samples are processed")
     demo.add_argument("--host", default="127.0.0.1")
@@ -224,20 +234,24 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--threads", type=int, default=None, help="threads per process; default 4")
     serve.add_argument("--dev", action="store_true", help="Flask's development server with the reloader")
     serve.set_defaults(func=_cmd_serve)
+    sweep = sub.add_parser("sweep", help="queue again the claims whose jobs were lost")
+    sweep.add_argument("--every", type=float, default=0, help="repeat every N seconds")
+    sweep.set_defaults(func=_cmd_sweep)
+
+
+def _add_data_commands(sub) -> None:
+    """The database and what is in it: schema, programme, tokens, CSV, RODO, retention."""
     sub.add_parser("migrate", help="create or upgrade the database schema").set_defaults(func=_cmd_migrate)
     seed = sub.add_parser("seed", help="load a programme description (JSON) into the database")
     demo_programme = Path(__file__).resolve().parent.parent / "fixtures" / "demo_programme.json"
     seed.add_argument("file", nargs="?", default=str(demo_programme))
     seed.set_defaults(func=_cmd_seed)
-    sweep = sub.add_parser("sweep", help="queue again the claims whose jobs were lost")
-    sweep.add_argument("--every", type=float, default=0, help="repeat every N seconds")
-    sweep.set_defaults(func=_cmd_sweep)
     token = sub.add_parser("token", help="issue (or --revoke) an API token for a user")
     token.add_argument("email")
     token.add_argument("--label", default="cli")
     token.add_argument("--revoke", action="store_true")
     token.set_defaults(func=_cmd_token)
-    kinds = ["catalogue", "partners", "codes"]
+    kinds = ["catalogue", "partners", "codes", "rewards"]
     importer = sub.add_parser("import", help="import the catalogue, partners and outlets, or product codes (CSV)")
     importer.add_argument("kind", choices=kinds)
     importer.add_argument("file")
@@ -254,6 +268,10 @@ def build_parser() -> argparse.ArgumentParser:
     retention = sub.add_parser("retention", help="delete documents of claims final for RETENTION_DAYS (cron it)")
     retention.add_argument("--days", type=int, default=None)
     retention.set_defaults(func=_cmd_retention)
+
+
+def _add_reading_commands(sub) -> None:
+    """Reading documents outside the queue: extract and evaluate."""
     extract = sub.add_parser("extract", help="read documents and print the extracted fields as JSON")
     extract.add_argument("files", nargs="+")
     extract.add_argument("--json", action="store_true", help="one JSON object per line")
@@ -271,7 +289,6 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--reader", action="append", default=[], metavar="NAME=VALUE",
                             help="override a reader setting for this run, e.g. dewarp=false (repeatable)")
     evaluation.set_defaults(func=_cmd_eval)
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,6 +24,7 @@ from claims.runtime import Runtime, build_runtime
 from claims.services.accounts import issue_api_token
 from claims.services.programme import load_programme
 from claims.settings import Settings
+from paragon.demo_rewards import load_demo_rewards, place_demo_order
 from paragon.redis_local import ensure_redis
 from vocabulary.claims import WORK_STATES
 
@@ -71,6 +72,7 @@ def run_demo(settings: Settings, *, serve: bool, host: str, port: int, workers: 
     upgrade(runtime.engine)
     programme = _covering_samples(json.loads((FIXTURES / "demo_programme.json").read_text(encoding="utf-8")))
     tokens = _seed(runtime, programme)
+    load_demo_rewards(runtime)
     server, base_url = _start_server(settings, host, port)  # gunicorn, as in production
     procs = _start_workers(settings, workers)
     try:
@@ -78,6 +80,7 @@ def run_demo(settings: Settings, *, serve: bool, host: str, port: int, workers: 
         _wait_until_settled(runtime, runs)
         _print_summary(runs)
         _print_logins(programme, tokens, base_url)
+        place_demo_order(base_url, tokens)
         failed = [r for r in runs if not r.ok]
         for run in failed:
             print(f"FAILED {run.name}: {'; '.join(run.mismatches + ([run.error] if run.error else []))}")

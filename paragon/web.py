@@ -9,12 +9,15 @@ from claims.db.after_commit import install_handler
 from claims.ratelimit import RateLimiter
 from claims.runtime import Runtime, build_runtime
 from claims.services.notifications import install_notifier
+from claims.services.orders import ORDER_TOPIC
 from claims.services.passwords import RESET_TOPIC
 from claims.settings import Settings
 from ingest.api import blueprint as api_blueprint
+from ingest.rewards_api import blueprint as rewards_api_blueprint
 from review_ui import create_app as create_review_app
 from workers.notify import queue_notifier, queue_reset_mailer
 from workers.queues import ClaimQueue, connect_redis
+from workers.reward_notify import queue_order_notifier
 
 
 def create_app(runtime: Runtime | None = None, claim_queue: ClaimQueue | None = None, **options) -> Flask:
@@ -29,9 +32,12 @@ def create_app(runtime: Runtime | None = None, claim_queue: ClaimQueue | None = 
     if redis is not None:
         install_notifier(runtime.sessions, queue_notifier(redis))
         install_handler(runtime.sessions, RESET_TOPIC, queue_reset_mailer(redis))
+        install_handler(runtime.sessions, ORDER_TOPIC, queue_order_notifier(redis))
     if runtime.settings.trusted_proxies:
         hops = runtime.settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.register_blueprint(api_blueprint)
     app.extensions["csrf"].exempt(api_blueprint)  # bearer-token API: no cookies, so no CSRF
+    app.register_blueprint(rewards_api_blueprint)
+    app.extensions["csrf"].exempt(rewards_api_blueprint)
     return app

@@ -19,8 +19,10 @@ from claims.ledger import balance, history
 from claims.roles import Role
 from claims.services.accounts import participant_of
 from claims.services.campaigns import claim_parts
+from claims.services.expiry import expiring
 from claims.services.intake import CodeLine
 from claims.services.live import claim_state, list_state
+from claims.services.orders import order_names
 from claims.services.outcomes import STAGES, claim_stage, participant_points, participant_reasons
 from claims.services.participant_claims import (
     appealed_claims,
@@ -38,6 +40,7 @@ from review_ui.db import db, runtime, write
 from review_ui.documents import document_page_count
 from review_ui.errors import flash_error
 from review_ui.i18n import current_locale, t
+from review_ui.shop import expiry_rule
 from vocabulary.claims import ClaimStatus
 from vocabulary.fields import PARTICIPANT_FIELDS
 
@@ -149,7 +152,9 @@ def points():
     profile = participant_of(session, acting_user())
     entries = history(session, profile.id, limit=MAX_HISTORY)
     return render_template("participant/points.html", balance=balance(session, profile.id), entries=entries,
-                           sources=entry_sources(session, entries))
+                           sources=entry_sources(session, entries),
+                           orders=order_names(session, {e.order_id for e in entries if e.order_id}),
+                           expiring=expiring(session, expiry_rule(), profile.id))
 
 
 # ---- what an open page polls ---------------------------------------------------------------------------

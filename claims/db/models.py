@@ -305,22 +305,30 @@ class Decision(Base):
 
 
 class LedgerEntry(Base):
-    """Points movement. Append-only: the database refuses UPDATE and DELETE (see the migration)."""
+    """Points movement. Append-only: the database refuses UPDATE and DELETE (see the migration). Kinds: a claim's
+    credit and reversal, an order's order_debit and order_refund, a staff adjustment, expiry; `cause` (unique)
+    names what caused the entry, so each movement happens once (claims.ledger builds the keys)."""
 
     __tablename__ = "ledger_entries"
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
-    claim_id: Mapped[str] = mapped_column(ForeignKey("claims.id"))
-    kind: Mapped[str] = mapped_column(String(16))  # credit | reversal
+    claim_id: Mapped[str | None] = mapped_column(ForeignKey("claims.id"))
+    kind: Mapped[str] = mapped_column(String(16))
     points: Mapped[int] = mapped_column(Integer)
     decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("reward_orders.id"))
+    cause: Mapped[str] = mapped_column(String(120), unique=True)
+    reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     decision: Mapped[Decision | None] = relationship()
     __table_args__ = (
         # The guarantee behind "credited exactly once": one credit and at most one reversal per claim.
         UniqueConstraint("claim_id", "kind"),
-        CheckConstraint("kind in ('credit','reversal')", name="kind"),
-        CheckConstraint("(kind = 'credit' and points >= 0) or (kind = 'reversal' and points <= 0)", name="sign"),
+        CheckConstraint("kind in ('credit','reversal','order_debit','order_refund','adjustment','expiry')",
+                        name="kind"),
+        CheckConstraint("(kind in ('credit','order_refund') and points >= 0) or (kind in ('reversal',"
+                        "'order_debit','expiry') and points <= 0) or kind = 'adjustment'", name="sign"),
     )
 
 
@@ -357,40 +365,6 @@ class Blob(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class DocumentKey(Base):
-    """An exact identity of the document a claim carries, from KSeF data: the hash of the invoice's XML (from the
-    XML itself or its KOD I QR code: "ksef:<hash>"), its KSeF number ("ksefnr:<number>"), and the seller NIP
-    with the invoice number ("inv:<nip>|<number>", to compare an XML and a QR code of the same invoice).
-    The same key on two claims is the same invoice, whoever claimed it and in whatever form."""
-
-    __tablename__ = "document_keys"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    claim_id: Mapped[str] = mapped_column(ForeignKey("claims.id"))
-    key: Mapped[str] = mapped_column(String(160), index=True)
-    __table_args__ = (UniqueConstraint("claim_id", "key", name="uq_document_keys_claim_key"),)
-
-
-class PartnerSale(Base):
-    """An invoice a partner says it issued to a programme participant (its own sales record, from CSV or the
-    API): by KSeF number, or seller NIP + number (+ date and total), with the buyer's NIP and optional lines.
-    `key` is the exact identity a claim's `DocumentKey` is matched on; one row per partner and key."""
-
-    __tablename__ = "partner_sales"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
-    key: Mapped[str] = mapped_column(String(160), index=True)
-    ksef_number: Mapped[str | None] = mapped_column(String(36))
-    seller_nip: Mapped[str] = mapped_column(String(10))
-    document_number: Mapped[str] = mapped_column(String(100), default="")
-    issue_date: Mapped[date | None] = mapped_column(Date)
-    total: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
-    buyer_nip: Mapped[str | None] = mapped_column(String(10))
-    lines: Mapped[list] = mapped_column(JSON, default=list)
-    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    __table_args__ = (UniqueConstraint("partner_id", "key", name="uq_partner_sales_partner_key"),)
-
-
 class ClaimCampaignPart(Base):
     """One campaign's share of a claim's points (a claim may earn in a base programme and a promotion at once)."""
 
@@ -400,3 +374,7 @@ class ClaimCampaignPart(Base):
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
     points: Mapped[int] = mapped_column(Integer, default=0)
     __table_args__ = (UniqueConstraint("claim_id", "campaign_id"),)
+
+
+from claims.db import ksef_models as _ksef_models  # noqa: E402,F401  (exact-evidence tables, same metadata)
+from claims.db import reward_models as _reward_models  # noqa: E402,F401  (the rewards tables, same metadata)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from claims.audit import record_event
 from claims.db.models import Campaign, Outlet, Partner, PartnerItemName, Product, ProductCode, ProductCodeBatch
 from claims.errors import InvalidInputError
+from claims.services import reward_imports
 from claims.services.outlets import outlet_of_another_partner
 from verification.identifiers import code_is_well_formed, normalise_code
 from verification.normalise import ean_is_valid, normalise_name
@@ -29,11 +30,13 @@ COLUMNS = {
     "partners": ("partner_code", "partner_name", "partner_nip", "outlet_code", "outlet_name", "outlet_nip",
                  "address", "city", "aliases"),
     "codes": ("code", "points", "batch", "campaign"),
+    "rewards": reward_imports.COLUMNS,
 }
 REQUIRED = {
     "catalogue": ("sku", "name"),
     "partners": ("partner_code", "partner_name", "outlet_code", "outlet_name", "outlet_nip"),
     "codes": ("code", "points", "batch"),
+    "rewards": reward_imports.REQUIRED,
 }
 
 
@@ -263,6 +266,7 @@ HANDLERS: dict[str, tuple[Callable, Callable]] = {
     "catalogue": (_check_product, _write_product),
     "partners": (_check_outlet, _write_outlet),
     "codes": (_check_code, _write_code),
+    "rewards": (reward_imports.check_row, reward_imports.write_row),
 }
 
 
@@ -309,4 +313,5 @@ def _export_codes(session: Session) -> Iterable[dict]:
         yield {"code": code.code, "points": code.points, "batch": batch or "", "campaign": campaign or ""}
 
 
-EXPORTERS = {"catalogue": _export_products, "partners": _export_outlets, "codes": _export_codes}
+EXPORTERS = {"catalogue": _export_products, "partners": _export_outlets, "codes": _export_codes,
+             "rewards": reward_imports.export_rows}

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from claims.db.models import Claim, LedgerEntry, Partner
-from claims.services.reports import DECIDED, ReportFilter, decision_hours_by_partner, ledger_column
+from claims.services.reports import DECIDED, ReportFilter, decision_hours_by_partner, ledger_share
 from claims.services.worklists import REVIEW_SLA_HOURS
 
 APPROVED_EVER = ("approved", "reversed")
@@ -80,7 +80,8 @@ def _points(session: Session, wanted: ReportFilter) -> dict[str, int]:
     totals = {"issued": 0, "reversed": 0, "redeemed": 0}
     rows = session.execute(select(LedgerEntry.kind, LedgerEntry.points).where(*wanted.ledger_conditions()))
     for kind, points in rows:
-        totals[ledger_column(kind, int(points))] += abs(int(points))
+        if share := ledger_share(kind, int(points)):
+            totals[share[0]] += share[1]
     return totals
 
 

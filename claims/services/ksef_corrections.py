@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from claims.db.models import Claim, Decision, DocumentKey, LedgerEntry
+from claims.db.ksef_models import DocumentKey
+from claims.db.models import Claim, Decision, LedgerEntry
 from claims.ledger import reverse_points
 from verification.facts import ClaimFacts
 from verification.ksef import invoice_key

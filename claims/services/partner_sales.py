@@ -19,7 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claims.audit import record_event
-from claims.db.models import Claim, Decision, DocumentKey, Outlet, PartnerSale, User
+from claims.db.ksef_models import DocumentKey, PartnerSale
+from claims.db.models import Claim, Decision, Outlet, User
 from claims.errors import InvalidInputError, PermissionDeniedError
 from claims.ledger import credit_points
 from claims.roles import Role

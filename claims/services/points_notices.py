@@ -14,6 +14,9 @@ from claims.services.participant_claims import entry_sources
 
 #: At most this many notices at once; older unseen entries are in the points history.
 MAX_NOTICES = 3
+#: The entries a notice is about: a claim's points. Orders, adjustments and expiry are the participant's own
+#: doing or in the history and its e-mails; they are marked seen with the rest.
+NOTICED_KINDS = ("credit", "reversal")
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,8 @@ class PointsMoment:
 def has_unseen_points(session: Session, participant: Participant) -> bool:
     """Whether a ledger entry was added since the participant last saw a notice (a read, no lock)."""
     query = select(LedgerEntry.id).where(LedgerEntry.participant_id == participant.id,
-                                         LedgerEntry.id > (participant.points_seen_entry_id or 0)).limit(1)
+                                         LedgerEntry.id > (participant.points_seen_entry_id or 0),
+                                         LedgerEntry.kind.in_(NOTICED_KINDS)).limit(1)
     return session.scalar(query) is not None
 
 
@@ -46,7 +50,8 @@ def take_points_moment(session: Session, participant: Participant) -> PointsMome
     transaction (commit it to show them once); None when there is nothing new."""
     seen = participant.points_seen_entry_id or 0
     entries = list(session.scalars(select(LedgerEntry).where(LedgerEntry.participant_id == participant.id,
-                                                             LedgerEntry.id > seen)
+                                                             LedgerEntry.id > seen,
+                                                             LedgerEntry.kind.in_(NOTICED_KINDS))
                                    .order_by(LedgerEntry.id.desc()).limit(MAX_NOTICES)))
     if not entries:
         return None

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from claims.audit import record_event
 from claims.blobs import BlobStore
 from claims.db.models import ApiToken, Claim, Decision, Document, LedgerEntry, Participant, User
+from claims.db.reward_models import RewardOrder
 from claims.errors import AuthenticationError
 from claims.security import hash_password, new_api_token, verify_password
 from claims.services.accounts import participant_of
@@ -40,7 +41,13 @@ def export_participant(session: Session, blobs: BlobStore, user: User) -> bytes:
                       "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None}
                      for c in participant.consents],
         "claims": [_claim_record(session, c, credited.get(c.id)) for c in claims],
-        "points": [{"claim_id": e.claim_id, "kind": e.kind, "points": e.points, "at": e.created_at.isoformat()}
+        "orders": [{"id": o.id, "status": o.status, "points": o.points, "delivery_address": o.delivery_address,
+                    "tracking": o.tracking, "tax_details": o.tax_details, "at": o.created_at.isoformat(),
+                    "items": [{"reward": i.reward.name, "quantity": i.quantity} for i in o.items]}
+                   for o in session.scalars(select(RewardOrder).where(RewardOrder.participant_id == participant.id)
+                                            .order_by(RewardOrder.id))],
+        "points": [{"claim_id": e.claim_id, "order_id": e.order_id, "kind": e.kind, "points": e.points,
+                    "reason": e.reason, "at": e.created_at.isoformat()}
                    for e in session.scalars(select(LedgerEntry).where(LedgerEntry.participant_id == participant.id)
                                             .order_by(LedgerEntry.id))],
     }
@@ -106,6 +113,8 @@ def erase_participant(session: Session, blobs: BlobStore, user: User, actor_user
         claim.submitted_ip = claim.device_id = None
         for document in claim.documents:
             _erase_document(session, blobs, document)
+    for order in session.scalars(select(RewardOrder).where(RewardOrder.participant_id == participant.id)):
+        order.delivery_address, order.tax_details = "", None  # the order and its points stay, unnamed
     record_event(session, "participant_erased", actor_user_id=actor_user_id,
                  after={"user_id": user.id, "participant_id": participant.id})
 

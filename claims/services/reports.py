@@ -89,17 +89,22 @@ def points_per_day(session: Session, since: datetime | ReportFilter) -> list[dic
     days: dict[str, dict] = {}
     for d, kind, points in session.execute(query):
         row = days.setdefault(_day(d), {"day": _day(d), "issued": 0, "reversed": 0, "redeemed": 0})
-        row[ledger_column(kind, int(points or 0))] += abs(int(points or 0))
+        if share := ledger_share(kind, int(points or 0)):
+            row[share[0]] += share[1]
     return list(days.values())
 
 
-def ledger_column(kind: str, points: int) -> str:
-    """Where a ledger entry counts: issued (credits), reversed (reversals), redeemed (any other debit)."""
-    if kind == "credit":
-        return "issued"
-    if kind == "reversal":
-        return "reversed"
-    return "redeemed" if points < 0 else "issued"
+#: How each kind of ledger entry counts in the reports: claim credits are issued, reversals reversed, orders
+#: redeemed net of their refunds; adjustments and expiry show only in the outstanding balance.
+_COLUMNS = {"credit": "issued", "reversal": "reversed", "order_debit": "redeemed", "order_refund": "redeemed"}
+
+
+def ledger_share(kind: str, points: int) -> tuple[str, int] | None:
+    """(column, amount to add) for a ledger entry, or None when it counts in no column."""
+    column = _COLUMNS.get(kind)
+    if column is None:
+        return None
+    return column, points if column == "issued" else -points
 
 
 @dataclass(frozen=True)

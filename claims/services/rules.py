@@ -16,12 +16,12 @@ from decimal import Decimal
 from sqlalchemy import delete, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
+from claims.db.ksef_models import DocumentKey
 from claims.db.models import (
     Campaign,
     Claim,
     ClaimCampaignPart,
     Document,
-    DocumentKey,
     ImageHashBand,
     Outlet,
     PartnerItemName,

@@ -98,3 +98,4 @@ def test_demo_no_serve_reaches_every_expected_state(tmp_path):
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "FAILED" not in result.stdout
     assert "jan.uczestnik@example.com" in result.stdout and "pgn_" in result.stdout
+    assert "Reward order: anna.wykonawca@example.com had 100 points" in result.stdout  # the loop closes

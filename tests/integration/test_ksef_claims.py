@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import select
 
-from claims.db.models import DocumentKey
+from claims.db.ksef_models import DocumentKey
 from fixtures.documents import CATALOG
 from fixtures.ksef.invoices import make_invoice
 from fixtures.ksef.prints import invoice_pdf

@@ -30,8 +30,8 @@ def test_export_has_profile_consents_claims_points_and_the_documents(runtime):
     assert data["account"]["email"] == "uczestnik@example.com"
     assert [c["kind"] for c in data["consents"]] == ["rules"]
     assert data["claims"][0]["id"] == claim_id and data["claims"][0]["decisions"][0]["action"] == "approve"
-    assert data["points"] == [{"claim_id": claim_id, "kind": "credit", "points": 60,
-                               "at": data["points"][0]["at"]}]
+    assert data["points"] == [{"claim_id": claim_id, "order_id": None, "kind": "credit", "points": 60,
+                               "reason": "", "at": data["points"][0]["at"]}]
     documents = [n for n in archive.namelist() if n.startswith("documents/")]
     assert len(documents) == 1 and archive.read(documents[0]) == PNG_1PX
 
