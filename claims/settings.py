@@ -43,6 +43,8 @@ VARIABLES: dict[str, str] = {
     "lost; 0 switches the periodic sweep off; default 30",
     "WORKER_HEARTBEAT_SECONDS": "how often a worker beats while it works a claim; a claim whose worker stops "
     "beating for three beats (and 10 s) is queued again; default 10",
+    "WORKER_NICE": "how much lower a worker's CPU priority is than the web app's (0-19; reading is batch work, "
+    "an upload or a page is a person waiting); default 10",
     "SWEEP_RECEIVED_AFTER_SECONDS": "a claim still received (never started) this long is queued again; default 60",
     "ORDER_APPROVAL_POINTS": "reward orders above this many points wait for an auditor's approval; 0 (the "
     "default) for none",
@@ -91,6 +93,7 @@ class Settings:
     sweep_interval_seconds: int = 30
     worker_heartbeat_seconds: int = 10
     sweep_received_after_seconds: int = 60
+    worker_nice: int = 10
     order_approval_points: int = 0
     points_expiry: str = "never"
     tax_threshold_pln: int = 2000
@@ -129,6 +132,7 @@ class Settings:
             sweep_interval_seconds=max(0, _int(env, "SWEEP_INTERVAL_SECONDS", 30)),
             worker_heartbeat_seconds=max(1, _int(env, "WORKER_HEARTBEAT_SECONDS", 10)),
             sweep_received_after_seconds=max(1, _int(env, "SWEEP_RECEIVED_AFTER_SECONDS", 60)),
+            worker_nice=min(19, max(0, _int(env, "WORKER_NICE", 10))),
             order_approval_points=max(0, _int(env, "ORDER_APPROVAL_POINTS", 0)),
             points_expiry=(env.get("POINTS_EXPIRY") or "never").strip().lower(),
             tax_threshold_pln=max(0, _int(env, "TAX_THRESHOLD_PLN", 2000)),

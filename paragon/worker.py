@@ -33,6 +33,7 @@ def run_worker(
     (one of them sweeps per interval, elected through a Redis lock), so lost jobs need no operator.
     """
     os.environ["OMP_THREAD_LIMIT"] = "1"  # one core per worker; OpenMP threads made tesseract ~6x slower here
+    yield_to_the_web(settings)
     _log_our_messages()
     runtime = build_runtime(settings)
     worker_runtime.install(runtime)
@@ -55,6 +56,12 @@ def run_worker(
             return
         log.warning("worker %s stopped without being asked (Redis lost?); starting again", worker.name)
         name = None  # the old name may still be registered until its key expires
+
+
+def yield_to_the_web(settings: Settings) -> int:
+    """Lower this process's CPU priority by `WORKER_NICE` (inherited by the work horse and the reader children),
+    so that on a shared machine an upload or a page waits for no OCR; returns the niceness now in force."""
+    return os.nice(settings.worker_nice)
 
 
 def _log_our_messages() -> None:

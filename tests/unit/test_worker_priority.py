@@ -1,0 +1,35 @@
+"""A worker gives the CPU to the web app first: reading is batch work, an upload is a person waiting."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from claims.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(("configured", "expected"), [("7", 7), ("50", 19), ("-3", 0), ("", 10)])
+def test_worker_nice_is_read_and_bounded(tmp_path, configured, expected):
+    env = {"PARAGON_DATA_DIR": str(tmp_path), "WORKER_NICE": configured} if configured else {
+        "PARAGON_DATA_DIR": str(tmp_path)}
+    assert Settings.from_env(env).worker_nice == expected
+
+
+def test_a_worker_process_lowers_its_own_priority(tmp_path):
+    """In a child process, since niceness only ever goes up."""
+    settings = {"PARAGON_DATA_DIR": str(tmp_path), "WORKER_NICE": "7"}
+    code = ("import os\n"
+            "from claims.settings import Settings\n"
+            "from paragon.worker import yield_to_the_web\n"
+            "before = os.nice(0)\n"
+            f"after = yield_to_the_web(Settings.from_env({settings!r}))\n"
+            "print(before, after, os.nice(0))\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    before, after, now = map(int, done.stdout.split())
+    assert after == now == min(before + 7, 19)
