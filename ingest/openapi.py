@@ -51,7 +51,8 @@ class ApiModel(BaseModel):
 
 #: What each 4xx means, as the document says it.
 ERROR_DESCRIPTIONS: dict[int, str] = {
-    400: "Bad request",
+    400: "NUL bytes, control characters or lone surrogates in the URL, query, headers or body, refused before the "
+         "route (invalid_characters; review_ui/input_guard.py), or a request that is not what it claims to be",
     401: "Missing or bad API token (missing_token, bad_token)",
     403: "Not allowed for this role",
     404: "Not found or not yours",
@@ -108,9 +109,10 @@ def operation(
     Args:
         roles: who may call it (the document's `security`); None for a public route, empty for any role.
         answers: status -> model (or (model, description), or None for a body that is not JSON).
-        errors: the 4xx the route can answer; 401 is added for a route with roles, 422 for one with a model.
+        errors: the 4xx the route can answer; 400 is added to every route (the input guard runs before any),
+            401 for a route with roles, 422 for one with a model.
     """
-    codes = set(errors) | ({401} if roles is not None else set()) | (
+    codes = set(errors) | {400} | ({401} if roles is not None else set()) | (
         {422} if any(m is not None for m in (query, json, form, headers)) else set())
     described = {f"HTTP_{status}": answer for status, answer in answers.items()}
     described |= {f"HTTP_{code}": (ErrorBody, ERROR_DESCRIPTIONS[code]) for code in sorted(codes)}

@@ -20,11 +20,12 @@ class OcrError(Exception):
 
 
 class UnsupportedFileError(OcrError):
-    """The upload is not one of the accepted image or PDF formats."""
+    """The upload is not one of the accepted formats (ocr/formats.py): images, PDF, KSeF invoice XML."""
 
     code = "unsupported_type"
     default_message = (
-        "This file type is not supported. Please upload a photo (JPEG, PNG, WebP, HEIC, AVIF, TIFF) or a PDF."
+        "This file type is not supported. Please upload a photo (JPEG, PNG, WebP, HEIC, AVIF, TIFF), a PDF or a KSeF "
+        "invoice XML."
     )
 
 

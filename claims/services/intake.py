@@ -84,7 +84,7 @@ def check_upload(filename: str | None, data: bytes, max_bytes: int) -> Upload:
     media_type = sniff_media_type(data)
     if media_type not in ALLOWED_UPLOAD_TYPES:
         raise UnsupportedMediaError(
-            f"file {name!r} is not a photo (JPEG, PNG, WebP, HEIC, AVIF, TIFF) or a PDF", name=name
+            f"file {name!r} is not a photo (JPEG, PNG, WebP, HEIC, AVIF, TIFF), a PDF or a KSeF invoice XML", name=name
         )
     if media_type in CAMERA_TYPES:
         _check_photo_quality(name, data, media_type)

@@ -89,7 +89,7 @@ def test_every_4xx_has_the_error_shape_and_every_route_its_security(document):
                 assert "401" in operation["responses"] and operation["security"][0].keys() == {"bearer"}
     submit = document["paths"]["/api/v1/claims"]["post"]
     assert submit["security"] == [{"bearer": ["participant"]}]
-    assert set(submit["responses"]) == {"202", "401", "403", "413", "415", "422", "429"}
+    assert set(submit["responses"]) == {"202", "400", "401", "403", "413", "415", "422", "429"}
     export = document["paths"]["/api/v1/participants/me/export"]["get"]["responses"]["200"]
     assert list(export["content"]) == ["application/zip"]
 
@@ -106,18 +106,28 @@ def test_an_over_long_reason_code_is_a_422_not_a_500(client, runtime):
         assert session.get(Claim, claim_id).status == "pending_review"
 
 
-def test_a_comment_with_a_nul_byte_is_a_422(client, runtime):
+def test_a_comment_with_a_nul_byte_is_refused_before_the_view(client, runtime):
     claim_id = pending_claim(runtime)
     answer = client.post(f"/api/v1/claims/{claim_id}/decision", headers=bearer(runtime, "partner.a@example.com"),
                          json={"action": "reject", "reason_code": "other", "comment": "a\u0000b"})
+    assert answer.status_code == 400 and answer.get_json()["error"]["code"] == "invalid_characters"
+
+
+def test_a_comment_over_its_limit_is_a_422(client, runtime):
+    claim_id = pending_claim(runtime)
+    answer = client.post(f"/api/v1/claims/{claim_id}/decision", headers=bearer(runtime, "partner.a@example.com"),
+                         json={"action": "reject", "reason_code": "other", "comment": "x" * 5000})
     assert answer.status_code == 422 and answer.get_json()["error"]["code"] == "bad_comment"
 
 
 def test_a_claim_id_that_is_no_uuid_is_a_json_404(client, runtime):
     headers = bearer(runtime, "partner.a@example.com")
+    for answer in (client.get("/api/v1/claims/a-b", headers=headers),
+                   client.post("/api/v1/claims/a-b/decision", headers=headers, json={"action": "approve"})):
+        assert answer.status_code == 404 and answer.get_json()["error"]["code"] == "not_found"
     for answer in (client.get("/api/v1/claims/a%00b", headers=headers),
                    client.post("/api/v1/claims/a%00b/decision", headers=headers, json={"action": "approve"})):
-        assert answer.status_code == 404 and answer.get_json()["error"]["code"] == "not_found"
+        assert answer.status_code == 400 and answer.get_json()["error"]["code"] == "invalid_characters"
 
 
 def test_paging_beyond_any_number_the_database_takes_is_an_empty_page(client, runtime):
@@ -186,7 +196,7 @@ def test_a_route_of_another_api_module_joins_the_document_by_declaring_its_model
     document = client.get("/api/v1/openapi.json").get_json()
     placed = document["paths"]["/api/v1/plug-in-test"]["post"]
     assert placed["security"] == [{"bearer": ["participant"]}] and set(placed["responses"]) == {
-        "201", "401", "403", "422"}
+        "201", "400", "401", "403", "422"}
     assert schema_of(document, placed["requestBody"]["content"]["application/json"]["schema"])["required"] == [
         "reward"]
     participant = bearer(runtime, "uczestnik@example.com")

@@ -40,9 +40,12 @@ def test_personal_api_answers_are_not_stored_by_caches(api, runtime, claims):
     assert "no-store" in api.get("/api/v1/claims").headers["Cache-Control"]  # the 401 too
 
 
+SOME_CLAIM = "00000000-0000-4000-8000-000000000000"  # claim ids in API paths are UUIDs
+
+
 @pytest.mark.parametrize("method, path, allowed", [("DELETE", "/api/v1/claims", {"GET", "POST"}),
                                                     ("PUT", "/api/v1/participants/me/balance", {"GET"}),
-                                                    ("GET", "/api/v1/claims/x/decision", {"POST"})])
+                                                    ("GET", f"/api/v1/claims/{SOME_CLAIM}/decision", {"POST"})])
 def test_a_405_under_the_api_says_which_methods_are_allowed(api, runtime, method, path, allowed):
     answer = api.open(path, method=method, headers=_token(runtime))
     assert answer.status_code == 405

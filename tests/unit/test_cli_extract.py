@@ -10,7 +10,7 @@ from ocr.formats import ALLOWED_UPLOAD_TYPES
 from paragon.cli import main
 
 NAMES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WebP", "image/heic": "HEIC",
-         "image/avif": "AVIF", "image/tiff": "TIFF", "application/pdf": "PDF"}
+         "image/avif": "AVIF", "image/tiff": "TIFF", "application/pdf": "PDF", "application/xml": "XML"}
 
 
 def test_a_missing_path_is_said_to_be_missing_and_fails(tmp_path, capsys, monkeypatch):
