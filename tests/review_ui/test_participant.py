@@ -147,7 +147,7 @@ def test_upload_refuses_unknown_file_type_with_a_clear_message(client, claim_que
         follow_redirects=True,
     )
 
-    assert "Plik „paragon.jpg” nie jest zdjęciem ani PDF-em." in response.get_data(as_text=True)
+    assert "Plik „paragon.jpg” nie jest zdjęciem, PDF-em ani fakturą KSeF." in response.get_data(as_text=True)
     assert claim_queue.enqueued == []
 
 
