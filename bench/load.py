@@ -44,7 +44,7 @@ REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")  # flushe
 
 def phone_photos(count: int) -> list[bytes]:
     """Distinct receipts photographed on a table, JPEGs of roughly 2000 x 3000 px (a shrunk phone photo)."""
-    from fixtures.render import degrade_photo
+    from fixtures.camera import degrade_photo
 
     return [degrade_photo(png, 500 + i, rotation_deg=1.5, blur=0.5, shadow=0.2, noise=0.02, jpeg_quality=88)
             for i, png in enumerate(receipts(count, dpi_scale=2.5))]

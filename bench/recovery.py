@@ -42,8 +42,9 @@ PARTICIPANT = "jan.uczestnik@example.com"
 
 
 def photos(count: int, first: int) -> list[bytes]:
+    from fixtures.camera import degrade_photo
     from fixtures.documents import make_receipt
-    from fixtures.render import degrade_photo, render_receipt_png
+    from fixtures.render import render_receipt_png
 
     programme = json.loads((ROOT / "fixtures/demo_programme.json").read_text())
     nips = [o["nip"] for p in programme["partners"] for o in p["outlets"]]
