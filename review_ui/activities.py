@@ -1,0 +1,67 @@
+"""The participant's activities, phone first: trainings (read the lesson, answer the quiz, see the score and the
+points), surveys, their tier with what is missing to the next one, and the contests they are ranked in."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from claims.errors import ClaimsError
+from claims.roles import Role
+from claims.services import trainings as training_service
+from claims.services.accounts import participant_of
+from review_ui.access import acting_user, role_required
+from review_ui.db import db, write
+from review_ui.errors import flash_error
+from review_ui.i18n import t
+
+bp = Blueprint("activities", __name__)
+
+
+def _participant():
+    return participant_of(db(), acting_user())
+
+
+def answers_of(form) -> dict[str, list[str]]:
+    """The submitted answers by question id (`q<id>` fields, several values for a multiple choice)."""
+    return {name[1:]: form.getlist(name) for name in list(form.keys())[:60] if name.startswith("q")}
+
+
+@bp.get("/me/activities")
+@role_required(Role.PARTICIPANT)
+def index():
+    participant = _participant()
+    return render_template("activities/index.html", trainings=training_service.trainings(db()),
+                           passed=training_service.passed_ids(db(), participant.id), **_extras(participant))
+
+
+def _extras(participant) -> dict:
+    """What other activity kinds add to the index page (surveys, tier, contests)."""
+    return {}
+
+
+@bp.get("/me/trainings/<int:training_id>")
+@role_required(Role.PARTICIPANT)
+def training(training_id: int):
+    participant = _participant()
+    row = training_service.get_training(db(), training_id, active_only=True)
+    used = training_service.attempts_used(db(), row.id, participant.id)
+    left = None if row.max_attempts is None else max(0, row.max_attempts - used)
+    return render_template("activities/training.html", training=row, left=left,
+                           passed=row.id in training_service.passed_ids(db(), participant.id))
+
+
+@bp.post("/me/trainings/<int:training_id>")
+@role_required(Role.PARTICIPANT)
+def answer_training(training_id: int):
+    back = url_for("activities.training", training_id=training_id)
+    answers = answers_of(request.form)
+    try:
+        result = write(lambda s: training_service.answer_quiz(s, participant_of(s, acting_user()), training_id,
+                                                              answers))
+    except ClaimsError as error:
+        return flash_error(error, back)
+    if result.passed:
+        flash(t("activities.quiz.passed", score=result.score, points=result.credited), "success")
+    else:
+        flash(t("activities.quiz.failed", score=result.score), "error")
+    return redirect(back, code=303)

@@ -1,0 +1,83 @@
+"""The activities pages: an admin writes a training with its quiz, a participant reads it on the phone and
+passes (points credited once), the answers report shows what was answered; each page checks the role."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from claims.db.activity_models import Training
+from claims.db.models import Participant, User
+from claims.ledger import balance
+from tests.review_ui.helpers import ADMIN, AUDITOR, PARTICIPANT, REVIEWER_A, login
+
+QUIZ = "? Stolica Polski?\n- Kraków\n+ Warszawa\n?? Które to owoce?\n+ jabłko\n+ gruszka\n- marchew\n"
+
+
+def _new_training(client, **extra) -> int:
+    login(client, ADMIN)
+    form = {"code": "SZK-1", "title": "Szkolenie z ekspozycji", "lesson": "Akapit pierwszy\n\nAkapit drugi",
+            "video_url": "https://video.example/1", "points": "40", "pass_mark": "100", "max_attempts": "",
+            "questions": QUIZ, "active": "1", **extra}
+    saved = client.post("/admin/trainings/new", data=form)
+    assert saved.status_code == 303, saved.get_data(as_text=True)[:500]
+    client.post("/logout")
+    return int(saved.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+
+
+def _question_ids(page: str) -> list[str]:
+    return re.findall(r'data-question="(\d+)"', page)
+
+
+def test_an_admin_writes_a_training_and_a_participant_passes_it_once(client, runtime):
+    training_id = _new_training(client)
+    login(client, PARTICIPANT)
+    listing = client.get("/me/activities").get_data(as_text=True)
+    assert f'data-training="{training_id}"' in listing and "Szkolenie z ekspozycji" in listing
+    page = client.get(f"/me/trainings/{training_id}").get_data(as_text=True)
+    assert "Akapit drugi" in page and 'href="https://video.example/1"' in page and 'type="checkbox"' in page
+    first, second = _question_ids(page)
+    wrong = client.post(f"/me/trainings/{training_id}", data={f"q{first}": "0", f"q{second}": ["0", "1"]},
+                        follow_redirects=True).get_data(as_text=True)
+    assert "50%" in wrong
+    right = {f"q{first}": "1", f"q{second}": ["0", "1"]}
+    passed = client.post(f"/me/trainings/{training_id}", data=right, follow_redirects=True).get_data(as_text=True)
+    assert "100%" in passed and "40" in passed and 'data-passed="1"' in passed
+    client.post(f"/me/trainings/{training_id}", data=right)
+    with runtime.sessions() as session:
+        pid = session.scalar(select(Participant.id).join(User).where(User.email == PARTICIPANT))
+        assert balance(session, pid) == 40
+    points = client.get("/me/points").get_data(as_text=True)
+    assert "Szkolenie z ekspozycji" in points
+    client.post("/logout")
+    login(client, AUDITOR)
+    report = client.get(f"/admin/trainings/{training_id}/answers").get_data(as_text=True)
+    assert report.count("data-attempt=") == 2 and "Warszawa" in report and "Kraków" in report
+
+
+def test_a_badly_written_quiz_comes_back_with_the_reason(client, runtime):
+    login(client, ADMIN)
+    refused = client.post("/admin/trainings/new", data={"code": "Z", "title": "Zły", "points": "5",
+                                                        "questions": "? bez dobrej\n- a\n- b"})
+    assert refused.status_code == 422 and "poprawnej odpowiedzi" in refused.get_data(as_text=True)
+    with runtime.sessions() as session:
+        assert session.scalars(select(Training)).all() == []
+
+
+def test_each_activities_page_checks_the_role(client, runtime):
+    training_id = _new_training(client)
+    login(client, REVIEWER_A)
+    assert client.get("/me/activities").status_code == 403
+    assert client.get(f"/me/trainings/{training_id}").status_code == 403
+    assert client.get("/admin/trainings").status_code == 403
+    client.post("/logout")
+    login(client, PARTICIPANT)
+    assert client.get("/admin/trainings").status_code == 403
+    assert client.post("/admin/trainings/new", data={"code": "X"}).status_code == 403
+    assert client.get(f"/admin/trainings/{training_id}/answers").status_code == 403
+    assert client.get("/me/trainings/999999").status_code == 404
+    client.post("/logout")
+    login(client, AUDITOR)
+    assert client.get("/admin/trainings").status_code == 200
+    assert client.get(f"/admin/trainings/{training_id}").status_code == 403
