@@ -7,6 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from claims.errors import ClaimsError
 from claims.roles import Role
+from claims.services import surveys as survey_service
 from claims.services import trainings as training_service
 from claims.services.accounts import participant_of
 from review_ui.access import acting_user, role_required
@@ -36,7 +37,7 @@ def index():
 
 def _extras(participant) -> dict:
     """What other activity kinds add to the index page (surveys, tier, contests)."""
-    return {}
+    return {"surveys": survey_service.surveys(db()), "answered": survey_service.answered_ids(db(), participant.id)}
 
 
 @bp.get("/me/trainings/<int:training_id>")
@@ -64,4 +65,27 @@ def answer_training(training_id: int):
         flash(t("activities.quiz.passed", score=result.score, points=result.credited), "success")
     else:
         flash(t("activities.quiz.failed", score=result.score), "error")
+    return redirect(back, code=303)
+
+
+@bp.get("/me/surveys/<int:survey_id>")
+@role_required(Role.PARTICIPANT)
+def survey(survey_id: int):
+    participant = _participant()
+    row = survey_service.get_survey(db(), survey_id, active_only=True)
+    return render_template("activities/survey.html", survey=row,
+                           answered=row.id in survey_service.answered_ids(db(), participant.id))
+
+
+@bp.post("/me/surveys/<int:survey_id>")
+@role_required(Role.PARTICIPANT)
+def answer_survey(survey_id: int):
+    back = url_for("activities.survey", survey_id=survey_id)
+    answers = answers_of(request.form)
+    try:
+        points = write(lambda s: survey_service.answer_survey(s, participant_of(s, acting_user()), survey_id,
+                                                              answers))
+    except ClaimsError as error:
+        return flash_error(error, back)
+    flash(t("activities.survey.thanks", points=points), "success")
     return redirect(back, code=303)

@@ -4,18 +4,21 @@ leaderboard. Admins change them; auditors read."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 
-from claims.db.activity_models import Training
+from claims.db.activity_models import Survey, Training
 from claims.errors import ClaimsError
+from claims.services import surveys as survey_service
 from claims.services import trainings as training_service
-from claims.services.activity_forms import quiz_text
+from claims.services.activity_forms import quiz_text, survey_text
 from review_ui.access import role_required
 from review_ui.admin_base import ADMIN, READERS, bp
 from review_ui.db import db, write
 from review_ui.errors import claims_error_message
 from review_ui.i18n import t
+from review_ui.reports import XLSX_TYPE, to_csv, to_xlsx
 
+SURVEY_FIELDS = ("code", "title", "intro", "points", "questions")
 TRAINING_FIELDS = ("code", "title", "lesson", "video_url", "points", "pass_mark", "max_attempts", "questions")
 
 
@@ -65,3 +68,63 @@ def training_answers(training_id: int):
     training = training_service.get_training(db(), training_id)
     attempts = training_service.answers_report(db(), training_id)
     return render_template("admin/training_answers.html", training=training, attempts=attempts)
+
+
+@bp.get("/surveys")
+@role_required(*READERS)
+def surveys():
+    return render_template("admin/surveys.html", surveys=survey_service.surveys(db(), active_only=False))
+
+
+def _survey_form(survey: Survey | None) -> dict:
+    if survey is None:
+        return {"active": "1"}
+    form = {name: str(getattr(survey, name)) for name in SURVEY_FIELDS[:-1]}
+    form.update(questions=survey_text(survey.questions), active="1" if survey.active else "")
+    return form
+
+
+@bp.get("/surveys/new")
+@bp.get("/surveys/<int:survey_id>")
+@role_required(*ADMIN)
+def survey_form(survey_id: int | None = None):
+    survey = survey_service.get_survey(db(), survey_id) if survey_id else None
+    return render_template("admin/survey_form.html", survey=survey, form=_survey_form(survey), errors={})
+
+
+@bp.post("/surveys/new")
+@bp.post("/surveys/<int:survey_id>")
+@role_required(*ADMIN)
+def save_survey_form(survey_id: int | None = None):
+    form = {name: request.form.get(name, "") for name in SURVEY_FIELDS}
+    form["active"] = "1" if request.form.get("active") else "0"
+    try:
+        saved = write(lambda s: survey_service.save_survey(s, form, survey_id).id)
+    except ClaimsError as error:
+        field = str(error.details.get("field") or "questions")
+        survey = db().get(Survey, survey_id) if survey_id else None
+        return render_template("admin/survey_form.html", survey=survey, form=form,
+                               errors={field: claims_error_message(error)}), 422
+    flash(t("admin.saved"), "success")
+    return redirect(url_for("admin.survey_form", survey_id=saved), code=303)
+
+
+@bp.get("/surveys/<int:survey_id>/results")
+@role_required(*READERS)
+def survey_results(survey_id: int):
+    survey = survey_service.get_survey(db(), survey_id)
+    return render_template("admin/survey_results.html", survey=survey,
+                           results=survey_service.results(db(), survey))
+
+
+@bp.get("/surveys/<int:survey_id>/results.<kind>")
+@role_required(*READERS)
+def survey_export(survey_id: int, kind: str):
+    if kind not in ("csv", "xlsx"):
+        return Response(status=404)
+    survey = survey_service.get_survey(db(), survey_id)
+    header, rows = survey_service.export_rows(db(), survey)
+    body = to_csv(header, rows) if kind == "csv" else to_xlsx(f"survey-{survey.id}", header, rows)
+    return Response(body, mimetype="text/csv" if kind == "csv" else XLSX_TYPE, headers={
+        "Content-Disposition": f'attachment; filename="survey-{survey.id}.{kind}"',
+        "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"})

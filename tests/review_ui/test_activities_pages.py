@@ -81,3 +81,39 @@ def test_each_activities_page_checks_the_role(client, runtime):
     login(client, AUDITOR)
     assert client.get("/admin/trainings").status_code == 200
     assert client.get(f"/admin/trainings/{training_id}").status_code == 403
+
+
+SURVEY = "[single] Gdzie kupujesz?\n- hurtownia\n- sieć\n[scale 5] Ocena\n[text] Uwagi\n"
+
+
+def test_a_participant_completes_a_survey_and_staff_export_the_results(client, runtime):
+    import io
+
+    from openpyxl import load_workbook
+
+    login(client, ADMIN)
+    saved = client.post("/admin/surveys/new", data={"code": "ANK-1", "title": "Ankieta", "points": "10",
+                                                    "questions": SURVEY, "active": "1"})
+    assert saved.status_code == 303
+    survey_id = int(saved.headers["Location"].rsplit("/", 1)[1])
+    client.post("/logout")
+    login(client, PARTICIPANT)
+    page = client.get(f"/me/surveys/{survey_id}").get_data(as_text=True)
+    first, scale, text = _question_ids(page)
+    answers = {f"q{first}": "1", f"q{scale}": "5", f"q{text}": "=1+1 więcej promocji"}
+    done = client.post(f"/me/surveys/{survey_id}", data=answers, follow_redirects=True).get_data(as_text=True)
+    assert 'data-answered="1"' in done
+    again = client.post(f"/me/surveys/{survey_id}", data=answers, follow_redirects=True).get_data(as_text=True)
+    assert "już wypełniona" in again
+    with runtime.sessions() as session:
+        pid = session.scalar(select(Participant.id).join(User).where(User.email == PARTICIPANT))
+        assert balance(session, pid) == 10
+    assert client.get(f"/admin/surveys/{survey_id}/results.csv").status_code == 403
+    client.post("/logout")
+    login(client, AUDITOR)
+    assert "więcej promocji" in client.get(f"/admin/surveys/{survey_id}/results").get_data(as_text=True)
+    csv_body = client.get(f"/admin/surveys/{survey_id}/results.csv").get_data(as_text=True)
+    assert csv_body.startswith("\ufeffresponse;participant_id;completed_at;Gdzie kupujesz?;Ocena;Uwagi")
+    assert csv_body.rstrip().endswith(";sieć;5;'=1+1 więcej promocji")
+    book = load_workbook(io.BytesIO(client.get(f"/admin/surveys/{survey_id}/results.xlsx").data))
+    assert [c.value for c in book.active[2]][3:] == ["sieć", 5, "'=1+1 więcej promocji"]
