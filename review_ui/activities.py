@@ -10,6 +10,7 @@ from claims.roles import Role
 from claims.services import surveys as survey_service
 from claims.services import trainings as training_service
 from claims.services.accounts import participant_of
+from claims.services.tiers import tier_status
 from review_ui.access import acting_user, role_required
 from review_ui.db import db, write
 from review_ui.errors import flash_error
@@ -37,7 +38,8 @@ def index():
 
 def _extras(participant) -> dict:
     """What other activity kinds add to the index page (surveys, tier, contests)."""
-    return {"surveys": survey_service.surveys(db()), "answered": survey_service.answered_ids(db(), participant.id)}
+    return {"surveys": survey_service.surveys(db()), "answered": survey_service.answered_ids(db(), participant.id),
+            "tier": tier_status(db(), participant.id)}
 
 
 @bp.get("/me/trainings/<int:training_id>")

@@ -11,6 +11,7 @@ from claims.errors import ClaimsError
 from claims.services import surveys as survey_service
 from claims.services import trainings as training_service
 from claims.services.activity_forms import quiz_text, survey_text
+from claims.services.tiers import ladder, ladder_text, parse_ladder, save_ladder
 from review_ui.access import role_required
 from review_ui.admin_base import ADMIN, READERS, bp
 from review_ui.db import db, write
@@ -128,3 +129,23 @@ def survey_export(survey_id: int, kind: str):
     return Response(body, mimetype="text/csv" if kind == "csv" else XLSX_TYPE, headers={
         "Content-Disposition": f'attachment; filename="survey-{survey.id}.{kind}"',
         "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"})
+
+
+@bp.get("/tiers")
+@role_required(*READERS)
+def tiers():
+    levels = ladder(db())
+    return render_template("admin/tiers.html", levels=levels, form={"ladder": ladder_text(levels)}, errors={})
+
+
+@bp.post("/tiers")
+@role_required(*ADMIN)
+def save_tiers():
+    form = {"ladder": request.form.get("ladder", "")[:5000]}
+    try:
+        write(lambda s: save_ladder(s, parse_ladder(form["ladder"])))
+    except ClaimsError as error:
+        return render_template("admin/tiers.html", levels=ladder(db()), form=form,
+                               errors={"ladder": claims_error_message(error)}), 422
+    flash(t("admin.saved"), "success")
+    return redirect(url_for("admin.tiers"), code=303)

@@ -117,3 +117,25 @@ def test_a_participant_completes_a_survey_and_staff_export_the_results(client, r
     assert csv_body.rstrip().endswith(";sieć;5;'=1+1 więcej promocji")
     book = load_workbook(io.BytesIO(client.get(f"/admin/surveys/{survey_id}/results.xlsx").data))
     assert [c.value for c in book.active[2]][3:] == ["sieć", 5, "'=1+1 więcej promocji"]
+
+
+def test_an_admin_sets_the_ladder_and_the_participant_sees_what_is_missing(client, runtime):
+    import uuid
+
+    from claims.db.engine import transaction
+    from claims.ledger import adjust_points
+
+    login(client, ADMIN)
+    refused = client.post("/admin/tiers", data={"ladder": "Srebrny; 100; 1"})
+    assert refused.status_code == 422
+    saved = client.post("/admin/tiers", data={"ladder": "Brązowy; 0; 1\nSrebrny; 1000; 1,25\nZłoty; 3000; 1,5"})
+    assert saved.status_code == 303
+    client.post("/logout")
+    with transaction(runtime.sessions) as session:
+        pid = session.scalar(select(Participant.id).join(User).where(User.email == PARTICIPANT))
+        admin = session.scalar(select(User).where(User.email == ADMIN))
+        adjust_points(session, pid, 5000, "premia", admin, uuid.uuid4().hex)  # an adjustment earns no level
+    login(client, PARTICIPANT)
+    page = client.get("/me/activities").get_data(as_text=True)
+    assert 'data-tier="Brązowy"' in page and 'data-missing="1000"' in page and "Srebrny" in page
+    assert client.post("/admin/tiers", data={"ladder": "A; 0; 1"}).status_code == 403
