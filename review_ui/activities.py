@@ -7,6 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from claims.errors import ClaimsError
 from claims.roles import Role
+from claims.services import contests as contest_service
 from claims.services import surveys as survey_service
 from claims.services import trainings as training_service
 from claims.services.accounts import participant_of
@@ -39,7 +40,7 @@ def index():
 def _extras(participant) -> dict:
     """What other activity kinds add to the index page (surveys, tier, contests)."""
     return {"surveys": survey_service.surveys(db()), "answered": survey_service.answered_ids(db(), participant.id),
-            "tier": tier_status(db(), participant.id)}
+            "tier": tier_status(db(), participant.id), "contests": contest_service.contests(db(), limit=20)}
 
 
 @bp.get("/me/trainings/<int:training_id>")
@@ -91,3 +92,16 @@ def answer_survey(survey_id: int):
         return flash_error(error, back)
     flash(t("activities.survey.thanks", points=points), "success")
     return redirect(back, code=303)
+
+
+@bp.get("/me/contests/<int:contest_id>")
+@role_required(Role.PARTICIPANT)
+def contest(contest_id: int):
+    """Own rank and the top 10 with pseudonymised names (the participant's own row says "you")."""
+    participant = _participant()
+    row = contest_service.get_contest(db(), contest_id)
+    top = contest_service.leaderboard(db(), row)
+    names = {s.participant_id: contest_service.pseudonym(s.name, s.participant_id) for s in top}
+    return render_template("activities/contest.html", contest=row, top=top, names=names, me=participant.id,
+                           mine=contest_service.own_standing(db(), row, participant.id),
+                           shown=contest_service.shown_value)

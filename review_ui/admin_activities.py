@@ -8,17 +8,19 @@ from flask import Response, flash, redirect, render_template, request, url_for
 
 from claims.db.activity_models import Survey, Training
 from claims.errors import ClaimsError
+from claims.services import contests as contest_service
 from claims.services import surveys as survey_service
 from claims.services import trainings as training_service
 from claims.services.activity_forms import quiz_text, survey_text
 from claims.services.tiers import ladder, ladder_text, parse_ladder, save_ladder
 from review_ui.access import role_required
-from review_ui.admin_base import ADMIN, READERS, bp
+from review_ui.admin_base import ADMIN, READERS, bp, page_arg
 from review_ui.db import db, write
 from review_ui.errors import claims_error_message
 from review_ui.i18n import t
 from review_ui.reports import XLSX_TYPE, to_csv, to_xlsx
 
+CONTEST_FIELDS = ("code", "title", "metric", "starts_on", "ends_on", "prizes")
 SURVEY_FIELDS = ("code", "title", "intro", "points", "questions")
 TRAINING_FIELDS = ("code", "title", "lesson", "video_url", "points", "pass_mark", "max_attempts", "questions")
 
@@ -149,3 +151,58 @@ def save_tiers():
                                errors={"ladder": claims_error_message(error)}), 422
     flash(t("admin.saved"), "success")
     return redirect(url_for("admin.tiers"), code=303)
+
+
+@bp.get("/contests")
+@role_required(*READERS)
+def contests():
+    return render_template("admin/contests.html", contests=contest_service.contests(db()))
+
+
+def _contest_form(contest) -> dict:
+    if contest is None:
+        return {"metric": "points"}
+    form = {name: str(getattr(contest, name)) for name in CONTEST_FIELDS[:-1]}
+    form["prizes"] = ", ".join(str(p) for p in contest.prizes)
+    return form
+
+
+@bp.get("/contests/new")
+@bp.get("/contests/<int:contest_id>")
+@role_required(*READERS)
+def contest_page(contest_id: int | None = None):
+    contest = contest_service.get_contest(db(), contest_id) if contest_id else None
+    page = page_arg()
+    board = contest_service.leaderboard(db(), contest, 100, (page - 1) * 100) if contest else []
+    return render_template("admin/contest.html", contest=contest, form=_contest_form(contest), errors={},
+                           board=board, page=page)
+
+
+@bp.post("/contests/new")
+@bp.post("/contests/<int:contest_id>")
+@role_required(*ADMIN)
+def save_contest_form(contest_id: int | None = None):
+    form = {name: request.form.get(name, "") for name in CONTEST_FIELDS}
+    try:
+        saved = write(lambda s: contest_service.save_contest(s, form, contest_id).id)
+    except ClaimsError as error:
+        contest = contest_service.get_contest(db(), contest_id) if contest_id else None
+        field = str(error.details.get("field") or "code")
+        return render_template("admin/contest.html", contest=contest, form=form, board=[], page=1,
+                               errors={field: claims_error_message(error)}), 422
+    flash(t("admin.saved"), "success")
+    return redirect(url_for("admin.contest_page", contest_id=saved), code=303)
+
+
+@bp.post("/contests/<int:contest_id>/close")
+@role_required(*ADMIN)
+def close_contest(contest_id: int):
+    """The end run by hand (the same as `paragon contests close`): after the last day only."""
+    back = url_for("admin.contest_page", contest_id=contest_id)
+    try:
+        frozen = write(lambda s: contest_service.close_contest(s, contest_id))
+    except ClaimsError as error:
+        flash(claims_error_message(error), "error")
+        return redirect(back, code=303)
+    flash(t("contest.frozen", count=frozen), "success")
+    return redirect(back, code=303)

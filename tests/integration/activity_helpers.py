@@ -55,3 +55,21 @@ def race(count: int, work) -> list[object]:
     for thread in threads:
         thread.join()
     return results
+
+
+def participants(rt: Runtime, count: int, prefix: str = "sklep") -> list[int]:
+    """`count` more participants (no password: they never log in); returns their ids."""
+    from claims.db.models import User
+
+    with transaction(rt.sessions) as session:
+        ids = []
+        for i in range(count):
+            person = User(email=f"{prefix}{i}.{uuid.uuid4().hex[:6]}@example.com", name=f"{prefix} {i}",
+                          password_hash="!", role="participant")
+            session.add(person)
+            session.flush()
+            row = Participant(user_id=person.id, company_name=f"{prefix.title()} {i}")
+            session.add(row)
+            session.flush()
+            ids.append(row.id)
+        return ids

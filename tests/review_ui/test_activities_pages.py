@@ -139,3 +139,45 @@ def test_an_admin_sets_the_ladder_and_the_participant_sees_what_is_missing(clien
     page = client.get("/me/activities").get_data(as_text=True)
     assert 'data-tier="Brązowy"' in page and 'data-missing="1000"' in page and "Srebrny" in page
     assert client.post("/admin/tiers", data={"ladder": "A; 0; 1"}).status_code == 403
+
+
+def test_an_admin_runs_a_contest_participants_see_pseudonyms_and_staff_the_full_board(client, runtime):
+    import uuid
+    from datetime import UTC, datetime, timedelta
+
+    from claims.db.engine import transaction
+    from claims.db.models import LedgerEntry
+    from claims.ledger import post
+    from tests.review_ui.helpers import PARTICIPANT_2
+
+    today = datetime.now(UTC).date()
+    with transaction(runtime.sessions) as session:
+        ids = {email: session.scalar(select(Participant.id).join(User).where(User.email == email))
+               for email in (PARTICIPANT, PARTICIPANT_2)}
+        for email, points in ((PARTICIPANT, 100), (PARTICIPANT_2, 300)):
+            post(session, LedgerEntry(participant_id=ids[email], kind="training", points=points,
+                                      cause=f"test:{uuid.uuid4().hex}"))
+    login(client, ADMIN)
+    form = {"code": "K-1", "title": "Najaktywniejszy miesiąca", "metric": "points", "prizes": "50, 20",
+            "starts_on": (today - timedelta(days=3)).isoformat(), "ends_on": (today + timedelta(days=3)).isoformat()}
+    assert client.post("/admin/contests/new", data={**form, "metric": "likes"}).status_code == 422
+    saved = client.post("/admin/contests/new", data=form)
+    contest_id = int(saved.headers["Location"].rsplit("/", 1)[1])
+    staff = client.get(f"/admin/contests/{contest_id}").get_data(as_text=True)
+    assert staff.count("data-place=") == 2 and f"(#{ids[PARTICIPANT_2]})" in staff
+    refused = client.post(f"/admin/contests/{contest_id}/close", follow_redirects=True).get_data(as_text=True)
+    assert "jeszcze trwa" in refused
+    client.post("/logout")
+    login(client, PARTICIPANT)
+    page = client.get(f"/me/contests/{contest_id}").get_data(as_text=True)
+    assert 'data-my-place="2"' in page and 'class="me"' in page
+    other_name = session_name(runtime, PARTICIPANT_2)
+    assert other_name not in page and PARTICIPANT_2 not in page and "*** #" in page
+    assert client.post(f"/admin/contests/{contest_id}/close").status_code == 403
+    assert client.get(f"/admin/contests/{contest_id}").status_code == 403
+
+
+def session_name(runtime, email: str) -> str:
+    with runtime.sessions() as session:
+        participant = session.scalar(select(Participant).join(User).where(User.email == email))
+        return participant.company_name or email
