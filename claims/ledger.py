@@ -37,7 +37,11 @@ def credit_points(session: Session, claim: Claim, decision: Decision | None, poi
         raise ValueError("a credit cannot be negative")
     entry = LedgerEntry(participant_id=claim.participant_id, claim_id=claim.id, kind="credit", points=points,
                         decision=decision, cause=f"claim:{claim.id}:credit")
-    return post(session, entry)
+    post(session, entry)
+    from claims.services.referrals import reward_referrer  # the first approved claim settles an invitation
+
+    reward_referrer(session, claim.participant_id)
+    return entry
 
 
 def reverse_points(session: Session, claim: Claim, decision: Decision | None) -> LedgerEntry:

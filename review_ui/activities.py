@@ -11,9 +11,10 @@ from claims.services import contests as contest_service
 from claims.services import surveys as survey_service
 from claims.services import trainings as training_service
 from claims.services.accounts import participant_of
+from claims.services.referrals import invitation_code, invitations
 from claims.services.tiers import tier_status
 from review_ui.access import acting_user, role_required
-from review_ui.db import db, write
+from review_ui.db import db, runtime, write
 from review_ui.errors import flash_error
 from review_ui.i18n import t
 
@@ -34,7 +35,19 @@ def answers_of(form) -> dict[str, list[str]]:
 def index():
     participant = _participant()
     return render_template("activities/index.html", trainings=training_service.trainings(db()),
-                           passed=training_service.passed_ids(db(), participant.id), **_extras(participant))
+                           passed=training_service.passed_ids(db(), participant.id), **_extras(participant),
+                           **_invitation(participant.id))
+
+
+def _invitation(participant_id: int) -> dict:
+    """The invitation link (its code is made on the first visit) and how the invitations went."""
+    settings = runtime().settings
+    if settings.referral_points <= 0:
+        return {}
+    code = write(lambda s: invitation_code(s, participant_id))
+    return {"invite_link": url_for("auth.register", ref=code, _external=True),
+            "invited": invitations(db(), participant_id), "referral_points": settings.referral_points,
+            "referral_cap": settings.referral_cap}
 
 
 def _extras(participant) -> dict:

@@ -155,3 +155,29 @@ class ContestResult(Base):
     value: Mapped[Decimal] = mapped_column(Numeric(14, 2))
     prize_points: Mapped[int] = mapped_column(Integer, default=0)
     __table_args__ = (UniqueConstraint("contest_id", "place"), UniqueConstraint("contest_id", "participant_id"))
+
+
+class ReferralCode(Base):
+    """A participant's invitation code (the `ref` of their invitation link), made on first use."""
+
+    __tablename__ = "referral_codes"
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Referral(Base):
+    """Who invited whom, with the rule in force when the invited participant registered (points, cap); the
+    referrer is credited once the invited participant's first claim is approved, never at registration."""
+
+    __tablename__ = "referrals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referrer_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    invited_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), unique=True)
+    points: Mapped[int] = mapped_column(Integer)
+    cap: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="waiting")  # waiting | credited | capped
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    settled_at: Mapped[datetime | None]
+    __table_args__ = (CheckConstraint("status in ('waiting','credited','capped')", name="status"),
+                      CheckConstraint("referrer_id <> invited_id", name="not_self"))

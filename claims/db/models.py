@@ -327,9 +327,10 @@ class LedgerEntry(Base):
         # The guarantee behind "credited exactly once": one credit and at most one reversal per claim.
         UniqueConstraint("claim_id", "kind"),
         CheckConstraint("kind in ('credit','reversal','order_debit','order_refund','adjustment','expiry',"
-                        "'training','survey','contest_prize')", name="kind"),
-        CheckConstraint("(kind in ('credit','order_refund','training','survey','contest_prize') and points >= 0)"
-                        " or (kind in ('reversal','order_debit','expiry') and points <= 0) or kind = 'adjustment'",
+                        "'training','survey','contest_prize','referral')", name="kind"),
+        CheckConstraint("(kind in ('credit','order_refund','training','survey','contest_prize','referral') and "
+                        "points >= 0) or (kind in ('reversal','order_debit','expiry') and points <= 0) or "
+                        "kind = 'adjustment'",
                         name="sign"),
         Index("ix_ledger_entries_kind_created", "kind", "created_at", "participant_id", "points"),  # contests
     )

@@ -181,3 +181,23 @@ def session_name(runtime, email: str) -> str:
     with runtime.sessions() as session:
         participant = session.scalar(select(Participant).join(User).where(User.email == email))
         return participant.company_name or email
+
+
+def test_an_invitation_link_records_the_new_participant_and_waits_for_a_first_approval(client, runtime):
+    from claims.db.activity_models import Referral
+    from tests.review_ui.test_register import VALID
+
+    login(client, PARTICIPANT)
+    page = client.get("/me/activities").get_data(as_text=True)
+    link = re.search(r'data-invite="([^"]+)"', page).group(1)
+    assert "/register?ref=" in link
+    client.post("/logout")
+    form = client.get(link.split("localhost", 1)[1]).get_data(as_text=True)
+    code = link.rsplit("=", 1)[1]
+    assert f'name="ref" value="{code}"' in form
+    assert client.post("/register", data={**VALID, "ref": code}).status_code == 303
+    with runtime.sessions() as session:
+        referrer = session.scalar(select(Participant.id).join(User).where(User.email == PARTICIPANT))
+        [referral] = session.scalars(select(Referral)).all()
+        assert (referral.referrer_id, referral.status, referral.points) == (referrer, "waiting", 100)
+        assert balance(session, referrer) == 0

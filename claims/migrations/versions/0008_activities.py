@@ -2,8 +2,8 @@
 
 - trainings, training_questions, training_attempts (answers kept for the report);
 - surveys, survey_questions, survey_responses (one per participant and survey);
-- tiers; contests, contest_results;
-- ledger_entries: kinds training, survey and contest_prize (never negative), and an index (kind, created_at,
+- tiers; contests, contest_results; referral_codes, referrals (credited at the invited one's first approval);
+- ledger_entries: kinds training, survey, contest_prize and referral (never negative), and an index (kind, created_at,
   participant_id, points) that a contest's leaderboard aggregates over; claims get (status, decided_at,
   participant_id) for the claim-based metrics.
 
@@ -23,9 +23,10 @@ branch_labels = None
 depends_on = None
 
 KINDS = ("kind in ('credit','reversal','order_debit','order_refund','adjustment','expiry',"
-         "'training','survey','contest_prize')")
-SIGN = ("(kind in ('credit','order_refund','training','survey','contest_prize') and points >= 0)"
-        " or (kind in ('reversal','order_debit','expiry') and points <= 0) or kind = 'adjustment'")
+         "'training','survey','contest_prize','referral')")
+SIGN = ("(kind in ('credit','order_refund','training','survey','contest_prize','referral') and "
+        "points >= 0) or (kind in ('reversal','order_debit','expiry') and points <= 0) or "
+        "kind = 'adjustment'")
 OLD_KINDS = "kind in ('credit','reversal','order_debit','order_refund','adjustment','expiry')"
 OLD_SIGN = ("(kind in ('credit','order_refund') and points >= 0) or (kind in ('reversal',"
             "'order_debit','expiry') and points <= 0) or kind = 'adjustment'")
@@ -166,6 +167,32 @@ def upgrade() -> None:
     with op.batch_alter_table('claims', schema=None) as batch_op:
         batch_op.create_index('ix_claims_status_decided', ['status', 'decided_at', 'participant_id'], unique=False)
 
+    op.create_table('referral_codes',
+    sa.Column('participant_id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=32), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['participant_id'], ['participants.id'], name=op.f('fk_referral_codes_participant_id_participants')),
+    sa.PrimaryKeyConstraint('participant_id', name=op.f('pk_referral_codes')),
+    sa.UniqueConstraint('code', name=op.f('uq_referral_codes_code'))
+    )
+    op.create_table('referrals',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('referrer_id', sa.Integer(), nullable=False),
+    sa.Column('invited_id', sa.Integer(), nullable=False),
+    sa.Column('points', sa.Integer(), nullable=False),
+    sa.Column('cap', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('settled_at', sa.DateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("status in ('waiting','credited','capped')", name=op.f('ck_referrals_status')),
+    sa.CheckConstraint('referrer_id <> invited_id', name=op.f('ck_referrals_not_self')),
+    sa.ForeignKeyConstraint(['invited_id'], ['participants.id'], name=op.f('fk_referrals_invited_id_participants')),
+    sa.ForeignKeyConstraint(['referrer_id'], ['participants.id'], name=op.f('fk_referrals_referrer_id_participants')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_referrals')),
+    sa.UniqueConstraint('invited_id', name=op.f('uq_referrals_invited_id'))
+    )
+    with op.batch_alter_table('referrals', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_referrals_referrer_id'), ['referrer_id'], unique=False)
     _ledger_kinds(KINDS, SIGN)
     with op.batch_alter_table('ledger_entries', schema=None) as batch_op:
         batch_op.create_index('ix_ledger_entries_kind_created', ['kind', 'created_at', 'participant_id', 'points'], unique=False)
@@ -176,7 +203,7 @@ def downgrade() -> None:
     with op.batch_alter_table('ledger_entries', schema=None) as batch_op:
         batch_op.drop_index('ix_ledger_entries_kind_created')
     _drop_ledger_guard()
-    op.execute("DELETE FROM ledger_entries WHERE kind IN ('training','survey','contest_prize')")
+    op.execute("DELETE FROM ledger_entries WHERE kind IN ('training','survey','contest_prize','referral')")
     _create_ledger_guard()
     _ledger_kinds(OLD_KINDS, OLD_SIGN)
 
@@ -186,6 +213,10 @@ def downgrade() -> None:
     with op.batch_alter_table('training_attempts', schema=None) as batch_op:
         batch_op.drop_index('ix_training_attempts_training_participant')
 
+    with op.batch_alter_table('referrals', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_referrals_referrer_id'))
+    op.drop_table('referrals')
+    op.drop_table('referral_codes')
     op.drop_table('training_attempts')
     op.drop_table('survey_responses')
     op.drop_table('contest_results')
