@@ -1,6 +1,7 @@
 """A contest's leaderboard on PostgreSQL: participants and ledger entries filled by COPY, a contest over the
-last 30 days ranked by points; the p95 of the top-10 query and of one participant's own place, then the end
-run (freezing the whole ranking and crediting the prizes) once.
+last 30 days ranked by points (its scores filled from the ledger when it is created, then kept current by each
+entry); the p95 of the top-10 query and of one participant's own place, then the end run (freezing the whole
+ranking from the ledger and crediting the prizes) once.
 
     .venv/bin/python -m bench.contests [--participants 100000] [--entries 5000000] [--requests 30] [--keep]
 
@@ -49,10 +50,12 @@ def fill(runtime, participants: int, entries: int, seed: int = 7) -> list[int]:
 
 def measure(runtime, ids: list[int], requests: int) -> None:
     today = datetime.now(UTC).date()
+    started = time.perf_counter()
     with transaction(runtime.sessions) as session:
         contest_id = save_contest(session, {"code": "BENCH", "title": "Bench", "metric": "points",
                                             "starts_on": (today - timedelta(days=29)).isoformat(),
                                             "ends_on": today.isoformat(), "prizes": "500, 300, 100"}).id
+    print(f"contest created, its scores filled from the ledger in {time.perf_counter() - started:.1f} s", flush=True)
     rng = random.Random(3)
 
     def top(_: int) -> None:

@@ -181,3 +181,16 @@ class Referral(Base):
     settled_at: Mapped[datetime | None]
     __table_args__ = (CheckConstraint("status in ('waiting','credited','capped')", name="status"),
                       CheckConstraint("referrer_id <> invited_id", name="not_self"))
+
+
+class ContestScore(Base):
+    """A running contest's score of one participant, moved with each counted ledger entry or claim decision
+    (claims.services.contest_scores), so a leaderboard page reads ten rows off an index instead of
+    aggregating the period; `reached` is when the score last moved (the tie-break)."""
+
+    __tablename__ = "contest_scores"
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id"), primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), primary_key=True)
+    value: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    reached: Mapped[datetime]
+    __table_args__ = (Index("ix_contest_scores_rank", "contest_id", "value", "reached", "participant_id"),)

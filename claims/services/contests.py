@@ -1,7 +1,8 @@
 """Contests: over a period, participants are ranked by a metric (points earned, approved purchase value, number
 of approved claims); ties go to whoever reached the value earlier (the time of their last counted movement),
 then to the lower participant id. The ranking is one indexed aggregate query (ledger_entries by kind and time,
-claims by status and decision time), never a loop over entries. The end run freezes the whole ranking into
+claims by status and decision time), never a loop over entries; running contests' live boards read the
+scores kept current by claims.services.contest_scores. The end run freezes the whole ranking into
 contest_results and credits the prizes of places 1..N through the ledger (`contest:<id>:place:<n>`), once:
 the contest row is locked and closed in the same transaction, so a second run finds it closed."""
 
@@ -12,19 +13,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Select, func, insert, literal, select, update
+from sqlalchemy import Select, delete, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
-from claims.db.activity_models import Contest, ContestResult
+from claims.db.activity_models import Contest, ContestResult, ContestScore
 from claims.db.models import Claim, LedgerEntry, Participant, User
 from claims.errors import ConflictError, InvalidInputError, NotFoundError
 from claims.ledger import post
 from claims.services import activity_forms as forms
+from claims.services.contest_scores import POINT_KINDS, refill
 from vocabulary.claims import ClaimStatus
 
 METRICS = ("points", "purchase_value", "approved_claims")
-# contest prizes do not count towards other contests
-POINT_KINDS = ("credit", "reversal", "training", "survey")
 MAX_PRIZES = 100
 TOP = 10
 
@@ -58,6 +58,7 @@ def save_contest(session: Session, raw: dict, contest_id: int | None = None) -> 
         for name, value in values.items():
             setattr(contest, name, value)
     session.flush()
+    refill(session, contest)  # scores so far (a contest may start in the past or change its metric)
     return contest
 
 
@@ -129,9 +130,12 @@ def leaderboard(session: Session, contest: Contest, limit: int = TOP, offset: in
                  .order_by(ContestResult.place).offset(offset).limit(limit))
         rows = [(p, pid, v, prize) for p, pid, v, prize in session.execute(query)]
     else:
-        board = ranked(contest).subquery()
-        query = select(board.c.place, board.c.participant_id, board.c.value).order_by(board.c.place)
-        rows = [(p, pid, v, _prize(contest, p)) for p, pid, v in session.execute(query.offset(offset).limit(limit))]
+        query = (select(ContestScore.participant_id, ContestScore.value)
+                 .where(ContestScore.contest_id == contest.id, ContestScore.value > 0)
+                 .order_by(ContestScore.value.desc(), ContestScore.reached, ContestScore.participant_id)
+                 .offset(offset).limit(limit))
+        rows = [(offset + i + 1, pid, v, _prize(contest, offset + i + 1))
+                for i, (pid, v) in enumerate(session.execute(query))]
     names = _names(session, [pid for _, pid, _, _ in rows])
     return [Standing(int(p), pid, Decimal(v), names.get(pid, ""), prize) for p, pid, v, prize in rows]
 
@@ -141,9 +145,19 @@ def own_standing(session: Session, contest: Contest, participant_id: int) -> Sta
         row = session.execute(select(ContestResult.place, ContestResult.value, ContestResult.prize_points).where(
             ContestResult.contest_id == contest.id, ContestResult.participant_id == participant_id)).first()
         return Standing(row[0], participant_id, Decimal(row[1]), prize=row[2]) if row else None
-    board = ranked(contest).subquery()
-    row = session.execute(select(board.c.place, board.c.value).where(board.c.participant_id == participant_id)).first()
-    return Standing(int(row[0]), participant_id, Decimal(row[1]), prize=_prize(contest, row[0])) if row else None
+    mine = session.execute(select(ContestScore.value, ContestScore.reached).where(
+        ContestScore.contest_id == contest.id, ContestScore.participant_id == participant_id,
+        ContestScore.value > 0)).first()
+    if mine is None:
+        return None
+    value, reached = mine
+    ahead = session.scalar(select(func.count()).select_from(ContestScore).where(
+        ContestScore.contest_id == contest.id, ContestScore.value > 0,
+        (ContestScore.value > value) | ((ContestScore.value == value) & (
+            (ContestScore.reached < reached) | ((ContestScore.reached == reached)
+                                                & (ContestScore.participant_id < participant_id)))))) or 0
+    place = int(ahead) + 1
+    return Standing(place, participant_id, Decimal(value), prize=_prize(contest, place))
 
 
 def _prize(contest: Contest, place: int) -> int:
@@ -193,6 +207,7 @@ def close_contest(session: Session, contest_id: int, now: datetime | None = None
                                   cause=f"contest:{contest.id}:place:{place}",
                                   reason=f"{contest.title} — {place}."[:500]))
     contest.closed_at = now
+    session.execute(delete(ContestScore).where(ContestScore.contest_id == contest.id))  # the results replace them
     session.flush()
     return int(session.scalar(select(func.count()).select_from(ContestResult)
                               .where(ContestResult.contest_id == contest.id)) or 0)

@@ -157,3 +157,31 @@ def test_paragon_contests_close_freezes_the_ended_ones_once(sqlite_runtime, monk
         assert get_contest(session, running).closed_at is None
     assert main(["contests", "close", "--contest", str(running)]) == 1  # still running, refused
     assert main(["contests", "close", "--contest", str(running), "--force"]) == 0
+
+
+def test_the_live_scores_kept_with_each_entry_and_decision_equal_the_aggregate(runtime):
+    from claims.services.contests import ranked
+    from claims.services.review import reverse_claim
+
+    seed(runtime)
+    a, b = participants(runtime, 2)
+    ids = {metric: contest(runtime, metric) for metric in ("points", "purchase_value", "approved_claims")}
+    earn(runtime, a, 250, days_ago=0)
+    earn(runtime, b, 250, days_ago=0)
+    partner = user(runtime, "partner.a@example.com")
+    claims = []
+    for points in (120, 80, 60):
+        claim_id = pending_claim(runtime, points=points)
+        with transaction(runtime.sessions) as session:
+            session.get(Claim, claim_id).total = Decimal(points)
+            decide_claim(session, partner, claim_id, "approve", "")
+        claims.append(claim_id)
+    with transaction(runtime.sessions) as session:
+        reverse_claim(session, user(runtime, "admin@example.com"), claims[1], "zwrot towaru")
+    for metric, cid in ids.items():
+        live = board(runtime, cid)
+        with runtime.sessions() as session:
+            aggregate = [(int(p), pid, int(v)) for p, pid, v, _ in session.execute(ranked(get_contest(session, cid)))]
+        assert [row[:3] for row in live] == aggregate, metric
+    assert [row[2] for row in board(runtime, ids["purchase_value"])] == [180]
+    assert [row[2] for row in board(runtime, ids["approved_claims"])] == [2]

@@ -2,7 +2,7 @@
 
 - trainings, training_questions, training_attempts (answers kept for the report);
 - surveys, survey_questions, survey_responses (one per participant and survey);
-- tiers; contests, contest_results; referral_codes, referrals (credited at the invited one's first approval);
+- tiers; contests, contest_scores (a running contest's scores, kept current), contest_results; referral_codes, referrals (credited at the invited one's first approval);
 - ledger_entries: kinds training, survey, contest_prize and referral (never negative), and an index (kind, created_at,
   participant_id, points) that a contest's leaderboard aggregates over; claims get (status, decided_at,
   participant_id) for the claim-based metrics.
@@ -193,6 +193,17 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('referrals', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_referrals_referrer_id'), ['referrer_id'], unique=False)
+    op.create_table('contest_scores',
+    sa.Column('contest_id', sa.Integer(), nullable=False),
+    sa.Column('participant_id', sa.Integer(), nullable=False),
+    sa.Column('value', sa.Numeric(precision=14, scale=2), nullable=False),
+    sa.Column('reached', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['contest_id'], ['contests.id'], name=op.f('fk_contest_scores_contest_id_contests')),
+    sa.ForeignKeyConstraint(['participant_id'], ['participants.id'], name=op.f('fk_contest_scores_participant_id_participants')),
+    sa.PrimaryKeyConstraint('contest_id', 'participant_id', name=op.f('pk_contest_scores'))
+    )
+    with op.batch_alter_table('contest_scores', schema=None) as batch_op:
+        batch_op.create_index('ix_contest_scores_rank', ['contest_id', 'value', 'reached', 'participant_id'], unique=False)
     _ledger_kinds(KINDS, SIGN)
     with op.batch_alter_table('ledger_entries', schema=None) as batch_op:
         batch_op.create_index('ix_ledger_entries_kind_created', ['kind', 'created_at', 'participant_id', 'points'], unique=False)
@@ -213,6 +224,9 @@ def downgrade() -> None:
     with op.batch_alter_table('training_attempts', schema=None) as batch_op:
         batch_op.drop_index('ix_training_attempts_training_participant')
 
+    with op.batch_alter_table('contest_scores', schema=None) as batch_op:
+        batch_op.drop_index('ix_contest_scores_rank')
+    op.drop_table('contest_scores')
     with op.batch_alter_table('referrals', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_referrals_referrer_id'))
     op.drop_table('referrals')
