@@ -189,6 +189,7 @@ def test_an_invitation_link_records_the_new_participant_and_waits_for_a_first_ap
 
     login(client, PARTICIPANT)
     page = client.get("/me/activities").get_data(as_text=True)
+    assert page.count("data-invite=") == 1 and "<title>Aktywności" in page
     link = re.search(r'data-invite="([^"]+)"', page).group(1)
     assert "/register?ref=" in link
     client.post("/logout")
