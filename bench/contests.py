@@ -1,6 +1,7 @@
 """A contest's leaderboard on PostgreSQL: participants and ledger entries filled by COPY, a contest over the
 last 30 days ranked by points (its scores filled from the ledger when it is created, then kept current by each
-entry); the p95 of the top-10 query and of one participant's own place, then the end run (freezing the whole
+entry); the p95 of the top-10 query and of one participant's own place, of posting a counted and an uncounted
+ledger entry, then the end run (freezing the whole
 ranking from the ledger and crediting the prizes) once.
 
     .venv/bin/python -m bench.contests [--participants 100000] [--entries 5000000] [--requests 30] [--keep]
@@ -23,6 +24,8 @@ from bench.rewards import _copy, p95, timed
 from bench.ui_queue import create_database, drop_database
 from claims.db.engine import transaction
 from claims.db.migrate import upgrade
+from claims.db.models import LedgerEntry
+from claims.ledger import post
 from claims.runtime import build_runtime
 from claims.services.contests import close_contest, get_contest, leaderboard, own_standing, save_contest
 from claims.settings import Settings
@@ -70,10 +73,29 @@ def measure(runtime, ids: list[int], requests: int) -> None:
         times = timed(call, requests)
         print(f"{name}: p50 {sorted(times)[len(times) // 2]:.0f} ms, p95 {p95(times):.0f} ms "
               f"({requests} runs)", flush=True)
+    entry_cost(runtime, ids, requests * 10)
     started = time.perf_counter()
     with transaction(runtime.sessions) as session:
         frozen = close_contest(session, contest_id, force=True)
     print(f"end run: {frozen} places frozen, prizes credited in {time.perf_counter() - started:.1f} s", flush=True)
+
+
+def entry_cost(runtime, ids: list[int], count: int) -> None:
+    """What keeping the scores costs a ledger entry: entries the contest counts (training) against entries it
+    does not (adjustment), each posted in its own transaction."""
+    rng = random.Random(11)
+
+    def poster(kind: str):
+        def post_one(i: int) -> None:
+            with transaction(runtime.sessions) as session:
+                post(session, LedgerEntry(participant_id=rng.choice(ids), kind=kind, points=5, reason="bench",
+                                          cause=f"bench-{kind}-{i}-{rng.random()}"))
+        return post_one
+
+    for kind in ("adjustment", "training"):
+        times = timed(poster(kind), count)
+        print(f"post a {kind} entry: p50 {sorted(times)[len(times) // 2]:.1f} ms, p95 {p95(times):.1f} ms "
+              f"({count} runs)", flush=True)
 
 
 def run(participants: int, entries: int, requests: int, keep: bool) -> None:
