@@ -4,6 +4,8 @@ leaderboard. Admins change them; auditors read."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import Response, flash, redirect, render_template, request, url_for
 
 from claims.db.activity_models import Survey, Training
@@ -172,10 +174,12 @@ def _contest_form(contest) -> dict:
 @role_required(*READERS)
 def contest_page(contest_id: int | None = None):
     contest = contest_service.get_contest(db(), contest_id) if contest_id else None
+    form = _contest_form(contest)
+    if contest is None and request.args.get("template") == "most_active":
+        form = contest_service.most_active_of_the_month(datetime.now(UTC).date(), t("contest.template.most_active"))
     page = page_arg()
     board = contest_service.leaderboard(db(), contest, 100, (page - 1) * 100) if contest else []
-    return render_template("admin/contest.html", contest=contest, form=_contest_form(contest), errors={},
-                           board=board, page=page)
+    return render_template("admin/contest.html", contest=contest, form=form, errors={}, board=board, page=page)
 
 
 @bp.post("/contests/new")

@@ -62,6 +62,13 @@ def save_contest(session: Session, raw: dict, contest_id: int | None = None) -> 
     return contest
 
 
+def most_active_of_the_month(today: date, title: str) -> dict:
+    """The ready template: points earned over the current month, prizes 500, 300 and 100."""
+    last = (today.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return {"code": f"NAJAKTYWNIEJSZY-{today:%Y-%m}", "title": title, "metric": "points",
+            "starts_on": today.replace(day=1).isoformat(), "ends_on": last.isoformat(), "prizes": "500, 300, 100"}
+
+
 def _day(raw: dict, name: str) -> date:
     try:
         return date.fromisoformat(str(raw.get(name) or "").strip())

@@ -202,3 +202,19 @@ def test_an_invitation_link_records_the_new_participant_and_waits_for_a_first_ap
         [referral] = session.scalars(select(Referral)).all()
         assert (referral.referrer_id, referral.status, referral.points) == (referrer, "waiting", 100)
         assert balance(session, referrer) == 0
+
+
+def test_the_most_active_of_the_month_template_fills_the_form_for_this_month(client, runtime):
+    from datetime import UTC, datetime
+
+    login(client, ADMIN)
+    listing = client.get("/admin/contests").get_data(as_text=True)
+    assert "template=most_active" in listing
+    form = client.get("/admin/contests/new?template=most_active").get_data(as_text=True)
+    today = datetime.now(UTC).date()
+    assert f'value="{today.replace(day=1).isoformat()}"' in form and 'value="500, 300, 100"' in form
+    assert "Najaktywniejszy miesiąca" in form and '<option value="points" selected' in form
+    import calendar
+
+    last = today.replace(day=calendar.monthrange(today.year, today.month)[1])
+    assert f'value="{last.isoformat()}"' in form
