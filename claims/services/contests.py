@@ -89,7 +89,7 @@ def parse_prizes(raw: object) -> list[int]:
 
 
 def get_contest(session: Session, contest_id: int) -> Contest:
-    contest = session.get(Contest, contest_id)
+    contest = session.get(Contest, contest_id) if 0 < contest_id < 2**31 else None  # an id out of range: none
     if contest is None:
         raise NotFoundError("no such contest", code="unknown_contest")
     return contest
@@ -192,7 +192,8 @@ def close_contest(session: Session, contest_id: int, now: datetime | None = None
 
     Refused (`contest_running`) before the contest's last day is over, unless `force`."""
     now = now or datetime.now(UTC)
-    contest = session.scalar(select(Contest).where(Contest.id == contest_id).with_for_update())
+    contest = session.scalar(select(Contest).where(Contest.id == contest_id).with_for_update()) \
+        if 0 < contest_id < 2**31 else None
     if contest is None:
         raise NotFoundError("no such contest", code="unknown_contest")
     if contest.closed_at is not None:

@@ -60,7 +60,7 @@ def save_survey(session: Session, raw: dict, survey_id: int | None = None) -> Su
 
 
 def get_survey(session: Session, survey_id: int, active_only: bool = False) -> Survey:
-    survey = session.get(Survey, survey_id)
+    survey = session.get(Survey, survey_id) if 0 < survey_id < 2**31 else None  # an id out of range: none
     if survey is None or (active_only and not survey.active):
         raise NotFoundError("no such survey", code="unknown_survey")
     return survey

@@ -53,7 +53,7 @@ def save_training(session: Session, raw: dict, training_id: int | None = None) -
 
 
 def get_training(session: Session, training_id: int, active_only: bool = False) -> Training:
-    training = session.get(Training, training_id)
+    training = session.get(Training, training_id) if 0 < training_id < 2**31 else None  # an id out of range: none
     if training is None or (active_only and not training.active):
         raise NotFoundError("no such training", code="unknown_training")
     return training

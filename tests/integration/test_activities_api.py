@@ -49,3 +49,8 @@ def test_the_leaderboard_answer_has_the_callers_place_and_a_pseudonymised_top_te
     missing = client.get("/api/v1/contests/999/leaderboard", headers=bearer(rt))
     assert missing.status_code == 404 and missing.get_json()["error"]["code"]
     assert client.get("/api/v1/contests", headers=bearer(rt, "partner.a@example.com")).status_code == 403
+
+
+def test_a_contest_id_out_of_range_is_a_json_404(client, sqlite_runtime):  # noqa: F811
+    answer = client.get("/api/v1/contests/99999999999999/leaderboard", headers=bearer(sqlite_runtime))
+    assert answer.status_code == 404 and answer.get_json()["error"]["code"] == "unknown_contest"

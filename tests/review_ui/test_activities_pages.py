@@ -218,3 +218,15 @@ def test_the_most_active_of_the_month_template_fills_the_form_for_this_month(cli
 
     last = today.replace(day=calendar.monthrange(today.year, today.month)[1])
     assert f'value="{last.isoformat()}"' in form
+
+
+def test_an_id_out_of_the_databases_range_is_a_404_not_a_500(client, runtime):
+    big = 99_999_999_999_999
+    login(client, PARTICIPANT)
+    for path in (f"/me/trainings/{big}", f"/me/surveys/{big}", f"/me/contests/{big}"):
+        assert client.get(path).status_code == 404, path
+    assert client.post(f"/me/trainings/{big}", data={}).status_code in (303, 404)
+    client.post("/logout")
+    login(client, ADMIN)
+    assert client.get(f"/admin/contests/{big}").status_code == 404
+    assert client.post(f"/admin/contests/{big}/close").status_code == 303
