@@ -37,7 +37,13 @@ def credit_points(session: Session, claim: Claim, decision: Decision | None, poi
         raise ValueError("a credit cannot be negative")
     entry = LedgerEntry(participant_id=claim.participant_id, claim_id=claim.id, kind="credit", points=points,
                         decision=decision, cause=f"claim:{claim.id}:credit")
-    return post(session, entry)
+    post(session, entry)
+    from claims.services.contest_scores import on_claim
+    from claims.services.referrals import reward_referrer  # the first approved claim settles an invitation
+
+    reward_referrer(session, claim.participant_id)
+    on_claim(session, claim, 1)
+    return entry
 
 
 def reverse_points(session: Session, claim: Claim, decision: Decision | None) -> LedgerEntry:
@@ -54,9 +60,13 @@ def reverse_points(session: Session, claim: Claim, decision: Decision | None) ->
     entry = LedgerEntry(participant_id=claim.participant_id, claim_id=claim.id, kind="reversal", points=-credited,
                         decision=decision, cause=f"claim:{claim.id}:reversal")
     try:
-        return post(session, entry)
+        post(session, entry)
     except InsufficientPointsError as exc:
         raise ConflictError("the participant has already spent these points", code="points_already_spent") from exc
+    from claims.services.contest_scores import on_claim
+
+    on_claim(session, claim, -1)
+    return entry
 
 
 def debit_order(session: Session, participant_id: int, order_id: int, points: int) -> LedgerEntry:
@@ -152,6 +162,9 @@ def post(session: Session, entry: LedgerEntry) -> LedgerEntry:
         raise InsufficientPointsError("not enough points for this", needed=-entry.points)
     session.add(entry)
     session.flush()  # surface a unique-constraint violation here, inside the caller's transaction
+    from claims.services.contest_scores import on_entry  # running contests' scores move with a counted entry
+
+    on_entry(session, entry)
     return entry
 
 

@@ -52,6 +52,9 @@ VARIABLES: dict[str, str] = {
     "earned, e.g. 12m) or a date YYYY-MM-DD (the programme's end)",
     "TAX_THRESHOLD_PLN": "reward value per participant and year above which an order asks for tax details; "
     "default 2000",
+    "REFERRAL_POINTS": "points a participant gets when someone they invited has a first claim approved; 0 switches "
+    "referrals off; default 100",
+    "REFERRAL_CAP": "the most invitations a participant is credited for; default 10",
 }
 
 
@@ -97,6 +100,8 @@ class Settings:
     order_approval_points: int = 0
     points_expiry: str = "never"
     tax_threshold_pln: int = 2000
+    referral_points: int = 100
+    referral_cap: int = 10
 
     @property
     def is_sqlite(self) -> bool:
@@ -136,6 +141,8 @@ class Settings:
             order_approval_points=max(0, _int(env, "ORDER_APPROVAL_POINTS", 0)),
             points_expiry=(env.get("POINTS_EXPIRY") or "never").strip().lower(),
             tax_threshold_pln=max(0, _int(env, "TAX_THRESHOLD_PLN", 2000)),
+            referral_points=max(0, _int(env, "REFERRAL_POINTS", 100)),
+            referral_cap=max(0, _int(env, "REFERRAL_CAP", 10)),
         )
 
 

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from claims.settings import Settings
+from paragon.activities_cli import add_commands as add_activities_commands
 from paragon.rewards_cli import add_commands as add_rewards_commands
 
 log = logging.getLogger("paragon")
@@ -211,6 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_running_commands(sub)
     _add_data_commands(sub)
     add_rewards_commands(sub)
+    add_activities_commands(sub)
     _add_reading_commands(sub)
     return parser
 

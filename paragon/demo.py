@@ -24,6 +24,7 @@ from claims.runtime import Runtime, build_runtime
 from claims.services.accounts import issue_api_token
 from claims.services.programme import load_programme
 from claims.settings import Settings
+from paragon.demo_activities import load_demo_activities
 from paragon.demo_rewards import load_demo_rewards, place_demo_order
 from paragon.redis_local import ensure_redis
 from vocabulary.claims import WORK_STATES
@@ -73,6 +74,7 @@ def run_demo(settings: Settings, *, serve: bool, host: str, port: int, workers: 
     programme = _covering_samples(json.loads((FIXTURES / "demo_programme.json").read_text(encoding="utf-8")))
     tokens = _seed(runtime, programme)
     load_demo_rewards(runtime)
+    load_demo_activities(runtime)  # a training, a survey, the tier ladder, this month's contest
     server, base_url = _start_server(settings, host, port)  # gunicorn, as in production
     procs = _start_workers(settings, workers)
     try:

@@ -12,6 +12,7 @@ from claims.services.notifications import install_notifier
 from claims.services.orders import ORDER_TOPIC
 from claims.services.passwords import RESET_TOPIC
 from claims.settings import Settings
+from ingest.activities_api import blueprint as activities_api_blueprint
 from ingest.api import blueprint as api_blueprint
 from ingest.rewards_api import blueprint as rewards_api_blueprint
 from review_ui import create_app as create_review_app
@@ -40,4 +41,6 @@ def create_app(runtime: Runtime | None = None, claim_queue: ClaimQueue | None = 
     app.extensions["csrf"].exempt(api_blueprint)  # bearer-token API: no cookies, so no CSRF
     app.register_blueprint(rewards_api_blueprint)
     app.extensions["csrf"].exempt(rewards_api_blueprint)
+    app.register_blueprint(activities_api_blueprint)
+    app.extensions["csrf"].exempt(activities_api_blueprint)
     return app

@@ -84,11 +84,13 @@ def create_app(runtime: Runtime, claim_queue: Any = None, *, testing: bool = Fal
 
 
 def _register_blueprints(app: Flask) -> None:
+    import review_ui.admin_activities  # noqa: F401 — adds the activities' pages to the admin blueprint
     import review_ui.compare  # noqa: F401 — adds the side-by-side page to the review blueprint
     import review_ui.participant_upload  # noqa: F401 — adds the upload routes to the participant blueprint
     import review_ui.review_lines  # noqa: F401 — adds the line table's routes to the review blueprint
     import review_ui.sales  # noqa: F401 — adds the partner's sales records page to the review blueprint
     from review_ui.account import bp as account_bp
+    from review_ui.activities import bp as activities_bp
     from review_ui.admin import bp as admin_bp
     from review_ui.audit import bp as audit_bp
     from review_ui.auth import bp as auth_bp
@@ -102,7 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     from review_ui.shop import bp as shop_bp
 
     for blueprint in (auth_bp, password_bp, review_bp, participant_bp, account_bp, documents_bp, audit_bp,
-                      reports_bp, admin_bp, pwa_bp, shop_bp, rewards_staff_bp):
+                      reports_bp, admin_bp, pwa_bp, shop_bp, rewards_staff_bp, activities_bp):
         app.register_blueprint(blueprint)
 
 

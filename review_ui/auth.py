@@ -156,7 +156,8 @@ REGISTRATION_FIELDS = ("email", "name", "company_name", "company_nip")
 def register():
     if current_user.is_authenticated:
         return redirect(home_url(current_user.role))
-    return render_template("register.html", form={}, optional=OPTIONAL_CONSENTS, version=CONSENT_TEXT_VERSION)
+    form = {"ref": request.args.get("ref", "")[:32]}  # an invitation link's code, kept through the form
+    return render_template("register.html", form=form, optional=OPTIONAL_CONSENTS, version=CONSENT_TEXT_VERSION)
 
 
 @bp.post("/register")
@@ -164,6 +165,7 @@ def register_submit():
     if current_user.is_authenticated:
         return redirect(home_url(current_user.role), code=303)
     form: dict = {name: request.form.get(name, "").strip()[:300] for name in REGISTRATION_FIELDS}
+    form["ref"] = request.form.get("ref", "").strip()[:32]
     # every field comes back after a refusal, the consent ticks too; only the passwords are typed again
     form["consents"] = tuple(k for k in CONSENT_KINDS if request.form.get(f"consent_{k}") == "yes")
     registration = Registration(
@@ -179,12 +181,26 @@ def register_submit():
     if registration.password != request.form.get("password_again", "")[:1000]:
         return _registration_failed(form, t("error.passwords_differ"))
     try:
-        user = write(lambda s: register_participant(s, registration))
+        user = write(lambda s: _register(s, registration, form["ref"]))
     except InvalidInputError as error:
         return _registration_failed(form, _registration_message(error, registration.password))
     _log_in(user)
     flash(t("register.done"), "success")
     return redirect(home_url(user.role), code=303)
+
+
+def _register(session, registration: Registration, ref: str):
+    """Register, and remember who invited the new participant (credited only at their first approved claim)."""
+    from claims.services.accounts import participant_of
+    from claims.services.referrals import record_invitation
+    from review_ui.db import runtime
+
+    user = register_participant(session, registration)
+    if ref:
+        settings = runtime().settings
+        record_invitation(session, ref, participant_of(session, user), settings.referral_points,
+                          settings.referral_cap)
+    return user
 
 
 def _registration_message(error: InvalidInputError, password: str) -> str:

@@ -251,6 +251,7 @@ class Claim(Base):
         Index("ix_claims_status_updated", "status", "updated_at"),
         Index("ix_claims_status_submitted", "status", "submitted_at", "id"),
         Index("ix_claims_status_risk", "status", "risk_score", "submitted_at"),
+        Index("ix_claims_status_decided", "status", "decided_at", "participant_id"),  # contests
     )
 
 
@@ -325,10 +326,13 @@ class LedgerEntry(Base):
     __table_args__ = (
         # The guarantee behind "credited exactly once": one credit and at most one reversal per claim.
         UniqueConstraint("claim_id", "kind"),
-        CheckConstraint("kind in ('credit','reversal','order_debit','order_refund','adjustment','expiry')",
-                        name="kind"),
-        CheckConstraint("(kind in ('credit','order_refund') and points >= 0) or (kind in ('reversal',"
-                        "'order_debit','expiry') and points <= 0) or kind = 'adjustment'", name="sign"),
+        CheckConstraint("kind in ('credit','reversal','order_debit','order_refund','adjustment','expiry',"
+                        "'training','survey','contest_prize','referral')", name="kind"),
+        CheckConstraint("(kind in ('credit','order_refund','training','survey','contest_prize','referral') and "
+                        "points >= 0) or (kind in ('reversal','order_debit','expiry') and points <= 0) or "
+                        "kind = 'adjustment'",
+                        name="sign"),
+        Index("ix_ledger_entries_kind_created", "kind", "created_at", "participant_id", "points"),  # contests
     )
 
 
@@ -376,5 +380,6 @@ class ClaimCampaignPart(Base):
     __table_args__ = (UniqueConstraint("claim_id", "campaign_id"),)
 
 
+from claims.db import activity_models as _activity_models  # noqa: E402,F401  (trainings, surveys, contests)
 from claims.db import ksef_models as _ksef_models  # noqa: E402,F401  (exact-evidence tables, same metadata)
 from claims.db import reward_models as _reward_models  # noqa: E402,F401  (the rewards tables, same metadata)

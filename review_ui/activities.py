@@ -1,0 +1,120 @@
+"""The participant's activities, phone first: trainings (read the lesson, answer the quiz, see the score and the
+points), surveys, their tier with what is missing to the next one, and the contests they are ranked in."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from claims.errors import ClaimsError
+from claims.roles import Role
+from claims.services import contests as contest_service
+from claims.services import surveys as survey_service
+from claims.services import trainings as training_service
+from claims.services.accounts import participant_of
+from claims.services.referrals import invitation_code, invitations
+from claims.services.tiers import tier_status
+from review_ui.access import acting_user, role_required
+from review_ui.db import db, runtime, write
+from review_ui.errors import flash_error
+from review_ui.i18n import t
+
+bp = Blueprint("activities", __name__)
+
+
+def _participant():
+    return participant_of(db(), acting_user())
+
+
+def answers_of(form) -> dict[str, list[str]]:
+    """The submitted answers by question id (`q<id>` fields, several values for a multiple choice)."""
+    return {name[1:]: form.getlist(name) for name in list(form.keys())[:60] if name.startswith("q")}
+
+
+@bp.get("/me/activities")
+@role_required(Role.PARTICIPANT)
+def index():
+    participant = _participant()
+    return render_template("activities/index.html", trainings=training_service.trainings(db()),
+                           passed=training_service.passed_ids(db(), participant.id), **_extras(participant),
+                           **_invitation(participant.id))
+
+
+def _invitation(participant_id: int) -> dict:
+    """The invitation link (its code is made on the first visit) and how the invitations went."""
+    settings = runtime().settings
+    if settings.referral_points <= 0:
+        return {}
+    code = write(lambda s: invitation_code(s, participant_id))
+    return {"invite_link": url_for("auth.register", ref=code, _external=True),
+            "invited": invitations(db(), participant_id), "referral_points": settings.referral_points,
+            "referral_cap": settings.referral_cap}
+
+
+def _extras(participant) -> dict:
+    """What other activity kinds add to the index page (surveys, tier, contests)."""
+    return {"surveys": survey_service.surveys(db()), "answered": survey_service.answered_ids(db(), participant.id),
+            "tier": tier_status(db(), participant.id), "contests": contest_service.contests(db(), limit=20)}
+
+
+@bp.get("/me/trainings/<int:training_id>")
+@role_required(Role.PARTICIPANT)
+def training(training_id: int):
+    participant = _participant()
+    row = training_service.get_training(db(), training_id, active_only=True)
+    used = training_service.attempts_used(db(), row.id, participant.id)
+    left = None if row.max_attempts is None else max(0, row.max_attempts - used)
+    return render_template("activities/training.html", training=row, left=left,
+                           passed=row.id in training_service.passed_ids(db(), participant.id))
+
+
+@bp.post("/me/trainings/<int:training_id>")
+@role_required(Role.PARTICIPANT)
+def answer_training(training_id: int):
+    back = url_for("activities.training", training_id=training_id)
+    answers = answers_of(request.form)
+    try:
+        result = write(lambda s: training_service.answer_quiz(s, participant_of(s, acting_user()), training_id,
+                                                              answers))
+    except ClaimsError as error:
+        return flash_error(error, back)
+    if result.passed:
+        flash(t("activities.quiz.passed", score=result.score, points=result.credited), "success")
+    else:
+        flash(t("activities.quiz.failed", score=result.score), "error")
+    return redirect(back, code=303)
+
+
+@bp.get("/me/surveys/<int:survey_id>")
+@role_required(Role.PARTICIPANT)
+def survey(survey_id: int):
+    participant = _participant()
+    row = survey_service.get_survey(db(), survey_id, active_only=True)
+    return render_template("activities/survey.html", survey=row,
+                           answered=row.id in survey_service.answered_ids(db(), participant.id))
+
+
+@bp.post("/me/surveys/<int:survey_id>")
+@role_required(Role.PARTICIPANT)
+def answer_survey(survey_id: int):
+    back = url_for("activities.survey", survey_id=survey_id)
+    answers = answers_of(request.form)
+    try:
+        points = write(lambda s: survey_service.answer_survey(s, participant_of(s, acting_user()), survey_id,
+                                                              answers))
+    except ClaimsError as error:
+        return flash_error(error, back)
+    flash(t("activities.survey.thanks", points=points), "success")
+    return redirect(back, code=303)
+
+
+@bp.get("/me/contests/<int:contest_id>")
+@role_required(Role.PARTICIPANT)
+def contest(contest_id: int):
+    """Own rank and the top 10 with pseudonymised names (the participant's own row says "you")."""
+    participant = _participant()
+    row = contest_service.get_contest(db(), contest_id)
+    top = contest_service.leaderboard(db(), row)
+    names = {s.participant_id: contest_service.pseudonym(s.name, s.participant_id) for s in top}
+    return render_template("activities/contest.html", contest=row, top=top, names=names, me=participant.id,
+                           mine=contest_service.own_standing(db(), row, participant.id),
+                           shown=contest_service.shown_value)
