@@ -196,6 +196,33 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("review.sales_page", "GET"): Row("/review/sales", (LOGIN, 403, 200, 200, 403, 200)),
     ("review.sales_upload", "POST"): Row("/review/sales", (LOGIN, 403, 422, 422, 403, 422), data={}),
     ("api.post_sales", "POST"): Row("/api/v1/partner/sales", (401, 403, 422, 422, 403, 422), json={"records": []}),
+    # activities: trainings, surveys and contests (participants), their admin, tiers, the API; the seeded programme
+    # has none, so ids 1 are unknown
+    ("activities.index", "GET"): Row("/me/activities", PARTICIPANT_ONLY),
+    ("activities.training", "GET"): Row("/me/trainings/1", (LOGIN, 404, 403, 403, 403, 403)),
+    ("activities.answer_training", "POST"): Row("/me/trainings/1", (LOGIN, 303, 403, 403, 403, 403), data={}),
+    ("activities.survey", "GET"): Row("/me/surveys/1", (LOGIN, 404, 403, 403, 403, 403)),
+    ("activities.answer_survey", "POST"): Row("/me/surveys/1", (LOGIN, 303, 403, 403, 403, 403), data={}),
+    ("activities.contest", "GET"): Row("/me/contests/1", (LOGIN, 404, 403, 403, 403, 403)),
+    ("admin.trainings", "GET"): Row("/admin/trainings", READERS),
+    ("admin.training_form", "GET"): Row("/admin/trainings/new", ADMIN_ONLY),
+    ("admin.save_training_form", "POST"): Row("/admin/trainings/new", ADMIN_FORM_REFUSED, data={}),
+    ("admin.training_answers", "GET"): Row("/admin/trainings/1/answers", (LOGIN, 403, 403, 403, 404, 404)),
+    ("admin.surveys", "GET"): Row("/admin/surveys", READERS),
+    ("admin.survey_form", "GET"): Row("/admin/surveys/new", ADMIN_ONLY),
+    ("admin.save_survey_form", "POST"): Row("/admin/surveys/new", ADMIN_FORM_REFUSED, data={}),
+    ("admin.survey_results", "GET"): Row("/admin/surveys/1/results", (LOGIN, 403, 403, 403, 404, 404)),
+    ("admin.survey_export", "GET"): Row("/admin/surveys/1/results.csv", (LOGIN, 403, 403, 403, 404, 404)),
+    ("admin.tiers", "GET"): Row("/admin/tiers", READERS),
+    ("admin.save_tiers", "POST"): Row("/admin/tiers", ADMIN_FORM_REFUSED, data={}),
+    ("admin.contests", "GET"): Row("/admin/contests", READERS),
+    ("admin.contest_page", "GET"): Row("/admin/contests/new", READERS),
+    ("admin.save_contest_form", "POST"): Row("/admin/contests/new", ADMIN_FORM_REFUSED, data={}),
+    ("admin.close_contest", "POST"): Row("/admin/contests/1/close", ADMIN_POST),
+    ("activities_api.list_contests", "GET"): Row("/api/v1/contests", (401, 200, 403, 403, 403, 403)),
+    ("activities_api.contest_leaderboard", "GET"): Row("/api/v1/contests/1/leaderboard",
+                                                       (401, 404, 403, 403, 403, 403)),
+    ("activities_api.my_tier", "GET"): Row("/api/v1/participants/me/tier", (401, 200, 403, 403, 403, 403)),
 }
 
 
