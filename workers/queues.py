@@ -73,6 +73,10 @@ class ClaimQueue:
             try:
                 existing = Job.fetch(job_id, connection=self.redis)
             except NoSuchJobError:
+                # A hash without the job's data: a killed work horse's last status writes recreated the key after
+                # the job was gone. No live job looks like that (rq saves a job whole, atomically), and as long as
+                # the key exists a unique enqueue is refused, so the claim would wait forever.
+                self.redis.delete(Job.key_for(job_id))
                 return self._enqueue(queue, claim_id, job_id)
             status = existing.get_status(refresh=True)
             lost = status == JobStatus.QUEUED and not self._waiting(job_id)
