@@ -16,6 +16,8 @@ Create Date: 2026-12-06 22:00:00
 import sqlalchemy as sa
 from alembic import op
 
+from claims.migrations.ledger_guard import create_ledger_guard, drop_ledger_guard
+
 revision = '0007_rewards'
 down_revision = '0006_campaigns'
 branch_labels = None
@@ -26,15 +28,6 @@ SIGN = ("(kind in ('credit','order_refund') and points >= 0) or (kind in ('rever
         "'order_debit','expiry') and points <= 0) or kind = 'adjustment'")
 OLD_KINDS = "kind in ('credit','reversal')"
 OLD_SIGN = "(kind = 'credit' and points >= 0) or (kind = 'reversal' and points <= 0)"
-LEDGER_GUARD_PG = """
-CREATE FUNCTION ledger_entries_append_only() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'ledger_entries is append-only: % refused', TG_OP;
-END;
-$$ LANGUAGE plpgsql;
-CREATE TRIGGER ledger_entries_no_update BEFORE UPDATE OR DELETE ON ledger_entries
-    FOR EACH ROW EXECUTE FUNCTION ledger_entries_append_only();
-"""
 
 
 def upgrade() -> None:
@@ -149,7 +142,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_reward_codes_free', ['reward_id', 'order_item_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_reward_codes_order_item_id'), ['order_item_id'], unique=False)
 
-    _drop_ledger_guard()
+    drop_ledger_guard()
     with op.batch_alter_table('ledger_entries', schema=None) as batch_op:
         batch_op.add_column(sa.Column('order_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('cause', sa.String(length=120), nullable=True))
@@ -168,13 +161,13 @@ def upgrade() -> None:
     with op.batch_alter_table('ledger_entries', schema=None) as batch_op:
         batch_op.alter_column('cause', existing_type=sa.String(length=120), nullable=False)
         batch_op.create_unique_constraint(batch_op.f('uq_ledger_entries_cause'), ['cause'])
-    _create_ledger_guard()
+    create_ledger_guard()
     op.execute("INSERT INTO point_balances (participant_id, points) SELECT participant_id, "
                "CASE WHEN SUM(points) > 0 THEN SUM(points) ELSE 0 END FROM ledger_entries GROUP BY participant_id")
 
 
 def downgrade() -> None:
-    _drop_ledger_guard()
+    drop_ledger_guard()
     op.execute("DELETE FROM ledger_entries WHERE claim_id IS NULL OR kind NOT IN ('credit','reversal')")
     with op.batch_alter_table('ledger_entries', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_ledger_entries_cause'), type_='unique')
@@ -189,28 +182,7 @@ def downgrade() -> None:
         batch_op.drop_column('reason')
         batch_op.drop_column('cause')
         batch_op.drop_column('order_id')
-    _create_ledger_guard()
+    create_ledger_guard()
     for table in ('reward_codes', 'reward_order_items', 'reward_order_events', 'reward_orders', 'point_balances',
                   'expiry_notices', 'rewards'):
         op.drop_table(table)
-
-
-def _create_ledger_guard() -> None:
-    """The database itself refuses UPDATE and DELETE on the ledger (as created by the first revision)."""
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(LEDGER_GUARD_PG)
-        return
-    for verb in ("UPDATE", "DELETE"):
-        op.execute(
-            f"CREATE TRIGGER ledger_entries_no_{verb.lower()} BEFORE {verb} ON ledger_entries "
-            f"BEGIN SELECT RAISE(ABORT, 'ledger_entries is append-only: {verb} refused'); END"
-        )
-
-
-def _drop_ledger_guard() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP TRIGGER IF EXISTS ledger_entries_no_update ON ledger_entries")
-        op.execute("DROP FUNCTION IF EXISTS ledger_entries_append_only()")
-        return
-    op.execute("DROP TRIGGER IF EXISTS ledger_entries_no_update")
-    op.execute("DROP TRIGGER IF EXISTS ledger_entries_no_delete")

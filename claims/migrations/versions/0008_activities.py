@@ -17,6 +17,8 @@ Create Date: 2026-12-06 23:00:39.833612
 import sqlalchemy as sa
 from alembic import op
 
+from claims.migrations.ledger_guard import create_ledger_guard, drop_ledger_guard
+
 revision = '0008_activities'
 down_revision = '0007_rewards'
 branch_labels = None
@@ -30,15 +32,6 @@ SIGN = ("(kind in ('credit','order_refund','training','survey','contest_prize','
 OLD_KINDS = "kind in ('credit','reversal','order_debit','order_refund','adjustment','expiry')"
 OLD_SIGN = ("(kind in ('credit','order_refund') and points >= 0) or (kind in ('reversal',"
             "'order_debit','expiry') and points <= 0) or kind = 'adjustment'")
-LEDGER_GUARD_PG = """
-CREATE FUNCTION ledger_entries_append_only() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'ledger_entries is append-only: % refused', TG_OP;
-END;
-$$ LANGUAGE plpgsql;
-CREATE TRIGGER ledger_entries_no_update BEFORE UPDATE OR DELETE ON ledger_entries
-    FOR EACH ROW EXECUTE FUNCTION ledger_entries_append_only();
-"""
 
 
 def upgrade() -> None:
@@ -209,13 +202,12 @@ def upgrade() -> None:
         batch_op.create_index('ix_ledger_entries_kind_created', ['kind', 'created_at', 'participant_id', 'points'], unique=False)
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table('ledger_entries', schema=None) as batch_op:
         batch_op.drop_index('ix_ledger_entries_kind_created')
-    _drop_ledger_guard()
+    drop_ledger_guard()
     op.execute("DELETE FROM ledger_entries WHERE kind IN ('training','survey','contest_prize','referral')")
-    _create_ledger_guard()
+    create_ledger_guard()
     _ledger_kinds(OLD_KINDS, OLD_SIGN)
 
     with op.batch_alter_table('claims', schema=None) as batch_op:
@@ -249,31 +241,10 @@ def downgrade() -> None:
 
 
 def _ledger_kinds(kinds: str, sign: str) -> None:
-    _drop_ledger_guard()
+    drop_ledger_guard()
     with op.batch_alter_table('ledger_entries', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_ledger_entries_kind'), type_='check')
         batch_op.drop_constraint(op.f('ck_ledger_entries_sign'), type_='check')
         batch_op.create_check_constraint('kind', sa.text(kinds))
         batch_op.create_check_constraint('sign', sa.text(sign))
-    _create_ledger_guard()
-
-
-def _create_ledger_guard() -> None:
-    """The database itself refuses UPDATE and DELETE on the ledger (as created by the first revision)."""
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(LEDGER_GUARD_PG)
-        return
-    for verb in ("UPDATE", "DELETE"):
-        op.execute(
-            f"CREATE TRIGGER ledger_entries_no_{verb.lower()} BEFORE {verb} ON ledger_entries "
-            f"BEGIN SELECT RAISE(ABORT, 'ledger_entries is append-only: {verb} refused'); END"
-        )
-
-
-def _drop_ledger_guard() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP TRIGGER IF EXISTS ledger_entries_no_update ON ledger_entries")
-        op.execute("DROP FUNCTION IF EXISTS ledger_entries_append_only()")
-        return
-    op.execute("DROP TRIGGER IF EXISTS ledger_entries_no_update")
-    op.execute("DROP TRIGGER IF EXISTS ledger_entries_no_delete")
+    create_ledger_guard()
