@@ -7,6 +7,7 @@ import copy
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from claims.runtime import Runtime
 from tests.review_ui.helpers import PROGRAMME, RecordingQueue
@@ -37,3 +38,13 @@ class LiveApp:
     url: str
     runtime: Runtime
     queue: RecordingQueue
+
+
+def wait_until(page, condition: Callable[[], bool], timeout_ms: int = 10_000, step_ms: int = 50) -> None:
+    """Polls a condition read through Playwright's handles until it holds. `page.wait_for_function` would evaluate
+    a string inside the page, which the app's Content-Security-Policy (no 'unsafe-eval') rightly refuses."""
+    for _ in range(max(1, timeout_ms // step_ms)):
+        if condition():
+            return
+        page.wait_for_timeout(step_ms)
+    assert condition(), f"condition not met within {timeout_ms} ms"

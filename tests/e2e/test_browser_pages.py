@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.a11y import assert_accessible, axe_violations
-from tests.e2e.browser import LiveApp
+from tests.e2e.browser import LiveApp, wait_until
 from tests.review_ui.helpers import PASSWORD, REVIEWER_A, Claims, pdf_bytes
 
 pytestmark = pytest.mark.e2e
@@ -48,7 +48,8 @@ def test_clicking_a_field_highlights_its_box_on_page_two_and_scrolls_it_into_vie
 
     page.click("#field-total")
 
-    page.wait_for_function(f"() => ({IN_STAGE})(document.querySelector('#document-{document_id}-page-2 rect.box'))")
+    first_box = page.locator(f"#document-{document_id}-page-2 rect.box").first
+    wait_until(page, lambda: first_box.evaluate(IN_STAGE))
     assert "active" in box.get_attribute("class")
     assert "active" in page.get_attribute(f"#document-{document_id}-page-2", "class")
     screenshot(page, "15-partner-claim-total-on-page-2")

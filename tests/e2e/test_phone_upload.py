@@ -9,6 +9,7 @@ import re
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from claims.db.engine import transaction
@@ -77,7 +78,7 @@ def test_a_big_phone_photo_is_shrunk_before_sending_and_stays_upright(phone, liv
 def test_a_clearly_dark_or_blurred_photo_is_caught_before_it_is_sent(phone, live_app):
     phone.set_input_files("#files", files=[_file("ciemne.jpg", dark_photo(5), "image/jpeg"),
                                            _file("nieostre.jpg", blurry_photo(5, 2.0), "image/jpeg")])
-    phone.wait_for_function("document.querySelectorAll('.page-item .page-warning').length === 2")
+    expect(phone.locator(".page-item .page-warning")).to_have_count(2)
     warnings = phone.locator(".page-warning").all_inner_texts()
     assert "za ciemne" in warnings[0] and "nieostre" in warnings[1]
     assert_accessible(phone, "home with warned pages")
@@ -96,7 +97,7 @@ def test_several_photos_of_one_long_receipt_go_in_one_claim_in_the_order_shown(p
     top, bottom = RECEIPT.read_bytes(), RECEIPT.read_bytes()[:-1] + b"\x00"  # two different files
     phone.set_input_files("#camera", files=[_file("dol.png", bottom, "image/png")])
     phone.set_input_files("#camera", files=[_file("gora.png", top, "image/png")])  # the camera, a second time
-    phone.wait_for_function("document.querySelectorAll('.page-item[data-ready]').length === 2")
+    expect(phone.locator(".page-item[data-ready]")).to_have_count(2)
     phone.click("[aria-label='Przesuń wyżej stronę 2']")  # the top of the receipt first
     assert [t.split(": ", 1)[1].split(" ")[0] for t in phone.locator(".page-name").all_inner_texts()] == [
         "gora.png", "dol.png"]
