@@ -105,7 +105,7 @@ def expand_campaign(session: Session, campaign_id: int, now: datetime | None = N
 
 def batch_ranges(session: Session, campaign_id: int, size: int) -> list[tuple[int, int]]:
     """The queued deliveries in id ranges of `size` (one range per batch job), oldest first."""
-    numbered = (select(MailDelivery.id, ((func.row_number().over(order_by=MailDelivery.id) - 1) / size)
+    numbered = (select(MailDelivery.id, ((func.row_number().over(order_by=MailDelivery.id) - 1) // size)
                        .label("batch"))
                 .where(MailDelivery.campaign_id == campaign_id, MailDelivery.status == "queued").subquery())
     query = select(func.min(numbered.c.id), func.max(numbered.c.id)).group_by(numbered.c.batch) \
