@@ -60,11 +60,11 @@ def admin(rt: Runtime) -> User:
         return session.scalar(select(User).where(User.email == "admin@example.com"))
 
 
-def campaign(rt: Runtime, segment: Segment = Segment(), *, track_opens: bool = True, subject: str = "Nowości") -> int:
+def campaign(rt: Runtime, segment: Segment | None = None, *, track_opens: bool = True, subject: str = "Nowości") -> int:
     """A campaign saved and queued ("send"), as the admin's page does it; returns its id."""
     actor = admin(rt)
     with transaction(rt.sessions) as session:
-        cid = save_campaign(session, subject, "**Promocja** na kleje.\n\n[Zobacz](https://example.pl)", segment,
+        cid = save_campaign(session, subject, "**Promocja** na kleje.\n\n[Zobacz](https://example.pl)", segment or Segment(),
                             track_opens, actor).id
     with transaction(rt.sessions) as session:
         queue_campaign(session, cid, actor)
