@@ -64,8 +64,8 @@ def campaign(rt: Runtime, segment: Segment | None = None, *, track_opens: bool =
     """A campaign saved and queued ("send"), as the admin's page does it; returns its id."""
     actor = admin(rt)
     with transaction(rt.sessions) as session:
-        cid = save_campaign(session, subject, "**Promocja** na kleje.\n\n[Zobacz](https://example.pl)", segment or Segment(),
-                            track_opens, actor).id
+        body = "**Promocja** na kleje.\n\n[Zobacz](https://example.pl)"
+        cid = save_campaign(session, subject, body, segment or Segment(), track_opens, actor).id
     with transaction(rt.sessions) as session:
         queue_campaign(session, cid, actor)
     return cid

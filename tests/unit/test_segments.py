@@ -71,7 +71,8 @@ def test_batches_are_spaced_to_keep_the_rate():
 
 
 @pytest.mark.parametrize("key", ["email.campaign.why", "email.campaign.unsubscribe",
-                                 "email.campaign.unsubscribe_link", "error.unsubscribe_link_invalid", "error.unsubscribe_link_expired", "unsubscribe.title",
+                                 "email.campaign.unsubscribe_link", "error.unsubscribe_link_invalid",
+                                 "error.unsubscribe_link_expired", "unsubscribe.title",
                                  "news.title", "mail.recipient_count", "error.bad_segment"])
 def test_reach_texts_are_in_both_languages(key):
     assert all(has_key(key, locale) for locale in LOCALES)
