@@ -4,6 +4,8 @@ never passed through, and images are not rendered (nothing loads from elsewhere)
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from markdown_it import MarkdownIt
 
 ALLOWED_LINKS = ("https://", "http://", "mailto:")
@@ -20,6 +22,7 @@ def _parser() -> MarkdownIt:
 _MD = _parser()
 
 
+@lru_cache(maxsize=64)  # a campaign's batch renders one body for every recipient
 def render_markdown(text: str) -> str:
     """HTML for `text`: every tag in it is escaped, links only to http(s) and mailto addresses."""
     return _MD.render(text or "")
