@@ -4,7 +4,7 @@ send rate N worker processes reach through a fake fast transport (each message i
 HTML included, and dropped), first at the configured rate, then with no limit (what the workers could do).
 
     .venv/bin/python -m bench.mail_campaign [--participants 100000] [--consenting 0.9] [--workers 2]
-                                            [--rate 60000] [--send 20000] [--keep]
+                                            [--rate 3000] [--send 5000] [--keep]
 
 A fresh database next to TEST_POSTGRES_URL's (dropped afterwards unless --keep), participants and consents by
 COPY (a share of the consents withdrawn again); the batch jobs go on a queue of their own in the Redis at
@@ -151,13 +151,23 @@ def run(args: argparse.Namespace) -> None:
               f"(target < 60 s); {len(queue)} jobs now, {ScheduledJobRegistry(queue=queue).count} scheduled")
         _send_phases(runtime, url, args)
     finally:
-        queue.empty()
-        ScheduledJobRegistry(queue=queue).remove_jobs() if hasattr(ScheduledJobRegistry, "remove_jobs") else None
-        for key in redis.scan_iter("rq:*bench-mail*"):
-            redis.delete(key)
+        _forget(redis, queue)
         runtime.close()
         if not args.keep:
             drop_database(url)
+
+
+def _forget(redis, queue: Queue) -> None:
+    """Remove the benchmark's batch jobs (queued and scheduled) and its queue from Redis."""
+    registry = ScheduledJobRegistry(queue=queue)
+    ids = set(queue.job_ids) | set(registry.get_job_ids())
+    for job_id in ids:
+        redis.delete(f"rq:job:{job_id}", f"rq:job:{job_id}:dependents")
+    for key in (queue.key, registry.key):
+        redis.delete(key)
+    redis.srem("rq:queues", queue.key)
+    for key in redis.scan_iter("rq:*bench-mail*"):
+        redis.delete(key)
 
 
 def _send_phases(runtime, url: str, args: argparse.Namespace) -> None:
@@ -177,8 +187,8 @@ def main() -> None:
     parser.add_argument("--participants", type=int, default=100_000)
     parser.add_argument("--consenting", type=float, default=0.9)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--rate", type=int, default=60_000, help="MAIL_RATE_PER_MINUTE for the first send phase")
-    parser.add_argument("--send", type=int, default=20_000, help="deliveries sent in each send phase")
+    parser.add_argument("--rate", type=int, default=3_000, help="MAIL_RATE_PER_MINUTE for the first send phase")
+    parser.add_argument("--send", type=int, default=5_000, help="deliveries sent in each send phase")
     parser.add_argument("--keep", action="store_true", help="keep the database")
     run(parser.parse_args())
 
