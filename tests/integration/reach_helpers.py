@@ -24,9 +24,9 @@ from workers.campaign_mail import BATCH_SIZE, send_claimed
 PUBLIC_URL = "https://program.example.pl"
 
 
-def reach_runtime(tmp_path: Path, database_url: str) -> Runtime:
+def reach_runtime(tmp_path: Path, database_url: str, **extra: str) -> Runtime:
     env = {"PARAGON_DATA_DIR": str(tmp_path), "SECRET_KEY": "test-secret", "REDIS_URL": TEST_REDIS_URL,
-           "DATABASE_URL": database_url, "BLOB_URL": "db://", "PUBLIC_URL": PUBLIC_URL}
+           "DATABASE_URL": database_url, "BLOB_URL": "db://", "PUBLIC_URL": PUBLIC_URL, **extra}
     runtime = build_runtime(Settings.from_env(env))
     upgrade(runtime.engine)
     seed(runtime)
