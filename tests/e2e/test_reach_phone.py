@@ -72,3 +72,38 @@ def test_news_and_the_unsubscribe_page_on_a_phone(chromium, live_app, screenshot
     page.wait_for_load_state()
     assert page.locator(".news-item").count() == 2
     assert_accessible(page, "news")
+
+
+def test_the_admin_writes_previews_and_sends_a_campaign_and_posts_news(chromium, live_app, screenshot):
+    page = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(f"{live_app.url}/login")
+    page.fill("#email", ADMIN)
+    page.fill("#password", PASSWORD)
+    page.click("form.stack button[type=submit]")
+    page.wait_for_load_state()
+    page.goto(f"{live_app.url}/admin/mail/new")
+    page.fill("#f-subject", "Jesienna promocja")
+    page.fill("#f-body", "# Kleje taniej\n\n**Do końca miesiąca** w sklepach partnerów.\n\n- Klej C2\n- Fuga")
+    page.fill("#f-inactive_days", "30")
+    page.click("button[value=preview]")
+    page.wait_for_load_state()
+    assert page.locator("#recipient-count").count() == 1 and page.locator(".mail-preview h1").count() == 1
+    assert_accessible(page, "campaign preview")
+    screenshot(page, "52-campaign-preview")
+    page.click("button[value=save]")
+    page.wait_for_load_state()
+    page.click("#send-campaign")
+    page.wait_for_load_state()
+    assert page.locator("[data-status='queued']").count() == 1
+    assert_accessible(page, "campaign queued")
+    page.goto(f"{live_app.url}/admin/mail")
+    assert_accessible(page, "campaigns")
+    page.goto(f"{live_app.url}/admin/news/new")
+    page.fill("#f-title", "Nowy katalog")
+    page.fill("#f-body", "Zobacz **nowe nagrody**.")
+    page.click("form.admin-form button[type=submit]")
+    page.wait_for_load_state()
+    assert_accessible(page, "news form")
+    page.goto(f"{live_app.url}/admin/news")
+    assert page.locator("[data-news]").count() == 1
+    assert_accessible(page, "news list")
