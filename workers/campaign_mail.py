@@ -34,22 +34,44 @@ def batch_delay(index: int, size: int, rate_per_minute: int) -> float:
     return 0.0 if rate_per_minute <= 0 else index * size * 60.0 / rate_per_minute
 
 
+#: When the campaigns already scheduled have left (epoch seconds): a new campaign starts after them, so the rate
+#: holds for all campaigns together, not for each.
+NEXT_FREE_KEY = "paragon:mail:next-free"
+_RESERVE = """
+local now, span = tonumber(ARGV[1]), tonumber(ARGV[2])
+local start = math.max(now, tonumber(redis.call('GET', KEYS[1]) or '0'))
+redis.call('SET', KEYS[1], tostring(start + span), 'EX', math.ceil(start + span - now) + 3600)
+return tostring(start)
+"""
+
+
+def reserve_start(redis: Redis, batches: int, rate: int, now: datetime | None = None) -> datetime:
+    """The time a campaign of `batches` may start sending, after every campaign scheduled before it."""
+    now = now or datetime.now(UTC)
+    if rate <= 0 or batches <= 0:
+        return now
+    span = batch_delay(batches, BATCH_SIZE, rate)
+    start = float(redis.eval(_RESERVE, 1, NEXT_FREE_KEY, f"{now.timestamp():.3f}", f"{span:.3f}"))
+    return datetime.fromtimestamp(start, UTC)
+
+
 def expand_campaign_job(campaign_id: int) -> str:
     """Write the campaign's deliveries and schedule its batches (a second run schedules what is still queued)."""
     rt = current()
+    rate = rt.claims.settings.mail_rate_per_minute
     with transaction(rt.claims.sessions) as session:
         total = expand_campaign(session, int(campaign_id))
         ranges = batch_ranges(session, int(campaign_id), BATCH_SIZE)
-    job = get_current_job()
-    schedule_batches(Queue(DEFAULT_QUEUE, connection=job.connection), int(campaign_id), ranges,
-                     rt.claims.settings.mail_rate_per_minute)
-    return f"{total} deliveries, {len(ranges)} batches"
+    redis = get_current_job().connection
+    start = reserve_start(redis, len(ranges), rate)
+    schedule_batches(Queue(DEFAULT_QUEUE, connection=redis), int(campaign_id), ranges, rate, start)
+    return f"{total} deliveries, {len(ranges)} batches from {start.isoformat()}"
 
 
 def schedule_batches(queue: Queue, campaign_id: int, ranges: list[tuple[int, int]], rate: int,
                      start: datetime | None = None) -> None:
-    """One job per range: the first now, the others spaced by the rate (rq's scheduler releases them); sent to
-    Redis in pipelines of a few hundred jobs rather than one round trip after another."""
+    """One job per range: the first at `start`, the others spaced by the rate (rq's scheduler releases them);
+    sent to Redis in pipelines of a few hundred jobs rather than one round trip after another."""
     start = start or datetime.now(UTC)
     for chunk in range(0, len(ranges), 500):
         with queue.connection.pipeline() as pipe:
@@ -58,10 +80,9 @@ def schedule_batches(queue: Queue, campaign_id: int, ranges: list[tuple[int, int
                 options = {"job_id": f"campaign-{campaign_id}-batch-{first}", "pipeline": pipe,
                            "retry": Retry(max=3, interval=[30, 120, 600]), "result_ttl": 3600,
                            "failure_ttl": 7 * 24 * 3600, "description": f"campaign {campaign_id}: {first}-{last}"}
-                delay = batch_delay(index, BATCH_SIZE, rate)
-                if delay:
-                    queue.enqueue_at(start + timedelta(seconds=delay), SEND_BATCH, campaign_id, first, last,
-                                     **options)
+                when = start + timedelta(seconds=batch_delay(index, BATCH_SIZE, rate))
+                if when > datetime.now(UTC):
+                    queue.enqueue_at(when, SEND_BATCH, campaign_id, first, last, **options)
                 else:
                     queue.enqueue(SEND_BATCH, campaign_id, first, last, **options)
             pipe.execute()

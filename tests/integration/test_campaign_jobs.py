@@ -17,7 +17,7 @@ from claims.services.mail_campaigns import CAMPAIGN_TOPIC
 from tests.integration.reach_helpers import campaign, people, reach_runtime
 from tests.integration.test_mail_campaigns import outbox
 from workers import runtime as worker_runtime
-from workers.campaign_mail import SEND_BATCH, queue_campaign_expander, schedule_batches
+from workers.campaign_mail import SEND_BATCH, queue_campaign_expander, reserve_start, schedule_batches
 from workers.queues import DEFAULT_QUEUE
 
 pytestmark = pytest.mark.integration
@@ -60,3 +60,12 @@ def test_batches_are_scheduled_apart_to_keep_the_rate(redis_conn):
     when = {job_id: registry.get_scheduled_time(job_id) for job_id in registry.get_job_ids()}
     assert when == {"campaign-7-batch-101": start + timedelta(seconds=10),
                     "campaign-7-batch-201": start + timedelta(seconds=20)}
+
+
+def test_a_campaign_sent_while_another_is_leaving_starts_after_it(redis_conn):
+    now = datetime.now(UTC).replace(microsecond=0)
+    first = reserve_start(redis_conn, 30, 600, now)  # 3,000 e-mails at 600 a minute: 5 minutes
+    second = reserve_start(redis_conn, 10, 600, now + timedelta(minutes=1))
+    later = reserve_start(redis_conn, 10, 600, now + timedelta(hours=1))  # the others are long gone
+    assert (first, second, later) == (now, now + timedelta(minutes=5), now + timedelta(hours=1))
+    assert reserve_start(redis_conn, 10, 0, now) == now  # no limit: no queueing behind others
