@@ -91,8 +91,10 @@ def expand_campaign(session: Session, campaign_id: int, now: datetime | None = N
     """
     now = now or datetime.now(UTC)
     campaign = session.scalar(select(MailCampaign).where(MailCampaign.id == campaign_id).with_for_update())
-    if campaign is None or campaign.status not in OPEN_STATUSES:
-        return campaign.recipients or 0 if campaign is not None else 0
+    if campaign is None:
+        return 0
+    if campaign.status not in OPEN_STATUSES:
+        return campaign.recipients or 0
     if campaign.status == "queued":
         chosen = recipients_query(session, Segment.from_json(campaign.segment), marketing=True, now=now)
         rows = chosen.with_only_columns(literal(campaign_id), Participant.id, literal("queued"), literal(now))

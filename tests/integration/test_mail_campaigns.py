@@ -147,3 +147,16 @@ def test_a_refused_address_is_recorded_as_failed_and_the_rest_go_out(rt):
         errors = dict(session.execute(select(MailDelivery.participant_id, MailDelivery.error)
                                       .where(MailDelivery.status == "failed")).all())
     assert failed == 1 and sent >= 2 and errors == {ids[0]: "ConnectionRefusedError"}
+
+
+def test_a_draft_or_unknown_campaign_is_never_expanded(rt):
+    from claims.services.mail_campaigns import save_campaign
+
+    people(rt, 2)
+    with transaction(rt.sessions) as session:
+        draft = save_campaign(session, "Szkic", "Treść", Segment(), False, admin(rt)).id
+    with transaction(rt.sessions) as session:
+        assert expand_campaign(session, draft) == 0 and expand_campaign(session, 999_999) == 0
+    with rt.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(MailDelivery)) == 0
+        assert session.get(MailCampaign, draft).status == "draft"
