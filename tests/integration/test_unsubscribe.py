@@ -5,16 +5,20 @@ clear 4xx page; the open image is a GIF whatever the token and counts the first 
 
 from __future__ import annotations
 
+import io
+import json
 import re
+import zipfile
 
 import pytest
 from itsdangerous.timed import TimestampSigner
 from sqlalchemy import select
 
-from claims.db.models import AuditEvent, Consent
+from claims.db.models import AuditEvent, Consent, Participant, User
 from claims.db.reach_models import MailDelivery
 from claims.services.mail_delivery import delivery_counts
 from claims.services.mail_tokens import unsubscribe_token
+from claims.services.privacy import export_participant
 from review_ui import create_app
 from tests.integration.reach_helpers import PUBLIC_URL, campaign, people, reach_runtime, run_campaign
 from tests.integration.test_mail_campaigns import outbox
@@ -83,11 +87,14 @@ def test_the_unsubscribe_link_works_without_login_and_the_next_campaign_skips_th
     assert delivery_of(rt, second, page_person) is None and delivery_of(rt, second, one_click_person) is None
     with rt.sessions() as session:
         assert delivery_counts(session, [first])[first]["unsubscribed"] == 2
+        person = session.scalar(select(User).join(Participant).where(Participant.id == page_person))
+        with zipfile.ZipFile(io.BytesIO(export_participant(session, rt.blobs, person))) as archive:
+            emails = json.loads(archive.read("data.json"))["campaign_emails"]
+    assert [(e["subject"], e["status"], e["unsubscribed_at"] is not None) for e in emails] == [("Nowości", "sent",
+                                                                                                True)]
 
 
 def _email(rt, pid: int) -> str:
-    from claims.db.models import Participant, User
-
     with rt.sessions() as session:
         return session.scalar(select(User.email).join(Participant).where(Participant.id == pid))
 
