@@ -55,6 +55,8 @@ VARIABLES: dict[str, str] = {
     "REFERRAL_POINTS": "points a participant gets when someone they invited has a first claim approved; 0 switches "
     "referrals off; default 100",
     "REFERRAL_CAP": "the most invitations a participant is credited for; default 10",
+    "MAIL_RATE_PER_MINUTE": "how many campaign e-mails the workers send per minute, all together (batch jobs of "
+    "100 are spaced to keep to it); 0: as fast as the workers go; default 600",
 }
 
 
@@ -102,6 +104,7 @@ class Settings:
     tax_threshold_pln: int = 2000
     referral_points: int = 100
     referral_cap: int = 10
+    mail_rate_per_minute: int = 600
 
     @property
     def is_sqlite(self) -> bool:
@@ -143,6 +146,7 @@ class Settings:
             tax_threshold_pln=max(0, _int(env, "TAX_THRESHOLD_PLN", 2000)),
             referral_points=max(0, _int(env, "REFERRAL_POINTS", 100)),
             referral_cap=max(0, _int(env, "REFERRAL_CAP", 10)),
+            mail_rate_per_minute=max(0, _int(env, "MAIL_RATE_PER_MINUTE", 600)),
         )
 
 

@@ -79,6 +79,8 @@ def create_app(runtime: Runtime, claim_queue: Any = None, *, testing: bool = Fal
     input_guard.init_app(app)  # before any route is added: the URL converter is bound when it is
     app.after_request(_security_headers)
     _register_blueprints(app)
+    # the unsubscribe POST checks the form's CSRF token itself, except for a mail client's RFC 8058 one-click
+    app.extensions["csrf"].exempt("review_ui.reach.unsubscribe_confirmed")
     app.add_url_rule("/", "index", _index)
     return app
 
@@ -98,13 +100,14 @@ def _register_blueprints(app: Flask) -> None:
     from review_ui.participant import bp as participant_bp
     from review_ui.password_reset import bp as password_bp
     from review_ui.pwa import bp as pwa_bp
+    from review_ui.reach import bp as reach_bp
     from review_ui.reports import bp as reports_bp
     from review_ui.review import bp as review_bp
     from review_ui.rewards_staff import bp as rewards_staff_bp
     from review_ui.shop import bp as shop_bp
 
     for blueprint in (auth_bp, password_bp, review_bp, participant_bp, account_bp, documents_bp, audit_bp,
-                      reports_bp, admin_bp, pwa_bp, shop_bp, rewards_staff_bp, activities_bp):
+                      reports_bp, admin_bp, pwa_bp, shop_bp, rewards_staff_bp, activities_bp, reach_bp):
         app.register_blueprint(blueprint)
 
 

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from flask import render_template
 
-from review_ui import admin_campaigns, admin_catalogue, admin_csv, admin_partners, admin_rewards, admin_users  # noqa: F401,E501
+from review_ui import (  # noqa: F401,E501
+    admin_campaigns,
+    admin_catalogue,
+    admin_csv,
+    admin_partners,
+    admin_reach,  # noqa: F401  (e-mail campaigns and news)
+    admin_rewards,
+    admin_users,
+)
 from review_ui.access import role_required
 from review_ui.admin_base import READERS, bp
 

@@ -22,6 +22,7 @@ from claims.services.campaigns import claim_parts
 from claims.services.expiry import expiring
 from claims.services.intake import CodeLine
 from claims.services.live import claim_state, list_state
+from claims.services.news import news_for
 from claims.services.orders import order_names
 from claims.services.outcomes import STAGES, claim_stage, participant_points, participant_reasons
 from claims.services.participant_claims import (
@@ -48,6 +49,7 @@ bp = Blueprint("participant", __name__)
 log = logging.getLogger(__name__)
 
 MAX_LISTED_CLAIMS = 200
+HOME_NEWS = 3  # the latest news on the home page; the rest on /me/news
 MAX_HISTORY = 1000
 MAX_COMMENT = 2000
 
@@ -104,7 +106,7 @@ def render_home(codes: str = "", code_lines: list[CodeLine] | None = None, statu
         sources=entry_sources(session, entries), live=list_state(session, profile.id),
         max_files=runtime().settings.max_files_per_claim,
         max_mb=runtime().settings.max_upload_bytes // (1024 * 1024),
-        codes=codes, code_lines=code_lines or [],
+        codes=codes, code_lines=code_lines or [], news=news_for(session, profile.id, HOME_NEWS)[0],
     )
     return page, status
 

@@ -382,4 +382,5 @@ class ClaimCampaignPart(Base):
 
 from claims.db import activity_models as _activity_models  # noqa: E402,F401  (trainings, surveys, contests)
 from claims.db import ksef_models as _ksef_models  # noqa: E402,F401  (exact-evidence tables, same metadata)
+from claims.db import reach_models as _reach_models  # noqa: E402,F401  (e-mail campaigns, deliveries, news)
 from claims.db import reward_models as _reward_models  # noqa: E402,F401  (the rewards tables, same metadata)

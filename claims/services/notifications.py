@@ -73,6 +73,8 @@ class Message:
     locale: str
     claim_id: str  # the claim it is about; `user-<id>` for a message about the account (password reset)
     change: str  # "old>new": the job's idempotency key (names the outbox file)
+    headers: tuple[tuple[str, str], ...] = ()  # extra headers (a campaign's List-Unsubscribe)
+    html: str | None = None  # an HTML alternative to the text (a campaign's rendered Markdown)
 
     def as_email(self, sender: str) -> EmailMessage:
         email = EmailMessage()
@@ -81,7 +83,11 @@ class Message:
         email["Message-ID"] = make_msgid(idstring=f"{self.claim_id}.{self.change.replace('>', '-')}",
                                          domain="paragon.local")
         email["Content-Language"] = self.locale
+        for name, value in self.headers:
+            email[name] = value
         email.set_content(self.body)
+        if self.html is not None:
+            email.add_alternative(self.html, subtype="html")
         return email
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from claims.audit import record_event
 from claims.blobs import BlobStore
 from claims.db.models import ApiToken, Claim, Decision, Document, LedgerEntry, Participant, User
+from claims.db.reach_models import MailCampaign, MailDelivery
 from claims.db.reward_models import RewardOrder
 from claims.errors import AuthenticationError
 from claims.security import hash_password, new_api_token, verify_password
@@ -26,7 +27,8 @@ ERASED = "retention_deleted"
 
 
 def export_participant(session: Session, blobs: BlobStore, user: User) -> bytes:
-    """A zip with data.json (profile, consents, claims with decisions, points) and every uploaded document."""
+    """A zip with data.json (profile, consents, claims with decisions, orders, campaign e-mails, points) and every
+    uploaded document."""
     participant = _participant(session, user)
     claims = session.scalars(select(Claim).where(Claim.participant_id == participant.id)
                              .order_by(Claim.submitted_at)).all()
@@ -46,6 +48,7 @@ def export_participant(session: Session, blobs: BlobStore, user: User) -> bytes:
                     "items": [{"reward": i.reward.name, "quantity": i.quantity} for i in o.items]}
                    for o in session.scalars(select(RewardOrder).where(RewardOrder.participant_id == participant.id)
                                             .order_by(RewardOrder.id))],
+        "campaign_emails": _campaign_emails(session, participant.id),
         "points": [{"claim_id": e.claim_id, "order_id": e.order_id, "kind": e.kind, "points": e.points,
                     "reason": e.reason, "at": e.created_at.isoformat()}
                    for e in session.scalars(select(LedgerEntry).where(LedgerEntry.participant_id == participant.id)
@@ -94,6 +97,15 @@ def _decision_record(decision: Decision) -> dict:
 
 def _participant(session: Session, user: User) -> Participant:
     return participant_of(session, user)
+
+
+def _campaign_emails(session: Session, participant_id: int) -> list[dict]:
+    """The campaign e-mails sent to the participant: subject, status, when sent, first opened, unsubscribed."""
+    rows = session.execute(select(MailCampaign.subject, MailDelivery).join(
+        MailCampaign, MailCampaign.id == MailDelivery.campaign_id).where(
+        MailDelivery.participant_id == participant_id).order_by(MailDelivery.id))
+    return [{"subject": subject, "status": d.status, "sent_at": d.sent_at, "opened_at": d.opened_at,
+             "unsubscribed_at": d.unsubscribed_at} for subject, d in rows]
 
 
 def erase_participant(session: Session, blobs: BlobStore, user: User, actor_user_id: int | None) -> None:

@@ -101,8 +101,9 @@ def give_consent(session: Session, participant: Participant, kind: str) -> bool:
     return True
 
 
-def withdraw_consent(session: Session, participant: Participant, kind: str) -> bool:
-    """Withdraw an optional consent (its record keeps the date); False when it was not given."""
+def withdraw_consent(session: Session, participant: Participant, kind: str, via: dict | None = None) -> bool:
+    """Withdraw an optional consent (its record keeps the date); False when it was not given. `via` is audited
+    too (an e-mail's unsubscribe link names its campaign)."""
     _check_optional(kind)
     active = _active(session, participant.id, kind)
     if not active:
@@ -110,7 +111,7 @@ def withdraw_consent(session: Session, participant: Participant, kind: str) -> b
     now = datetime.now(UTC)
     for row in active:
         row.withdrawn_at = now
-    record_event(session, "consent_withdrawn", actor_user_id=participant.user_id, after={"kind": kind})
+    record_event(session, "consent_withdrawn", actor_user_id=participant.user_id, after={"kind": kind, **(via or {})})
     return True
 
 

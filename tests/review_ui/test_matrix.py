@@ -223,6 +223,22 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("activities_api.contest_leaderboard", "GET"): Row("/api/v1/contests/1/leaderboard",
                                                        (401, 404, 403, 403, 403, 403)),
     ("activities_api.my_tier", "GET"): Row("/api/v1/participants/me/tier", (401, 200, 403, 403, 403, 403)),
+    # reaching participants: e-mail campaigns and news (admins write, auditors read the campaigns and the report),
+    # the unsubscribe link and the open image (no login: a forged token is a 400 page, the image always a GIF)
+    ("admin.mail_campaigns", "GET"): Row("/admin/mail", READERS),
+    ("admin.mail_campaign_form", "GET"): Row("/admin/mail/new", ADMIN_ONLY),
+    ("admin.mail_campaign", "GET"): Row("/admin/mail/1", (LOGIN, 403, 403, 403, 404, 404)),
+    ("admin.save_mail_campaign", "POST"): Row("/admin/mail/new", ADMIN_FORM_REFUSED, data={}),
+    ("admin.send_mail_campaign", "POST"): Row("/admin/mail/1/send", (LOGIN, 403, 403, 403, 403, 404)),
+    ("admin.mail_report", "GET"): Row("/admin/mail/report.csv", READERS),
+    ("admin.news", "GET"): Row("/admin/news", READERS),
+    ("admin.news_form", "GET"): Row("/admin/news/new", ADMIN_ONLY),
+    ("admin.save_news_form", "POST"): Row("/admin/news/new", ADMIN_FORM_REFUSED, data={}),
+    ("reach.news", "GET"): Row("/me/news", PARTICIPANT_ONLY),
+    ("reach.unsubscribe_page", "GET"): Row("/unsubscribe/forged", (400,) * 6),
+    ("reach.unsubscribe_confirmed", "POST"): Row("/unsubscribe/forged", (400,) * 6,
+                                                 data={"List-Unsubscribe": "One-Click"}),
+    ("reach.open_pixel", "GET"): Row("/mail/open/forged.gif", (200,) * 6),
 }
 
 
