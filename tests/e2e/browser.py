@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from claims.runtime import Runtime
 from tests.review_ui.helpers import PROGRAMME, RecordingQueue
