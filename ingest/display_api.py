@@ -12,6 +12,7 @@ from spectree.model_adapter.pydantic_adapter import BaseFile
 
 from claims.db.engine import transaction
 from claims.db.models import Participant
+from claims.errors import InvalidInputError
 from claims.roles import Role
 from claims.services import displays as display_service
 from claims.services import surveys as survey_service
@@ -104,9 +105,12 @@ def claim_display(activity_id: int):
     with transaction(rt.sessions) as session:
         participant_id = participant_of(session, bearer_user(session)).id
         display_service.get_activity(session, activity_id, active_only=True)  # 404 before reading the file
+    form = request.context.form
+    if form is None:  # not sent as multipart/form-data
+        raise InvalidInputError("send the photo as multipart/form-data with `files` and `outlet_id`", code="bad_form")
     files = [IncomingFile(f.filename, f.stream) for f in request.files.getlist("files")]
     submission = check_submission(files, [], limits, judge_photos=False)
-    target = display_service.DisplayTarget(activity_id, request.context.form.outlet_id)
+    target = display_service.DisplayTarget(activity_id, form.outlet_id)
     with transaction(rt.sessions) as session:
         claim = display_service.take_display_claim(
             session, rt.blobs, session.get(Participant, participant_id), target, submission, limits,

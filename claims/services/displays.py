@@ -179,6 +179,7 @@ def take_display_claim(session: Session, blobs, participant: Participant, target
     or an XML);
     TooManyAttemptsError over the hourly limit.
     """
+    get_activity(session, target.activity_id, active_only=True)  # an unknown activity is not found first
     if submission.codes:
         raise InvalidInputError("a display claim takes a photo, not product codes", code="mixed_claim")
     if not submission.uploads:
