@@ -160,3 +160,10 @@ def credit_display(session: Session, claim: Claim, decision: Decision, ticked: I
                                       cause=f"display:{claim.id}", reason=words[:500]))
     on_claim(session, claim, 1)  # an approved claim for the claim-count contests, as contests.scores counts it
     return entry
+
+
+def release_display_slot(session: Session, claim: Claim) -> None:
+    """A reversed display claim gives its outlet's slot back (a new photo of the slot may be credited)."""
+    display = session.get(DisplayClaim, claim.id)
+    if display is not None:
+        display.credited_slot = None

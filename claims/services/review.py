@@ -13,7 +13,7 @@ from claims.db.models import Claim, Decision, Participant, User
 from claims.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from claims.ledger import credit_points, reverse_points
 from claims.roles import STAFF_ROLES, Role
-from claims.services.display_review import credit_display
+from claims.services.display_review import credit_display, release_display_slot
 from claims.services.ksef_corrections import apply_correction
 from claims.services.transitions import move_claim
 from vocabulary.claims import REVIEW_STATES, ClaimKind, ClaimStatus
@@ -111,6 +111,8 @@ def reverse_claim(session: Session, user: User, claim_id: str, comment: str = ""
                         to_status="reversed", reason_code=ReasonCode.AUDIT_OVERRIDE, comment=comment[:2000])
     session.add(decision)
     reverse_points(session, claim, decision)
+    if claim.kind == ClaimKind.DISPLAY:
+        release_display_slot(session, claim)
     claim.reasons = list(claim.reasons or []) + [{"code": ReasonCode.AUDIT_OVERRIDE, "comment": comment[:2000]}]
     record_event(session, "claim_reversed", actor_user_id=user.id, claim_id=claim.id,
                  before={"status": "approved"}, after={"status": "reversed"})

@@ -15,7 +15,7 @@ from claims.errors import ConflictError, InvalidInputError, NotFoundError
 from claims.ledger import balance
 from claims.services.evidence import evidence_sentences
 from claims.services.intake import Upload, submit_claim
-from claims.services.review import decide_claim, get_visible_claim
+from claims.services.review import decide_claim, get_visible_claim, reverse_claim
 from tests.conftest import make_runtime
 from tests.integration.activity_helpers import race
 from tests.integration.display_helpers import CHECKLIST, activity, claim_display, outlet_id, photo, process
@@ -162,3 +162,22 @@ def test_two_claims_of_one_outlets_slot_approved_at_once_credit_one_on_postgresq
     with rt.sessions() as session:
         assert balance(session, participant_id(rt, EMAIL)) == 150
     rt.close()
+
+
+def test_a_reversed_display_gives_its_points_and_its_slot_back(sqlite_runtime):
+    rt = sqlite_runtime
+    seed(rt)
+    aid = activity(rt, frequency="once")
+    first = claim_display(rt, aid, "PA-1", photo(1))
+    process(rt, first)
+    with transaction(rt.sessions) as session:
+        decide_claim(session, user(rt, "partner.a@example.com"), first, "approve", "", "", CHECKLIST)
+    with transaction(rt.sessions) as session:
+        reverse_claim(session, user(rt, "audytor@example.com"), first, "zdjęcie z innego sklepu")
+    second = claim_display(rt, aid, "PA-1", photo(2))
+    process(rt, second)
+    with transaction(rt.sessions) as session:
+        decide_claim(session, user(rt, "partner.a@example.com"), second, "approve", "", "", CHECKLIST)
+    with rt.sessions() as session:
+        kinds = session.scalars(select(LedgerEntry.kind).order_by(LedgerEntry.id)).all()
+        assert kinds == ["display", "reversal", "display"] and balance(session, participant_id(rt, EMAIL)) == 150
