@@ -37,7 +37,7 @@ from review_ui.i18n import current_locale, has_key, t, tn, translate
 from review_ui.ksef_view import ksef_view
 from review_ui.queue_filters import AGE_CHOICES, NOTE_CODES, filter_args, hours_waited, note_labels, parse_filter
 from review_ui.review_edits import failed_save, pending_edits, submitted_fields
-from vocabulary.claims import ClaimStatus
+from vocabulary.claims import ClaimKind, ClaimStatus
 from vocabulary.reasons import REJECTION_CODES, ReasonCode
 
 bp = Blueprint("review", __name__)
@@ -77,7 +77,8 @@ def queue():
         sla_hours=REVIEW_SLA_HOURS,
         overdue={c.id for c in claims if wanted.waiting and hours_waited(c.submitted_at, now) > REVIEW_SLA_HOURS},
         warnings=warnings,
-        bulk_ids=[c.id for c in claims if c.status == ClaimStatus.PENDING_REVIEW and not warnings[c.id]],
+        bulk_ids=[c.id for c in claims if c.status == ClaimStatus.PENDING_REVIEW and not warnings[c.id]
+                  and c.kind != ClaimKind.DISPLAY],  # a display is approved with its checklist, one by one
         notes={c.id: note_labels(c) for c in claims}, note_codes=NOTE_CODES,
     )
 

@@ -48,3 +48,21 @@ def test_the_activities_list_and_a_display_claim_with_its_refusals(client, sqlit
     assert unknown.status_code == 404
     staff = client.get("/api/v1/activities", headers=bearer(rt, "partner.a@example.com"))
     assert staff.status_code == 403 and staff.get_json()["error"]["code"] == "not_participant"
+
+
+def test_a_reviewer_approves_a_display_through_the_api_with_the_checklist(client, sqlite_runtime):  # noqa: F811
+    from tests.integration.display_helpers import CHECKLIST, claim_display, process
+
+    rt = sqlite_runtime
+    claim_id = claim_display(rt, activity(rt), "PA-1")
+    process(rt, claim_id)
+    url, reviewer = f"/api/v1/claims/{claim_id}/decision", bearer(rt, "partner.a@example.com")
+    bare = client.post(url, headers=reviewer, json={"action": "approve"})
+    assert bare.status_code == 422 and bare.get_json()["error"]["code"] == "checklist_incomplete"
+    other = client.post(url, headers=bearer(rt, "partner.b@example.com"), json={"action": "approve",
+                                                                                "checklist": CHECKLIST})
+    assert other.status_code == 404
+    done = client.post(url, headers=reviewer, json={"action": "approve", "checklist": CHECKLIST})
+    assert done.status_code == 200 and done.get_json()["status"] == "approved"
+    mine = client.get(f"/api/v1/claims/{claim_id}", headers=bearer(rt)).get_json()
+    assert (mine["status"], mine["points"], mine["points_kind"]) == ("approved", 150, "credited")
