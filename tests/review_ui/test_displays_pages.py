@@ -72,6 +72,8 @@ def test_a_display_is_defined_claimed_reviewed_with_the_checklist_and_credited_o
     assert client.get(f"/review/claims/{claim_id}").status_code == 404
     client.post("/logout")
     login(client, REVIEWER_A)
+    queue = client.get("/review").get_data(as_text=True)
+    assert claim_id in queue and f'name="claim_id" value="{claim_id}"' not in queue  # no bulk approval
     review = client.get(f"/review/claims/{claim_id}").get_data(as_text=True)
     assert 'id="display-checklist"' in review and all(f'value="{item}" form="approve-form"' in review
                                                       for item in CHECKLIST)
