@@ -56,9 +56,10 @@ def save_activity(session: Session, raw: dict, activity_id: int | None = None) -
         raise InvalidInputError("the period ends before it starts", code="bad_period", field="ends_on")
     values["min_ticked"] = forms.whole(raw, "min_ticked", None, 0, len(values["checklist"]))
     activity = get_activity(session, activity_id) if activity_id else None
+    holder = session.scalar(select(DisplayActivity.id).where(DisplayActivity.code == values["code"]))
+    if holder is not None and (activity is None or holder != activity.id):
+        raise ConflictError("a display activity with this code exists", code="duplicate_code", field="code")
     if activity is None:
-        if session.scalar(select(DisplayActivity.id).where(DisplayActivity.code == values["code"])):
-            raise ConflictError("a display activity with this code exists", code="duplicate_code", field="code")
         activity = DisplayActivity(**values)
         session.add(activity)
     else:

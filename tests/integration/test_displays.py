@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from claims.db.display_models import DisplayClaim
+from claims.db.display_models import DisplayActivity, DisplayClaim
 from claims.db.engine import transaction
 from claims.db.models import Claim, LedgerEntry
 from claims.errors import ConflictError, InvalidInputError, NotFoundError
@@ -181,3 +181,25 @@ def test_a_reversed_display_gives_its_points_and_its_slot_back(sqlite_runtime):
     with rt.sessions() as session:
         kinds = session.scalars(select(LedgerEntry.kind).order_by(LedgerEntry.id)).all()
         assert kinds == ["display", "reversal", "display"] and balance(session, participant_id(rt, EMAIL)) == 150
+
+
+def test_an_activitys_code_is_its_own_and_a_bad_definition_says_which_field(sqlite_runtime):
+    from claims.services.displays import save_activity
+
+    rt = sqlite_runtime
+    seed(rt)
+    first, second = activity(rt), activity(rt)
+    with rt.sessions() as session:
+        code = session.get(DisplayActivity, first).code
+    base = {"title": "Półka", "starts_on": "2026-12-01", "ends_on": "2026-12-31", "points": "10",
+            "outlets": "PA-1", "checklist": "cenówki"}
+    for raw, field, reason in [({**base, "code": code}, "code", "duplicate_code"),
+                               ({**base, "code": "X", "ends_on": "2026-11-30"}, "ends_on", "bad_period"),
+                               ({**base, "code": "X", "outlets": "NOPE"}, "outlets", "bad_outlets"),
+                               ({**base, "code": "X", "checklist": ""}, "checklist", "bad_checklist"),
+                               ({**base, "code": "X", "frequency": "daily"}, "frequency", "bad_frequency")]:
+        with pytest.raises((ConflictError, InvalidInputError)) as refused, transaction(rt.sessions) as session:
+            save_activity(session, raw, second if reason == "duplicate_code" else None)
+        assert (refused.value.code, refused.value.details.get("field")) == (reason, field)
+    with transaction(rt.sessions) as session:  # saving an activity under its own code is fine
+        assert save_activity(session, {**base, "code": code}, first).id == first
