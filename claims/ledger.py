@@ -21,6 +21,8 @@ from claims.db.reward_models import PointBalance
 from claims.errors import ConflictError, InvalidInputError
 
 KINDS = ("credit", "reversal", "order_debit", "order_refund", "adjustment", "expiry")
+#: The kinds of a claim's one credit (a reversal cancels either).
+CLAIM_CREDITS = ("credit", "display")
 MAX_REASON = 500
 ENSURED = "paragon.balance_rows"
 
@@ -52,8 +54,8 @@ def reverse_points(session: Session, claim: Claim, decision: Decision | None) ->
     Refused (`points_already_spent`) when the participant has already spent the points: the balance never
     goes below zero, so staff settle such a case with an adjustment once points come in again.
     """
-    credited = session.scalar(
-        select(LedgerEntry.points).where(LedgerEntry.claim_id == claim.id, LedgerEntry.kind == "credit")
+    credited = session.scalar(  # a purchase claim's credit, or a display claim's (kind display)
+        select(LedgerEntry.points).where(LedgerEntry.claim_id == claim.id, LedgerEntry.kind.in_(CLAIM_CREDITS))
     )
     if credited is None:
         raise ConflictError("this claim has no credit to reverse")

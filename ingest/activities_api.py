@@ -1,5 +1,6 @@
 """The activities side of /api/v1: the participant's tier, the contests and a contest's leaderboard (own place
-and the top 10 with pseudonymised names; staff see the full ranking in the admin pages).
+and the top 10 with pseudonymised names; staff see the full ranking in the admin pages); the activities a
+participant may do (trainings, surveys, displays) and a display photo sent as a claim (`display_api`).
 
 Routes declare their answers with `ingest.openapi.operation`; errors keep `{"error": {"code", "message"}}`.
 """
@@ -102,3 +103,6 @@ def contest_leaderboard(contest_id: int):
                        prize=mine.prize, me=True) if mine else None
         answer = LeaderboardOut(contest_id=contest.id, closed=contest.closed_at is not None, me=own, top=top)
     return jsonify(answer.model_dump(mode="json"))
+
+
+from ingest import display_api  # noqa: E402,F401 - adds GET /activities and POST /activities/<id>/claims

@@ -178,7 +178,7 @@ def _decide_once(claim_id: str, body: dict, key: str, fingerprint: str):
         if key and (stored := stored_answer(session, user.id, key, fingerprint)) is not None:
             return jsonify(stored.body), stored.status_code
         decision = decide_claim(session, user, claim_id, body["action"], body.get("reason_code", ""),
-                                body.get("comment", ""))
+                                body.get("comment", ""), body.get("checklist", ()))
         answer = {
             "id": claim_id,
             "status": decision.to_status,

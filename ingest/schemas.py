@@ -98,6 +98,9 @@ class DecisionBody(ApiModel):
         None, description="required to reject (one of the rejection codes); optional to approve (confirmed)")
     comment: Annotated[Text, Field(max_length=MAX_COMMENT)] = Field(
         "", description="to the participant, shown with a rejection")
+    checklist: list[Annotated[Text, Field(max_length=200)]] = Field(
+        default_factory=list, max_length=20,
+        description="a display claim's checklist items the reviewer ticked (approval needs the activity's rule)")
 
 
 class IdempotencyHeaders(ApiModel):

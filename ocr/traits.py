@@ -21,6 +21,9 @@ from ocr.phash import perceptual_hash
 
 #: The EXIF tags the fraud signals read: editing software, camera, times.
 EXIF_TAGS = ("Software", "Make", "Model", "DateTime", "DateTimeOriginal", "ProcessingSoftware")
+#: The key under which `exif_tags` gives the GPS position ("52.229770, 21.011780"), when the photo has one.
+GPS_TAG = "GPSPosition"
+_GPS_IFD = 0x8825
 #: Widths (px) of common phone screens: a PNG of that width without camera tags is almost surely a screenshot.
 SCREEN_WIDTHS = frozenset({640, 720, 750, 828, 1080, 1125, 1170, 1179, 1242, 1284, 1290, 1440})
 #: The page is shrunk to this side before hashing (the hash itself works on 512 px).
@@ -70,7 +73,31 @@ def exif_tags(data: bytes) -> dict[str, str]:
     except Exception:  # noqa: BLE001 - any decoding problem: no tags
         return {}
     names = {ExifTags.TAGS.get(tag, str(tag)): value for tag, value in raw.items()}
-    return {name: str(names[name])[:200] for name in EXIF_TAGS if name in names}
+    tags = {name: str(names[name])[:200] for name in EXIF_TAGS if name in names}
+    place = gps_position(raw)
+    if place:
+        tags[GPS_TAG] = place
+    return tags
+
+
+def gps_position(raw: Image.Exif) -> str | None:
+    """The photo's GPS latitude and longitude in degrees ("52.229770, 21.011780"), or None without a usable one."""
+    try:
+        gps = raw.get_ifd(_GPS_IFD)
+        lat = _degrees(gps[2], gps.get(1, "N"), "S")
+        lon = _degrees(gps[4], gps.get(3, "E"), "W")
+    except Exception:  # noqa: BLE001 - no GPS block, or a malformed one: no place
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return f"{lat:.6f}, {lon:.6f}"
+
+
+def _degrees(value: object, ref: object, negative: str) -> float:
+    """(degrees, minutes, seconds) rationals as signed decimal degrees."""
+    d, m, s = (float(part) for part in value)  # type: ignore[union-attr]
+    sign = -1 if str(ref).strip().upper().startswith(negative) else 1
+    return sign * (d + m / 60 + s / 3600)
 
 
 def _looks_like_screenshot(media_type: str, size: tuple[int, int], exif: dict[str, str]) -> bool:

@@ -87,6 +87,7 @@ def create_app(runtime: Runtime, claim_queue: Any = None, *, testing: bool = Fal
 
 def _register_blueprints(app: Flask) -> None:
     import review_ui.admin_activities  # noqa: F401 — adds the activities' pages to the admin blueprint
+    import review_ui.admin_displays  # noqa: F401 — adds the display activities' pages to the admin blueprint
     import review_ui.compare  # noqa: F401 — adds the side-by-side page to the review blueprint
     import review_ui.participant_upload  # noqa: F401 — adds the upload routes to the participant blueprint
     import review_ui.review_lines  # noqa: F401 — adds the line table's routes to the review blueprint

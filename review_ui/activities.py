@@ -3,20 +3,25 @@ points), surveys, their tier with what is missing to the next one, and the conte
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from claims.errors import ClaimsError
+from claims.errors import ClaimsError, ConflictError, InvalidInputError, NotFoundError
+from claims.ratelimit import TooManyAttemptsError
 from claims.roles import Role
 from claims.services import contests as contest_service
+from claims.services import displays as display_service
 from claims.services import surveys as survey_service
 from claims.services import trainings as training_service
 from claims.services.accounts import participant_of
+from claims.services.intake import check_submission, intake_limits
 from claims.services.referrals import invitation_code, invitations
 from claims.services.tiers import tier_status
 from review_ui.access import acting_user, role_required
+from review_ui.auth import limiter
 from review_ui.db import db, runtime, write
 from review_ui.errors import flash_error
 from review_ui.i18n import t
+from review_ui.participant_upload import accepted, incoming, refused
 
 bp = Blueprint("activities", __name__)
 
@@ -51,9 +56,11 @@ def _invitation(participant_id: int) -> dict:
 
 
 def _extras(participant) -> dict:
-    """What other activity kinds add to the index page (surveys, tier, contests)."""
+    """What other activity kinds add to the index page (surveys, tier, contests, the displays running today)."""
+    running = display_service.activities(db(), running_on=display_service.programme_day())
     return {"surveys": survey_service.surveys(db()), "answered": survey_service.answered_ids(db(), participant.id),
-            "tier": tier_status(db(), participant.id), "contests": contest_service.contests(db(), limit=20)}
+            "tier": tier_status(db(), participant.id), "contests": contest_service.contests(db(), limit=20),
+            "displays": [(a, display_service.outlets_of(db(), a)) for a in running]}
 
 
 @bp.get("/me/trainings/<int:training_id>")
@@ -118,3 +125,37 @@ def contest(contest_id: int):
     return render_template("activities/contest.html", contest=row, top=top, names=names, me=participant.id,
                            mine=contest_service.own_standing(db(), row, participant.id),
                            shown=contest_service.shown_value)
+
+
+@bp.get("/me/displays/<int:activity_id>")
+@role_required(Role.PARTICIPANT)
+def display(activity_id: int):
+    """A display activity: what to photograph, its period, points and outlets, and the form for the photo (the
+    participant's upload markup and script, one photo)."""
+    row = display_service.get_activity(db(), activity_id, active_only=True)
+    settings = runtime().settings
+    return render_template("activities/display.html", activity=row, outlets=display_service.outlets_of(db(), row),
+                           max_mb=settings.max_upload_bytes // (1024 * 1024),
+                           chosen=request.args.get("outlet", "")[:12])
+
+
+@bp.post("/me/displays/<int:activity_id>")
+@role_required(Role.PARTICIPANT)
+def claim_display(activity_id: int):
+    """The photo through the one intake path (same checks, limits, blob store and queue as any claim)."""
+    settings, back = runtime().settings, url_for("activities.display", activity_id=activity_id)
+    limits, user, blobs = intake_limits(settings), acting_user(), runtime().blobs
+    try:
+        target = display_service.DisplayTarget(activity_id, int(request.form.get("outlet_id", "0")[:10] or 0))
+    except ValueError:
+        target = display_service.DisplayTarget(activity_id, 0)
+    try:
+        submission = check_submission(incoming(), [], limits, judge_photos=False)
+        created = write(lambda s: display_service.take_display_claim(
+            s, blobs, participant_of(s, user), target, submission, limits, limiter=limiter(),
+            ip=request.remote_addr))
+    except NotFoundError:
+        abort(404)
+    except (TooManyAttemptsError, InvalidInputError, ConflictError) as error:
+        return refused(error, back, max=1)
+    return accepted(created.id, t("display.sent"))

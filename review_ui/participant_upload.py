@@ -33,7 +33,8 @@ from review_ui.participant import bp, render_home
 
 #: HTTP status of a refused upload, by error (as the JSON API answers it).
 STATUS_BY_CODE = {"file_too_large": 413, "unsupported_type": 415, "too_many_attempts": 429,
-                  "too_many_uploads": 429, "not_needs_retake": 409}
+                  "too_many_uploads": 429, "not_needs_retake": 409, "display_slot_used": 409,
+                  "activity_not_running": 409, "display_not_a_photo": 415}
 MAX_CODES_TEXT = 4000
 
 
@@ -42,7 +43,7 @@ def wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
-def _incoming() -> list[IncomingFile]:
+def incoming() -> list[IncomingFile]:
     return [IncomingFile(f.filename, f.stream) for f in request.files.getlist("files") if f and f.filename]
 
 
@@ -53,7 +54,7 @@ def submit():
     limits = intake_limits(settings)
     user, blobs = acting_user(), runtime().blobs
     try:
-        submission = check_submission(_incoming(), [codes], limits)
+        submission = check_submission(incoming(), [codes], limits)
         created = write(lambda s: take_claim(s, blobs, participant_of(s, user), submission, limits,
                                              limiter=limiter(), ip=request.remote_addr))
     except (TooManyAttemptsError, InvalidInputError) as error:
@@ -73,7 +74,7 @@ def add_photos(claim_id: str):
     settings, back = runtime().settings, url_for("participant.claim", claim_id=claim_id)
     limits, user, blobs = intake_limits(settings), acting_user(), runtime().blobs
     try:
-        submission = check_submission(_incoming(), [], limits)
+        submission = check_submission(incoming(), [], limits)
         write(lambda s: add_documents(s, blobs, participant_of(s, user), claim_id, submission, limits,
                                       limiter=limiter(), ip=request.remote_addr))
     except NotFoundError:

@@ -14,6 +14,7 @@ from claims.roles import STAFF_ROLES, Role
 from claims.services.audit import audit_log
 from claims.services.campaigns import claim_parts
 from claims.services.corrections import correct_fields, may_correct, preview_points
+from claims.services.display_review import display_view
 from claims.services.evidence import evidence_sentences, prior_claim
 from claims.services.review import decide_claim, decisions_of, get_visible_claim, reverse_claim
 from claims.services.views import reason_view
@@ -36,7 +37,7 @@ from review_ui.i18n import current_locale, has_key, t, tn, translate
 from review_ui.ksef_view import ksef_view
 from review_ui.queue_filters import AGE_CHOICES, NOTE_CODES, filter_args, hours_waited, note_labels, parse_filter
 from review_ui.review_edits import failed_save, pending_edits, submitted_fields
-from vocabulary.claims import ClaimStatus
+from vocabulary.claims import ClaimKind, ClaimStatus
 from vocabulary.reasons import REJECTION_CODES, ReasonCode
 
 bp = Blueprint("review", __name__)
@@ -46,6 +47,7 @@ NEIGHBOUR_WINDOW = 500
 MAX_COMMENT = 2000
 MAX_BULK = PAGE_SIZE
 MAX_LINES = 200
+MAX_CHECKLIST = 20
 PRODUCT_RESULTS = 20
 DECISION_ERRORS = (ConflictError, IllegalTransitionError, InvalidInputError)
 
@@ -75,7 +77,8 @@ def queue():
         sla_hours=REVIEW_SLA_HOURS,
         overdue={c.id for c in claims if wanted.waiting and hours_waited(c.submitted_at, now) > REVIEW_SLA_HOURS},
         warnings=warnings,
-        bulk_ids=[c.id for c in claims if c.status == ClaimStatus.PENDING_REVIEW and not warnings[c.id]],
+        bulk_ids=[c.id for c in claims if c.status == ClaimStatus.PENDING_REVIEW and not warnings[c.id]
+                  and c.kind != ClaimKind.DISPLAY],  # a display is approved with its checklist, one by one
         notes={c.id: note_labels(c) for c in claims}, note_codes=NOTE_CODES,
     )
 
@@ -148,6 +151,7 @@ def claim_page(claim_id: str, typed: dict[str, str] | None = None, errors: dict[
         next_id=next_id,
         sla_hours=REVIEW_SLA_HOURS,
         waited=hours_waited(found.submitted_at),
+        display=display_view(session, found),
     ), status
 
 
@@ -237,7 +241,8 @@ def preview(claim_id: str):
 @bp.post("/review/claims/<claim_id>/approve")
 @role_required(*REVIEWER_ROLES)
 def approve(claim_id: str):
-    return _decide(_checked_id(claim_id), "approve", ReasonCode.CONFIRMED, "", "decide.approved")
+    ticked = [item[:200] for item in request.form.getlist("checklist")[:MAX_CHECKLIST]]  # a display claim's
+    return _decide(_checked_id(claim_id), "approve", ReasonCode.CONFIRMED, "", "decide.approved", ticked)
 
 
 @bp.post("/review/claims/<claim_id>/reject")
@@ -248,7 +253,7 @@ def reject(claim_id: str):
     return _decide(_checked_id(claim_id), "reject", code, comment, "decide.rejected")
 
 
-def _decide(claim_id: str, action: str, code: str, comment: str, done_key: str):
+def _decide(claim_id: str, action: str, code: str, comment: str, done_key: str, ticked: list[str] | None = None):
     """Decide; corrections typed but not saved come along with the decision (saved first, in the same
     transaction), and when they cannot be saved nothing is decided and the page keeps them as typed."""
     session, user = db(), acting_user()
@@ -259,7 +264,7 @@ def _decide(claim_id: str, action: str, code: str, comment: str, done_key: str):
     def save_then_decide(s: Session) -> None:
         if edits:
             correct_fields(s, user, claim_id, edits)
-        decide_claim(s, user, claim_id, action, code, comment)
+        decide_claim(s, user, claim_id, action, code, comment, ticked or ())
 
     try:
         write(save_then_decide)

@@ -20,6 +20,7 @@ class ClaimKind(StrEnum):
     RECEIPT = "receipt"
     INVOICE = "invoice"
     PRODUCT_CODE = "product_code"
+    DISPLAY = "display"  # a photo of the brand's display at an outlet (a display activity, no OCR)
     UNKNOWN = "unknown"
 
 

@@ -72,6 +72,10 @@ class ReasonCode(StrEnum):
     CORRECTION_OF_OWN_INVOICE = "correction_of_own_invoice"
     PARTNER_SALE_CONFIRMS = "partner_sale_confirms"
     PARTNER_SALE_CONTRADICTS = "partner_sale_contradicts"
+    # display activities (claims.services.displays)
+    DISPLAY_SLOT_USED = "display_slot_used"
+    DISPLAY_PHOTO_FACTS = "display_photo_facts"
+    DISPLAY_NEAR_DUPLICATE = "display_near_duplicate"
     # what a participant is shown instead of an internal code (see PARTICIPANT_REASONS)
     NOT_ACCEPTED = "not_accepted"
     APPROVAL_REVERSED = "approval_reversed"
@@ -143,6 +147,7 @@ PARTICIPANT_REASONS: dict[ReasonCode, ParticipantReason] = {
     R.APPEAL: ParticipantReason(R.APPEAL, N.WAIT),
     R.CORRECTION_OF_INVOICE: ParticipantReason(R.CORRECTION_OF_INVOICE, N.NONE),
     R.PARTNER_SALE_CONFIRMS: ParticipantReason(R.PARTNER_SALE_CONFIRMS, N.NONE),
+    R.DISPLAY_SLOT_USED: ParticipantReason(R.DISPLAY_SLOT_USED, N.NONE),
     # a reviewer's rejection: the comment field of the rejection form is addressed to the participant
     R.NOT_OUR_SALE: ParticipantReason(R.NOT_OUR_SALE, N.APPEAL, with_comment=True),
     R.DOCUMENT_NOT_MATCHING: ParticipantReason(R.DOCUMENT_NOT_MATCHING, N.APPEAL, with_comment=True),

@@ -1,7 +1,9 @@
 """Job functions: rq glue only. Where a claim goes after upload, in the order it happens:
 
 1. `start_processing`: the claim moves `received -> processing` (a second run of a finished job stops here);
-2. a product-code claim consumes its codes (`finish_code_claim`); any other claim has each document read in a
+2. a product-code claim consumes its codes (`finish_code_claim`); a display photo is not read, its traits
+   (EXIF date and place, capture hints, perceptual hash) are kept and it goes to the outlet's partner with that
+   evidence (`finish_display_claim`); any other claim has each document read in a
    limited child process (`ocr.read_document_forked`), its fields extracted and stored (`store_reading`);
 3. `verify_and_route`: the documents' fields are merged, checked against the programme's rules and the claim
    moves to `needs_retake`, `rejected`, `pending_review` (its partner), `flagged` (the auditors) or `approved`.
@@ -17,16 +19,19 @@ from sqlalchemy.exc import OperationalError
 
 from claims.db.engine import transaction
 from claims.errors import NotFoundError
+from claims.services.display_review import finish_display_claim
 from claims.services.processing import (
     DocumentWork,
     fail_claim,
     finish_code_claim,
     start_processing,
     store_reading,
+    store_traits,
     verify_and_route,
 )
 from ocr import OcrError, extract_fields
 from ocr.sandbox import read_document_forked
+from ocr.traits import document_traits
 from vocabulary.claims import ClaimKind
 from workers.runtime import WorkerRuntime, current
 
@@ -51,6 +56,12 @@ def process_claim(claim_id: str) -> str:
         if work.kind == ClaimKind.PRODUCT_CODE:
             with transaction(rt.claims.sessions) as session:
                 finish_code_claim(session, claim_id)
+        elif work.kind == ClaimKind.DISPLAY:
+            for document in work.documents:
+                if not document.has_reading:
+                    keep_traits(rt, claim_id, document)
+            with transaction(rt.claims.sessions) as session:
+                finish_display_claim(session, claim_id)
         else:
             for document in work.documents:
                 if not document.has_reading:
@@ -78,3 +89,10 @@ def read_document(rt: WorkerRuntime, claim_id: str, document: DocumentWork) -> N
         reading, extraction, error = None, None, exc.code
     with transaction(rt.claims.sessions) as session:
         store_reading(session, document.id, claim_id, reading, extraction, error)
+
+
+def keep_traits(rt: WorkerRuntime, claim_id: str, document: DocumentWork) -> None:
+    """A display photo's traits only (no OCR): its first page decoded within the reader's pixel limits."""
+    traits = document_traits(rt.claims.blobs.get(document.sha256), document.media_type, rt.reader)
+    with transaction(rt.claims.sessions) as session:
+        store_traits(session, document.id, claim_id, traits)

@@ -327,8 +327,9 @@ class LedgerEntry(Base):
         # The guarantee behind "credited exactly once": one credit and at most one reversal per claim.
         UniqueConstraint("claim_id", "kind"),
         CheckConstraint("kind in ('credit','reversal','order_debit','order_refund','adjustment','expiry',"
-                        "'training','survey','contest_prize','referral')", name="kind"),
-        CheckConstraint("(kind in ('credit','order_refund','training','survey','contest_prize','referral') and "
+                        "'training','survey','contest_prize','referral','display')", name="kind"),
+        CheckConstraint("(kind in ('credit','order_refund','training','survey','contest_prize','referral',"
+                        "'display') and "
                         "points >= 0) or (kind in ('reversal','order_debit','expiry') and points <= 0) or "
                         "kind = 'adjustment'",
                         name="sign"),
@@ -381,6 +382,7 @@ class ClaimCampaignPart(Base):
 
 
 from claims.db import activity_models as _activity_models  # noqa: E402,F401  (trainings, surveys, contests)
+from claims.db import display_models as _display_models  # noqa: E402,F401  (display activities)
 from claims.db import ksef_models as _ksef_models  # noqa: E402,F401  (exact-evidence tables, same metadata)
 from claims.db import reach_models as _reach_models  # noqa: E402,F401  (e-mail campaigns, deliveries, news)
 from claims.db import reward_models as _reward_models  # noqa: E402,F401  (the rewards tables, same metadata)

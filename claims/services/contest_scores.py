@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from claims.db.activity_models import Contest, ContestScore
 from claims.db.models import Claim, LedgerEntry
 
-POINT_KINDS = ("credit", "reversal", "training", "survey")  # contest prizes do not feed other contests
+POINT_KINDS = ("credit", "reversal", "training", "survey", "display")  # contest prizes do not feed other contests
 
 
 def on_entry(session: Session, entry: LedgerEntry) -> None:

@@ -15,7 +15,7 @@ from claims.errors import ConflictError, InvalidInputError, PermissionDeniedErro
 from claims.roles import STAFF_ROLES, Role
 from claims.services.claim_points import recount_claim
 from claims.services.review import get_visible_claim
-from vocabulary.claims import REVIEW_STATES, ClaimStatus
+from vocabulary.claims import REVIEW_STATES, ClaimKind, ClaimStatus
 from vocabulary.fields import EDITABLE_FIELDS, FieldType, field_spec
 from vocabulary.nip import nip_is_valid, normalise_nip
 from vocabulary.numbers import parse_decimal
@@ -84,7 +84,10 @@ def _normalise(kind: FieldType, value: str) -> str:
 
 
 def may_correct(user: User, claim: Claim) -> bool:
-    """Whoever may decide the claim now may correct it: partners while pending, staff while pending or flagged."""
+    """Whoever may decide the claim now may correct it: partners while pending, staff while pending or flagged
+    (a display photo has no read fields to correct)."""
+    if claim.kind == ClaimKind.DISPLAY:
+        return False
     if claim.status == ClaimStatus.PENDING_REVIEW:
         return Role(user.role) in (Role.PARTNER_REVIEWER, *STAFF_ROLES)
     return claim.status == ClaimStatus.FLAGGED and Role(user.role) in STAFF_ROLES

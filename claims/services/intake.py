@@ -68,8 +68,9 @@ def safe_filename(name: str | None) -> str:
     return cleaned.strip()[:120] or "upload"
 
 
-def check_upload(filename: str | None, data: bytes, max_bytes: int) -> Upload:
-    """An Upload whose type is sniffed from the bytes (never the name), or an error with a reason code.
+def check_upload(filename: str | None, data: bytes, max_bytes: int, judge_photo: bool = True) -> Upload:
+    """An Upload whose type is sniffed from the bytes (never the name), or an error with a reason code; a camera
+    photo is judged by the document quality gate unless `judge_photo` is False (a display photo is no document).
 
     Raises:
         InvalidInputError: code `empty_file`; FileTooLargeError (`file_too_large`); UnsupportedMediaError
@@ -86,7 +87,7 @@ def check_upload(filename: str | None, data: bytes, max_bytes: int) -> Upload:
         raise UnsupportedMediaError(
             f"file {name!r} is not a photo (JPEG, PNG, WebP, HEIC, AVIF, TIFF), a PDF or a KSeF invoice XML", name=name
         )
-    if media_type in CAMERA_TYPES:
+    if media_type in CAMERA_TYPES and judge_photo:
         _check_photo_quality(name, data, media_type)
     if media_type == KSEF_XML:
         _check_ksef_xml(name, data)
@@ -192,8 +193,10 @@ def intake_limits(settings: Settings) -> IntakeLimits:
     return IntakeLimits(settings.max_upload_bytes, settings.max_files_per_claim, settings.uploads_per_hour)
 
 
-def check_submission(files: Sequence[IncomingFile], raw_codes: Sequence[str], limits: IntakeLimits) -> Submission:
-    """Check what was sent before anything is stored (see the module docstring).
+def check_submission(files: Sequence[IncomingFile], raw_codes: Sequence[str], limits: IntakeLimits,
+                     judge_photos: bool = True) -> Submission:
+    """Check what was sent before anything is stored (see the module docstring); `judge_photos` False skips the
+    document quality gate (a display photo: a shop's shelf, not a receipt).
 
     Raises:
         InvalidInputError: `too_many_files` (details `max`), `empty_file`, `file_too_large`, `unsupported_type`,
@@ -203,7 +206,8 @@ def check_submission(files: Sequence[IncomingFile], raw_codes: Sequence[str], li
         raise InvalidInputError(f"at most {limits.max_files} files per claim", code="too_many_files",
                                 max=limits.max_files)
     # read at most one byte past the limit: enough to know a file is too large
-    uploads = tuple(check_upload(f.name, f.stream.read(limits.max_bytes + 1), limits.max_bytes) for f in files)
+    uploads = tuple(check_upload(f.name, f.stream.read(limits.max_bytes + 1), limits.max_bytes, judge_photos)
+                    for f in files)
     codes = tuple(check_codes(raw_codes))
     return Submission(uploads=uploads, codes=codes, codes_typed=len(code_tokens(raw_codes)))
 
@@ -241,21 +245,23 @@ def submit_claim(
     max_files: int = 10,
     submitted_ip: str | None = None,
     device_id: str | None = None,
+    kind: ClaimKind | None = None,
 ) -> Claim:
     """Store the files and add a `received` claim to the session; its processing is queued after the commit.
 
-    `submitted_ip` and `device_id` feed the velocity checks (several accounts on one phone or address)."""
+    `submitted_ip` and `device_id` feed the velocity checks (several accounts on one phone or address); `kind`
+    is known up front for a display photo (`claims.services.displays`), else found by reading."""
     if not uploads and not product_codes:
         raise InvalidInputError("send at least one file or product code", code="empty_claim")
     if uploads and product_codes:
         raise InvalidInputError("send either files or product codes, not both", code="mixed_claim")
     if len(uploads) > max_files:
         raise InvalidInputError(f"at most {max_files} files per claim", code="too_many_files", max=max_files)
-    campaign = active_campaign(session)
+    campaign = None if kind is ClaimKind.DISPLAY else active_campaign(session)
     claim = Claim(
         participant_id=participant.id,
         campaign_id=campaign.id if campaign else None,
-        kind=ClaimKind.PRODUCT_CODE if product_codes else ClaimKind.UNKNOWN,
+        kind=kind or (ClaimKind.PRODUCT_CODE if product_codes else ClaimKind.UNKNOWN),
         status=ClaimStatus.RECEIVED,
         product_codes=list(product_codes),
         fields={},

@@ -117,9 +117,16 @@ def store_reading(session: Session, document_id: int, claim_id: str, reading: Do
     """Store one document's reading and extraction (or why it could not be read), with its image traits: the
     EXIF tags and capture hints the fraud signals read, and the perceptual hash the duplicate search keys on."""
     traits = reading.traits if reading is not None else DocumentTraits()
+    store_traits(session, document_id, claim_id, traits, reading.to_dict() if reading else None,
+                 extraction.to_dict() if extraction else None, error_code)
+
+
+def store_traits(session: Session, document_id: int, claim_id: str, traits: DocumentTraits,
+                 reading: dict | None = None, extraction: dict | None = None, error_code: str | None = None) -> None:
+    """Store a document's image traits (EXIF tags with the capture hints, the perceptual hash and its bands),
+    with its reading when there is one; a display photo is stored with its traits only (it is not OCR'd)."""
     hints = {CAPTURE_HINTS: ",".join(sorted(traits.hints))} if traits.hints else {}
-    save_reading(session, document_id, reading.to_dict() if reading else None,
-                 extraction.to_dict() if extraction else None, error_code, exif=dict(traits.exif) | hints)
+    save_reading(session, document_id, reading, extraction, error_code, exif=dict(traits.exif) | hints)
     if traits.phash is not None:
         rules.save_document_hash(session, document_id, claim_id, traits.phash)
 

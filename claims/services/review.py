@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import Select, select
@@ -12,9 +13,10 @@ from claims.db.models import Claim, Decision, Participant, User
 from claims.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from claims.ledger import credit_points, reverse_points
 from claims.roles import STAFF_ROLES, Role
+from claims.services.display_review import credit_display, release_display_slot
 from claims.services.ksef_corrections import apply_correction
 from claims.services.transitions import move_claim
-from vocabulary.claims import REVIEW_STATES, ClaimStatus
+from vocabulary.claims import REVIEW_STATES, ClaimKind, ClaimStatus
 from vocabulary.reasons import REJECTION_CODES, ReasonCode
 
 
@@ -53,9 +55,11 @@ DECIDED_EVENTS = {"approve": "claim_approved", "reject": "claim_rejected"}
 
 
 def decide_claim(
-    session: Session, user: User, claim_id: str, action: str, reason_code: str, comment: str = ""
+    session: Session, user: User, claim_id: str, action: str, reason_code: str, comment: str = "",
+    checked: Sequence[str] = (),
 ) -> Decision:
-    """Approve or reject a claim under review; approval credits the points in this same transaction."""
+    """Approve or reject a claim under review; approval credits the points in this same transaction (a display
+    claim's approval needs the checklist items ticked in `checked`, `claims.services.display_review`)."""
     claim = get_visible_claim(session, user, claim_id)
     if Role(user.role) is Role.PARTICIPANT:
         raise PermissionDeniedError("participants do not decide claims")
@@ -69,7 +73,9 @@ def decide_claim(
     decision = Decision(claim_id=claim.id, actor_user_id=user.id, action=action, from_status=before,
                         to_status=target, reason_code=code, comment=comment[:2000])
     session.add(decision)
-    if target is ClaimStatus.APPROVED:
+    if target is ClaimStatus.APPROVED and claim.kind == ClaimKind.DISPLAY:
+        credit_display(session, claim, decision, checked)
+    elif target is ClaimStatus.APPROVED:
         apply_correction(session, claim, decision)  # a KSeF correction invoice: the original's credit reversed
         credit_points(session, claim, decision, claim.points_proposed)
     else:
@@ -105,6 +111,8 @@ def reverse_claim(session: Session, user: User, claim_id: str, comment: str = ""
                         to_status="reversed", reason_code=ReasonCode.AUDIT_OVERRIDE, comment=comment[:2000])
     session.add(decision)
     reverse_points(session, claim, decision)
+    if claim.kind == ClaimKind.DISPLAY:
+        release_display_slot(session, claim)
     claim.reasons = list(claim.reasons or []) + [{"code": ReasonCode.AUDIT_OVERRIDE, "comment": comment[:2000]}]
     record_event(session, "claim_reversed", actor_user_id=user.id, claim_id=claim.id,
                  before={"status": "approved"}, after={"status": "reversed"})

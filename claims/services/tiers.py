@@ -16,7 +16,7 @@ from claims.db.activity_models import Tier
 from claims.db.models import LedgerEntry
 from claims.errors import InvalidInputError
 
-EARNING_KINDS = ("credit", "reversal", "training", "survey", "contest_prize")
+EARNING_KINDS = ("credit", "reversal", "training", "survey", "contest_prize", "display")
 WINDOW = timedelta(days=365)
 MAX_TIERS = 10
 

@@ -1,7 +1,8 @@
 // Upload that respects a phone: pages from the camera and from the gallery (photos or PDFs) are collected in
 // order (a long receipt in several photos is one claim), each photo is checked for being clearly too dark or
 // blurred, photos over 12 MP or 4 MB are shrunk (the EXIF orientation applied to the pixels), and the form is
-// sent with a progress bar. The server checks everything again; this only spares a slow upload of a bad photo.
+// sent with a progress bar (a form with data-keep-exif sends photos as taken, up to its data-max-bytes: a
+// display photo's EXIF is evidence). The server checks everything again; this only spares a slow upload of a bad photo.
 // Without this script the form posts as usual. Words come from the form's data-text-* attributes.
 (function () {
   'use strict';
@@ -108,7 +109,10 @@
       page.measures = m;
       if (m.paper < DARK_PAPER) page.warning = text(form, 'dark');
       else if (m.sharpness < BLURRY) page.warning = text(form, 'unsharp');
-      return shrink(page.original, image).then(function (file) {
+      // a display photo's EXIF (date, GPS place) is evidence: sent as taken when it fits the form's limit
+      var keep = form.hasAttribute('data-keep-exif') &&
+        page.original.size <= (parseInt(form.getAttribute('data-max-bytes'), 10) || 0);
+      return (keep ? Promise.resolve(page.original) : shrink(page.original, image)).then(function (file) {
         page.file = file;
         if (image.close) image.close();
         return page;

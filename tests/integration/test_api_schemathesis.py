@@ -28,6 +28,7 @@ from claims.db.engine import transaction
 from claims.services.accounts import issue_api_token
 from paragon.web import create_app
 from tests.conftest import make_runtime
+from tests.integration.display_helpers import activity
 from tests.integration.helpers import PNG_1PX, pending_claim, seed, user
 
 pytestmark = pytest.mark.integration
@@ -53,6 +54,7 @@ def live(tmp_path, postgres_url):
     rt = make_runtime(tmp_path, postgres_url, "db://")
     seed(rt)
     claim_id = pending_claim(rt)
+    activity(rt)  # a display activity the generated photo claims may name (id 1)
     with transaction(rt.sessions) as session:
         tokens = {role: issue_api_token(session, user(rt, email)) for role, email in ROLES.items()}
     app = create_app(rt, NoQueue())

@@ -22,7 +22,8 @@ pytestmark = pytest.mark.integration
 def test_the_demo_activities_load_once_and_the_contest_is_moved_by_claims(sqlite_runtime):
     rt = sqlite_runtime
     seed(rt)
-    assert load_demo_activities(rt) == load_demo_activities(rt) == {"trainings": 1, "surveys": 1, "contests": 1}
+    assert load_demo_activities(rt) == load_demo_activities(rt) == {"trainings": 1, "surveys": 1, "contests": 1,
+                                                                      "displays": 1}
     with rt.sessions() as session:
         assert [t.name for t in ladder(session)] == ["Brązowy", "Srebrny", "Złoty"]
         [training] = trainings(session)

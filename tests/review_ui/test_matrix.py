@@ -239,6 +239,15 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("reach.unsubscribe_confirmed", "POST"): Row("/unsubscribe/forged", (400,) * 6,
                                                  data={"List-Unsubscribe": "One-Click"}),
     ("reach.open_pixel", "GET"): Row("/mail/open/forged.gif", (200,) * 6),
+    # display activities: the participant's page and photo form, the admin pages, the API (none seeded: id 1 unknown)
+    ("activities.display", "GET"): Row("/me/displays/1", (LOGIN, 404, 403, 403, 403, 403)),
+    ("activities.claim_display", "POST"): Row("/me/displays/1", (LOGIN, 404, 403, 403, 403, 403), data={}),
+    ("admin.displays", "GET"): Row("/admin/displays", READERS),
+    ("admin.display_form", "GET"): Row("/admin/displays/new", ADMIN_ONLY),
+    ("admin.save_display_form", "POST"): Row("/admin/displays/new", ADMIN_FORM_REFUSED, data={}),
+    ("activities_api.list_activities", "GET"): Row("/api/v1/activities", (401, 200, 403, 403, 403, 403)),
+    ("activities_api.claim_display", "POST"): Row("/api/v1/activities/1/claims", (401, 404, 403, 403, 403, 403),
+                                                  data={}),
 }
 
 

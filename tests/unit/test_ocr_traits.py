@@ -201,3 +201,25 @@ def test_the_hash_projections_are_the_sha256_stream_they_were_derived_from():
     stream = b"".join(hashlib.sha256(b"paragon-phash-v1:%d" % n).digest() for n in range(65))[:2048]
     signs = np.unpackbits(np.frombuffer(stream, dtype=np.uint8)).reshape(64, 256) * 2.0 - 1.0
     assert np.array_equal(phash._PROJECTIONS, signs)
+
+
+def _jpeg_with_gps(gps: dict) -> bytes:
+    exif = Image.Exif()
+    exif[MAKE] = "Phone"
+    exif[0x8825] = gps
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), "white").save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("gps, place", [
+    ({1: "N", 2: (52.0, 13.0, 47.2), 3: "E", 4: (21.0, 0.0, 42.4)}, "52.229778, 21.011778"),
+    ({1: "S", 2: (33.0, 51.0, 0.0), 3: "W", 4: (70.0, 39.0, 0.0)}, "-33.850000, -70.650000"),
+    ({1: "N", 2: (95.0, 0.0, 0.0), 3: "E", 4: (21.0, 0.0, 0.0)}, None),  # no such latitude
+    ({1: "N", 3: "E", 4: (21.0, 0.0, 0.0)}, None),  # half a position
+])
+def test_a_photos_gps_position_is_a_trait_when_it_is_whole_and_possible(gps, place):
+    from ocr.traits import GPS_TAG
+
+    traits = document_traits(_jpeg_with_gps(gps), "image/jpeg", CONFIG)
+    assert traits.exif.get(GPS_TAG) == place and traits.exif["Make"] == "Phone"
