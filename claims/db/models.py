@@ -107,6 +107,7 @@ class Participant(Base):
     phone: Mapped[str] = mapped_column(String(32), default="", server_default="")
     delivery_address: Mapped[str] = mapped_column(String(500), default="", server_default="")
     region: Mapped[str] = mapped_column(String(64), default="", server_default="", index=True)  # contest audience
+    tier_seen: Mapped[str | None] = mapped_column(String(100))  # the level shown on the last visit (a change noticed)
     # The newest ledger entry the participant has seen a notice about (the points moment is shown once).
     points_seen_entry_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -8,7 +8,7 @@ claim credits; participants' region
 - reward_orders: `cause`, unique (a prize order: contest:<id>:place:<n>, made once);
 - ledger_entries: `tier_multiplier`, `tier_name` (the level a claim credit was multiplied by). Plain ADD
   COLUMNs: no table rebuild, so the append-only guard stays in place;
-- participants: `region`.
+- participants: `region` (a contest audience) and `tier_seen` (the level shown on the last visit).
 
 Revision ID: 0009_compete
 Revises: 0008_activities
@@ -53,12 +53,14 @@ def upgrade() -> None:
     op.add_column('ledger_entries', sa.Column('tier_name', sa.String(length=100), nullable=True))
     with op.batch_alter_table('participants', schema=None) as batch_op:
         batch_op.add_column(sa.Column('region', sa.String(length=64), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('tier_seen', sa.String(length=100), nullable=True))
         batch_op.create_index(batch_op.f('ix_participants_region'), ['region'], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('participants', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_participants_region'))
+        batch_op.drop_column('tier_seen')
         batch_op.drop_column('region')
     with op.batch_alter_table('reward_orders', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_reward_orders_cause'), type_='unique')
