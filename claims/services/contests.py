@@ -141,7 +141,7 @@ def scores(contest: Contest, participant_id: int | None = None) -> Select:
         query = (select(LedgerEntry.participant_id.label("participant_id"), value.label("value"),
                         func.max(LedgerEntry.created_at).label("reached"))
                  .where(LedgerEntry.kind.in_(POINT_KINDS), LedgerEntry.created_at >= start,
-                        LedgerEntry.created_at < end)
+                        LedgerEntry.created_at < end, LedgerEntry.points != 0)  # as the kept scores move
                  .group_by(LedgerEntry.participant_id).having(value > 0))
         base = _audience_only(query, LedgerEntry.participant_id, contest, participant_id).subquery()
         counts = _approved(contest, participant_id).subquery()
