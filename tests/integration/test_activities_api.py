@@ -42,7 +42,7 @@ def test_the_leaderboard_answer_has_the_callers_place_and_a_pseudonymised_top_te
     listed = client.get("/api/v1/contests", headers=bearer(rt)).get_json()["contests"]
     assert [(c["id"], c["metric"], c["prizes"], c["closed"]) for c in listed] == [(cid, "points", [100], False)]
     board = client.get(f"/api/v1/contests/{cid}/leaderboard", headers=bearer(rt)).get_json()
-    assert board["me"] == {"place": 12, "name": "", "value": "50", "prize": 0, "me": True}
+    assert board["me"] == {"place": 12, "name": "", "value": "50", "prize": 0, "reward": "", "me": True}
     assert [p["place"] for p in board["top"]] == list(range(1, 11))
     assert board["top"][0]["value"] == "1100" and board["top"][0]["prize"] == 100
     assert all(p["name"].startswith("H*** #") and "Hurt" not in p["name"] for p in board["top"])
