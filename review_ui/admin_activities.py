@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Response, flash, redirect, render_template, request, url_for
-
 from sqlalchemy import select
 
 from claims.db.activity_models import Survey, Training
