@@ -25,6 +25,7 @@ from review_ui.db import db, write
 from review_ui.errors import claims_error_message
 from review_ui.i18n import t
 from review_ui.reports import XLSX_TYPE, to_csv, to_xlsx
+from vocabulary.regions import REGIONS
 
 CONTEST_FIELDS = ("code", "title", "metric", "starts_on", "ends_on", "audience", "audience_region", "tie_break",
                   "audience_partner", "skus", "prizes")
@@ -180,7 +181,7 @@ def _contest_page(contest, form: dict, errors: dict, board: list, page: int):
     partners = db().scalars(select(Partner).order_by(Partner.name)).all()
     return render_template("admin/contest.html", contest=contest, form=form, errors=errors, board=board,
                            page=page, partners=partners, metrics=contest_service.METRICS,
-                           tie_breaks=contest_service.TIE_BREAKS, audiences=AUDIENCES)
+                           tie_breaks=contest_service.TIE_BREAKS, audiences=AUDIENCES, regions=REGIONS)
 
 
 @bp.get("/contests/new")

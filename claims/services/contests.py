@@ -29,6 +29,7 @@ from claims.services.contest_audience import AUDIENCES, claim_quantity, members,
 from claims.services.contest_prizes import give_prizes, parse_prizes, prize_points, reward_names
 from claims.services.contest_scores import POINT_KINDS, refill
 from vocabulary.claims import ClaimStatus
+from vocabulary.regions import REGIONS
 
 METRICS = ("points", "purchase_value", "approved_claims", "product_quantity")
 TIE_BREAKS = ("reached", "claims")
@@ -99,7 +100,7 @@ def _audience(session: Session, raw: dict) -> dict:
         given = forms.text(raw, "audience_partner", 50)
         partner_id = session.scalar(select(Partner.id).where(
             (Partner.code == given) | (Partner.id == (int(given) if given.isdigit() and len(given) < 10 else -1))))
-    if (audience == "region" and not region) or (audience == "partner" and partner_id is None):
+    if (audience == "region" and region not in REGIONS) or (audience == "partner" and partner_id is None):
         raise InvalidInputError("say which region or partner", code="bad_audience", field="audience")
     return {"audience": audience, "audience_region": region, "audience_partner_id": partner_id}
 

@@ -67,8 +67,9 @@ def test_a_region_contest_is_shown_only_to_its_region(client, runtime):
     login(client, PARTICIPANT)
     assert client.get(f"/me/contests/{contest_id}").status_code == 404
     assert f'data-contest="{contest_id}"' not in client.get("/me/activities").get_data(as_text=True)
-    with transaction(runtime.sessions) as session:
-        session.get(Participant, _participant_id(runtime)).region = "pomorskie"
+    profile = {"name": "Jan Kowalski", "company_name": "Kowalski Instalacje", "company_nip": "5213017228"}
+    assert client.post("/me/account", data={**profile, "region": "Atlantyda"}).status_code == 422
+    assert client.post("/me/account", data={**profile, "region": "pomorskie"}).status_code == 303
     page = client.get(f"/me/contests/{contest_id}").get_data(as_text=True)
     assert "Pomorze gra" in page and "więcej zatwierdzonych zgłoszeń" in page
     assert f'data-contest="{contest_id}"' in client.get("/me/activities").get_data(as_text=True)
