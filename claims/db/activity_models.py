@@ -205,4 +205,5 @@ class ContestScore(Base):
     value: Mapped[Decimal] = mapped_column(Numeric(14, 2))
     reached: Mapped[datetime]
     claims: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # approved in the period (ties)
-    __table_args__ = (Index("ix_contest_scores_rank", "contest_id", "value", "reached", "participant_id"),)
+    # Every column a rank query filters on is in the index (`claims` last: the tie-break counts stay index-only).
+    __table_args__ = (Index("ix_contest_scores_rank", "contest_id", "value", "reached", "participant_id", "claims"),)

@@ -3,7 +3,7 @@ claim credits; participants' region
 
 - contests: metric product_quantity with its `skus`; `audience` (all | region | partner) with
   `audience_region` / `audience_partner_id`; `tie_break` (reached | claims);
-- contest_scores: `claims` (approved claims in the period, a tie-break); contest_results: `prize_order_id`
+- contest_scores: `claims` (approved claims in the period, a tie-break), also in the rank index; contest_results: `prize_order_id`
   (the order a reward prize made);
 - reward_orders: `cause`, unique (a prize order: contest:<id>:place:<n>, made once);
 - ledger_entries: `tier_multiplier`, `tier_name` (the level a claim credit was multiplied by). Plain ADD
@@ -42,6 +42,9 @@ def upgrade() -> None:
         batch_op.create_check_constraint('tie_break', "tie_break in ('reached','claims')")
     with op.batch_alter_table('contest_scores', schema=None) as batch_op:
         batch_op.add_column(sa.Column('claims', sa.Integer(), nullable=False, server_default='0'))
+        batch_op.drop_index('ix_contest_scores_rank')
+        batch_op.create_index('ix_contest_scores_rank', ['contest_id', 'value', 'reached', 'participant_id', 'claims'],
+                              unique=False)
     with op.batch_alter_table('contest_results', schema=None) as batch_op:
         batch_op.add_column(sa.Column('prize_order_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_contest_results_prize_order_id_reward_orders'),
@@ -69,7 +72,10 @@ def downgrade() -> None:
         batch_op.drop_constraint(batch_op.f('fk_contest_results_prize_order_id_reward_orders'), type_='foreignkey')
         batch_op.drop_column('prize_order_id')
     with op.batch_alter_table('contest_scores', schema=None) as batch_op:
+        batch_op.drop_index('ix_contest_scores_rank')
         batch_op.drop_column('claims')
+        batch_op.create_index('ix_contest_scores_rank', ['contest_id', 'value', 'reached', 'participant_id'],
+                              unique=False)
     with op.batch_alter_table('contests', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_contests_tie_break'), type_='check')
         batch_op.drop_constraint(batch_op.f('ck_contests_audience'), type_='check')
