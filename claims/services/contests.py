@@ -249,8 +249,8 @@ def own_standing(session: Session, contest: Contest, participant_id: int) -> Sta
     if contest.tie_break == "claims":
         keys[1], keys[2] = keys[2], keys[1]
     keys.append((s.participant_id, participant_id, False))
-    ahead = session.scalar(select(func.count()).select_from(s).where(
-        s.contest_id == contest.id, s.value > 0, _ahead(keys))) or 0
+    ahead = session.scalar(select(func.count()).select_from(s).where(  # value >= mine: an index range
+        s.contest_id == contest.id, s.value > 0, s.value >= value, _ahead(keys))) or 0
     place = int(ahead) + 1
     return Standing(place, participant_id, Decimal(value), prize=prize_points(contest, place),
                     reward=rewards.get(place, ""))
