@@ -205,3 +205,25 @@ def test_two_end_runs_at_once_give_a_reward_prize_once_on_postgresql(postgres_ur
             assert (standing.place, standing.reward) == (1, session.get(Reward, reward_id).name)
     finally:
         rt.close()
+
+
+def test_a_cancelled_prize_order_refunds_the_prizes_points(sqlite_runtime):
+    from claims.services.orders import cancel_order
+
+    rt = sqlite_runtime
+    seed(rt)
+    (winner,) = participants(rt, 1)
+    code = f"R-{uuid.uuid4().hex[:6]}"
+    reward(rt, 300, stock=1, code=code)
+    earn_at(rt, winner, 20, datetime.now(UTC))
+    cid = contest(rt, prizes=f"@{code}")
+    with transaction(rt.sessions) as session:
+        close_contest(session, cid, force=True)
+        order_id = session.scalar(select(ContestResult.prize_order_id).where(ContestResult.contest_id == cid))
+    with rt.sessions() as session:
+        assert balance(session, winner) == 20 and order_id is not None
+    with transaction(rt.sessions) as session:
+        cancel_order(session, order_id, user(rt, "admin@example.com"), note="brak w magazynie")
+    with rt.sessions() as session:
+        assert balance(session, winner) == 320  # the prize's worth in points, once
+        assert session.get(Reward, session.get(RewardOrder, order_id).items[0].reward_id).stock == 1
