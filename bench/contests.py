@@ -5,9 +5,11 @@ ledger entry, then the end run (freezing the whole
 ranking from the ledger and crediting the prizes) once.
 
     .venv/bin/python -m bench.contests [--participants 100000] [--entries 5000000] [--requests 30] [--keep]
+        [--audience all|region] [--tie-break reached|claims]
 
 A fresh database next to TEST_POSTGRES_URL's (dropped afterwards unless --keep); entries are `training`
-credits spread over the last 60 days, so about half fall in the contest's period.
+credits spread over the last 60 days, so about half fall in the contest's period. Participants are spread over
+the sixteen regions; `--audience region` limits the contest to one of them (about 1/16 of the participants).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from claims.ledger import post
 from claims.runtime import build_runtime
 from claims.services.contests import close_contest, get_contest, leaderboard, own_standing, save_contest
 from claims.settings import Settings
+from vocabulary.regions import REGIONS
 
 
 def fill(runtime, participants: int, entries: int, seed: int = 7) -> list[int]:
@@ -37,8 +40,8 @@ def fill(runtime, participants: int, entries: int, seed: int = 7) -> list[int]:
     _copy(runtime, "COPY users (id, email, name, password_hash, role, locale, active, session_version, created_at) "
           "FROM STDIN", ((i + 1, f"p{i}@bench.pl", f"P{i}", "x", "participant", "pl", True, 0, now)
                          for i in range(participants)))
-    _copy(runtime, "COPY participants (user_id, company_name, phone, delivery_address, created_at) FROM STDIN",
-          ((i + 1, f"Firma {i}", "", "", now) for i in range(participants)))
+    _copy(runtime, "COPY participants (user_id, company_name, phone, delivery_address, region, created_at) "
+          "FROM STDIN", ((i + 1, f"Firma {i}", "", "", REGIONS[i % len(REGIONS)], now) for i in range(participants)))
     with runtime.engine.begin() as conn:
         conn.execute(text("select setval('users_id_seq', (select max(id) from users))"))
         ids = [r[0] for r in conn.execute(text("select id from participants"))]
@@ -51,14 +54,17 @@ def fill(runtime, participants: int, entries: int, seed: int = 7) -> list[int]:
     return ids
 
 
-def measure(runtime, ids: list[int], requests: int) -> None:
+def measure(runtime, ids: list[int], requests: int, audience: str = "all", tie_break: str = "reached") -> None:
     today = datetime.now(UTC).date()
     started = time.perf_counter()
     with transaction(runtime.sessions) as session:
         contest_id = save_contest(session, {"code": "BENCH", "title": "Bench", "metric": "points",
                                             "starts_on": (today - timedelta(days=29)).isoformat(),
-                                            "ends_on": today.isoformat(), "prizes": "500, 300, 100"}).id
-    print(f"contest created, its scores filled from the ledger in {time.perf_counter() - started:.1f} s", flush=True)
+                                            "ends_on": today.isoformat(), "prizes": "500, 300, 100",
+                                            "audience": audience, "audience_region": REGIONS[0],
+                                            "tie_break": tie_break}).id
+    print(f"contest ({audience}, ties by {tie_break}) created, its scores filled from the ledger in "
+          f"{time.perf_counter() - started:.1f} s", flush=True)
     rng = random.Random(3)
 
     def top(_: int) -> None:
@@ -98,7 +104,8 @@ def entry_cost(runtime, ids: list[int], count: int) -> None:
               f"({count} runs)", flush=True)
 
 
-def run(participants: int, entries: int, requests: int, keep: bool) -> None:
+def run(participants: int, entries: int, requests: int, keep: bool, audience: str = "all",
+        tie_break: str = "reached") -> None:
     url = create_database()
     print(f"database {make_url(url).database}: {participants} participants, {entries} ledger entries by COPY …",
           flush=True)
@@ -109,7 +116,7 @@ def run(participants: int, entries: int, requests: int, keep: bool) -> None:
         started = time.perf_counter()
         ids = fill(runtime, participants, entries)
         print(f"filled in {time.perf_counter() - started:.1f} s", flush=True)
-        measure(runtime, ids, requests)
+        measure(runtime, ids, requests, audience, tie_break)
     finally:
         runtime.close()
         if not keep:
@@ -122,8 +129,10 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=5_000_000)
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--keep", action="store_true", help="keep the database for EXPLAIN")
+    parser.add_argument("--audience", choices=("all", "region"), default="all")
+    parser.add_argument("--tie-break", choices=("reached", "claims"), default="reached")
     args = parser.parse_args()
-    run(args.participants, args.entries, args.requests, args.keep)
+    run(args.participants, args.entries, args.requests, args.keep, args.audience, args.tie_break)
 
 
 if __name__ == "__main__":

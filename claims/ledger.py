@@ -10,6 +10,7 @@ below means no sequence of entries, however concurrent, takes a balance below ze
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import bindparam, event, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -34,11 +35,22 @@ class InsufficientPointsError(ConflictError):
 
 
 def credit_points(session: Session, claim: Claim, decision: Decision | None, points: int) -> LedgerEntry:
-    """Add the one credit a claim may ever get; the unique (claim_id, kind) constraint backs 'exactly once'."""
+    """Add the one credit a claim may ever get; the unique (claim_id, kind) constraint backs 'exactly once'.
+
+    The claim's points are multiplied by the participant's tier multiplier at this moment (rounded half up),
+    and the entry keeps the multiplier and the level's name, so the history can say "x1.2 (Srebrny)" and a
+    reversal takes back exactly what was credited."""
     if points < 0:
         raise ValueError("a credit cannot be negative")
+    from claims.services.tiers import tier_status
+
+    status = tier_status(session, claim.participant_id)
+    tier = status.tier if status else None
+    if tier is not None:
+        points = int((Decimal(points) * tier.multiplier).to_integral_value(ROUND_HALF_UP))
     entry = LedgerEntry(participant_id=claim.participant_id, claim_id=claim.id, kind="credit", points=points,
-                        decision=decision, cause=f"claim:{claim.id}:credit")
+                        decision=decision, cause=f"claim:{claim.id}:credit",
+                        tier_multiplier=tier.multiplier if tier else None, tier_name=tier.name if tier else None)
     post(session, entry)
     from claims.services.contest_scores import on_claim
     from claims.services.referrals import reward_referrer  # the first approved claim settles an invitation

@@ -11,9 +11,12 @@ from flask import Blueprint, jsonify
 from pydantic import BaseModel, Field
 
 from claims.db.engine import transaction
+from claims.errors import NotFoundError
 from claims.roles import Role
 from claims.services import contests as contest_service
 from claims.services.accounts import participant_of
+from claims.services.contest_audience import contests_for, is_member
+from claims.services.contest_prizes import prize_points, reward_names
 from claims.services.tiers import tier_status
 from ingest.http import bearer_user, install_error_handlers, runtime
 from ingest.openapi import operation
@@ -50,10 +53,12 @@ class ContestOut(BaseModel):
     id: int
     code: str
     title: str
-    metric: str = Field(description="points, purchase_value or approved_claims")
+    metric: str = Field(description="points, purchase_value, approved_claims or product_quantity")
     starts_on: str
     ends_on: str
-    prizes: list[int] = Field(description="points for places 1..N")
+    prizes: list[int] = Field(description="points for places 1..N (0 where the prize is a reward)")
+    rewards: list[str] = Field(default_factory=list,
+                               description="the reward's name for places 1..N whose prize is one (else \"\")")
     closed: bool = Field(description="true once the results are frozen and the prizes credited")
 
 
@@ -66,6 +71,7 @@ class PlaceOut(BaseModel):
     name: str = Field(description="pseudonymised (first letter and a short number); \"you\" is flagged by `me`")
     value: str
     prize: int = 0
+    reward: str = Field("", description="the catalogue reward this place wins, if its prize is one")
     me: bool = False
 
 
@@ -79,12 +85,17 @@ class LeaderboardOut(BaseModel):
 @blueprint.get("/contests")
 @operation(roles=PARTICIPANT, answers={200: ContestsPage}, errors=(403,))
 def list_contests():
-    """The programme's contests, the newest first"""
+    """The contests the caller is in the audience of, the newest first"""
     with transaction(runtime().sessions) as session:
-        participant_of(session, bearer_user(session))  # participants only (403 not_participant for staff)
-        rows = [ContestOut(id=c.id, code=c.code, title=c.title, metric=c.metric, starts_on=c.starts_on.isoformat(),
-                           ends_on=c.ends_on.isoformat(), prizes=[int(p) for p in c.prizes],
-                           closed=c.closed_at is not None) for c in contest_service.contests(session)]
+        me = participant_of(session, bearer_user(session)).id  # participants only (403 not_participant for staff)
+        rows = []
+        for c in contests_for(session, me):
+            rewards = reward_names(session, c)
+            places = range(1, len(c.prizes) + 1)
+            rows.append(ContestOut(id=c.id, code=c.code, title=c.title, metric=c.metric,
+                                   starts_on=c.starts_on.isoformat(), ends_on=c.ends_on.isoformat(),
+                                   prizes=[prize_points(c, n) for n in places],
+                                   rewards=[rewards.get(n, "") for n in places], closed=c.closed_at is not None))
     return jsonify(ContestsPage(contests=rows).model_dump(mode="json"))
 
 
@@ -95,12 +106,14 @@ def contest_leaderboard(contest_id: int):
     with transaction(runtime().sessions) as session:
         me = participant_of(session, bearer_user(session)).id
         contest = contest_service.get_contest(session, contest_id)
+        if not is_member(session, contest, me):  # only the audience sees a contest
+            raise NotFoundError("no such contest", code="unknown_contest")
         top = [PlaceOut(place=s.place, name=contest_service.pseudonym(s.name, s.participant_id),
-                        value=contest_service.shown_value(contest, s.value), prize=s.prize, me=s.participant_id == me)
-               for s in contest_service.leaderboard(session, contest)]
+                        value=contest_service.shown_value(contest, s.value), prize=s.prize, reward=s.reward,
+                        me=s.participant_id == me) for s in contest_service.leaderboard(session, contest)]
         mine = contest_service.own_standing(session, contest, me)
         own = PlaceOut(place=mine.place, name="", value=contest_service.shown_value(contest, mine.value),
-                       prize=mine.prize, me=True) if mine else None
+                       prize=mine.prize, reward=mine.reward, me=True) if mine else None
         answer = LeaderboardOut(contest_id=contest.id, closed=contest.closed_at is not None, me=own, top=top)
     return jsonify(answer.model_dump(mode="json"))
 

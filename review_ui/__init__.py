@@ -105,10 +105,12 @@ def _register_blueprints(app: Flask) -> None:
     from review_ui.reports import bp as reports_bp
     from review_ui.review import bp as review_bp
     from review_ui.rewards_staff import bp as rewards_staff_bp
+    from review_ui.scorecards import bp as scorecards_bp
     from review_ui.shop import bp as shop_bp
 
     for blueprint in (auth_bp, password_bp, review_bp, participant_bp, account_bp, documents_bp, audit_bp,
-                      reports_bp, admin_bp, pwa_bp, shop_bp, rewards_staff_bp, activities_bp, reach_bp):
+                      reports_bp, admin_bp, pwa_bp, shop_bp, rewards_staff_bp, activities_bp, reach_bp,
+                      scorecards_bp):
         app.register_blueprint(blueprint)
 
 

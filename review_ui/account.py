@@ -20,10 +20,11 @@ from review_ui.auth import renew_fingerprint, start_fresh_session
 from review_ui.db import db, end_read, runtime, write
 from review_ui.errors import claims_error_message
 from review_ui.i18n import t
+from vocabulary.regions import REGIONS
 
 bp = Blueprint("account", __name__)
 
-PROFILE_FIELDS = ("name", "company_name", "company_nip", "delivery_address", "phone")
+PROFILE_FIELDS = ("name", "company_name", "company_nip", "delivery_address", "phone", "region")
 MAX_FIELD = 600
 
 
@@ -38,7 +39,8 @@ def profile():
 def _profile_page(form: dict, status: int = 200):
     session, user = db(), acting_user()
     states = consent_states(session, participant_of(session, user).id)
-    return render_template("participant/account.html", form=form, email=user.email, states=states), status
+    return render_template("participant/account.html", form=form, email=user.email, states=states,
+                           regions=REGIONS), status
 
 
 @bp.post("/me/account")

@@ -14,8 +14,10 @@ from claims.services import surveys as survey_service
 from claims.services import trainings as training_service
 from claims.services.accounts import participant_of
 from claims.services.intake import check_submission, intake_limits
+from claims.services.contest_audience import contests_for, is_member
+from claims.services.contest_prizes import reward_names
 from claims.services.referrals import invitation_code, invitations
-from claims.services.tiers import tier_status
+from claims.services.tiers import tier_change
 from review_ui.access import acting_user, role_required
 from review_ui.auth import limiter
 from review_ui.db import db, runtime, write
@@ -56,10 +58,12 @@ def _invitation(participant_id: int) -> dict:
 
 
 def _extras(participant) -> dict:
-    """What other activity kinds add to the index page (surveys, tier, contests, the displays running today)."""
+    """What other activity kinds add to the index page (surveys, tier and a change of it since the last visit,
+    the contests of the participant's audience, the displays running today)."""
+    status, change = write(lambda s: tier_change(s, participant.id))
     running = display_service.activities(db(), running_on=display_service.programme_day())
     return {"surveys": survey_service.surveys(db()), "answered": survey_service.answered_ids(db(), participant.id),
-            "tier": tier_status(db(), participant.id), "contests": contest_service.contests(db(), limit=20),
+            "tier": status, "tier_change": change, "contests": contests_for(db(), participant.id),
             "displays": [(a, display_service.outlets_of(db(), a)) for a in running]}
 
 
@@ -120,11 +124,13 @@ def contest(contest_id: int):
     """Own rank and the top 10 with pseudonymised names (the participant's own row says "you")."""
     participant = _participant()
     row = contest_service.get_contest(db(), contest_id)
+    if not is_member(db(), row, participant.id):  # only the audience sees a contest
+        abort(404)
     top = contest_service.leaderboard(db(), row)
     names = {s.participant_id: contest_service.pseudonym(s.name, s.participant_id) for s in top}
     return render_template("activities/contest.html", contest=row, top=top, names=names, me=participant.id,
                            mine=contest_service.own_standing(db(), row, participant.id),
-                           shown=contest_service.shown_value)
+                           shown=contest_service.shown_value, rewards=reward_names(db(), row))
 
 
 @bp.get("/me/displays/<int:activity_id>")

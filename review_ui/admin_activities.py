@@ -7,13 +7,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Response, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
 
 from claims.db.activity_models import Survey, Training
+from claims.db.models import Partner
 from claims.errors import ClaimsError
 from claims.services import contests as contest_service
 from claims.services import surveys as survey_service
 from claims.services import trainings as training_service
 from claims.services.activity_forms import quiz_text, survey_text
+from claims.services.contest_audience import AUDIENCES
+from claims.services.contest_prizes import prizes_text
 from claims.services.tiers import ladder, ladder_text, parse_ladder, save_ladder
 from review_ui.access import role_required
 from review_ui.admin_base import ADMIN, READERS, bp, page_arg
@@ -21,8 +25,10 @@ from review_ui.db import db, write
 from review_ui.errors import claims_error_message
 from review_ui.i18n import t
 from review_ui.reports import XLSX_TYPE, to_csv, to_xlsx
+from vocabulary.regions import REGIONS
 
-CONTEST_FIELDS = ("code", "title", "metric", "starts_on", "ends_on", "prizes")
+CONTEST_FIELDS = ("code", "title", "metric", "starts_on", "ends_on", "audience", "audience_region", "tie_break",
+                  "audience_partner", "skus", "prizes")
 SURVEY_FIELDS = ("code", "title", "intro", "points", "questions")
 TRAINING_FIELDS = ("code", "title", "lesson", "video_url", "points", "pass_mark", "max_attempts", "questions")
 
@@ -163,10 +169,19 @@ def contests():
 
 def _contest_form(contest) -> dict:
     if contest is None:
-        return {"metric": "points"}
-    form = {name: str(getattr(contest, name)) for name in CONTEST_FIELDS[:-1]}
-    form["prizes"] = ", ".join(str(p) for p in contest.prizes)
+        return {"metric": "points", "audience": "all", "tie_break": "reached"}
+    form = {name: str(getattr(contest, name)) for name in CONTEST_FIELDS[:-3]}
+    partner = db().get(Partner, contest.audience_partner_id) if contest.audience_partner_id else None
+    form.update(audience_partner=partner.code if partner else "", skus=", ".join(contest.skus or []),
+                prizes=prizes_text(db(), contest.prizes or []))
     return form
+
+
+def _contest_page(contest, form: dict, errors: dict, board: list, page: int):
+    partners = db().scalars(select(Partner).order_by(Partner.name)).all()
+    return render_template("admin/contest.html", contest=contest, form=form, errors=errors, board=board,
+                           page=page, partners=partners, metrics=contest_service.METRICS,
+                           tie_breaks=contest_service.TIE_BREAKS, audiences=AUDIENCES, regions=REGIONS)
 
 
 @bp.get("/contests/new")
@@ -179,7 +194,7 @@ def contest_page(contest_id: int | None = None):
         form = contest_service.most_active_of_the_month(datetime.now(UTC).date(), t("contest.template.most_active"))
     page = page_arg()
     board = contest_service.leaderboard(db(), contest, 100, (page - 1) * 100) if contest else []
-    return render_template("admin/contest.html", contest=contest, form=form, errors={}, board=board, page=page)
+    return _contest_page(contest, form, {}, board, page)
 
 
 @bp.post("/contests/new")
@@ -192,8 +207,7 @@ def save_contest_form(contest_id: int | None = None):
     except ClaimsError as error:
         contest = contest_service.get_contest(db(), contest_id) if contest_id else None
         field = str(error.details.get("field") or "code")
-        return render_template("admin/contest.html", contest=contest, form=form, board=[], page=1,
-                               errors={field: claims_error_message(error)}), 422
+        return _contest_page(contest, form, {field: claims_error_message(error)}, [], 1), 422
     flash(t("admin.saved"), "success")
     return redirect(url_for("admin.contest_page", contest_id=saved), code=303)
 

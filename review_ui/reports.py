@@ -131,7 +131,7 @@ def _export_value(key: str, value: object) -> object:
     return value
 
 
-def _download(body: bytes | str, mimetype: str, filename: str) -> Response:
+def download(body: bytes | str, mimetype: str, filename: str) -> Response:
     return Response(body, mimetype=mimetype, headers={
         "Content-Disposition": f'attachment; filename="{filename}"',
         "X-Content-Type-Options": "nosniff",
@@ -143,14 +143,14 @@ def _download(body: bytes | str, mimetype: str, filename: str) -> Response:
 @role_required(Role.AUDITOR, Role.ADMIN)
 def export(name: str):
     header, rows, stem = _export_rows(name)
-    return _download(to_csv(header, rows), "text/csv", f"{stem}.csv")
+    return download(to_csv(header, rows), "text/csv", f"{stem}.csv")
 
 
 @bp.get("/<name>.xlsx")
 @role_required(Role.AUDITOR, Role.ADMIN)
 def export_xlsx(name: str):
     header, rows, stem = _export_rows(name)
-    return _download(to_xlsx(name, header, rows), XLSX_TYPE, f"{stem}.xlsx")
+    return download(to_xlsx(name, header, rows), XLSX_TYPE, f"{stem}.xlsx")
 
 
 def to_csv(header: list[str], rows: list[list[object]]) -> str:

@@ -125,27 +125,37 @@ class Tier(Base):
 
 
 class Contest(Base):
-    """A contest over [starts_on, ends_on]; `prizes` are the points for places 1..N; `closed_at` is set once,
-    by the end run that froze the results and credited the prizes."""
+    """A contest over [starts_on, ends_on] among its audience (everyone, a region's participants, or a partner's
+    customers: participants with an approved claim at its outlets); `prizes` for places 1..N are points (an int)
+    or a catalogue reward ({"reward_id": id}); ties by `tie_break` (claims.services.contests); `closed_at` is
+    set once, by the end run that froze the results and gave the prizes."""
 
     __tablename__ = "contests"
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
     title: Mapped[str] = mapped_column(String(200))
-    metric: Mapped[str] = mapped_column(String(24))  # points | purchase_value | approved_claims
+    metric: Mapped[str] = mapped_column(String(24))  # points | purchase_value | approved_claims | product_quantity
+    skus: Mapped[list] = mapped_column(JSON, default=list)  # product_quantity: the catalogue SKUs counted
+    audience: Mapped[str] = mapped_column(String(16), default="all", server_default="all")
+    audience_region: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    audience_partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"))
+    tie_break: Mapped[str] = mapped_column(String(16), default="reached", server_default="reached")
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
     prizes: Mapped[list] = mapped_column(JSON, default=list)
     closed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     __table_args__ = (
-        CheckConstraint("metric in ('points','purchase_value','approved_claims')", name="metric"),
+        CheckConstraint("metric in ('points','purchase_value','approved_claims','product_quantity')",
+                        name="metric"),
         CheckConstraint("ends_on >= starts_on", name="period"),
+        CheckConstraint("audience in ('all','region','partner')", name="audience"),
+        CheckConstraint("tie_break in ('reached','claims')", name="tie_break"),
     )
 
 
 class ContestResult(Base):
-    """A frozen place of a closed contest and the prize it got."""
+    """A frozen place of a closed contest and the prize it got: points, or a reward and the order made for it."""
 
     __tablename__ = "contest_results"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -154,6 +164,7 @@ class ContestResult(Base):
     place: Mapped[int] = mapped_column(Integer)
     value: Mapped[Decimal] = mapped_column(Numeric(14, 2))
     prize_points: Mapped[int] = mapped_column(Integer, default=0)
+    prize_order_id: Mapped[int | None] = mapped_column(ForeignKey("reward_orders.id"))
     __table_args__ = (UniqueConstraint("contest_id", "place"), UniqueConstraint("contest_id", "participant_id"))
 
 
@@ -186,11 +197,13 @@ class Referral(Base):
 class ContestScore(Base):
     """A running contest's score of one participant, moved with each counted ledger entry or claim decision
     (claims.services.contest_scores), so a leaderboard page reads ten rows off an index instead of
-    aggregating the period; `reached` is when the score last moved (the tie-break)."""
+    aggregating the period; `reached` is when the score last moved, `claims` its approved claims (tie-breaks)."""
 
     __tablename__ = "contest_scores"
     contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id"), primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), primary_key=True)
     value: Mapped[Decimal] = mapped_column(Numeric(14, 2))
     reached: Mapped[datetime]
-    __table_args__ = (Index("ix_contest_scores_rank", "contest_id", "value", "reached", "participant_id"),)
+    claims: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # approved in the period (ties)
+    # Every column a rank query filters on is in the index (`claims` last: the tie-break counts stay index-only).
+    __table_args__ = (Index("ix_contest_scores_rank", "contest_id", "value", "reached", "participant_id", "claims"),)

@@ -106,6 +106,8 @@ class Participant(Base):
     company_nip: Mapped[str | None] = mapped_column(String(10))
     phone: Mapped[str] = mapped_column(String(32), default="", server_default="")
     delivery_address: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    region: Mapped[str] = mapped_column(String(64), default="", server_default="", index=True)  # contest audience
+    tier_seen: Mapped[str | None] = mapped_column(String(100))  # the level shown on the last visit (a change noticed)
     # The newest ledger entry the participant has seen a notice about (the points moment is shown once).
     points_seen_entry_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -322,6 +324,9 @@ class LedgerEntry(Base):
     reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
     actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A claim credit's tier multiplier at approval and the level's name ("x1.2 (Srebrny)"); None: no ladder.
+    tier_multiplier: Mapped[Decimal | None] = mapped_column(Numeric(4, 2))
+    tier_name: Mapped[str | None] = mapped_column(String(100))
     decision: Mapped[Decision | None] = relationship()
     __table_args__ = (
         # The guarantee behind "credited exactly once": one credit and at most one reversal per claim.

@@ -88,6 +88,7 @@ class RewardOrder(Base):
     delivery_address: Mapped[str] = mapped_column(String(500), default="")
     tracking: Mapped[str] = mapped_column(String(100), default="")
     tax_details: Mapped[dict | None] = mapped_column(JSON)
+    cause: Mapped[str | None] = mapped_column(String(120), unique=True)  # a prize order: contest:<id>:place:<n>
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     items: Mapped[list[RewardOrderItem]] = relationship(back_populates="order", order_by="RewardOrderItem.id")

@@ -1,10 +1,15 @@
-"""Contests: over a period, participants are ranked by a metric (points earned, approved purchase value, number
-of approved claims); ties go to whoever reached the value earlier (the time of their last counted movement),
-then to the lower participant id. The ranking is one indexed aggregate query (ledger_entries by kind and time,
-claims by status and decision time), never a loop over entries; running contests' live boards read the
-scores kept current by claims.services.contest_scores. The end run freezes the whole ranking into
-contest_results and credits the prizes of places 1..N through the ledger (`contest:<id>:place:<n>`), once:
-the contest row is locked and closed in the same transaction, so a second run finds it closed."""
+"""Contests: over a period, the participants of the contest's audience (claims.services.contest_audience) are
+ranked by a metric (points earned, approved purchase value, number of approved claims, quantity of given
+products on approved claims' matched lines). Ties, as the admin chose (`tie_break`):
+- "reached" (the default): whoever reached the value first (the time of their last counted movement), then
+  more approved claims in the period, then the lower participant id;
+- "claims": more approved claims in the period, then whoever reached the value first, then the lower id.
+The ranking is one indexed aggregate query (ledger_entries by kind and time, claims by status and decision
+time), never a loop over entries (the quantity metric reads the period's approved claims' lines once);
+running contests' live boards read the scores kept current by claims.services.contest_scores. The end run
+freezes the whole ranking into contest_results and gives the prizes of places 1..N
+(claims.services.contest_prizes), once: the contest row is locked and closed in the same transaction, so a
+second run finds it closed."""
 
 from __future__ import annotations
 
@@ -13,20 +18,23 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Select, delete, func, insert, literal, select, update
+from sqlalchemy import Select, delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from claims.db.activity_models import Contest, ContestResult, ContestScore
-from claims.db.models import Claim, LedgerEntry, Participant, User
+from claims.db.models import Claim, LedgerEntry, Participant, Partner, Product, User
 from claims.errors import ConflictError, InvalidInputError, NotFoundError
-from claims.ledger import post
 from claims.services import activity_forms as forms
+from claims.services.contest_audience import AUDIENCES, claim_quantity, members, product_ids
+from claims.services.contest_prizes import give_prizes, parse_prizes, prize_points, reward_names
 from claims.services.contest_scores import POINT_KINDS, refill
 from vocabulary.claims import ClaimStatus
+from vocabulary.regions import REGIONS
 
-METRICS = ("points", "purchase_value", "approved_claims")
-MAX_PRIZES = 100
+METRICS = ("points", "purchase_value", "approved_claims", "product_quantity")
+TIE_BREAKS = ("reached", "claims")
 TOP = 10
+__all__ = ["METRICS", "TIE_BREAKS", "parse_prizes"]
 
 
 @dataclass(frozen=True)
@@ -36,16 +44,21 @@ class Standing:
     value: Decimal
     name: str = ""
     prize: int = 0
+    reward: str = ""
 
 
 def save_contest(session: Session, raw: dict, contest_id: int | None = None) -> Contest:
     values = {"code": forms.text(raw, "code", 64, required=True), "title": forms.text(raw, "title", 200, True),
               "metric": forms.text(raw, "metric", 24), "starts_on": _day(raw, "starts_on"),
-              "ends_on": _day(raw, "ends_on"), "prizes": parse_prizes(raw.get("prizes"))}
+              "ends_on": _day(raw, "ends_on"), "prizes": parse_prizes(raw.get("prizes"), session),
+              "tie_break": forms.text(raw, "tie_break", 16) or "reached", **_audience(session, raw)}
     if values["metric"] not in METRICS:
         raise InvalidInputError("unknown metric", code="bad_metric", field="metric")
+    if values["tie_break"] not in TIE_BREAKS:
+        raise InvalidInputError("unknown tie-break", code="bad_tie_break", field="tie_break")
     if values["ends_on"] < values["starts_on"]:
         raise InvalidInputError("the contest ends before it starts", code="bad_period", field="ends_on")
+    values["skus"] = _skus(session, raw) if values["metric"] == "product_quantity" else []
     contest = get_contest(session, contest_id) if contest_id else None
     if contest is None:
         if session.scalar(select(Contest.id).where(Contest.code == values["code"])):
@@ -76,16 +89,32 @@ def _day(raw: dict, name: str) -> date:
         raise InvalidInputError(f"{name} must be a date", code="bad_date", field=name) from exc
 
 
-def parse_prizes(raw: object) -> list[int]:
-    """Points for places 1..N, from "500, 300, 100" or a list."""
-    parts = raw if isinstance(raw, list) else [p for p in re.split(r"[,;\s]+", str(raw or "")) if p]
-    try:
-        prizes = [int(str(p)) for p in parts]
-    except ValueError as exc:
-        raise InvalidInputError("prizes are whole points", code="bad_prizes", field="prizes") from exc
-    if len(prizes) > MAX_PRIZES or any(not 0 <= p <= 1_000_000 for p in prizes):
-        raise InvalidInputError("prizes are whole points", code="bad_prizes", field="prizes")
-    return prizes
+def _audience(session: Session, raw: dict) -> dict:
+    """audience, audience_region, audience_partner_id from the form (a partner by its code or id)."""
+    audience = forms.text(raw, "audience", 16) or "all"
+    if audience not in AUDIENCES:
+        raise InvalidInputError("unknown audience", code="bad_audience", field="audience")
+    region = forms.text(raw, "audience_region", 64) if audience == "region" else ""
+    partner_id = None
+    if audience == "partner":
+        given = forms.text(raw, "audience_partner", 50)
+        partner_id = session.scalar(select(Partner.id).where(
+            (Partner.code == given) | (Partner.id == (int(given) if given.isdigit() and len(given) < 10 else -1))))
+    if (audience == "region" and region not in REGIONS) or (audience == "partner" and partner_id is None):
+        raise InvalidInputError("say which region or partner", code="bad_audience", field="audience")
+    return {"audience": audience, "audience_region": region, "audience_partner_id": partner_id}
+
+
+def _skus(session: Session, raw: dict) -> list[str]:
+    """The catalogue SKUs a product-quantity contest counts: each must be in the catalogue."""
+    given = raw.get("skus")
+    skus = given if isinstance(given, list) else [p for p in re.split(r"[,;\s]+", str(given or "")) if p]
+    skus = list(dict.fromkeys(str(sku).strip()[:64] for sku in skus))[:200]
+    known = set(session.scalars(select(Product.sku).where(Product.sku.in_(skus)))) if skus else set()
+    if not skus or known != set(skus):
+        missing = ", ".join(sorted(set(skus) - known)[:5])
+        raise InvalidInputError(f"SKUs not in the catalogue: {missing}", code="bad_skus", field="skus")
+    return skus
 
 
 def get_contest(session: Session, contest_id: int) -> Contest:
@@ -104,28 +133,82 @@ def _bounds(contest: Contest) -> tuple[datetime, datetime]:
             datetime.combine(contest.ends_on + timedelta(days=1), time.min, UTC))
 
 
-def scores(contest: Contest) -> Select:
-    """(participant_id, value, reached) per participant with a positive value in the contest's period."""
+def scores(contest: Contest, participant_id: int | None = None) -> Select:
+    """(participant_id, value, reached, claims) per audience member with a positive value in the period
+    (`claims`: their approved claims decided in it); one participant's row when `participant_id` is given."""
     start, end = _bounds(contest)
     if contest.metric == "points":
         value = func.sum(LedgerEntry.points)
-        return (select(LedgerEntry.participant_id.label("participant_id"), value.label("value"),
-                       func.max(LedgerEntry.created_at).label("reached"))
-                .where(LedgerEntry.kind.in_(POINT_KINDS), LedgerEntry.created_at >= start,
-                       LedgerEntry.created_at < end)
-                .group_by(LedgerEntry.participant_id).having(value > 0))
+        query = (select(LedgerEntry.participant_id.label("participant_id"), value.label("value"),
+                        func.max(LedgerEntry.created_at).label("reached"))
+                 .where(LedgerEntry.kind.in_(POINT_KINDS), LedgerEntry.created_at >= start,
+                        LedgerEntry.created_at < end, LedgerEntry.points != 0)  # as the kept scores move
+                 .group_by(LedgerEntry.participant_id).having(value > 0))
+        base = _audience_only(query, LedgerEntry.participant_id, contest, participant_id).subquery()
+        counts = _approved(contest, participant_id).subquery()
+        return (select(base.c.participant_id, base.c.value, base.c.reached,
+                       func.coalesce(counts.c.claims, 0).label("claims"))
+                .outerjoin(counts, counts.c.participant_id == base.c.participant_id))
     value = func.sum(func.coalesce(Claim.total, 0)) if contest.metric == "purchase_value" else func.count()
-    return (select(Claim.participant_id.label("participant_id"), value.label("value"),
-                   func.max(Claim.decided_at).label("reached"))
-            .where(Claim.status == ClaimStatus.APPROVED, Claim.decided_at >= start, Claim.decided_at < end)
-            .group_by(Claim.participant_id).having(value > 0))
+    query = (select(Claim.participant_id.label("participant_id"), value.label("value"),
+                    func.max(Claim.decided_at).label("reached"), func.count().label("claims"))
+             .where(Claim.status == ClaimStatus.APPROVED, Claim.decided_at >= start, Claim.decided_at < end)
+             .group_by(Claim.participant_id).having(value > 0))
+    return _audience_only(query, Claim.participant_id, contest, participant_id)
+
+
+def _approved(contest: Contest, participant_id: int | None) -> Select:
+    """Approved claims decided in the period, per participant."""
+    start, end = _bounds(contest)
+    query = (select(Claim.participant_id.label("participant_id"), func.count().label("claims"))
+             .where(Claim.status == ClaimStatus.APPROVED, Claim.decided_at >= start, Claim.decided_at < end)
+             .group_by(Claim.participant_id))
+    return query.where(Claim.participant_id == participant_id) if participant_id is not None else query
+
+
+def _audience_only(query: Select, column, contest: Contest, participant_id: int | None) -> Select:
+    audience = members(contest)
+    if audience is not None:
+        query = query.where(column.in_(audience))
+    return query.where(column == participant_id) if participant_id is not None else query
+
+
+def quantity_scores(session: Session, contest: Contest, participant_id: int | None = None) -> list[tuple]:
+    """(participant_id, quantity, reached, claims) of a product-quantity contest: the units of its SKUs on the
+    matched lines of the audience's approved claims decided in the period, read claim by claim."""
+    start, end = _bounds(contest)
+    counted = product_ids(session, contest.skus or [])
+    query = _audience_only(select(Claim).where(Claim.status == ClaimStatus.APPROVED, Claim.decided_at >= start,
+                                               Claim.decided_at < end), Claim.participant_id, contest,
+                           participant_id)
+    totals: dict[int, list] = {}
+    for claim in session.scalars(query.execution_options(yield_per=500)):
+        row = totals.setdefault(claim.participant_id, [Decimal(0), claim.decided_at, 0])
+        amount = claim_quantity(claim, counted)
+        row[0] += amount
+        row[1] = max(row[1], claim.decided_at) if amount else row[1]
+        row[2] += 1
+    return [(pid, value, reached, claims) for pid, (value, reached, claims) in totals.items() if value > 0]
+
+
+def order_by(contest: Contest, value, reached, claims, participant_id) -> tuple:
+    """The ranking's order with the contest's tie-break; the lower participant id last."""
+    if contest.tie_break == "claims":
+        return value.desc(), claims.desc(), reached.asc(), participant_id.asc()
+    return value.desc(), reached.asc(), claims.desc(), participant_id.asc()
 
 
 def ranked(contest: Contest) -> Select:
-    """The scores with their place (row_number over value, then who reached it first)."""
-    inner = scores(contest).subquery()
-    place = func.row_number().over(order_by=(inner.c.value.desc(), inner.c.reached.asc(),
-                                             inner.c.participant_id.asc()))
+    """The scores with their place (row_number over value, then the tie-break). A product-quantity contest
+    ranks its kept scores, which the end run fills afresh first."""
+    if contest.metric == "product_quantity":
+        kept = ContestScore
+        inner = (select(kept.participant_id, kept.value, kept.reached, kept.claims)
+                 .where(kept.contest_id == contest.id, kept.value > 0).subquery())
+    else:
+        inner = scores(contest).subquery()
+    place = func.row_number().over(order_by=order_by(contest, inner.c.value, inner.c.reached, inner.c.claims,
+                                                     inner.c.participant_id))
     return select(place.label("place"), inner.c.participant_id, inner.c.value, inner.c.reached)
 
 
@@ -137,38 +220,47 @@ def leaderboard(session: Session, contest: Contest, limit: int = TOP, offset: in
                  .order_by(ContestResult.place).offset(offset).limit(limit))
         rows = [(p, pid, v, prize) for p, pid, v, prize in session.execute(query)]
     else:
-        query = (select(ContestScore.participant_id, ContestScore.value)
-                 .where(ContestScore.contest_id == contest.id, ContestScore.value > 0)
-                 .order_by(ContestScore.value.desc(), ContestScore.reached, ContestScore.participant_id)
+        s = ContestScore
+        query = (select(s.participant_id, s.value).where(s.contest_id == contest.id, s.value > 0)
+                 .order_by(*order_by(contest, s.value, s.reached, s.claims, s.participant_id))
                  .offset(offset).limit(limit))
-        rows = [(offset + i + 1, pid, v, _prize(contest, offset + i + 1))
+        rows = [(offset + i + 1, pid, v, prize_points(contest, offset + i + 1))
                 for i, (pid, v) in enumerate(session.execute(query))]
     names = _names(session, [pid for _, pid, _, _ in rows])
-    return [Standing(int(p), pid, Decimal(v), names.get(pid, ""), prize) for p, pid, v, prize in rows]
+    rewards = reward_names(session, contest)
+    return [Standing(int(p), pid, Decimal(v), names.get(pid, ""), prize, rewards.get(int(p), ""))
+            for p, pid, v, prize in rows]
 
 
 def own_standing(session: Session, contest: Contest, participant_id: int) -> Standing | None:
+    rewards = reward_names(session, contest)
     if contest.closed_at is not None:
         row = session.execute(select(ContestResult.place, ContestResult.value, ContestResult.prize_points).where(
             ContestResult.contest_id == contest.id, ContestResult.participant_id == participant_id)).first()
-        return Standing(row[0], participant_id, Decimal(row[1]), prize=row[2]) if row else None
-    mine = session.execute(select(ContestScore.value, ContestScore.reached).where(
-        ContestScore.contest_id == contest.id, ContestScore.participant_id == participant_id,
-        ContestScore.value > 0)).first()
+        return Standing(row[0], participant_id, Decimal(row[1]), prize=row[2],
+                        reward=rewards.get(row[0], "")) if row else None
+    s = ContestScore
+    mine = session.execute(select(s.value, s.reached, s.claims).where(
+        s.contest_id == contest.id, s.participant_id == participant_id, s.value > 0)).first()
     if mine is None:
         return None
-    value, reached = mine
-    ahead = session.scalar(select(func.count()).select_from(ContestScore).where(
-        ContestScore.contest_id == contest.id, ContestScore.value > 0,
-        (ContestScore.value > value) | ((ContestScore.value == value) & (
-            (ContestScore.reached < reached) | ((ContestScore.reached == reached)
-                                                & (ContestScore.participant_id < participant_id)))))) or 0
+    value, reached, claims = mine
+    keys = [(s.value, value, True), (s.reached, reached, False), (s.claims, claims, True)]
+    if contest.tie_break == "claims":
+        keys[1], keys[2] = keys[2], keys[1]
+    keys.append((s.participant_id, participant_id, False))
+    ahead = session.scalar(select(func.count()).select_from(s).where(  # value >= mine: an index range
+        s.contest_id == contest.id, s.value > 0, s.value >= value, _ahead(keys))) or 0
     place = int(ahead) + 1
-    return Standing(place, participant_id, Decimal(value), prize=_prize(contest, place))
+    return Standing(place, participant_id, Decimal(value), prize=prize_points(contest, place),
+                    reward=rewards.get(place, ""))
 
 
-def _prize(contest: Contest, place: int) -> int:
-    return int(contest.prizes[place - 1]) if place <= len(contest.prizes) else 0
+def _ahead(keys: list[tuple]):
+    """Rows ranked before the given values: better on the first key, or equal on it and ahead on the rest."""
+    column, mine, higher_first = keys[0]
+    better = column > mine if higher_first else column < mine
+    return better if len(keys) == 1 else better | ((column == mine) & _ahead(keys[1:]))
 
 
 def _names(session: Session, participant_ids: list[int]) -> dict[int, str]:
@@ -178,8 +270,10 @@ def _names(session: Session, participant_ids: list[int]) -> dict[int, str]:
 
 
 def shown_value(contest: Contest, value: Decimal) -> str:
-    """A result as words show it: money with two decimals, points and claims as whole numbers."""
-    return f"{value:.2f}" if contest.metric == "purchase_value" else str(int(value))
+    """A result as words show it: money with two decimals, points, claims and units as whole numbers."""
+    if contest.metric == "purchase_value":
+        return f"{value:.2f}"
+    return str(int(value)) if value == int(value) else f"{value.normalize()}"
 
 
 def pseudonym(name: str, participant_id: int) -> str:
@@ -188,7 +282,7 @@ def pseudonym(name: str, participant_id: int) -> str:
 
 
 def close_contest(session: Session, contest_id: int, now: datetime | None = None, force: bool = False) -> int:
-    """Freeze the ranking and credit the prizes, once; returns the places frozen (0: it was closed before).
+    """Freeze the ranking and give the prizes, once; returns the places frozen (0: it was closed before).
 
     Refused (`contest_running`) before the contest's last day is over, unless `force`."""
     now = now or datetime.now(UTC)
@@ -200,20 +294,13 @@ def close_contest(session: Session, contest_id: int, now: datetime | None = None
         return 0
     if not force and now < _bounds(contest)[1]:
         raise ConflictError("the contest is still running", code="contest_running")
+    if contest.metric == "product_quantity":
+        refill(session, contest)  # the kept scores afresh from the claims: the ranking reads them
     board = ranked(contest).subquery()
     frozen = select(literal(contest.id), board.c.participant_id, board.c.place, board.c.value, literal(0))
     columns = ["contest_id", "participant_id", "place", "value", "prize_points"]
     session.execute(insert(ContestResult).from_select(columns, frozen))
-    for place, points in enumerate(contest.prizes, start=1):
-        winner = session.scalar(select(ContestResult.participant_id).where(
-            ContestResult.contest_id == contest.id, ContestResult.place == place))
-        if winner is None or points == 0:
-            continue
-        session.execute(update(ContestResult).where(ContestResult.contest_id == contest.id,
-                                                    ContestResult.place == place).values(prize_points=points))
-        post(session, LedgerEntry(participant_id=winner, kind="contest_prize", points=points,
-                                  cause=f"contest:{contest.id}:place:{place}",
-                                  reason=f"{contest.title} — {place}."[:500]))
+    give_prizes(session, contest)
     contest.closed_at = now
     session.execute(delete(ContestScore).where(ContestScore.contest_id == contest.id))  # the results replace them
     session.flush()

@@ -109,6 +109,23 @@ def place_order(session: Session, participant: Participant, lines: list[OrderLin
     return order
 
 
+def place_prize_order(session: Session, participant_id: int, reward: Reward, cause: str) -> RewardOrder:
+    """An order of one `reward` won as a prize (claims.services.contest_prizes): the stock and codes are taken
+    as for any order, to the winner's delivery address; `cause` (unique) makes it once per prize. The caller
+    credits the prize's points and debits the order. ConflictError (out_of_stock) when none is left."""
+    participant = session.get(Participant, participant_id)
+    order = RewardOrder(participant_id=participant_id, status="placed", points=reward.points,
+                        value_pln=reward.value_pln, delivery_address=participant.delivery_address if participant
+                        else "", cause=cause)
+    session.add(order)
+    session.flush()
+    _take(session, order, reward, 1)
+    if reward.delivery == "code":
+        order.status = "delivered"
+    _event(session, order, None, "", order.status)
+    return order
+
+
 def _merged(lines: list[OrderLine]) -> list[OrderLine]:
     """One line per reward (quantities added up), each quantity 1-100 and at most 30 rewards."""
     if not lines or len(lines) > MAX_LINES:

@@ -38,7 +38,8 @@ def export_participant(session: Session, blobs: BlobStore, user: User) -> bytes:
         "account": {"email": user.email, "name": user.name, "created_at": user.created_at.isoformat(),
                     "locale": user.locale},
         "company": {"name": participant.company_name, "nip": participant.company_nip},
-        "contact": {"phone": participant.phone, "delivery_address": participant.delivery_address},
+        "contact": {"phone": participant.phone, "delivery_address": participant.delivery_address,
+                    "region": participant.region},
         "consents": [{"kind": c.kind, "text_version": c.text_version, "given_at": c.given_at.isoformat(),
                       "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None}
                      for c in participant.consents],
@@ -50,7 +51,8 @@ def export_participant(session: Session, blobs: BlobStore, user: User) -> bytes:
                                             .order_by(RewardOrder.id))],
         "campaign_emails": _campaign_emails(session, participant.id),
         "points": [{"claim_id": e.claim_id, "order_id": e.order_id, "kind": e.kind, "points": e.points,
-                    "reason": e.reason, "at": e.created_at.isoformat()}
+                    "reason": e.reason, "at": e.created_at.isoformat(),
+                    **({"tier": f"x{e.tier_multiplier.normalize():g} ({e.tier_name})"} if e.tier_multiplier else {})}
                    for e in session.scalars(select(LedgerEntry).where(LedgerEntry.participant_id == participant.id)
                                             .order_by(LedgerEntry.id))],
     }
@@ -119,7 +121,7 @@ def erase_participant(session: Session, blobs: BlobStore, user: User, actor_user
     for token in session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))):
         token.revoked_at = datetime.now(UTC)
     participant.company_name, participant.company_nip = "", None
-    participant.phone = participant.delivery_address = ""
+    participant.phone = participant.delivery_address = participant.region = ""
     for claim in session.scalars(select(Claim).where(Claim.participant_id == participant.id)):
         claim.fields = {k: v for k, v in (claim.fields or {}).items() if k in ("total", "date", "currency")}
         claim.submitted_ip = claim.device_id = None

@@ -1,4 +1,4 @@
-"""The profile a participant keeps themselves: name, company, NIP, delivery address and phone."""
+"""The profile a participant keeps themselves: name, company, NIP, delivery address, phone and region."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from claims.db.models import User
 from claims.errors import InvalidInputError
 from claims.services.accounts import participant_of
 from vocabulary.nip import nip_is_valid, normalise_nip
+from vocabulary.regions import REGIONS
 
 #: What a phone number may be written with: digits, a leading +, spaces, dashes and brackets.
 PHONE = re.compile(r"\+?[0-9 ()\-]{9,24}")
@@ -26,20 +27,22 @@ class Profile:
     company_nip: str
     delivery_address: str = ""
     phone: str = ""
+    region: str = ""  # one of vocabulary.regions.REGIONS, or none (contests limited to a region)
 
 
 def profile_of(session: Session, user: User) -> Profile:
     """The participant's profile as stored."""
     participant = participant_of(session, user)
     return Profile(user.name, participant.company_name, participant.company_nip or "",
-                   participant.delivery_address or "", participant.phone or "")
+                   participant.delivery_address or "", participant.phone or "", participant.region or "")
 
 
 def update_profile(session: Session, user: User, form: Profile) -> Profile:
     """Check and store the profile; the audit log records which parts changed (not their values).
 
     Raises:
-        InvalidInputError: `name_required`, `company_required`, `nip_required`, `invalid_nip`, `invalid_phone`.
+        InvalidInputError: `name_required`, `company_required`, `nip_required`, `invalid_nip`, `invalid_phone`,
+            `invalid_region`.
     """
     wanted = _checked(form)
     participant = participant_of(session, user)
@@ -47,6 +50,7 @@ def update_profile(session: Session, user: User, form: Profile) -> Profile:
     user.name = wanted.name
     participant.company_name, participant.company_nip = wanted.company_name, wanted.company_nip
     participant.delivery_address, participant.phone = wanted.delivery_address, wanted.phone
+    participant.region = wanted.region
     changed = [name for name in Profile.__dataclass_fields__ if getattr(before, name) != getattr(wanted, name)]
     if changed:
         record_event(session, "profile_changed", actor_user_id=user.id, after={"fields": changed})
@@ -67,4 +71,7 @@ def _checked(form: Profile) -> Profile:
     if phone and not PHONE.fullmatch(phone):
         raise InvalidInputError("the phone number is not valid", code="invalid_phone")
     address = "\n".join(line.strip() for line in form.delivery_address.strip().splitlines() if line.strip())
-    return Profile(name, company, normalise_nip(form.company_nip), address[:500], phone)
+    region = form.region.strip()
+    if region and region not in REGIONS:
+        raise InvalidInputError("choose a region from the list", code="invalid_region")
+    return Profile(name, company, normalise_nip(form.company_nip), address[:500], phone, region)

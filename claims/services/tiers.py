@@ -1,7 +1,9 @@
 """Tiers: levels such as Brązowy, Srebrny and Złoty reached by the points earned in the last 12 months (read
 from the ledger: claim credits less their reversals, trainings, surveys and contest prizes; spending, expiry
 and staff adjustments do not count), each with a multiplier on purchase points. A participant sees their level,
-the multiplier, and what is missing to the next level; a level falls when points leave the 12-month window."""
+the multiplier, and what is missing to the next level; a level falls when points leave the 12-month window,
+and the next visit says so (`tier_change`). A claim's credit is multiplied by the level at approval
+(claims.ledger.credit_points)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from claims.db.activity_models import Tier
-from claims.db.models import LedgerEntry
+from claims.db.models import LedgerEntry, Participant
 from claims.errors import InvalidInputError
 
 EARNING_KINDS = ("credit", "reversal", "training", "survey", "contest_prize", "display")
@@ -58,6 +60,25 @@ def tier_status(session: Session, participant_id: int, now: datetime | None = No
     reached = [level for level in levels if level.min_points <= earned]
     higher = [level for level in levels if level.min_points > earned]
     return TierStatus(earned, reached[-1] if reached else None, higher[0] if higher else None)
+
+
+def tier_change(session: Session, participant_id: int, now: datetime | None = None) -> tuple[TierStatus | None, str]:
+    """The participant's level, and "promoted" or "demoted" when it is not the level they were last shown
+    (a participant never shown one is taken as on the lowest level); remembers the level now shown."""
+    status = tier_status(session, participant_id, now)
+    participant = session.get(Participant, participant_id)
+    if status is None or participant is None:
+        return status, ""
+    current = status.tier.name if status.tier else None
+    thresholds = {level.name: level.min_points for level in ladder(session)}
+    seen = participant.tier_seen
+    change = ""
+    if current != seen and (seen is None or seen in thresholds):
+        before, after = thresholds.get(seen or "", 0), thresholds.get(current or "", 0)
+        change = "promoted" if after > before else "demoted" if after < before else ""
+    if current != seen:
+        participant.tier_seen = current
+    return status, change
 
 
 def parse_ladder(source: str | list) -> list[dict]:

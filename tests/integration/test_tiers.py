@@ -10,7 +10,7 @@ import pytest
 
 from claims.db.engine import transaction
 from claims.db.models import LedgerEntry
-from claims.errors import InvalidInputError
+from claims.errors import ConflictError, InvalidInputError
 from claims.ledger import adjust_points, post
 from claims.services.tiers import parse_ladder, save_ladder, tier_status
 from tests.integration.helpers import seed, user
@@ -55,3 +55,44 @@ def test_a_bad_ladder_is_refused(ladder):
     with pytest.raises(InvalidInputError) as refused:
         parse_ladder(ladder)
     assert refused.value.code == "bad_tier"
+
+
+def test_a_claim_credit_is_multiplied_by_the_tier_at_approval_and_its_reversal_takes_back_as_much(runtime):
+    from claims.db.models import Claim
+    from claims.ledger import balance
+    from claims.services.review import decide_claim, reverse_claim
+    from tests.integration.helpers import pending_claim
+
+    seed(runtime)
+    pid = participant_id(runtime, EMAIL)
+    first = pending_claim(runtime, points=100)
+    with transaction(runtime.sessions) as session:
+        save_ladder(session, parse_ladder(LADDER))
+    earn(runtime, pid, 1000, days_ago=30)  # Srebrny, x1.2
+    partner, admin = user(runtime, "partner.a@example.com"), user(runtime, "admin@example.com")
+    with transaction(runtime.sessions) as session:
+        decide_claim(session, partner, first, "approve", "")
+    with runtime.sessions() as session:
+        credit = session.query(LedgerEntry).filter_by(claim_id=first, kind="credit").one()
+        assert (credit.points, credit.tier_multiplier, credit.tier_name) == (120, Decimal("1.20"), "Srebrny")
+        assert session.get(Claim, first).points_proposed == 100  # the claim keeps its own points
+    with pytest.raises(ConflictError), transaction(runtime.sessions) as session:  # approved once only
+        decide_claim(session, partner, first, "approve", "")
+    with transaction(runtime.sessions) as session:
+        reverse_claim(session, admin, first, "zwrot")
+    with runtime.sessions() as session:
+        reversal = session.query(LedgerEntry).filter_by(claim_id=first, kind="reversal").one()
+        assert reversal.points == -120 and balance(session, pid) == 1000
+
+
+def test_without_a_ladder_a_claim_credit_is_not_multiplied(runtime):
+    from claims.services.review import decide_claim
+    from tests.integration.helpers import pending_claim
+
+    seed(runtime)
+    claim_id = pending_claim(runtime, points=77)
+    with transaction(runtime.sessions) as session:
+        decide_claim(session, user(runtime, "partner.a@example.com"), claim_id, "approve", "")
+    with runtime.sessions() as session:
+        credit = session.query(LedgerEntry).filter_by(claim_id=claim_id, kind="credit").one()
+        assert (credit.points, credit.tier_multiplier, credit.tier_name) == (77, None, None)

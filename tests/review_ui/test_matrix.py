@@ -101,6 +101,9 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("reports.dashboard", "GET"): Row("/reports", STAFF_ONLY),
     ("reports.export", "GET"): Row("/reports/partners.csv", STAFF_ONLY),
     ("reports.export_xlsx", "GET"): Row("/reports/partners.xlsx", STAFF_ONLY),
+    ("scorecards.agency", "GET"): Row("/reports/scorecards", STAFF_ONLY),
+    ("scorecards.export", "GET"): Row("/reports/scorecards.csv", STAFF_ONLY),
+    ("scorecards.own", "GET"): Row("/partner/scorecard", (LOGIN, 403, 200, 200, 403, 403)),  # their own only
     ("review.save_lines", "POST"): Row("/review/claims/{claim}/lines", ON_CLAIM_POST, data={"q-0": ""},
                                        fresh_claim=True),
     ("review.compare", "GET"): Row("/review/claims/{claim}/compare/{claim}", ON_CLAIM_PAGE),
