@@ -13,9 +13,9 @@ from claims.services import displays as display_service
 from claims.services import surveys as survey_service
 from claims.services import trainings as training_service
 from claims.services.accounts import participant_of
-from claims.services.intake import check_submission, intake_limits
 from claims.services.contest_audience import contests_for, is_member
 from claims.services.contest_prizes import reward_names
+from claims.services.intake import check_submission, intake_limits
 from claims.services.referrals import invitation_code, invitations
 from claims.services.tiers import tier_change
 from review_ui.access import acting_user, role_required
