@@ -1,7 +1,7 @@
 """Load and scaling on loopback: uploads over HTTP while real workers process, then 1 vs 2 workers.
 
 Run: .venv/bin/python -m bench.load [--burst 3] [--seconds 180] [--clients 4] [--think 3] [--workers 2]
-     [--backlog 40] [--participants 1] [--photos]
+     [--backlog 40] [--participants 1] [--photos] [--stagger]
 `--participants 20 --clients 20 --photos`: twenty participants, each with its own token, uploading phone-sized
 JPEG photos (about the size the participant's page sends after shrinking a camera's photo) instead of receipts.
 The web app is `paragon serve`: gunicorn with gthread workers, as in production.
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import signal
 import socket
 import statistics
@@ -150,18 +151,23 @@ class Stack:
 
 
 def upload_load(base: str, token: str | list[str], files: list[bytes], seconds: float, clients: int,
-                think: float = 0.0) -> dict:
+                think: float = 0.0, stagger: bool = False) -> dict:
     """`clients` threads upload for `seconds`, each pausing `think` s between uploads; latencies and statuses.
-    With a list of tokens, client n uploads as participant n (modulo the list)."""
+    With a list of tokens, client n uploads as participant n (modulo the list). Without `stagger` every client
+    starts at once (and they stay roughly in step: a burst of `clients` uploads every `think` s); with it, each
+    starts in its own slot, the slots spread evenly over [0, think) in a shuffled order, as independent
+    participants would arrive."""
     tokens = [token] if isinstance(token, str) else token
     stop = time.monotonic() + seconds
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     lock = threading.Lock()
+    delays = random.Random(17).sample(range(clients), clients) if stagger else [0] * clients
 
     def client(number: int) -> None:
         i = number
         session = requests.Session()
+        time.sleep(delays[number] * think / clients)
         while time.monotonic() < stop:
             data = files[i % len(files)]
             started = time.perf_counter()
@@ -217,6 +223,8 @@ def main() -> None:
     parser.add_argument("--backlog", type=int, default=40, help="claims drained by 1, then by 2 workers (0 to skip)")
     parser.add_argument("--participants", type=int, default=1, help="participants uploading, one token each")
     parser.add_argument("--photos", action="store_true", help="phone-sized JPEG photos instead of receipt PNGs")
+    parser.add_argument("--stagger", action="store_true", help="clients start spread over the first --think "
+                        "seconds instead of all at once (independent participants, not one burst per --think)")
     args = parser.parse_args()
     files = phone_photos(40) if args.photos else receipts(60)
     print(f"uploads: {len(files)} distinct files, median {statistics.median(map(len, files)) / 1e6:.2f} MB")
@@ -233,7 +241,7 @@ def main() -> None:
             print(f"burst: {report_latency(burst, args.clients)} (no worker running)")
         stack.start_workers(args.workers)
         started = time.monotonic()
-        load = upload_load(base, loaders, files, args.seconds, args.clients, args.think)
+        load = upload_load(base, loaders, files, args.seconds, args.clients, args.think, args.stagger)
         accepted += load["statuses"].get(202, 0)
         print(f"steady: {report_latency(load, args.clients)} with {args.workers} workers running, "
               f"each client pausing {args.think:.1f} s")

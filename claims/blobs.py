@@ -87,23 +87,30 @@ class DatabaseBlobStore:
         self.sessions = sessions
 
     def put(self, data: bytes, session: Session | None = None) -> str:
-        """Store `data`; with `session` it commits together with the caller's transaction (the claim row)."""
+        """Store `data`; with `session` it commits together with the caller's transaction (the claim row).
+
+        Whether the bytes are already stored is asked by key alone: loading the stored row would bring its
+        megabytes back from the database for every repeated upload, only to throw them away."""
         key = sha256_hex(data)
         if session is not None:
-            if session.get(Blob, key) is None:
+            if not self._stored(session, key):
                 session.add(Blob(sha256=key, size=len(data), data=data))
                 session.flush()
             return key
         with self.sessions() as session:
-            if session.get(Blob, key) is None:
+            if not self._stored(session, key):
                 session.add(Blob(sha256=key, size=len(data), data=data))
                 try:
                     session.commit()
                 except Exception:  # a concurrent put of the same bytes won the race: same content
                     session.rollback()
-                    if session.get(Blob, key) is None:
+                    if not self._stored(session, key):
                         raise
         return key
+
+    @staticmethod
+    def _stored(session: Session, key: str) -> bool:
+        return session.scalar(select(Blob.sha256).where(Blob.sha256 == key)) is not None
 
     def get(self, key: str) -> bytes:
         with self.sessions() as session:
@@ -114,7 +121,7 @@ class DatabaseBlobStore:
 
     def exists(self, key: str) -> bool:
         with self.sessions() as session:
-            return session.scalar(select(Blob.sha256).where(Blob.sha256 == _check_key(key))) is not None
+            return self._stored(session, _check_key(key))
 
     def delete(self, key: str) -> None:
         with self.sessions.begin() as session:

@@ -39,6 +39,9 @@ def _cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from paragon.priority import yield_to_the_web
+
+    yield_to_the_web(settings)  # before the reader's imports: seconds of CPU the web app must not wait for
     from paragon.worker import run_worker
 
     run_worker(settings, tuple(args.queues), burst=args.burst)

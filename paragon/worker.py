@@ -14,6 +14,7 @@ from claims.services.notifications import install_notifier
 from claims.services.rules import catalogue_index
 from claims.settings import Settings
 from ocr.sandbox import warm_up
+from paragon.priority import yield_to_the_web
 from paragon.redis_local import eviction_warning
 from workers import runtime as worker_runtime
 from workers.notify import queue_notifier
@@ -33,7 +34,7 @@ def run_worker(
     (one of them sweeps per interval, elected through a Redis lock), so lost jobs need no operator.
     """
     os.environ["OMP_THREAD_LIMIT"] = "1"  # one core per worker; OpenMP threads made tesseract ~6x slower here
-    yield_to_the_web(settings)
+    yield_to_the_web(settings)  # already done by `paragon worker` before its imports; once per process
     _log_our_messages()
     runtime = build_runtime(settings)
     worker_runtime.install(runtime)
@@ -56,12 +57,6 @@ def run_worker(
             return
         log.warning("worker %s stopped without being asked (Redis lost?); starting again", worker.name)
         name = None  # the old name may still be registered until its key expires
-
-
-def yield_to_the_web(settings: Settings) -> int:
-    """Lower this process's CPU priority by `WORKER_NICE` (inherited by the work horse and the reader children),
-    so that on a shared machine an upload or a page waits for no OCR; returns the niceness now in force."""
-    return os.nice(settings.worker_nice)
 
 
 def _log_our_messages() -> None:

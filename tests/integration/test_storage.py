@@ -1,12 +1,14 @@
 """Blob storage (folder and database) and the migrations, on SQLite and the real PostgreSQL."""
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import event, func, inspect, select
 
 from claims.blobs import LocalBlobStore, open_blob_store, sha256_hex
 from claims.db.engine import make_engine
 from claims.db.migrate import downgrade, upgrade
+from claims.db.models import Blob
 from claims.errors import ConfigurationError, NotFoundError
+from tests.conftest import make_runtime
 
 pytestmark = pytest.mark.integration
 
@@ -20,6 +22,29 @@ def test_blobs_are_content_addressed_and_idempotent(runtime):
     assert not runtime.blobs.exists(key)
     with pytest.raises(NotFoundError):
         runtime.blobs.get(key)
+
+
+def test_a_repeated_upload_is_stored_once_without_reading_the_stored_bytes_back(postgres_url, tmp_path):
+    """A photo sent again (the same bytes) is found by its key: the megabytes already stored are not loaded."""
+    runtime = make_runtime(tmp_path, postgres_url, "db://")
+    statements: list[str] = []
+    event.listen(runtime.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    try:
+        photo = b"\xff\xd8" + bytes(range(256)) * 4096
+        with runtime.sessions.begin() as session:
+            first = runtime.blobs.put(photo, session)
+        statements.clear()
+        with runtime.sessions.begin() as session:
+            again = runtime.blobs.put(photo, session)
+            assert runtime.blobs.put(photo) == again == first  # outside a transaction too
+        reads = [s for s in statements if s.lstrip().upper().startswith("SELECT") and "blobs" in s]
+        assert reads and not [s for s in reads if "blobs.data" in s], reads
+        assert not [s for s in statements if s.lstrip().upper().startswith("INSERT")]
+        assert runtime.blobs.get(first) == photo
+        with runtime.sessions() as session:
+            assert session.scalar(select(func.count()).select_from(Blob)) == 1
+    finally:
+        runtime.close()
 
 
 def test_blob_keys_cannot_escape_the_folder(tmp_path):
