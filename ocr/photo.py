@@ -53,6 +53,21 @@ def _disc(size: int) -> np.ndarray:
     return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size | 1, size | 1))
 
 
+def grey_percentiles(values: np.ndarray, percents: tuple[float, ...]) -> tuple[float, ...]:
+    """`np.percentile(values, percents)` (linear interpolation) for uint8 grey levels, from a histogram: the
+    same numbers, without sorting a million pixels for each percentile (the upload request pays for this)."""
+    flat = values.ravel()
+    cumulative = np.cumsum(np.bincount(flat, minlength=256))
+    last = len(flat) - 1
+    result = []
+    for percent in percents:
+        position = percent / 100 * last
+        below = int(np.floor(position))
+        low, high = np.searchsorted(cumulative, [below, min(below + 1, last)], side="right")
+        result.append(float(low + (position - below) * (float(high) - float(low))))
+    return tuple(result)
+
+
 def paper_mask(rgb: np.ndarray, gray: np.ndarray) -> np.ndarray:
     """Return the largest bright, unsaturated region (holes filled), found at 256 px; 255 = paper."""
     factor = 256 / max(gray.shape)
@@ -112,7 +127,7 @@ def _edge_width(gray: np.ndarray, paper: np.ndarray) -> float:
     inside = cv2.erode(paper, _disc(5)) > 0
     if inside.sum() < 100:
         return 0.0
-    low, high = np.percentile(gray[inside], (1, 95))
+    low, high = grey_percentiles(gray[inside], (1, 95))
     steep = inside & (magnitude >= max(2.0, float(np.percentile(magnitude[inside], 98))))
     widths = float(high - low) / magnitude[steep]
     direction = (np.degrees(np.arctan2(gy[steep], gx[steep])) + 202.5) % 180 // 45
@@ -127,7 +142,7 @@ def _darkest(gray: np.ndarray, chars: np.ndarray) -> np.ndarray:
 
 def _faded(gray: np.ndarray, darkest: np.ndarray) -> np.ndarray:
     """Return, per character, whether its darkest pixel is much lighter than the typical character's."""
-    contrast = float(np.percentile(gray, 99)) - darkest
+    contrast = grey_percentiles(gray, (99,))[0] - darkest
     return contrast < 0.6 * float(np.median(contrast))
 
 
@@ -193,11 +208,12 @@ def measure_photo(rgb: np.ndarray, scale: float = 1.0) -> PhotoMeasures:
     height = _char_height(chars)
     darkest = _darkest(gray, chars)
     disc, fade = _glare(gray, ink, chars, darkest, height)
+    paper_level, ink_level = grey_percentiles(on_paper, (90, 2))
     return PhotoMeasures(
         scale=scale,
         paper_fraction=float((paper > 0).mean()),
-        paper_level=float(np.percentile(on_paper, 90)),
-        ink_level=float(np.percentile(on_paper, 2)),
+        paper_level=paper_level,
+        ink_level=ink_level,
         washed_share=float((darkest >= WASHED_GREY).mean()) if len(chars) else 0.0,
         chars=len(chars),
         char_height=height,

@@ -115,3 +115,16 @@ def test_photo_advice_tells_how_to_retake():
     assert translate("quality.too_blurry", "pl").startswith("Zdjęcie jest nieostre")
     assert "closer" in translate("quality.too_small", "en")
     assert all(translate(f"quality.{p}", "pl").endswith(".") for p in PHOTO_PROBLEMS)
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 10, 999, 250_000])
+def test_grey_percentiles_are_numpys_linear_percentiles_exactly(size):
+    import numpy as np
+
+    from ocr.photo import grey_percentiles
+
+    rng = np.random.default_rng(size)
+    levels = np.clip(rng.normal(190, 40, size), 0, 255).astype(np.uint8)
+    percents = (0, 1, 2, 50, 90, 95, 98, 99, 100)
+    expected = np.percentile(levels, percents)
+    assert grey_percentiles(levels, percents) == pytest.approx(tuple(expected), abs=1e-9, rel=0)  # last-bit lerp
