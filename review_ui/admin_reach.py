@@ -24,17 +24,19 @@ SEGMENT_FIELDS = ("cities", "inactive_days")
 
 def _segment_form(segment: Segment) -> dict:
     return {"tier": list(segment.tiers), "partner": [str(p) for p in segment.partner_ids],
-            "cities": ", ".join(segment.cities), "inactive_days": str(segment.inactive_days or "")}
+            "cities": ", ".join(segment.cities), "inactive_days": str(segment.inactive_days or ""),
+            "region": list(segment.regions)}
 
 
 def _posted_form(*names: str) -> dict:
     form = {name: request.form.get(name, "")[:20_000] for name in (*names, *SEGMENT_FIELDS)}
-    form.update(tier=request.form.getlist("tier")[:50], partner=request.form.getlist("partner")[:50])
+    form.update(tier=request.form.getlist("tier")[:50], partner=request.form.getlist("partner")[:50],
+                region=request.form.getlist("region")[:50])
     return form
 
 
 def _posted_segment(form: dict) -> Segment:
-    return parse_segment(form["tier"], form["cities"], form["partner"], form["inactive_days"])
+    return parse_segment(form["tier"], form["cities"], form["partner"], form["inactive_days"], form["region"])
 
 
 def _page(template: str, status: int = 200, **context):

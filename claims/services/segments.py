@@ -1,7 +1,8 @@
-"""Segments of participants for e-mail campaigns and news: by tier, by region (the city of the outlets they
-buy at), by partner (an approved claim at the partner's outlets) and inactive for N days (no claim submitted
-in that time; a city matches an outlet whose city contains it, so "Kraków" finds "31-001 Kraków"). The
-parts combine: a participant must match every part given, and any one value within a part.
+"""Segments of participants for e-mail campaigns and news: by tier, by voivodeship (the region the participant
+states in their profile, as contest audiences use it), by city (of the outlets they buy at), by partner (an
+approved claim at the partner's outlets) and inactive for N days (no claim submitted in that time; a city
+matches an outlet whose city contains it, so "Kraków" finds "31-001 Kraków"). The parts combine: a participant
+must match every part given, and any one value within a part.
 
 A segment is always narrowed to active accounts; for e-mail (`marketing=True`) also to participants whose
 marketing consent is current (given, not withdrawn). News needs no marketing consent. The selection is one SQL
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 from claims.db.models import Claim, Consent, LedgerEntry, Outlet, Participant, Partner, User
 from claims.errors import InvalidInputError
 from claims.services.tiers import EARNING_KINDS, WINDOW, ladder
+from vocabulary.regions import REGIONS
 
 MAX_VALUES = 50
 POSTAL_CODE = re.compile(r"\b\d{2}-\d{3}\b")
@@ -35,20 +37,22 @@ class Segment:
     cities: tuple[str, ...] = ()
     partner_ids: tuple[int, ...] = ()
     inactive_days: int | None = None
+    regions: tuple[str, ...] = ()
 
     @property
     def is_everyone(self) -> bool:
-        return not (self.tiers or self.cities or self.partner_ids or self.inactive_days)
+        return not (self.tiers or self.cities or self.partner_ids or self.inactive_days or self.regions)
 
     def as_json(self) -> dict:
         return {"tiers": list(self.tiers), "cities": list(self.cities), "partner_ids": list(self.partner_ids),
-                "inactive_days": self.inactive_days}
+                "inactive_days": self.inactive_days, "regions": list(self.regions)}
 
     @classmethod
     def from_json(cls, data: Mapping | None) -> Segment:
         data = data or {}
         return cls(tuple(data.get("tiers") or ()), tuple(data.get("cities") or ()),
-                   tuple(int(p) for p in data.get("partner_ids") or ()), data.get("inactive_days"))
+                   tuple(int(p) for p in data.get("partner_ids") or ()), data.get("inactive_days"),
+                   tuple(data.get("regions") or ()))
 
 
 def _refuse(field: str) -> InvalidInputError:
@@ -64,7 +68,8 @@ def _words(raw: str | Iterable[str], field: str, limit: int) -> tuple[str, ...]:
 
 
 def parse_segment(tiers: str | Iterable[str] = (), cities: str | Iterable[str] = "",
-                  partners: str | Iterable[str] = (), inactive_days: str | int | None = "") -> Segment:
+                  partners: str | Iterable[str] = (), inactive_days: str | int | None = "",
+                  regions: Iterable[str] = ()) -> Segment:
     """A segment from a form's fields (lists or comma-separated text); `bad_segment` with the field at fault."""
     partner_words = _words(partners, "partners", 12)
     if not all(p.isdigit() for p in partner_words):
@@ -75,8 +80,11 @@ def parse_segment(tiers: str | Iterable[str] = (), cities: str | Iterable[str] =
         if not days_text.isdigit() or not 1 <= int(days_text) <= MAX_INACTIVE_DAYS:
             raise _refuse("inactive_days")
         days = int(days_text)
+    region_words = _words(regions, "regions", 64)
+    if any(region not in REGIONS for region in region_words):
+        raise _refuse("regions")
     return Segment(_words(tiers, "tiers", 100), _words(cities, "cities", 100),
-                   tuple(sorted({int(p) for p in partner_words})), days)
+                   tuple(sorted({int(p) for p in partner_words})), days, region_words)
 
 
 def _tier_condition(session: Session, names: tuple[str, ...], now: datetime):
@@ -114,6 +122,8 @@ def segment_conditions(session: Session, segment: Segment, *, marketing: bool, n
     if segment.cities:
         conditions.append(_approved_at(or_(*[func.lower(Outlet.city).contains(city.lower(), autoescape=True)
                                              for city in segment.cities])))
+    if segment.regions:
+        conditions.append(Participant.region.in_(segment.regions))
     if segment.partner_ids:
         conditions.append(_approved_at(Outlet.partner_id.in_(segment.partner_ids)))
     if segment.inactive_days:
@@ -145,8 +155,8 @@ def in_segment(session: Session, segment: Segment | None, participant_id: int) -
 
 
 def segment_choices(session: Session) -> dict:
-    """What a segment form offers: the ladder's names, the partners, the outlets' cities."""
+    """What a segment form offers: the ladder's names, the voivodeships, the partners, the outlets' cities."""
     cities = session.scalars(select(Outlet.city).where(Outlet.city != "").distinct())
-    return {"tiers": [level.name for level in ladder(session)],
+    return {"tiers": [level.name for level in ladder(session)], "regions": list(REGIONS),
             "partners": list(session.execute(select(Partner.id, Partner.name).order_by(Partner.name))),
             "cities": sorted({POSTAL_CODE.sub("", city).strip() for city in cities} - {""})}

@@ -75,6 +75,10 @@ def test_segments_by_partner_region_tier_and_inactivity_combine(rt):
     mine = {a, b, c, d}
     assert chosen(rt, Segment(partner_ids=(partner_a,))) & mine == {a}  # c's claim is not approved
     assert chosen(rt, Segment(cities=("kraków",))) & mine == {b}
+    with transaction(rt.sessions) as session:
+        session.execute(update(Participant).where(Participant.id.in_((a, d))).values(region="małopolskie"))
+    assert chosen(rt, Segment(regions=("małopolskie",))) & mine == {a, d}  # the voivodeship stated in the profile
+    assert chosen(rt, Segment(regions=("małopolskie",), inactive_days=30)) & mine == {d}
     assert chosen(rt, Segment(inactive_days=30)) & mine == {b, d}
     assert chosen(rt, Segment(tiers=("Srebrny",))) & mine == {b}
     assert chosen(rt, Segment(tiers=("Brązowy",))) & mine == {a, c, d}

@@ -26,7 +26,8 @@ def test_a_segment_is_read_from_lists_or_comma_separated_text():
 
 def test_an_empty_form_is_everyone_and_survives_json():
     assert parse_segment().is_everyone and parse_segment([], "", [], None).is_everyone
-    segment = parse_segment(["Złoty"], "Radom", "3, 4", "90")
+    segment = parse_segment(["Złoty"], "Radom", "3, 4", "90", ["mazowieckie", "łódzkie"])
+    assert segment.regions == ("mazowieckie", "łódzkie") and not parse_segment(regions=["śląskie"]).is_everyone
     assert Segment.from_json(segment.as_json()) == segment
     assert Segment.from_json(None) == Segment()
 
@@ -36,7 +37,7 @@ def test_an_empty_form_is_everyone_and_survives_json():
     ({"inactive_days": "dziesięć"}, "inactive_days"), ({"inactive_days": "3651"}, "inactive_days"),
     ({"partners": ["1", "x"]}, "partners"), ({"partners": "1;DROP TABLE"}, "partners"),
     ({"cities": "a" * 101}, "cities"), ({"cities": ",".join(f"m{i}" for i in range(51))}, "cities"),
-    ({"tiers": ["t" * 101]}, "tiers"),
+    ({"tiers": ["t" * 101]}, "tiers"), ({"regions": ["Bawaria"]}, "regions"),
 ])
 def test_a_malformed_segment_is_refused_with_the_field(fields, field):
     with pytest.raises(InvalidInputError) as refused:
