@@ -7,6 +7,7 @@ with these two functions rather than each carrying a copy of the SQL.
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import op
 
 _GUARD_PG = """
@@ -39,3 +40,15 @@ def drop_ledger_guard() -> None:
         return
     op.execute("DROP TRIGGER IF EXISTS ledger_entries_no_update")
     op.execute("DROP TRIGGER IF EXISTS ledger_entries_no_delete")
+
+
+def replace_ledger_checks(kinds: str, sign: str) -> None:
+    """Put new `kind` and `sign` check constraints on `ledger_entries` (a revision adding an entry kind), with the
+    guard lifted for the ALTER and put back after it."""
+    drop_ledger_guard()
+    with op.batch_alter_table('ledger_entries', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_ledger_entries_kind'), type_='check')
+        batch_op.drop_constraint(op.f('ck_ledger_entries_sign'), type_='check')
+        batch_op.create_check_constraint('kind', sa.text(kinds))
+        batch_op.create_check_constraint('sign', sa.text(sign))
+    create_ledger_guard()

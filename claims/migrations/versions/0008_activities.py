@@ -17,7 +17,7 @@ Create Date: 2026-12-06 23:00:39.833612
 import sqlalchemy as sa
 from alembic import op
 
-from claims.migrations.ledger_guard import create_ledger_guard, drop_ledger_guard
+from claims.migrations.ledger_guard import create_ledger_guard, drop_ledger_guard, replace_ledger_checks
 
 revision = '0008_activities'
 down_revision = '0007_rewards'
@@ -197,7 +197,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('contest_scores', schema=None) as batch_op:
         batch_op.create_index('ix_contest_scores_rank', ['contest_id', 'value', 'reached', 'participant_id'], unique=False)
-    _ledger_kinds(KINDS, SIGN)
+    replace_ledger_checks(KINDS, SIGN)
     with op.batch_alter_table('ledger_entries', schema=None) as batch_op:
         batch_op.create_index('ix_ledger_entries_kind_created', ['kind', 'created_at', 'participant_id', 'points'], unique=False)
 
@@ -208,7 +208,7 @@ def downgrade() -> None:
     drop_ledger_guard()
     op.execute("DELETE FROM ledger_entries WHERE kind IN ('training','survey','contest_prize','referral')")
     create_ledger_guard()
-    _ledger_kinds(OLD_KINDS, OLD_SIGN)
+    replace_ledger_checks(OLD_KINDS, OLD_SIGN)
 
     with op.batch_alter_table('claims', schema=None) as batch_op:
         batch_op.drop_index('ix_claims_status_decided')
@@ -238,13 +238,3 @@ def downgrade() -> None:
     op.drop_table('tiers')
     op.drop_table('surveys')
     op.drop_table('contests')
-
-
-def _ledger_kinds(kinds: str, sign: str) -> None:
-    drop_ledger_guard()
-    with op.batch_alter_table('ledger_entries', schema=None) as batch_op:
-        batch_op.drop_constraint(op.f('ck_ledger_entries_kind'), type_='check')
-        batch_op.drop_constraint(op.f('ck_ledger_entries_sign'), type_='check')
-        batch_op.create_check_constraint('kind', sa.text(kinds))
-        batch_op.create_check_constraint('sign', sa.text(sign))
-    create_ledger_guard()

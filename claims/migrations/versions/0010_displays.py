@@ -15,7 +15,7 @@ Create Date: 2026-12-07 01:10:00
 import sqlalchemy as sa
 from alembic import op
 
-from claims.migrations.ledger_guard import create_ledger_guard, drop_ledger_guard
+from claims.migrations.ledger_guard import create_ledger_guard, drop_ledger_guard, replace_ledger_checks
 
 revision = '0010_displays'
 down_revision = '0009_reach'
@@ -70,25 +70,15 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('display_claims', schema=None) as batch_op:
         batch_op.create_index('ix_display_claims_slot', ['activity_id', 'outlet_id', 'slot'], unique=False)
-    _ledger_kinds(KINDS, SIGN)
+    replace_ledger_checks(KINDS, SIGN)
 
 
 def downgrade() -> None:
     drop_ledger_guard()
     op.execute("DELETE FROM ledger_entries WHERE kind = 'display'")
     create_ledger_guard()
-    _ledger_kinds(OLD_KINDS, OLD_SIGN)
+    replace_ledger_checks(OLD_KINDS, OLD_SIGN)
     with op.batch_alter_table('display_claims', schema=None) as batch_op:
         batch_op.drop_index('ix_display_claims_slot')
     op.drop_table('display_claims')
     op.drop_table('display_activities')
-
-
-def _ledger_kinds(kinds: str, sign: str) -> None:
-    drop_ledger_guard()
-    with op.batch_alter_table('ledger_entries', schema=None) as batch_op:
-        batch_op.drop_constraint(op.f('ck_ledger_entries_kind'), type_='check')
-        batch_op.drop_constraint(op.f('ck_ledger_entries_sign'), type_='check')
-        batch_op.create_check_constraint('kind', sa.text(kinds))
-        batch_op.create_check_constraint('sign', sa.text(sign))
-    create_ledger_guard()
