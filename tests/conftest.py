@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
+from claims.db.engine import make_engine, make_session_factory, transaction
 from claims.db.migrate import upgrade
 from claims.runtime import Runtime, build_runtime
 from claims.settings import Settings
@@ -95,24 +100,101 @@ def postgres_server() -> str:
 def postgres_url(postgres_server: str) -> Iterator[str]:
     """A brand-new, empty PostgreSQL database for one test, dropped afterwards."""
     name = f"paragon_t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(postgres_server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    _admin_sql(f'CREATE DATABASE "{name}"')
     yield postgres_server.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    _admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _admin_sql(*statements: str) -> None:
+    """Run statements (CREATE/DROP DATABASE) outside a transaction on the PostgreSQL server."""
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            for statement in statements:
+                connection.execute(text(statement))
+    finally:
+        admin.dispose()
 
 
 def make_runtime(tmp_path: Path, database_url: str | None = None, blob_url: str | None = None) -> Runtime:
+    """A runtime over a migrated database: SQLite in `tmp_path`, or the (new, empty) PostgreSQL `database_url`."""
     env = {"PARAGON_DATA_DIR": str(tmp_path), "SECRET_KEY": "test-secret", "REDIS_URL": TEST_REDIS_URL}
     if database_url:
         env["DATABASE_URL"] = database_url
     if blob_url:
         env["BLOB_URL"] = blob_url
-    runtime = build_runtime(Settings.from_env(env))
-    upgrade(runtime.engine)
-    return runtime
+    settings = Settings.from_env(env)
+    migrated_database(settings.database_url)
+    return build_runtime(settings)
+
+
+#: Databases migrated (and for some folders seeded) once per test process, by (backend, variant): each test's
+#: database starts as a copy of one, because running every migration for each test's database cost most of the
+#: suite's time.
+_TEMPLATES: dict[tuple[str, str], str] = {}
+
+
+def migrated_database(database_url: str, variant: str = "schema",
+                      prepare: Callable[[Session], None] | None = None) -> None:
+    """Give the new database at `database_url` the schema at head: a copy of this process's template for
+    `variant` (a file copy for SQLite; for PostgreSQL the database is re-created with `CREATE DATABASE …
+    TEMPLATE`). `prepare` fills a variant's template once, after the migrations (e.g. a seeded programme)."""
+    url = make_url(database_url)
+    backend = url.get_backend_name()
+    template = _template(backend, variant, prepare)
+    if backend == "sqlite":
+        target = Path(url.database)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(template, target)
+        return
+    name = url.database
+    _admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+
+
+def _template(backend: str, variant: str, prepare: Callable[[Session], None] | None) -> str:
+    if (backend, variant) not in _TEMPLATES:
+        if backend == "sqlite":
+            location = str(Path(tempfile.mkdtemp(prefix=f"paragon-{variant}-")) / "paragon.db")
+            url = f"sqlite:///{location}"
+        else:
+            location = f"paragon_tpl_{variant}_{uuid.uuid4().hex[:10]}"
+            _admin_sql(f'CREATE DATABASE "{location}"')
+            url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{location}"
+        engine = make_engine(url)
+        try:
+            upgrade(engine)
+            if prepare is not None:
+                with transaction(make_session_factory(engine)) as session:
+                    prepare(session)
+        finally:
+            engine.dispose()  # a template must have no open connections (and SQLite's WAL is folded in)
+        _TEMPLATES[backend, variant] = location
+    return _TEMPLATES[backend, variant]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes() -> Iterator[None]:
+    """scrypt at n=2**10 instead of 2**14 while testing, as Django advises for its own hashers: the cost is slow
+    on purpose, and the suite hashes thousands of passwords. Hashes carry their parameters, so checking works
+    either way; tests/unit/test_security.py checks the production cost itself."""
+    import claims.security
+
+    production = claims.security._N
+    claims.security._N = 2**10
+    yield
+    claims.security._N = production
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_templates() -> Iterator[None]:
+    """Remove this process's templates when its tests are over."""
+    yield
+    for (backend, _variant), location in _TEMPLATES.items():
+        if backend == "sqlite":
+            shutil.rmtree(Path(location).parent, ignore_errors=True)
+        else:
+            _admin_sql(f'DROP DATABASE IF EXISTS "{location}" WITH (FORCE)')
+    _TEMPLATES.clear()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

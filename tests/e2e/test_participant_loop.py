@@ -25,12 +25,11 @@ import pytest
 from werkzeug.serving import make_server
 
 from claims.db.engine import transaction
-from claims.db.migrate import upgrade
 from claims.runtime import Runtime, build_runtime
 from claims.services.programme import load_programme
 from claims.settings import Settings
 from paragon.web import create_app
-from tests.conftest import TEST_REDIS_URL
+from tests.conftest import TEST_REDIS_URL, migrated_database
 from tests.e2e.a11y import assert_accessible
 from tests.e2e.browser import RECEIPT, ROOT, browser_programme
 from tests.review_ui.helpers import PASSWORD, REVIEWER_A
@@ -64,8 +63,8 @@ def programme(postgres_url, redis_conn, tmp_path) -> Iterator[Programme]:
     process (reading claims, sending e-mails into the outbox) for as long as the test runs."""
     settings = Settings.from_env({"PARAGON_DATA_DIR": str(tmp_path), "SECRET_KEY": SECRET, "DATABASE_URL": postgres_url,
                                   "BLOB_URL": "db://", "REDIS_URL": TEST_REDIS_URL})
+    migrated_database(postgres_url)
     runtime = build_runtime(settings)
-    upgrade(runtime.engine)
     with transaction(runtime.sessions) as session:
         load_programme(session, browser_programme())
     server = make_server("127.0.0.1", 0, create_app(runtime, ClaimQueue(redis_conn), testing=False), threaded=True)

@@ -9,14 +9,13 @@ from pathlib import Path
 from sqlalchemy import select
 
 from claims.db.engine import transaction
-from claims.db.migrate import upgrade
 from claims.db.models import Claim, Outlet, Participant, User
 from claims.runtime import Runtime, build_runtime
 from claims.services.mail_campaigns import batch_ranges, expand_campaign, queue_campaign, save_campaign
 from claims.services.registration import give_consent, withdraw_consent
 from claims.services.segments import Segment
 from claims.settings import Settings
-from tests.conftest import TEST_REDIS_URL
+from tests.conftest import TEST_REDIS_URL, migrated_database
 from tests.integration.activity_helpers import participants
 from tests.integration.helpers import seed
 from workers.campaign_mail import BATCH_SIZE, send_claimed
@@ -27,8 +26,8 @@ PUBLIC_URL = "https://program.example.pl"
 def reach_runtime(tmp_path: Path, database_url: str, **extra: str) -> Runtime:
     env = {"PARAGON_DATA_DIR": str(tmp_path), "SECRET_KEY": "test-secret", "REDIS_URL": TEST_REDIS_URL,
            "DATABASE_URL": database_url, "BLOB_URL": "db://", "PUBLIC_URL": PUBLIC_URL, **extra}
+    migrated_database(database_url)
     runtime = build_runtime(Settings.from_env(env))
-    upgrade(runtime.engine)
     seed(runtime)
     return runtime
 

@@ -76,6 +76,13 @@ PROGRAMME = {
 }
 
 
+def load_ui_programme(session) -> None:
+    """The programme above, loaded into the template database each test's copy starts from."""
+    from claims.services.programme import load_programme
+
+    load_programme(session, PROGRAMME)
+
+
 def png_bytes(color: tuple[int, int, int] = (200, 200, 200), size: tuple[int, int] = (40, 60)) -> bytes:
     """A plain PNG of one colour."""
     out = io.BytesIO()

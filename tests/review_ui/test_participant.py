@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import shutil
 
 from redis.exceptions import ConnectionError as RedisConnectionError
 
@@ -15,12 +14,14 @@ from claims.services.processing import Outcome, finish_processing, start_process
 from claims.settings import Settings
 from review_ui import create_app
 from review_ui.previews import placeholder_png
+from tests.conftest import migrated_database
 from tests.review_ui.helpers import (
     PARTICIPANT,
     PARTICIPANT_2,
     REVIEWER_A,
     Claims,
     RecordingQueue,
+    load_ui_programme,
     login,
     png_bytes,
 )
@@ -199,11 +200,11 @@ def test_upload_without_queue_leaves_claim_received(runtime, claims):
     assert claims.status(response.headers["Location"].rsplit("/", 1)[-1]) == "received"
 
 
-def test_upload_and_preview_with_blobs_in_the_sqlite_database(sqlite_template, tmp_path):
+def test_upload_and_preview_with_blobs_in_the_sqlite_database(tmp_path):
     """BLOB_URL=db:// on SQLite: storing and reading files must not wait on the request's own write lock."""
-    shutil.copyfile(sqlite_template, tmp_path / "paragon.db")
-    env = {"PARAGON_DATA_DIR": str(tmp_path), "SECRET_KEY": "test", "BLOB_URL": "db://"}
-    rt = build_runtime(Settings.from_env(env))
+    settings = Settings.from_env({"PARAGON_DATA_DIR": str(tmp_path), "SECRET_KEY": "test", "BLOB_URL": "db://"})
+    migrated_database(settings.database_url, "ui", load_ui_programme)
+    rt = build_runtime(settings)
     try:
         client = create_app(rt, RecordingQueue(), testing=True).test_client()
         login(client, PARTICIPANT)

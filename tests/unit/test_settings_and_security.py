@@ -62,6 +62,27 @@ def test_password_hash_verifies_only_the_right_password():
     assert not verify_password("correct horse", "garbage")
 
 
+def test_passwords_are_hashed_at_the_production_cost_outside_the_tests(monkeypatch):
+    """The suite hashes at a lower cost (tests/conftest.py); production's n=2**14, r=8 is what is stored."""
+    import claims.security
+
+    monkeypatch.setattr(claims.security, "_N", _production_cost())
+    scheme, n, r, p, _salt, _digest = hash_password("correct horse").split("$")
+    assert (scheme, n, r, p) == ("scrypt", "16384", "8", "1")
+
+
+def _production_cost() -> int:
+    """The module's own value, read from a fresh import (the suite has lowered the loaded one)."""
+    import importlib.util
+
+    import claims.security
+
+    spec = importlib.util.spec_from_file_location("security_as_shipped", claims.security.__file__)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module._N
+
+
 def test_api_tokens_are_random_and_stored_as_digest():
     a, b = new_api_token(), new_api_token()
     assert a != b and a.startswith("pgn_")
