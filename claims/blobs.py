@@ -21,7 +21,10 @@ def sha256_hex(data: bytes) -> str:
 
 
 class BlobStore(Protocol):
-    """Where uploaded files live. `put` is idempotent: the same bytes always get the same key."""
+    """Where uploaded files live. `put` is idempotent: the same bytes always get the same key. `transactional`:
+    whether a `put` with a session is undone when that session rolls back (else the bytes stay written)."""
+
+    transactional: bool
 
     def put(self, data: bytes, session: Session | None = None) -> str: ...
 
@@ -40,6 +43,8 @@ def _check_key(key: str) -> str:
 
 class LocalBlobStore:
     """Files under a folder, fanned out by the first two bytes of the hash; writes are atomic."""
+
+    transactional = False
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
@@ -82,6 +87,8 @@ class LocalBlobStore:
 
 class DatabaseBlobStore:
     """Blobs in the `blobs` table, so workers on other machines read uploads without a shared disk."""
+
+    transactional = True
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions

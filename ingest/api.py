@@ -69,7 +69,7 @@ def create_claim():
     with transaction(rt.sessions) as session:
         participant_id = _submitting_participant(session)
     files = [IncomingFile(f.filename, f.stream) for f in request.files.getlist("files")]
-    submission = check_submission(files, request.form.getlist("product_code"), limits)
+    submission = check_submission(files, request.form.getlist("product_code"), limits, alongside=True)
     with transaction(rt.sessions) as session:
         claim = take_claim(session, rt.blobs, session.get(Participant, participant_id), submission, limits,
                            limiter=limiter(), ip=request.remote_addr, device_id=request.headers.get("X-Device-Id"))

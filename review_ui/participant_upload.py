@@ -54,7 +54,7 @@ def submit():
     limits = intake_limits(settings)
     user, blobs = acting_user(), runtime().blobs
     try:
-        submission = check_submission(incoming(), [codes], limits)
+        submission = check_submission(incoming(), [codes], limits, alongside=True)
         created = write(lambda s: take_claim(s, blobs, participant_of(s, user), submission, limits,
                                              limiter=limiter(), ip=request.remote_addr))
     except (TooManyAttemptsError, InvalidInputError) as error:

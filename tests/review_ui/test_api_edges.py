@@ -71,3 +71,38 @@ def test_uploads_refused_for_their_type_do_not_count_against_the_hourly_limit(ru
     assert upload(png_bytes((1, 2, 3)), "a.png").status_code == 202
     assert upload(png_bytes((4, 5, 6)), "b.png").status_code == 202
     assert upload(png_bytes((7, 8, 9)), "c.png").status_code == 429  # the limit itself still holds
+
+
+def test_photos_refused_by_the_quality_gate_leave_nothing_stored_and_do_not_count(runtime, redis_conn):
+    """The gate runs beside the files' write into the database (`check_submission(alongside=True)`): a refused
+    photo must still leave no claim and no stored bytes, on either blob store, and use up no upload."""
+    from claims.db.models import Blob, Claim
+    from tests.hostile.photos import dark_photo, readable_photo
+    from workers.queues import ClaimQueue
+
+    limited = dataclasses.replace(runtime, settings=dataclasses.replace(runtime.settings, uploads_per_hour=2))
+    app = create_web_app(limited, ClaimQueue(redis_conn), testing=True)
+    app.extensions["paragon.ratelimiter"] = RateLimiter(redis_conn, prefix=f"test-{uuid.uuid4().hex[:8]}")
+    client, headers = app.test_client(), _token(runtime)
+
+    def upload(data: bytes):
+        return client.post("/api/v1/claims", headers=headers, content_type="multipart/form-data",
+                           data={"files": [(io.BytesIO(data), "photo.jpg")]})
+
+    with runtime.sessions() as session:
+        claims_before = len(session.scalars(select(Claim.id)).all())
+    for seed in range(3):
+        answer = upload(dark_photo(seed))
+        assert answer.status_code == 422 and answer.get_json()["error"]["code"] == "photo_quality"
+    with runtime.sessions() as session:
+        assert len(session.scalars(select(Claim.id)).all()) == claims_before
+        assert session.scalars(select(Blob.sha256)).all() == []
+    blob_folder = runtime.settings.data_dir / "blobs"
+    assert not blob_folder.exists() or not [p for p in blob_folder.rglob("*") if p.is_file()]
+
+    good = upload(readable_photo(7))
+    assert good.status_code == 202, good.get_json()
+    assert upload(png_bytes((4, 5, 6))).status_code == 202
+    assert upload(png_bytes((7, 8, 9))).status_code == 429  # two counted: the refused photos were not
+    with runtime.sessions() as session:
+        assert len(session.scalars(select(Claim.id)).all()) == claims_before + 2
