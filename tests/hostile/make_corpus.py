@@ -9,6 +9,7 @@ file, possibly finding no text).
 
 from __future__ import annotations
 
+import functools
 import io
 import random
 import struct
@@ -250,10 +251,17 @@ def make_corpus(directory: Path) -> dict[str, Path]:
     """Write every case into `directory` (created if needed) and return name -> path."""
     directory.mkdir(parents=True, exist_ok=True)
     paths = {}
-    for name, (make, _) in CASES.items():
+    for name in CASES:
         paths[name] = directory / name
-        paths[name].write_bytes(make())
+        paths[name].write_bytes(case_bytes(name))
     return paths
+
+
+@functools.cache
+def case_bytes(name: str) -> bytes:
+    """One case's bytes, made once per process (the PDF bomb alone deflates 1 GB: seconds; three test modules
+    each write the corpus)."""
+    return CASES[name][0]()
 
 
 if __name__ == "__main__":
