@@ -9,6 +9,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import cv2
 import numpy as np
 from PIL import ExifTags, Image, ImageOps, ImageSequence, UnidentifiedImageError
 
@@ -209,6 +210,10 @@ def _draft_size(size: tuple[int, int], max_side: int) -> tuple[int, int]:
     return max(1, math.ceil(size[0] * factor)), max(1, math.ceil(size[1] * factor))
 
 
+#: The least reduction factor the last resize of a preview does without a pre-filter (see `_shrink_preview`).
+LINEAR_ENOUGH = 0.8
+
+
 def _shrink_preview(image: Image.Image, max_side: int) -> Image.Image:
     """Bring the long side down to `max_side`: integer `reduce` first (cheap), then one area resize."""
     step = max(image.size) // max_side
@@ -217,6 +222,10 @@ def _shrink_preview(image: Image.Image, max_side: int) -> Image.Image:
     if max(image.size) > max_side:
         factor = max_side / max(image.size)
         size = (max(1, round(image.width * factor)), max(1, round(image.height * factor)))
+        if factor >= LINEAR_ENOUGH and image.mode in ("RGB", "L"):
+            # OpenCV's bilinear without a pre-filter: a few times faster than Pillow's, and at this little
+            # reduction there is next to nothing to alias (the upload request pays for this)
+            return Image.fromarray(cv2.resize(np.asarray(image), size, interpolation=cv2.INTER_LINEAR))
         image = image.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
     return image
 
