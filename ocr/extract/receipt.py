@@ -145,7 +145,7 @@ def _evidence(lines: list[TextLine], body: list[TextLine]) -> _Evidence:
         for m in find_amounts(line.text)
     ]
     return _Evidence(
-        sales=_amounts_on(sales_lines, _SALES, last=False),
+        sales=[abs(value) for value in _amounts_on(sales_lines, _SALES, last=False)],  # "PTU A - 30,90": a dash
         summary=summary,
         payments=payments,
         change=_amounts_on(body, _CHANGE),

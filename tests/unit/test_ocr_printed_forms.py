@@ -89,3 +89,19 @@ def test_invoice_vat_column_when_gross_is_printed_before_net() -> None:
     fields = _invoice("Faktura VAT nr FV 1514/2024", "Razem: 32,57 6,09 26,48\nKwota do zapłaty: 32,57 PLN")
     assert fields["total"] == ("32.57", True)
     assert fields["vat_total"] == ("6.09", True)
+
+
+def test_a_ptu_total_misread_in_one_digit_is_repaired_from_the_taxable_sales_but_not_sure() -> None:
+    # 10,88 at 23 % holds 2,03 and 16,22 at 8 % 1,20: of the totals the sales allow only 3,23 is one digit from 5,23
+    fields = _receipt(f"{SALES}\nSUMA PTU 5,23", "#8947 13:06")
+    assert fields["vat_total"] == ("3.23", False)
+
+
+def test_a_ptu_total_far_from_what_the_sales_allow_is_kept_as_read() -> None:
+    fields = _receipt(f"{SALES}\nSUMA PTU 7,77", "#8947 13:06")
+    assert fields["vat_total"] == ("7.77", False)
+
+
+def test_a_dash_before_a_taxable_sale_does_not_make_it_negative() -> None:
+    fields = _receipt("Sprzed. opod. PTU A - 10,88\nSprzed. opod. PTU B 16,22\nSUMA PTU 3,23", "#8947 13:06")
+    assert fields["vat_total"] == ("3.23", True)
