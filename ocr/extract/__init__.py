@@ -59,12 +59,15 @@ def extract_printed(reading: DocumentReading) -> Extraction:
         A line re-read on its own (`reading.rereads`) replaces the field it was re-read for; a sure amount
         whose row the second engine read without it is no longer sure (`extract.confirm`).
     """
-    merged = merge_readings(*extract_readings(reading))
+    extractions = extract_readings(reading)
+    merged = merge_readings(*extractions)
     for reread in reading.rereads:
         value = reread_value(reading, reread)
         if value is not None:
             merged.fields[reread_field_name(reread) or ""] = value
-    return second_engine_agreement(merged, reading)
+    groups = _alternate_groups(reading)
+    second = next((e for key, e in zip(groups, extractions[1:], strict=False) if key.startswith("engine:")), None)
+    return second_engine_agreement(merged, reading, second)
 
 
 def reread_value(reading: DocumentReading, reread: PageReading) -> FieldValue | None:
@@ -92,16 +95,21 @@ def alternate_readings(reading: DocumentReading) -> list[DocumentReading]:
     Alternate pages are grouped by their "psm:N" step (or "engine:NAME", a second engine's reading); a page
     without an alternate keeps the primary.
     """
-    groups: dict[str, list[PageReading]] = {}
-    for page in reading.alternates:
-        key = next((step for step in page.steps if step.startswith(("psm:", "engine:"))), "alternate")
-        groups.setdefault(key, []).append(page)
     readings = []
-    for pages in groups.values():
+    for pages in _alternate_groups(reading).values():
         by_number = {page.number: page for page in pages}
         merged = tuple(by_number.get(page.number, page) for page in reading.pages)
         readings.append(DocumentReading(reading.media_type, merged, reading.seconds))
     return readings
+
+
+def _alternate_groups(reading: DocumentReading) -> dict[str, list[PageReading]]:
+    """Return the alternate pages grouped by their "psm:N" or "engine:NAME" step, in reading order."""
+    groups: dict[str, list[PageReading]] = {}
+    for page in reading.alternates:
+        key = next((step for step in page.steps if step.startswith(("psm:", "engine:"))), "alternate")
+        groups.setdefault(key, []).append(page)
+    return groups
 
 
 def _polish_receipt(lines: list[TextLine]) -> Found:
