@@ -105,3 +105,38 @@ def test_a_ptu_total_far_from_what_the_sales_allow_is_kept_as_read() -> None:
 def test_a_dash_before_a_taxable_sale_does_not_make_it_negative() -> None:
     fields = _receipt("Sprzed. opod. PTU A - 10,88\nSprzed. opod. PTU B 16,22\nSUMA PTU 3,23", "#8947 13:06")
     assert fields["vat_total"] == ("3.23", True)
+
+
+def test_a_hash_number_after_background_noise_read_with_little_confidence_opens_its_line() -> None:
+    from dataclasses import replace
+
+    from ocr.model import Line, Word
+
+    def noisy(line: Line) -> Line:
+        if "#8947" not in line.text:
+            return line
+        box = line.words[0].box
+        words = [Word("ye", 0.4, box), Word("som", 0.3, box), *line.words]
+        return Line(" ".join(w.text for w in words), tuple(words), line.box)
+
+    text = f"""MARKET Sp. z o.o.
+NIP: 277-28-16-582
+2025-05-08
+PARAGON FISKALNY
+KABEL YDY 3X1,5 MB
+4,75 x 2,29 10,88 A
+{SALES.splitlines()[0]}
+SUMA PLN 10,88
+#8947 13:06
+Kasa 3 Kasjer nr 9
+"""
+    reading = reading_from_text(text)
+    page = reading.pages[0]
+    reading = replace(reading, pages=(replace(page, lines=tuple(noisy(line) for line in page.lines)),))
+    assert any(line.text.startswith("ye som #8947") for line in reading.pages[0].lines)
+    assert extract_fields(reading).fields["document_number"].value == "8947"
+
+
+def test_a_hash_inside_a_line_of_confident_words_stays_the_registers() -> None:
+    fields = _receipt("SUMA PTU 3,23", "0084/1653 #0102 DANUTA W. 10:36")
+    assert "document_number" not in fields or fields["document_number"][0] != "0102"
