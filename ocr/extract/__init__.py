@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from ocr.extract.confirm import second_engine_agreement
 from ocr.extract.documents import ClaimExtraction, merge_documents
-from ocr.extract.invoice import extract_invoice
+from ocr.extract.invoice import DUE_DATE_LABEL, extract_invoice
 from ocr.extract.kind import Layout, detect_layout
 from ocr.extract.merge import merge_readings, needs_second_reading, needs_third_reading, only_the_date_unsettled
 from ocr.extract.receipt import extract_receipt
@@ -121,7 +121,7 @@ def _polish_receipt(lines: list[TextLine]) -> Found:
 def _polish_invoice(lines: list[TextLine]) -> Found:
     """A Polish VAT invoice (faktura)."""
     fields, items = extract_invoice(lines)
-    return _with_sroie_dates(fields, lines), items
+    return _with_sroie_dates(fields, [line for line in lines if not DUE_DATE_LABEL.search(line.folded)]), items
 
 
 def _sroie_receipt(lines: list[TextLine]) -> Found:

@@ -85,6 +85,25 @@ def test_invoice_numbers_with_a_letter_prefix_and_a_space() -> None:
     assert _invoice("FAKTURA VAT FS-848/10/2025", table)["document_number"][0] == "FS-848/10/2025"
 
 
+def test_invoice_vat_beside_net_when_the_gross_column_is_cut_off_sums_to_the_amount_due() -> None:
+    fields = _invoice("Faktura VAT nr FV 1514/2024", "Stawka VAT Wartość netto Kwota VAT\n23% 26,48 6,09\n"
+                      "Razem 26,48 6,09\nKwota do zapłaty: 32,57 PLN")
+    assert fields["vat_total"][0] == "6.09"
+
+
+def test_invoice_vat_is_not_taken_from_a_pair_beyond_the_highest_polish_rate() -> None:
+    fields = _invoice("Faktura VAT nr FV 1514/2024", "Razem 22,57 10,00\nKwota do zapłaty: 32,57 PLN")
+    assert "vat_total" not in fields
+
+
+def test_an_invoice_photo_cut_below_its_header_is_read_as_an_invoice_and_its_due_date_is_not_the_date() -> None:
+    text = "Do zapłaty: 568,17 PLN\nSposób płatności: przelew\nTermin płatności: 03-10-2026\nNr konta: 93 6762 8622"
+    extraction = extract_fields(reading_from_text(text))
+    assert str(extraction.kind) == "invoice"
+    assert extraction.fields["total"].value == "568.17"
+    assert "date" not in extraction.fields
+
+
 def test_invoice_vat_column_when_gross_is_printed_before_net() -> None:
     fields = _invoice("Faktura VAT nr FV 1514/2024", "Razem: 32,57 6,09 26,48\nKwota do zapłaty: 32,57 PLN")
     assert fields["total"] == ("32.57", True)
