@@ -12,20 +12,25 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ocr.errors import EngineError
+from ocr.config import ReaderConfig
+from ocr.errors import EngineError, ReadTimeoutError
 from ocr.extract import extract_printed
-from ocr.extract.confirm import CONFIRM_STEP, CONFIRMED_FIELDS, CORRECTED_FIELDS
+from ocr.extract.confirm import CONFIRM_STEP, CONFIRMED_FIELDS, CORRECTED_FIELDS, TIEBREAK_STEP, corrected_code
 from ocr.model import DocumentReading, Line, PageReading, PageSource, Word
-from ocr.reread import PageImage, crop_row, find_row
+from ocr.reread import PageImage, Row, crop_row, find_row, read_row, row_scales
 from ocr.session import SECOND_ENGINE_STEP
 
 _TEXT_HEIGHT = 36.0  # px: the recogniser's input is 48 px high; characters about this tall read best
 
 
-def confirm_rows(reading: DocumentReading, pages: dict[int, PageImage]) -> DocumentReading:
+def confirm_rows(
+    reading: DocumentReading, pages: dict[int, PageImage], config: ReaderConfig | None = None, deadline: float = 0.0
+) -> DocumentReading:
     """Read the row of every sure amount (and of the document number) again with rapidocr and keep it in
     `reading.rereads`.
 
+    When rapidocr reads the document number otherwise, tesseract reads its row on its own too (with `config`,
+    before `deadline`): a third opinion kept with the step "tiebreak:document_number".
     A missing or failing engine leaves the reading as it was (the fields then keep their first verdict).
     """
     extraction = extract_printed(reading)
@@ -38,19 +43,41 @@ def confirm_rows(reading: DocumentReading, pages: dict[int, PageImage]) -> Docum
             continue
         page = pages[field.boxes[0].page]
         row = find_row(reading, field, page)
-        if row is None:
-            continue
-        height = page.text_height or row.pixels.h
-        crop = crop_row(page, row.pixels, max(0.5, min(3.0, _TEXT_HEIGHT / max(height, 1.0))))
-        if crop is None:
-            continue
         try:
-            from ocr import rapid
-
-            text, score = rapid.read_line(crop[0])
+            confirmed = _second_engine_row(page, row, name) if row is not None else None
         except EngineError:
             return reading
-        line = Line(text, (Word(text, score, row.region),), row.region)
-        steps = (f"{CONFIRM_STEP}{name}", SECOND_ENGINE_STEP)
-        found.append(PageReading(page.number, page.size[0], page.size[1], PageSource.OCR, (line,), score, steps))
+        if confirmed is None or row is None:
+            continue
+        found.append(confirmed)
+        disputed = name in CORRECTED_FIELDS and corrected_code(field.value, confirmed.text) != field.value
+        if disputed and config is not None:
+            found.extend(_tiebreak(page, row, name, config, deadline))
     return replace(reading, rereads=reading.rereads + tuple(found)) if found else reading
+
+
+def _second_engine_row(page: PageImage, row: Row, name: str) -> PageReading | None:
+    """Return rapidocr's reading of a row as one line (None when the row lies off the image).
+
+    Raises:
+        EngineError: rapidocr is missing or failed.
+    """
+    height = page.text_height or row.pixels.h
+    crop = crop_row(page, row.pixels, max(0.5, min(3.0, _TEXT_HEIGHT / max(height, 1.0))))
+    if crop is None:
+        return None
+    from ocr import rapid
+
+    text, score = rapid.read_line(crop[0])
+    line = Line(text, (Word(text, score, row.region),), row.region)
+    steps = (f"{CONFIRM_STEP}{name}", SECOND_ENGINE_STEP)
+    return PageReading(page.number, page.size[0], page.size[1], PageSource.OCR, (line,), score, steps)
+
+
+def _tiebreak(page: PageImage, row: Row, name: str, config: ReaderConfig, deadline: float) -> list[PageReading]:
+    """Return tesseract's reading of a row on its own (enlarged, psm 7) with the step "tiebreak:NAME"."""
+    try:
+        read = read_row(page, row, row_scales(page)[0], name, config, deadline)
+    except (ReadTimeoutError, EngineError):
+        return []
+    return [replace(read, steps=(f"{TIEBREAK_STEP}{name}", *read.steps[1:]))] if read is not None else []

@@ -60,7 +60,7 @@ def read_document(data: bytes, config: ReaderConfig = DEFAULT_CONFIG) -> Documen
     if session.inputs and not _hopeless(reading):
         reading = _more_readings(reading, session)
         if config.second_engine:
-            reading = confirm_rows(reading, session.page_images())
+            reading = confirm_rows(reading, session.page_images(), config, session.deadline)
     return replace(reading, seconds=round(time.monotonic() - started, 3))
 
 

@@ -155,7 +155,7 @@ def crop_row(page: PageImage, box: Box, scale: float) -> tuple[np.ndarray, Trans
     return smoothed, to_page.then(page.to_page)
 
 
-def _scales(page: PageImage) -> tuple[float, ...]:
+def row_scales(page: PageImage) -> tuple[float, ...]:
     """Return the enlargements to read a row at, lowered for print that is already large."""
     scales = tuple(s / page.enlarged for s in CROP_SCALES)
     if not page.text_height:
@@ -256,7 +256,7 @@ def reread_key_fields(
         if row is None:
             continue
         try:
-            rows = [read_row(page, row, scale, name, config, deadline) for scale in _scales(page)]
+            rows = [read_row(page, row, scale, name, config, deadline) for scale in row_scales(page)]
         except (ReadTimeoutError, EngineError):
             break
         values = [reread_value(reading, row) if row is not None else None for row in rows]

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from ocr.extract.confirm import second_engine_agreement
 from ocr.extract.documents import ClaimExtraction, merge_documents
-from ocr.extract.invoice import extract_invoice
+from ocr.extract.invoice import DUE_DATE_LABEL, extract_invoice
 from ocr.extract.kind import Layout, detect_layout
 from ocr.extract.merge import merge_readings, needs_second_reading, needs_third_reading, only_the_date_unsettled
 from ocr.extract.receipt import extract_receipt
@@ -59,12 +59,15 @@ def extract_printed(reading: DocumentReading) -> Extraction:
         A line re-read on its own (`reading.rereads`) replaces the field it was re-read for; a sure amount
         whose row the second engine read without it is no longer sure (`extract.confirm`).
     """
-    merged = merge_readings(*extract_readings(reading))
+    extractions = extract_readings(reading)
+    merged = merge_readings(*extractions)
     for reread in reading.rereads:
         value = reread_value(reading, reread)
         if value is not None:
             merged.fields[reread_field_name(reread) or ""] = value
-    return second_engine_agreement(merged, reading)
+    groups = _alternate_groups(reading)
+    second = next((e for key, e in zip(groups, extractions[1:], strict=False) if key.startswith("engine:")), None)
+    return second_engine_agreement(merged, reading, second)
 
 
 def reread_value(reading: DocumentReading, reread: PageReading) -> FieldValue | None:
@@ -92,16 +95,21 @@ def alternate_readings(reading: DocumentReading) -> list[DocumentReading]:
     Alternate pages are grouped by their "psm:N" step (or "engine:NAME", a second engine's reading); a page
     without an alternate keeps the primary.
     """
-    groups: dict[str, list[PageReading]] = {}
-    for page in reading.alternates:
-        key = next((step for step in page.steps if step.startswith(("psm:", "engine:"))), "alternate")
-        groups.setdefault(key, []).append(page)
     readings = []
-    for pages in groups.values():
+    for pages in _alternate_groups(reading).values():
         by_number = {page.number: page for page in pages}
         merged = tuple(by_number.get(page.number, page) for page in reading.pages)
         readings.append(DocumentReading(reading.media_type, merged, reading.seconds))
     return readings
+
+
+def _alternate_groups(reading: DocumentReading) -> dict[str, list[PageReading]]:
+    """Return the alternate pages grouped by their "psm:N" or "engine:NAME" step, in reading order."""
+    groups: dict[str, list[PageReading]] = {}
+    for page in reading.alternates:
+        key = next((step for step in page.steps if step.startswith(("psm:", "engine:"))), "alternate")
+        groups.setdefault(key, []).append(page)
+    return groups
 
 
 def _polish_receipt(lines: list[TextLine]) -> Found:
@@ -113,7 +121,7 @@ def _polish_receipt(lines: list[TextLine]) -> Found:
 def _polish_invoice(lines: list[TextLine]) -> Found:
     """A Polish VAT invoice (faktura)."""
     fields, items = extract_invoice(lines)
-    return _with_sroie_dates(fields, lines), items
+    return _with_sroie_dates(fields, [line for line in lines if not DUE_DATE_LABEL.search(line.folded)]), items
 
 
 def _sroie_receipt(lines: list[TextLine]) -> Found:

@@ -17,6 +17,8 @@ from ocr.model import DocumentReading
 from vocabulary.fields import FieldName
 
 CONFIRM_STEP = "confirm:"
+#: A corrected field's row read by tesseract alone when the second engine read it otherwise (a third opinion).
+TIEBREAK_STEP = "tiebreak:"
 _RUN = re.compile(r"\d[\d.,]*\d|\d")
 #: The amounts whose row the second engine reads again when the document's arithmetic confirms them.
 CONFIRMED_FIELDS = (FieldName.TOTAL, FieldName.VAT_TOTAL)
@@ -24,31 +26,40 @@ CONFIRMED_FIELDS = (FieldName.TOTAL, FieldName.VAT_TOTAL)
 CORRECTED_FIELDS = (FieldName.DOCUMENT_NUMBER,)
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9/\-]*")
 _MAX_CORRECTION = 2  # characters the second engine may change in a code of the same length
+_DIGITS_AFTER_TIME = re.compile(r"(?<=\d:\d{2})(?=\d)")
+_TIME_AFTER_DIGITS = re.compile(r"(?<=\d)(?=\d{2}:\d{2}(?!\d))")
 
 
-def confirmations(reading: DocumentReading) -> dict[str, str]:
-    """Return the second engine's text of each confirmed field's row, by field name."""
+def confirmations(reading: DocumentReading, kind: str = CONFIRM_STEP) -> dict[str, str]:
+    """Return the second engine's text of each confirmed field's row (or, with `TIEBREAK_STEP`, tesseract's
+    reading of a corrected field's row on its own), by field name."""
     found = {}
     for page in reading.rereads:
-        step = next((s for s in page.steps if s.startswith(CONFIRM_STEP)), None)
+        step = next((s for s in page.steps if s.startswith(kind)), None)
         if step is not None:
-            found[step[len(CONFIRM_STEP) :]] = " ".join(line.text for line in page.lines)
+            found[step[len(kind) :]] = " ".join(line.text for line in page.lines)
     return found
 
 
 def without_confirmations(reading: DocumentReading) -> DocumentReading:
     """Return the reading without the second engine's row readings (the first verdicts, for comparison)."""
-    kept = tuple(p for p in reading.rereads if not any(s.startswith(CONFIRM_STEP) for s in p.steps))
+    kept = tuple(p for p in reading.rereads if not any(s.startswith((CONFIRM_STEP, TIEBREAK_STEP)) for s in p.steps))
     return replace(reading, rereads=kept)
 
 
-def second_engine_agreement(extraction: Extraction, reading: DocumentReading) -> Extraction:
+def second_engine_agreement(
+    extraction: Extraction, reading: DocumentReading, second_page: Extraction | None = None
+) -> Extraction:
     """Drop `sure` from an amount whose row the second engine read without printing that amount; take the
-    second engine's characters for a document number it read alike but for one or two characters."""
+    second engine's characters for a document number it read alike but for one or two characters (unless
+    tesseract, reading the row on its own, read the first characters again)."""
+    tiebreaks = confirmations(reading, TIEBREAK_STEP)
     for name, text in confirmations(reading).items():
         field = extraction.fields.get(name)
         if name in CORRECTED_FIELDS and field is not None:
-            extraction.fields[name] = replace(field, value=corrected_code(field.value, text))
+            page_value = second_page.fields.get(name) if second_page is not None else None
+            code = voted_code(field.value, text, tiebreaks.get(name), page_value.value if page_value else None)
+            extraction.fields[name] = replace(field, value=code)
             continue
         if field is None or not field.sure:
             continue
@@ -67,13 +78,41 @@ def agrees(value: str, text: str) -> bool:
     return digits in runs
 
 
+def read_code(value: str, text: str) -> str | None:
+    """Return the code in `text` of the same length as `value` that equals it or differs from it in one or two
+    characters (upper case; the closest one), else None.
+
+    A clock time run into the code ("11:25922169", "3736012:24": the space lost) is split off first.
+    """
+    upper = value.upper()
+    text = _TIME_AFTER_DIGITS.sub(" ", _DIGITS_AFTER_TIME.sub(" ", text))
+    best, distance = None, _MAX_CORRECTION + 1
+    for token in (t.upper() for t in _CODE.findall(text)):
+        if len(token) == len(upper) and any(ch.isdigit() for ch in token):
+            differs = edit_distance(token, upper, _MAX_CORRECTION)
+            if differs < distance:
+                best, distance = token, differs
+    return best
+
+
 def corrected_code(value: str, text: str) -> str:
     """Return the code in `text` of the same length as `value` that differs from it in one or two characters
     (tesseract's 8 for a dot-matrix 0, 4 for W), else `value`."""
-    best, distance = value, _MAX_CORRECTION + 1
-    for token in _CODE.findall(text):
-        if len(token) == len(value) and any(ch.isdigit() for ch in token) and token.upper() != value.upper():
-            differs = edit_distance(token.upper(), value.upper(), _MAX_CORRECTION)
-            if differs < distance:
-                best, distance = token.upper(), differs
-    return best
+    found = read_code(value, text)
+    return value if found is None or found == value.upper() else found
+
+
+def voted_code(value: str, second: str, third: str | None, second_page: str | None = None) -> str:
+    """Return the page's code or the second engine's correction of it, by the votes of the two engines.
+
+    Tesseract votes with its page reading (`value`) and its reading of the row alone (`third`, when it reads
+    the same code); the second engine with its row reading (`second`) and its page reading (`second_page`,
+    when it reads the corrected code). A tie goes to the second engine: it does not share tesseract's
+    confusions (an 8 for a dot-matrix 0), which a re-read by tesseract repeats.
+    """
+    corrected = corrected_code(value, second)
+    if third is None or corrected == value:
+        return corrected
+    first_votes = 1 + (read_code(value, third) == value.upper())
+    second_votes = 1 + (second_page is not None and second_page.upper() == corrected.upper())
+    return value if first_votes > second_votes else corrected

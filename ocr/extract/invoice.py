@@ -15,6 +15,8 @@ from ocr.extract.values import FieldValue
 from vocabulary.fields import FieldName
 
 _ISSUE = re.compile(r"data\s*wystawienia|wystawiono\s*dnia|data\s*faktury")
+#: The payment deadline: a date on an invoice that is neither its issue nor its sale date.
+DUE_DATE_LABEL = re.compile(r"termin\s*(?:platnosci|zaplaty)|zaplata\s*do|platne\s*do")
 _SALE = re.compile(r"data\s*(?:sprzedazy|dostawy|wykonania|zakonczenia\s*dostawy)")
 _NUMBER = re.compile(
     r"(?:faktura(?:\s*vat)?(?:\s*korygujaca)?\s*(?:nr|numer|no\.?)?|nr\s*faktury|numer\s*faktury)"
@@ -27,6 +29,7 @@ _DUE: tuple[tuple[re.Pattern[str], float], ...] = (
 )
 _PAYMENT_LABEL = re.compile(r"platnos|zaplat")
 _SUMMARY_ROW = re.compile(r"\brazem\b|\bogolem\b|\bsuma\b")
+_MAX_RATE = Decimal("0.23")
 
 
 def _dated(lines: list[TextLine], label: re.Pattern[str]) -> FieldValue | None:
@@ -97,15 +100,30 @@ def _total(lines: list[TextLine], triples: list[tuple[Decimal, Decimal, bool]]) 
     return FieldValue(format_amount(max(summary)), 0.7, (), True) if summary else None
 
 
-def _vat_total(triples: list[tuple[Decimal, Decimal, bool]], total: FieldValue | None) -> FieldValue | None:
+def _vat_total(
+    lines: list[TextLine], triples: list[tuple[Decimal, Decimal, bool]], total: FieldValue | None
+) -> FieldValue | None:
     """Return the VAT of the netto + VAT = brutto row whose brutto is the total (summary rows first)."""
     if total is None:
         return None
     matching = [(is_summary, vat) for vat, brutto, is_summary in triples if brutto == Decimal(total.value)]
     if not matching:
-        return None
+        return _vat_beside_net(lines, total)
     _, vat = max(matching, key=lambda m: m[0])
     return FieldValue(format_amount(vat), round(0.9 * total.confidence, 3), (), total.sure)
+
+
+def _vat_beside_net(lines: list[TextLine], total: FieldValue) -> FieldValue | None:
+    """Return the VAT of a summary row printing only netto and VAT (the gross column cut off or not printed)
+    whose sum is the total: the smaller amount, at most 23 % of the other (no Polish rate is higher)."""
+    gross = Decimal(total.value)
+    for line in (line for line in lines if _SUMMARY_ROW.search(line.folded)):
+        values = [m.value for m in find_amounts(line.text)]
+        for netto, vat in zip(values, values[1:], strict=False):
+            netto, vat = max(netto, vat), min(netto, vat)
+            if abs(netto + vat - gross) < CENT / 2 and 0 < vat <= netto * _MAX_RATE + CENT:
+                return FieldValue(format_amount(vat), round(0.8 * total.confidence, 3), (), total.sure)
+    return None
 
 
 def _nips(
@@ -142,7 +160,7 @@ def extract_invoice(lines: list[TextLine]) -> tuple[dict[str, FieldValue], list[
     fields[FieldName.DOCUMENT_NUMBER] = _number(lines)
     triples = _triples(lines)
     fields[FieldName.TOTAL] = _total(lines, triples)
-    fields[FieldName.VAT_TOTAL] = _vat_total(triples, fields[FieldName.TOTAL])
+    fields[FieldName.VAT_TOTAL] = _vat_total(lines, triples, fields[FieldName.TOTAL])
     fields[FieldName.SELLER_NAME] = seller_name(seller_block) if seller_block else None
     fields[FieldName.SELLER_ADDRESS] = seller_address(seller_block) if seller_block else None
     payment_lines = [line for line in lines if _PAYMENT_LABEL.search(line.folded)]

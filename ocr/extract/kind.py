@@ -23,6 +23,7 @@ _INVOICE_CUES: tuple[tuple[re.Pattern[str], int], ...] = (
     (re.compile(r"do\s*zaplaty"), 1),
     (re.compile(r"data\s*wystawienia"), 2),
     (re.compile(r"data\s*sprzedazy"), 1),
+    (re.compile(r"(?:termin|sposob)\s*platnosci|n(?:r|umer)\s*konta"), 1),  # payment terms: never on a receipt
 )
 _FOREIGN_RECEIPT_CUES: tuple[tuple[re.Pattern[str], int], ...] = (
     (re.compile(r"\btotal\b"), 2),

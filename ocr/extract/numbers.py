@@ -142,6 +142,8 @@ def _compact_dates(text: str) -> list[DateMatch]:
     """Find dates printed without separators (27032018 or 20180327), weakly: such numbers are often codes."""
     found: list[DateMatch] = []
     for m in _COMPACT.finditer(text):
+        if text[m.start() - 1 : m.start()].isalpha() and text[m.end() : m.end() + 1].isalpha():
+            continue  # glued to letters on both sides: a product code ("CN27102011D"), not a date
         digits = m.group(1)
         date = make_date(int(digits[4:]), int(digits[2:4]), int(digits[:2])) if digits[4:6] == "20" else None
         date = date or (make_date(int(digits[:4]), int(digits[4:6]), int(digits[6:])) if digits[:2] == "20" else None)

@@ -40,6 +40,7 @@ _DOC_NUMBER: tuple[tuple[re.Pattern[str], float], ...] = (
     # "#1234" opening a line (the number beside the time); "#0102" inside a line is the register's or cashier's
     (re.compile(r"^\s*[#h]\s?([0-9]{4,8})(?=\s|$)"), 0.75),
 )
+_NOISE_CONFIDENCE = 0.6  # words read with less confidence than this before a "#1234" are the background's
 _TRAILING_CODE = re.compile(r"(?<![\w/])([A-Z]?\d{4,8}(?:/\d{2,6})?)[\s|!.,;:]*$")
 _CODE_CONTEXT = re.compile(r"\bnip\b|\d{4}-\d{2}-\d{2}|\d{2}[.-]\d{2}[.-]\d{4}")
 
@@ -145,7 +146,7 @@ def _evidence(lines: list[TextLine], body: list[TextLine]) -> _Evidence:
         for m in find_amounts(line.text)
     ]
     return _Evidence(
-        sales=_amounts_on(sales_lines, _SALES, last=False),
+        sales=[abs(value) for value in _amounts_on(sales_lines, _SALES, last=False)],  # "PTU A - 30,90": a dash
         summary=summary,
         payments=payments,
         change=_amounts_on(body, _CHANGE),
@@ -190,11 +191,11 @@ def _document_number(lines: list[TextLine], anchor: int | None) -> FieldValue | 
     """Return the receipt number: labelled forms first, then a code at the end of the line above the header."""
     for pattern, strength in _DOC_NUMBER:
         for line in lines:
-            match = pattern.search(line.folded)
+            skip = _noise_before(line) if pattern.pattern.startswith("^") else 0
+            match = pattern.search(line.folded[skip:])
             if match:
-                return Hit(
-                    line.text[match.start(1) : match.end(1)].upper(), line, match.start(1), match.end(1), strength
-                ).field()
+                start, end = match.start(1) + skip, match.end(1) + skip
+                return Hit(line.text[start:end].upper(), line, start, end, strength).field()
     nearby = lines[max(0, anchor - 2) : anchor][::-1] if anchor else []
     context = [line for line in lines[: anchor or max(10, len(lines) // 2)] if _CODE_CONTEXT.search(line.folded)]
     for line, strength in [(line, 0.6) for line in nearby] + [(line, 0.45) for line in context]:
@@ -204,6 +205,20 @@ def _document_number(lines: list[TextLine], anchor: int | None) -> FieldValue | 
                 code = _without_hash(match.group(1), lines)
                 return Hit(code, line, match.end(1) - len(code), match.end(1), strength).field()
     return None
+
+
+def _noise_before(line: TextLine) -> int:
+    """Return how many characters open the line in words read with little confidence: a patterned background
+    beside the paper read as text ("ye som bou #8947"), which hides that the line opens with the number."""
+    words = line.line.words
+    if " ".join(word.text for word in words) != line.text:
+        return 0
+    skip = 0
+    for word in words:
+        if word.confidence >= _NOISE_CONFIDENCE:
+            break
+        skip += len(word.text) + 1
+    return skip
 
 
 def _without_hash(code: str, lines: list[TextLine]) -> str:

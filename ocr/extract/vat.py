@@ -15,6 +15,7 @@ _SALES_LINE = re.compile(r"sprzed|\bsp\.?\s?op\b|opodatk")  # "Sprzed. opod. PTU
 _RATES = (Decimal(23), Decimal(8), Decimal(5), Decimal(22), Decimal(7), Decimal(3), Decimal(0))
 _CENT = Decimal("0.01")
 _MAX_SALES_LINES = 5
+_MAX_REPAIR_SALES = 2  # more sales lines allow so many VAT totals that one is a digit from any reading
 
 
 def is_vat_total_label(line: TextLine) -> bool:
@@ -89,4 +90,27 @@ def vat_total(lines: list[TextLine], body: list[TextLine], sales: list[Decimal])
         line, value = per_rate[-1]
         return FieldValue(format_amount(sum(rates)), round(0.8 * line.line.confidence, 3), (), True)
     options = _candidates(lines, labelled)
+    repaired = _one_digit_repair([Decimal(hit.value) for hit in options] + ([sum(rates)] if rates else []), sales)
+    if repaired is not None:
+        return FieldValue(format_amount(repaired), 0.5, (), False)
     return options[0].field() if options else None
+
+
+def _one_digit_repair(readings: list[Decimal], sales: list[Decimal]) -> Decimal | None:
+    """Return the one VAT total the taxable sales allow that differs from every reading of it in one digit
+    (a 5 read as 3), when there is exactly one such value; never sure, as the printed digits disagree."""
+    if not readings or len(sales) > _MAX_REPAIR_SALES:
+        return None
+    implied = vat_totals_from_sales(sales)
+    texts = {format_amount(value) for value in readings}
+    near = {
+        value
+        for value in implied
+        if value > 0 and all(_one_digit_apart(format_amount(value), text) for text in texts)
+    }
+    return near.pop() if len(near) == 1 else None
+
+
+def _one_digit_apart(a: str, b: str) -> bool:
+    """Tell whether two amounts of the same length differ in exactly one digit."""
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1

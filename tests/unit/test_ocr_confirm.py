@@ -63,6 +63,17 @@ def test_the_second_engine_corrects_a_misread_character_of_the_document_number()
     assert corrected_code("7695", "dn.22r03.09 uydr.7695") == "7695"
     assert corrected_code("7695", "dn.22r03.09 uydr.76") == "7695"  # another length: no correction
     assert corrected_code("7695", "dn.22r03.09 nr 1111") == "7695"  # too different: no correction
+    assert corrected_code("022169", "2024-10-31 11:25922169") == "922169"  # the time run into the code
+    assert corrected_code("37368", "nr wydr 3736012:24") == "37360"  # the code run into the time
+
+
+def test_when_the_engines_disagree_on_a_code_tesseract_reading_its_row_again_and_rapidocr_vote() -> None:
+    from ocr.extract.confirm import voted_code
+
+    assert voted_code("63007", "Nr paragonu: 63002", None) == "63002"  # no third reading: the correction
+    assert voted_code("63007", "Nr paragonu: 63002", "Nr paragonu: 63007") == "63007"  # 2 votes to 1
+    assert voted_code("37368", "nr wydr 37360", "nr wydr. 37368", "37360") == "37360"  # a tie: the second engine
+    assert voted_code("022169", "11:25922169", "11:88 922160") == "922169"  # the row read a third code
 
 
 def test_a_document_number_row_read_by_the_second_engine_replaces_misread_characters() -> None:
@@ -71,3 +82,12 @@ def test_a_document_number_row_read_by_the_second_engine_replaces_misread_charac
     corrected = replace(reading, rereads=(_confirmed("document_number", "Paragon nr 6907/8 15:01"),))
     fields = extract_fields(corrected).fields
     assert fields["document_number"].value == "6907/8" and not fields["document_number"].sure
+
+
+
+def test_tesseract_reading_a_disputed_number_row_alike_keeps_its_page_reading() -> None:
+    reading = reading_from_text(RECEIPT + "Paragon nr 6987/8 15:01\n")
+    tiebreak = replace(_confirmed("document_number", "Paragon nr 6987/8 15:01"), steps=("tiebreak:document_number",))
+    disputed = replace(reading, rereads=(_confirmed("document_number", "Paragon nr 6907/8 15:01"), tiebreak))
+    assert extract_fields(disputed).fields["document_number"].value == "6987/8"
+    assert "document_number" not in confirmations(without_confirmations(disputed))

@@ -150,3 +150,10 @@ def test_amount_split_beside_its_comma_is_one_amount(text):
     (match,) = find_amounts(text)
     assert match.value == Decimal("38.47") and match.loose == (text != "SUMA PLN 38,47")
     assert find_amounts(text, allow_loose=False) == ([] if match.loose else [match])
+
+
+def test_eight_digits_glued_to_letters_on_both_sides_are_a_product_code_not_a_date() -> None:
+    from ocr.extract.numbers import find_dates
+
+    assert find_dates("EFECTA DIESEL CN27102011D(8) (B) 30*7.79") == []
+    assert [d.value.isoformat() for d in find_dates("Data 27102011")] == ["2011-10-27"]
