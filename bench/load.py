@@ -13,6 +13,7 @@ accepted claim ends in a final or review state, and approving every pending clai
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import signal
@@ -98,11 +99,13 @@ class Stack:
             load_programme(session, programme)
             return {u.email: issue_api_token(session, u) for u in session.scalars(select(User))}
 
-    def serve(self) -> str:
+    def serve(self, web_workers: int | None = None, web_threads: int | None = None) -> str:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-        self.server = subprocess.Popen([sys.executable, "-m", "paragon", "serve", "--port", str(port)],
+        sizing = [*(["--workers", str(web_workers)] if web_workers else []),
+                  *(["--threads", str(web_threads)] if web_threads else [])]
+        self.server = subprocess.Popen([sys.executable, "-m", "paragon", "serve", "--port", str(port), *sizing],
                                        env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):
@@ -158,8 +161,10 @@ def upload_load(base: str, token: str | list[str], files: list[bytes], seconds: 
     starts in its own slot, the slots spread evenly over [0, think) in a shuffled order, as independent
     participants would arrive."""
     tokens = [token] if isinstance(token, str) else token
-    stop = time.monotonic() + seconds
+    begun = time.monotonic()
+    stop = begun + seconds
     latencies: list[float] = []
+    sent: list[tuple[float, float, int]] = []  # (seconds into the run, latency, client) per upload
     statuses: dict[int, int] = {}
     lock = threading.Lock()
     delays = random.Random(17).sample(range(clients), clients) if stagger else [0] * clients
@@ -177,6 +182,7 @@ def upload_load(base: str, token: str | list[str], files: list[bytes], seconds: 
                                   timeout=60)
             with lock:
                 latencies.append(time.perf_counter() - started)
+                sent.append((round(time.monotonic() - begun - latencies[-1], 3), round(latencies[-1], 4), number))
                 statuses[answer.status_code] = statuses.get(answer.status_code, 0) + 1
             i += clients
             if think:
@@ -184,7 +190,7 @@ def upload_load(base: str, token: str | list[str], files: list[bytes], seconds: 
 
     with ThreadPoolExecutor(clients) as pool:
         list(pool.map(client, range(clients)))
-    return {"latencies": latencies, "statuses": statuses, "seconds": seconds}
+    return {"latencies": latencies, "statuses": statuses, "seconds": seconds, "sent": sorted(sent)}
 
 
 def approve_all_twice(base: str, token: str) -> int:
@@ -220,6 +226,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--think", type=float, default=3.0, help="pause of each client between steady uploads, s")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--latencies", type=Path, default=None,
+                        help="write every steady upload's (seconds into the run, latency, client) as JSON here")
+    parser.add_argument("--web-workers", type=int, default=None, help="gunicorn processes (paragon serve's default)")
+    parser.add_argument("--web-threads", type=int, default=None, help="threads per gunicorn process (default 4)")
     parser.add_argument("--backlog", type=int, default=40, help="claims drained by 1, then by 2 workers (0 to skip)")
     parser.add_argument("--participants", type=int, default=1, help="participants uploading, one token each")
     parser.add_argument("--photos", action="store_true", help="phone-sized JPEG photos instead of receipt PNGs")
@@ -233,7 +243,7 @@ def main() -> None:
         tokens = stack.seed(args.participants if args.participants > 1 else 0)
         loaders = [t for e, t in tokens.items() if e.startswith("load")] or [tokens["jan.uczestnik@example.com"]]
         participant = tokens["jan.uczestnik@example.com"]
-        base = stack.serve()
+        base = stack.serve(args.web_workers, args.web_threads)
         accepted = 0
         if args.burst:
             burst = upload_load(base, participant, files, args.burst, args.clients)
@@ -245,6 +255,8 @@ def main() -> None:
         accepted += load["statuses"].get(202, 0)
         print(f"steady: {report_latency(load, args.clients)} with {args.workers} workers running, "
               f"each client pausing {args.think:.1f} s")
+        if args.latencies:
+            args.latencies.write_text(json.dumps(load["sent"]))
         stack.wait_idle(3600)
         processing_minutes = (time.monotonic() - started) / 60
         stack.stop_workers()
