@@ -49,13 +49,14 @@ def warm_up(app, connections: int) -> None:
 
     gunicorn loads the app in every worker after the fork and only then accepts: without this, the first
     uploads a fresh process takes wait for the ORM's mapper set-up (one thread configures, the others wait),
-    a database connection per thread, and the quality gate's first decode; measured, the first wave of uploads
-    spent 250 ms each in authentication alone against 10-20 ms later. A failure here only costs that time again.
+    a database connection per thread, and the quality gate's threads and first decode; measured, the first wave
+    of uploads spent 250 ms each in authentication alone against 10-20 ms later. A failure here only costs that
+    time again.
     """
     from sqlalchemy import text
     from sqlalchemy.orm import configure_mappers
 
-    from ocr.quality import check_photo
+    from claims.services.intake import warm_up_gate
 
     try:
         configure_mappers()
@@ -65,7 +66,7 @@ def warm_up(app, connections: int) -> None:
         for connection in opened:
             connection.execute(text("SELECT 1"))
             connection.close()  # back to the pool, open
-        check_photo(_warm_up_photo(), "image/jpeg")
+        warm_up_gate(_warm_up_photo())  # the uploads' gate runs in its own threads: start them, run it once on each
     except Exception:  # noqa: BLE001 - a database not up yet: the requests will say so, with a reason code
         log.warning("could not warm up the web worker", exc_info=True)
 

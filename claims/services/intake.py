@@ -220,6 +220,15 @@ _gate_pool: ThreadPoolExecutor | None = None
 _gate_pool_lock = threading.Lock()
 
 
+def warm_up_gate(photo: bytes) -> int:
+    """Start every thread of the gate's pool and run the gate once on each, on `photo` (a JPEG), before a web
+    worker takes its first upload (`paragon.serve.warm_up`); returns the threads warmed."""
+    verdicts = [_gate().submit(check_photo, photo, "image/jpeg") for _ in range(GATE_THREADS)]
+    for verdict in verdicts:
+        verdict.result()
+    return sum(thread.name.startswith("photo-gate") for thread in threading.enumerate())
+
+
 def _gate() -> ThreadPoolExecutor:
     """This process's gate pool, made on first use (after gunicorn's fork: threads do not survive a fork)."""
     global _gate_pool

@@ -36,6 +36,12 @@ def test_the_warm_up_photo_goes_through_every_step_of_the_quality_gate():
     assert check_photo(_warm_up_photo(), "image/jpeg").ok
 
 
+def test_the_warm_up_starts_every_thread_of_the_uploads_gate():
+    from claims.services.intake import GATE_THREADS, warm_up_gate
+
+    assert warm_up_gate(_warm_up_photo()) == GATE_THREADS
+
+
 def test_a_worker_whose_database_is_not_up_still_starts(tmp_path, caplog):
     settings = Settings.from_env({"PARAGON_DATA_DIR": str(tmp_path), "SECRET_KEY": "test-secret",
                                   "DATABASE_URL": "postgresql://postgres@127.0.0.1:9/none"})
