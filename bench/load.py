@@ -235,8 +235,12 @@ def main() -> None:
     parser.add_argument("--photos", action="store_true", help="phone-sized JPEG photos instead of receipt PNGs")
     parser.add_argument("--stagger", action="store_true", help="clients start spread over the first --think "
                         "seconds instead of all at once (independent participants, not one burst per --think)")
+    parser.add_argument("--distinct", type=int, default=None,
+                        help="distinct files to upload in turn (default 40 photos or 60 receipts; a file sent again "
+                             "skips the blob write and its claim ends as a duplicate)")
     args = parser.parse_args()
-    files = phone_photos(40) if args.photos else receipts(60)
+    count = args.distinct or (40 if args.photos else 60)
+    files = phone_photos(count) if args.photos else receipts(count)
     print(f"uploads: {len(files)} distinct files, median {statistics.median(map(len, files)) / 1e6:.2f} MB")
     stack = Stack()
     try:
