@@ -218,7 +218,7 @@ def drain_rate(stack: Stack, base: str, token: str, files: list[bytes], workers:
     return len(files) / elapsed * 60
 
 
-def main() -> None:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--burst", type=float, default=3, help="seconds of uploads as fast as the clients can, "
                         "before any worker runs: the web app's capacity (0 to skip)")
@@ -238,7 +238,11 @@ def main() -> None:
     parser.add_argument("--distinct", type=int, default=None,
                         help="distinct files to upload in turn (default 40 photos or 60 receipts; a file sent again "
                              "skips the blob write and its claim ends as a duplicate)")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = _arguments()
     count = args.distinct or (40 if args.photos else 60)
     files = phone_photos(count) if args.photos else receipts(count)
     print(f"uploads: {len(files)} distinct files, median {statistics.median(map(len, files)) / 1e6:.2f} MB")
