@@ -43,11 +43,13 @@ def confirm_rows(
             continue
         page = pages[field.boxes[0].page]
         row = find_row(reading, field, page)
+        if row is None:
+            continue
         try:
-            confirmed = _second_engine_row(page, row, name) if row is not None else None
+            confirmed = _second_engine_row(page, row, name)
         except EngineError:
             return reading
-        if confirmed is None or row is None:
+        if confirmed is None:
             continue
         found.append(confirmed)
         disputed = name in CORRECTED_FIELDS and corrected_code(field.value, confirmed.text) != field.value

@@ -59,14 +59,13 @@ def extract_printed(reading: DocumentReading) -> Extraction:
         A line re-read on its own (`reading.rereads`) replaces the field it was re-read for; a sure amount
         whose row the second engine read without it is no longer sure (`extract.confirm`).
     """
-    extractions = extract_readings(reading)
-    merged = merge_readings(*extractions)
+    alternates = {key: _extract_one(alternate) for key, alternate in _alternates(reading).items()}
+    merged = merge_readings(_extract_one(reading), *alternates.values())
     for reread in reading.rereads:
         value = reread_value(reading, reread)
         if value is not None:
             merged.fields[reread_field_name(reread) or ""] = value
-    groups = _alternate_groups(reading)
-    second = next((e for key, e in zip(groups, extractions[1:], strict=False) if key.startswith("engine:")), None)
+    second = next((e for key, e in alternates.items() if key.startswith("engine:")), None)
     return second_engine_agreement(merged, reading, second)
 
 
@@ -95,21 +94,22 @@ def alternate_readings(reading: DocumentReading) -> list[DocumentReading]:
     Alternate pages are grouped by their "psm:N" step (or "engine:NAME", a second engine's reading); a page
     without an alternate keeps the primary.
     """
-    readings = []
-    for pages in _alternate_groups(reading).values():
-        by_number = {page.number: page for page in pages}
-        merged = tuple(by_number.get(page.number, page) for page in reading.pages)
-        readings.append(DocumentReading(reading.media_type, merged, reading.seconds))
-    return readings
+    return list(_alternates(reading).values())
 
 
-def _alternate_groups(reading: DocumentReading) -> dict[str, list[PageReading]]:
-    """Return the alternate pages grouped by their "psm:N" or "engine:NAME" step, in reading order."""
+def _alternates(reading: DocumentReading) -> dict[str, DocumentReading]:
+    """Return each alternate reading as a document of its own, by its "psm:N" or "engine:NAME" step, in reading
+    order (see `alternate_readings`)."""
     groups: dict[str, list[PageReading]] = {}
     for page in reading.alternates:
         key = next((step for step in page.steps if step.startswith(("psm:", "engine:"))), "alternate")
         groups.setdefault(key, []).append(page)
-    return groups
+    documents = {}
+    for key, pages in groups.items():
+        by_number = {page.number: page for page in pages}
+        merged = tuple(by_number.get(page.number, page) for page in reading.pages)
+        documents[key] = DocumentReading(reading.media_type, merged, reading.seconds)
+    return documents
 
 
 def _polish_receipt(lines: list[TextLine]) -> Found:
