@@ -176,7 +176,7 @@ def _template(backend: str, variant: str, prepare: Callable[[Session], None] | N
 def _cheap_password_hashes() -> Iterator[None]:
     """scrypt at n=2**10 instead of 2**14 while testing, as Django advises for its own hashers: the cost is slow
     on purpose, and the suite hashes thousands of passwords. Hashes carry their parameters, so checking works
-    either way; tests/unit/test_security.py checks the production cost itself."""
+    either way; tests/unit/test_settings_and_security.py checks the production cost itself."""
     import claims.security
 
     production = claims.security._N
