@@ -1,7 +1,7 @@
 """Blob storage (folder and database) and the migrations, on SQLite and the real PostgreSQL."""
 
 import pytest
-from sqlalchemy import event, func, inspect, select
+from sqlalchemy import event, func, inspect, select, text
 
 from claims.blobs import LocalBlobStore, open_blob_store, sha256_hex
 from claims.db.engine import make_engine
@@ -43,6 +43,24 @@ def test_a_repeated_upload_is_stored_once_without_reading_the_stored_bytes_back(
         assert runtime.blobs.get(first) == photo
         with runtime.sessions() as session:
             assert session.scalar(select(func.count()).select_from(Blob)) == 1
+    finally:
+        runtime.close()
+
+
+def test_uploads_kept_in_postgresql_are_not_compressed_again(postgres_url, tmp_path):
+    """Photos and PDFs arrive compressed: the server stores them as they are instead of running pglz over
+    every megabyte (migration 0012), so the stored size is the file's size plus the row's few bytes."""
+    runtime = make_runtime(tmp_path, postgres_url, "db://")
+    try:
+        compressible = b"SUMA PLN 12,30\n" * 40_000  # 600 kB that pglz would shrink to a few kB
+        key = runtime.blobs.put(compressible)
+        with runtime.sessions() as session:
+            stored = session.scalar(select(func.pg_column_size(Blob.data)).where(Blob.sha256 == key))
+            storage = session.execute(text(
+                "SELECT attstorage FROM pg_attribute WHERE attrelid = 'blobs'::regclass AND attname = 'data'")).scalar()
+        assert storage == "e"  # EXTERNAL: out of line, never compressed
+        assert stored >= len(compressible)
+        assert runtime.blobs.get(key) == compressible
     finally:
         runtime.close()
 
