@@ -5,12 +5,16 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import numpy as np
 import pytest
 from reportlab.pdfgen import canvas
 
 from claims.i18n import has_key, translate
+from ocr.config import DEFAULT_CONFIG
 from ocr.formats import sniff_media_type
-from ocr.quality import QualityProblem, check_photo
+from ocr.images import load_preview
+from ocr.photo import PhotoMeasures, measure_photo
+from ocr.quality import PREVIEW_SIDE, QualityProblem, check_photo, clearly_fine, judge_photo
 from tests.hostile import photos
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -128,3 +132,46 @@ def test_grey_percentiles_are_numpys_linear_percentiles_exactly(size):
     percents = (0, 1, 2, 50, 90, 95, 98, 99, 100)
     expected = np.percentile(levels, percents)
     assert grey_percentiles(levels, percents) == pytest.approx(tuple(expected), abs=1e-9, rel=0)  # last-bit lerp
+
+
+def _fine(**changes) -> PhotoMeasures:
+    """Measures of a clearly good half-size preview, with `changes` applied."""
+    values = dict(scale=4.0, paper_fraction=0.5, paper_level=230.0, ink_level=40.0, washed_share=0.0, chars=200,
+                  char_height=8.0, edge_width=2.3, glare_disc=0.1, glare_fade=0.0, cut_sides=())
+    return PhotoMeasures(**{**values, **changes})
+
+
+@pytest.mark.parametrize("changes", [
+    {"paper_level": 60.0},  # dim: near DARK_PAPER
+    {"paper_level": 247.0},  # near clipped: overexposure is judged on the full preview
+    {"chars": 20},
+    {"char_height": 2.0},  # 8 original pixels: near MIN_TEXT_PX
+    {"edge_width": 3.2},  # blur 0.31 per character height
+    {"washed_share": 0.3},
+    {"glare_disc": 5.0},
+    {"cut_sides": ("left",)},
+])
+def test_the_quick_look_accepts_only_photos_far_from_every_limit(changes):
+    assert clearly_fine(_fine())
+    assert not clearly_fine(_fine(**changes))
+
+
+@pytest.mark.parametrize(("make", "seed"), [
+    (photos.readable_photo, 104), (photos.blurry_photo, 104), (photos.shaken_photo, 105),
+    (photos.glare_photo, 106), (photos.cut_off_photo, 107),
+])
+def test_the_quick_look_never_changes_a_verdict(make, seed):
+    """Whatever the quick look decides, the gate's verdict is the one the full preview gives."""
+    data = make(seed, 1.5)
+    preview, scale = load_preview(data, "image/jpeg", DEFAULT_CONFIG, PREVIEW_SIDE)
+    assert check_photo(data, "image/jpeg").problems == judge_photo(measure_photo(np.asarray(preview), scale))
+
+
+def test_an_ordinary_photo_is_accepted_by_the_quick_look_and_a_blurred_one_is_not():
+    from ocr.quality import _passes_quick_look
+
+    def quick(data: bytes) -> bool:
+        return _passes_quick_look(*load_preview(data, "image/jpeg", DEFAULT_CONFIG, PREVIEW_SIDE))
+
+    assert quick(photos.readable_photo(104, 1.5))
+    assert not quick(photos.blurry_photo(104, 1.5, strength=0.15))
