@@ -6,9 +6,10 @@ afterwards and exempted from CSRF with `app.extensions["csrf"].exempt(blueprint)
 
 from __future__ import annotations
 
-from typing import Any
+from io import BytesIO
+from typing import IO, Any
 
-from flask import Flask, redirect, request, url_for
+from flask import Flask, Request, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 
@@ -38,6 +39,22 @@ SECURITY_HEADERS = {
 }
 
 
+#: A request body up to this size keeps its uploaded files in memory (see `UploadRequest`).
+IN_MEMORY_BODY = 8 * 1024 * 1024
+
+
+class UploadRequest(Request):
+    """Werkzeug spools every uploaded file past 500 kB to a temporary file on disk, which the view then reads
+    back whole (the quality gate and the blob store need the bytes): a phone photo was written to disk and read
+    again on every upload. A body up to IN_MEMORY_BODY stays in memory; a larger one is still spooled."""
+
+    def _get_file_stream(self, total_content_length: int | None, content_type: str | None,
+                         filename: str | None = None, content_length: int | None = None) -> IO[bytes]:
+        if total_content_length is not None and total_content_length <= IN_MEMORY_BODY:
+            return BytesIO()
+        return super()._get_file_stream(total_content_length, content_type, filename, content_length)
+
+
 def create_app(runtime: Runtime, claim_queue: Any = None, *, testing: bool = False) -> Flask:
     """The Flask app over `runtime`; `claim_queue.enqueue_processing(claim_id)` is called once an upload commits.
 
@@ -51,6 +68,7 @@ def create_app(runtime: Runtime, claim_queue: Any = None, *, testing: bool = Fal
         The configured app; `app.extensions["csrf"]` is its CSRFProtect instance.
     """
     app = Flask(__name__)
+    app.request_class = UploadRequest
     settings = runtime.settings
     app.config.update(
         SECRET_KEY=settings.secret_key,

@@ -106,3 +106,18 @@ def test_photos_refused_by_the_quality_gate_leave_nothing_stored_and_do_not_coun
     assert upload(png_bytes((7, 8, 9))).status_code == 429  # two counted: the refused photos were not
     with runtime.sessions() as session:
         assert len(session.scalars(select(Claim.id)).all()) == claims_before + 2
+
+
+@pytest.mark.parametrize(("size", "in_memory"), [(1_100_000, True), (9 * 1024 * 1024, False)])
+def test_an_uploaded_photo_stays_in_memory_unless_the_body_is_large(size, in_memory):
+    """A phone photo is not written to a temporary file and read back; a body past 8 MB is still spooled."""
+    from io import BytesIO
+
+    from werkzeug.test import EnvironBuilder
+
+    from review_ui import UploadRequest
+
+    environ = EnvironBuilder(method="POST", data={"files": (BytesIO(b"\xff" * size), "photo.jpg")}).get_environ()
+    upload = UploadRequest(environ).files["files"]
+    assert isinstance(upload.stream, BytesIO) is in_memory
+    assert len(upload.read()) == size
