@@ -21,6 +21,7 @@ from ocr.extract import (
 )
 from ocr.formats import sniff_format
 from ocr.model import DocumentReading, PageSource
+from ocr.preprocess import NO_ROWS_STEP
 from ocr.reread import reread_key_fields
 from ocr.session import FEW_WORDS, NOISE_CONFIDENCE, SPARSE_PSM, OcrSession, word_count
 
@@ -65,9 +66,12 @@ def read_document(data: bytes, config: ReaderConfig = DEFAULT_CONFIG) -> Documen
 
 
 def _hopeless(reading: DocumentReading) -> bool:
-    """Tell whether the first reading found next to no text: another pass over noise only costs time."""
+    """Tell whether the first reading found next to no text, or its pages no rows of print (`NO_ROWS_STEP`):
+    another pass over noise only costs time."""
     pages = [page for page in reading.pages if page.source is PageSource.OCR]
     words = sum(word_count(page) for page in pages)
+    if pages and all(NO_ROWS_STEP in page.steps for page in pages):
+        return True
     return bool(pages) and (words < FEW_WORDS or max(page.mean_confidence for page in pages) < NOISE_CONFIDENCE)
 
 
