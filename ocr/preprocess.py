@@ -285,6 +285,27 @@ def _isolate_paper(
     return blanked[y : y + h, x : x + w], Affine.translation(-x, -y), "crop"
 
 
+def _paper(original: np.ndarray, stretch: bool) -> tuple[np.ndarray, Transform, list[str]]:
+    """Flatten the light, isolate the paper and (when asked and needed) darken faint print; return the image,
+    the map from `original` to it and the steps applied."""
+    steps: list[str] = []
+    forward: Transform = Affine()
+    gray = original
+    background = estimate_background(gray)
+    if needs_illumination_fix(background):
+        gray = normalise_illumination(gray, background)
+        steps.append("normalise_illumination")
+    gray, crop, step = _isolate_paper(gray, background, original)
+    if crop is not None:
+        forward = forward.then(crop)
+        steps.append(step)
+    stretched = stretch_contrast(gray) if stretch else None
+    if stretched is not None:
+        gray = stretched
+        steps.append("stretch_contrast")
+    return gray, forward, steps
+
+
 def prepare_for_ocr(
     rgb: np.ndarray,
     target_text_height: int = 30,
@@ -305,21 +326,8 @@ def prepare_for_ocr(
         A `Prepared` value: the greyscale image for OCR, the map back to `rgb` pixel coordinates
         and the names of the steps that were applied.
     """
-    steps: list[str] = []
-    forward: Transform = Affine()
-    gray = original = to_grayscale(rgb)
-    background = estimate_background(gray)
-    if needs_illumination_fix(background):
-        gray = normalise_illumination(gray, background)
-        steps.append("normalise_illumination")
-    gray, crop, step = _isolate_paper(gray, background, original)
-    if crop is not None:
-        forward = forward.then(crop)
-        steps.append(step)
-    stretched = stretch_contrast(gray) if stretch else None
-    if stretched is not None:
-        gray = stretched
-        steps.append("stretch_contrast")
+    original = to_grayscale(rgb)
+    gray, forward, steps = _paper(original, stretch)
     components = text_components(gray)
     angle, rows = skew_and_rows(gray, components=components)
     if 0 < rows < MIN_ROW_CONTRAST:
