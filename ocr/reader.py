@@ -97,8 +97,9 @@ def _second_opinions(reading: DocumentReading, session: OcrSession, fallback_psm
     """Read OCR'd pages again while the key fields stay unconfirmed: `fallback_psm`, the second engine, then
     sparse text.
 
-    The sparse-text pass runs only for Polish documents still unconfirmed after the other readings, or whose
-    readings disagree; a timeout keeps the readings made so far (further opinions are optional).
+    The sparse-text pass runs only for Polish documents still unconfirmed after the other readings and missing
+    a key field or read differently by them; a timeout keeps the readings made so far (further opinions are
+    optional).
     """
     if _hopeless(reading):
         return reading
@@ -108,7 +109,10 @@ def _second_opinions(reading: DocumentReading, session: OcrSession, fallback_psm
         reading = replace(reading, alternates=session.alternates(fallback_psm))
         if session.config.second_engine:
             reading = _second_engine(reading, session)
-        if fallback_psm != SPARSE_PSM and needs_third_reading(extract_readings(reading)):
+        # the document's own checks passing (total and seller NIP confirmed, a confident date) end the
+        # re-reading: a sparse-text pass then only broke ties between dates, for another page reading's time
+        settled = not needs_second_reading(extract_printed(reading))
+        if fallback_psm != SPARSE_PSM and not settled and needs_third_reading(extract_readings(reading)):
             reading = replace(reading, alternates=reading.alternates + session.alternates(SPARSE_PSM))
     except ReadTimeoutError:
         pass
