@@ -1,11 +1,10 @@
 """Reading speed: ``python -m bench.ocr_speed [--repeat 3] [--photos 3] [--only SECTION ...] [--profile] [--gate-ocr]``.
 
-One session, the same images for every measure: the bundled samples (fixtures/samples), generated 12 MP
-receipt photos (`tests.hostile.photos.readable_photo` at print scale 4.2) and the real photos of
-../shared/datasets/pl-receipts-dev.
+One session, the same images for every measure: the bundled samples (fixtures/samples), generated 12 MP photos
+(`tests.hostile.photos.readable_photo` at print scale 4.2), the real photos of ../shared/datasets/pl-receipts-dev.
 
-* our full read (`ocr.extract_file_result`: decoding, preprocessing, tesseract, second pass when needed,
-  extraction; no image traits, the result has none) against the raw CLI ``OMP_THREAD_LIMIT=1 tesseract
+* our full read (`ocr.extract_file_result`: decoding, preprocessing, tesseract, second pass and rapidocr when
+  needed, extraction; no image traits, the result has none) against the raw CLI ``OMP_THREAD_LIMIT=1 tesseract
   IMAGE - -l pol+eng`` on the same original file (formats leptonica cannot open, AVIF here, are handed to
   the CLI as PNG), both pinned to one core, interleaved, median of `--repeat` runs; wall and CPU seconds
   (CPU includes tesseract, and is what other work on the machine disturbs least);
@@ -18,6 +17,7 @@ receipt photos (`tests.hostile.photos.readable_photo` at print scale 4.2) and th
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import multiprocessing
 import os
@@ -114,6 +114,7 @@ def raw(sample: Sample) -> None:
 def compare(samples: list[Sample], repeat: int) -> list[dict[str, object]]:
     """Per image: median wall/CPU seconds of ours and of the raw CLI (interleaved), and what ours did."""
     from ocr import read_document
+    from ocr.session import SECOND_ENGINE_STEP
 
     rows = []
     for sample in samples:
@@ -122,8 +123,9 @@ def compare(samples: list[Sample], repeat: int) -> list[dict[str, object]]:
             runs["ours"].append(measured(lambda s=sample: ours(s)))
             runs["raw"].append(measured(lambda s=sample: raw(s)))
         reading = read_document(sample.data)
-        row: dict[str, object] = {"name": sample.name, "passes": 2 if reading.alternates else 1}
-        row["steps"] = " ".join(reading.pages[0].steps) if reading.pages else ""
+        engine = any(SECOND_ENGINE_STEP in page.steps for page in reading.alternates)
+        row: dict[str, object] = {"name": sample.name, "passes": 2 if reading.alternates else 1, "engine": engine}
+        row["steps"] = " ".join(reading.pages[0].steps) + (" +rapidocr" if engine else "") if reading.pages else ""
         for who, values in runs.items():
             row[f"{who}_wall"] = statistics.median(v[0] for v in values)
             row[f"{who}_cpu"] = statistics.median(v[1] for v in values)
@@ -138,8 +140,9 @@ def compare(samples: list[Sample], repeat: int) -> list[dict[str, object]]:
 
 def profile(samples: list[Sample]) -> dict[str, float]:
     """Split the CPU of `extract_file_result` over the samples into decode, preparation, image encoding,
-    tesseract per page-segmentation mode (each includes ~0.3 s of model loading) and the rest."""
+    tesseract pages per segmentation mode, rapidocr's page readings and row confirmations, and the rest."""
     import ocr.formats
+    import ocr.reader
     import ocr.session
     import ocr.tesseract
 
@@ -162,6 +165,8 @@ def profile(samples: list[Sample]) -> dict[str, float]:
     wrap(ocr.session, "prepare_for_ocr", lambda *a, **k: "prepare")
     wrap(ocr.tesseract, "encode_image", lambda *a, **k: "image encoding")
     wrap(ocr.session, "run_tesseract", lambda *a, **k: f"tesseract psm {a[3] if len(a) > 3 else k.get('psm')}")
+    wrap(ocr.session.OcrSession, "second_engine", lambda *a, **k: "rapidocr pages")
+    wrap(ocr.reader, "confirm_rows", lambda *a, **k: "rapidocr rows (confirm_rows)")
     start = _cpu_now()
     for sample in samples:
         ours(sample)
@@ -243,17 +248,11 @@ def sandbox_overhead(sample: Sample, repeat: int) -> dict[str, tuple[float, floa
     warm_up()
 
     def empty() -> None:
-        try:
+        with contextlib.suppress(OcrError):
             read_document_isolated(b"")
-        except OcrError:
-            pass
 
-    calls = {
-        "in-process": lambda: read_document(sample.data),
-        "isolated": lambda: read_document_isolated(sample.data),
-        "empty": empty,
-        "forked": lambda: read_document_forked(sample.data),
-    }
+    calls = {"in-process": lambda: read_document(sample.data), "isolated": lambda: read_document_isolated(sample.data),
+             "empty": empty, "forked": lambda: read_document_forked(sample.data)}
     runs = [{name: measured(call) for name, call in calls.items()} for _ in range(repeat)]
     return {
         name: (statistics.median(r[name][0] for r in runs), statistics.median(r[name][1] for r in runs))
@@ -356,14 +355,15 @@ def report_gate(rows: list[tuple[str, str | None, int, int, int, float | None]])
 def report_compare(rows: list[dict[str, object]]) -> None:
     med = {k: statistics.median(float(r[k]) for r in rows) for k in ("ours_wall", "ours_cpu", "raw_wall", "raw_cpu")}
     ratios = [float(r["ours_cpu"]) / float(r["raw_cpu"]) for r in rows]
-    twice = sum(1 for r in rows if r["passes"] == 2)
+    twice, engine = sum(1 for r in rows if r["passes"] == 2), sum(1 for r in rows if r["engine"])
     totals = sum(float(r["ours_cpu"]) for r in rows) / sum(float(r["raw_cpu"]) for r in rows)
     print(f"total CPU ours / raw: {totals:.2f}x")
     print(
         f"median s/receipt: ours {med['ours_wall']:.2f} wall / {med['ours_cpu']:.2f} CPU; raw CLI "
         f"{med['raw_wall']:.2f} wall / {med['raw_cpu']:.2f} CPU; ratio of medians (CPU) "
         f"{med['ours_cpu'] / med['raw_cpu']:.2f}x, median per-image ratio {statistics.median(ratios):.2f}x "
-        f"(range {min(ratios):.2f}-{max(ratios):.2f}); second pass on {twice}/{len(rows)}"
+        f"(range {min(ratios):.2f}-{max(ratios):.2f}); second pass on {twice}/{len(rows)}, "
+        f"second engine's page reading on {engine}/{len(rows)}"
     )
 
 

@@ -101,15 +101,20 @@ def _decoding() -> Iterator[None]:
         raise CorruptFileError() from exc
 
 
-def _decode_frame(image: Image.Image) -> Image.Image:
-    """Decode the current frame fully, honour EXIF orientation and return it as RGB (always a new image)."""
+def _decode_frame(image: Image.Image, copy: bool = True) -> Image.Image:
+    """Decode the current frame fully, honour EXIF orientation and return it as RGB.
+
+    With `copy` the result is always a new image (a TIFF's frames are decoded into one object in turn);
+    without it, an upright RGB image is returned as decoded: each copy of a 12 MP photo cost 40 ms.
+    """
     with _decoding():
         image.load()
-        try:
-            image = ImageOps.exif_transpose(image) or image
-        except (ValueError, TypeError, KeyError, SyntaxError):
-            pass
-        return _to_rgb(image)
+        if copy or _turned(image):
+            try:
+                image = ImageOps.exif_transpose(image) or image
+            except (ValueError, TypeError, KeyError, SyntaxError):
+                pass
+        return image if not copy and image.mode == "RGB" else _to_rgb(image)
 
 
 def load_image(data: bytes, media_type: str, config: ReaderConfig) -> Image.Image:
@@ -130,7 +135,7 @@ def load_image(data: bytes, media_type: str, config: ReaderConfig) -> Image.Imag
     """
     image = _open_lazily(data, media_type)
     _check_size(image, config)
-    return _decode_frame(image)
+    return _decode_frame(image, copy=False)
 
 
 def _check_frames(image: Image.Image, config: ReaderConfig) -> None:

@@ -21,6 +21,7 @@ from ocr.extract import (
 )
 from ocr.formats import sniff_format
 from ocr.model import DocumentReading, PageSource
+from ocr.preprocess import NO_ROWS_STEP
 from ocr.reread import reread_key_fields
 from ocr.session import FEW_WORDS, NOISE_CONFIDENCE, SPARSE_PSM, OcrSession, word_count
 
@@ -65,9 +66,12 @@ def read_document(data: bytes, config: ReaderConfig = DEFAULT_CONFIG) -> Documen
 
 
 def _hopeless(reading: DocumentReading) -> bool:
-    """Tell whether the first reading found next to no text: another pass over noise only costs time."""
+    """Tell whether the first reading found next to no text, or its pages no rows of print (`NO_ROWS_STEP`):
+    another pass over noise only costs time."""
     pages = [page for page in reading.pages if page.source is PageSource.OCR]
     words = sum(word_count(page) for page in pages)
+    if pages and all(NO_ROWS_STEP in page.steps for page in pages):
+        return True
     return bool(pages) and (words < FEW_WORDS or max(page.mean_confidence for page in pages) < NOISE_CONFIDENCE)
 
 
@@ -93,8 +97,9 @@ def _second_opinions(reading: DocumentReading, session: OcrSession, fallback_psm
     """Read OCR'd pages again while the key fields stay unconfirmed: `fallback_psm`, the second engine, then
     sparse text.
 
-    The sparse-text pass runs only for Polish documents still unconfirmed after the other readings, or whose
-    readings disagree; a timeout keeps the readings made so far (further opinions are optional).
+    The sparse-text pass runs only for Polish documents still unconfirmed after the other readings and missing
+    a key field or read differently by them; a timeout keeps the readings made so far (further opinions are
+    optional).
     """
     if _hopeless(reading):
         return reading
@@ -104,7 +109,10 @@ def _second_opinions(reading: DocumentReading, session: OcrSession, fallback_psm
         reading = replace(reading, alternates=session.alternates(fallback_psm))
         if session.config.second_engine:
             reading = _second_engine(reading, session)
-        if fallback_psm != SPARSE_PSM and needs_third_reading(extract_readings(reading)):
+        # the document's own checks passing (total and seller NIP confirmed, a confident date) end the
+        # re-reading: a sparse-text pass then only broke ties between dates, for another page reading's time
+        settled = not needs_second_reading(extract_printed(reading))
+        if fallback_psm != SPARSE_PSM and not settled and needs_third_reading(extract_readings(reading)):
             reading = replace(reading, alternates=reading.alternates + session.alternates(SPARSE_PSM))
     except ReadTimeoutError:
         pass

@@ -36,11 +36,17 @@ def _decode(image: np.ndarray) -> list[Any]:
     return zxingcpp.read_barcodes(image, formats=FORMATS, try_rotate=True, try_downscale=True, try_invert=False)
 
 
+#: (77 R + 150 G + 29 B) >> 8 as one OpenCV transform: the offset turns its rounding into the shift's floor
+#: (the same grey for all 16.7 million colours), at under half the time of numpy's uint16 arithmetic.
+_LUMA = np.array([[77, 150, 29, -127.9]], np.float32) / 256
+
+
 def _grey(image: np.ndarray) -> np.ndarray:
     if image.ndim == 2:
         return np.ascontiguousarray(image)
-    rgb = image[..., :3].astype(np.uint16)
-    return np.ascontiguousarray(((rgb[..., 0] * 77 + rgb[..., 1] * 150 + rgb[..., 2] * 29) >> 8).astype(np.uint8))
+    import cv2
+
+    return cv2.transform(np.ascontiguousarray(image[..., :3]), _LUMA)
 
 
 def _shrunk(grey: np.ndarray) -> np.ndarray | None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pytest
 
 from fixtures.ksef.invoices import make_invoice
 from fixtures.ksef.prints import invoice_page, photographed_invoice, qr_image
 from ocr import DocumentReading, extract_fields, read_document
 from ocr.extract.values import DocumentKind, Extraction, FieldValue
-from ocr.ksef.barcodes import decode_page
+from ocr.ksef.barcodes import _grey, decode_page
 from ocr.ksef.evidence import with_exact_evidence
 from ocr.ksef.links import parse_certificate_link, parse_invoice_link
 from ocr.ksef.number import crc8, find_ksef_numbers, ksef_number_problem, parse_ksef_number
@@ -72,6 +73,15 @@ def test_the_print_of_an_invoice_carries_its_kod_i_and_it_decodes():
     invoice = make_invoice(31)
     codes = decode_page(invoice_page(invoice), 1)
     assert [code["text"] for code in codes] == [invoice.link]
+
+
+def test_the_grey_codes_are_decoded_from_is_the_integer_luma_exactly():
+    rgb = np.random.default_rng(7).integers(0, 256, (300, 200, 3), dtype=np.uint8)
+    rgb[0, :8] = [[0, 0, 0], [255, 255, 255], [255, 0, 0], [0, 255, 0], [0, 0, 255], [1, 1, 1], [254, 254, 254],
+                  [128, 127, 129]]
+    wide = rgb.astype(np.uint16)
+    expected = ((wide[..., 0] * 77 + wide[..., 1] * 150 + wide[..., 2] * 29) >> 8).astype(np.uint8)
+    assert np.array_equal(_grey(rgb), expected)
 
 
 def test_a_photographed_print_decodes_with_rotation_perspective_blur_and_jpeg_60():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import cv2
 import numpy as np
 import pytest
@@ -17,8 +19,11 @@ from ocr.preprocess import (
     normalise_illumination,
     prepare_for_ocr,
     rotate,
+    skew_and_rows,
     stretch_contrast,
 )
+
+SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "samples"
 
 
 def _text_page(width: int = 1200, height: int = 1600, size: int = 30, lines: int = 30) -> np.ndarray:
@@ -34,6 +39,14 @@ def _text_page(width: int = 1200, height: int = 1600, size: int = 30, lines: int
 def test_skew_is_estimated(angle):
     rotated, _ = rotate(_text_page(), angle)
     assert abs(estimate_skew(rotated) - angle) <= 0.3
+
+
+def test_a_dark_photo_of_sensor_noise_is_read_as_it_is():
+    photo = np.asarray(Image.open(SAMPLES / "photo-unreadable.jpg").convert("L"))  # a dark photo, no print
+    prepared = prepare_for_ocr(photo)
+    assert prepared.steps == ("no_rows",) and prepared.image is photo and prepared.scale == 1.0
+    _, rows = skew_and_rows(_text_page())
+    assert rows >= 1.6  # print lines up
 
 
 def test_text_height_follows_font_size():

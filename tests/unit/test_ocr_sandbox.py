@@ -165,6 +165,7 @@ def test_default_limits_follow_the_reader_budget():
 
 
 def test_reader_running_past_its_cpu_limit_in_a_forked_child_is_a_timeout():
-    noise = (Path(__file__).resolve().parents[2] / "fixtures" / "samples" / "photo-unreadable.jpg").read_bytes()
-    with pytest.raises(ReadTimeoutError):  # seconds of CPU on noise, one allowed
-        read_document_forked(noise, ReaderConfig(), cpu_seconds=1, timeout_s=30)
+    # a photo read again with another segmentation and the second engine: seconds of CPU, one allowed
+    photo = (Path(__file__).resolve().parents[2] / "fixtures" / "samples" / "ksef-photo-stalbud.jpg").read_bytes()
+    with pytest.raises(ReadTimeoutError):
+        read_document_forked(photo, ReaderConfig(), cpu_seconds=1, timeout_s=30)
