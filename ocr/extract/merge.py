@@ -17,8 +17,10 @@ _UNSURE_DATE = 0.7  # a date read with less confidence than this is re-read on P
 def needs_second_reading(extraction: Extraction) -> bool:
     """Tell whether key fields are unconfirmed.
 
-    Polish documents: total or seller NIP not sure, no date, or a date read with low confidence.
-    Foreign receipts: total not sure or no date. Unknown documents: no total or no date.
+    Polish documents: total or seller NIP not sure, no date, or a date read with low confidence; a Polish
+    invoice also when it has no document number (its title, printed large, is where page segmentation 6
+    most often drops a line, and every invoice prints a number). Foreign receipts: total not sure or no
+    date. Unknown documents: no total or no date.
     """
     fields = extraction.fields
     if extraction.kind is DocumentKind.UNKNOWN:
@@ -27,7 +29,12 @@ def needs_second_reading(extraction: Extraction) -> bool:
         return FieldName.TOTAL not in fields or not fields[FieldName.TOTAL].sure or FieldName.DATE not in fields
     unsure = any(name not in fields or not fields[name].sure for name in _KEY_SURE)
     missing = any(name not in fields for name in _KEY_PRESENT)
-    return unsure or missing or fields[FieldName.DATE].confidence < _UNSURE_DATE
+    return unsure or missing or fields[FieldName.DATE].confidence < _UNSURE_DATE or _no_invoice_number(extraction)
+
+
+def _no_invoice_number(extraction: Extraction) -> bool:
+    """Tell whether a Polish invoice was read without its document number."""
+    return extraction.layout == Layout.POLISH_INVOICE and FieldName.DOCUMENT_NUMBER not in extraction.fields
 
 
 def only_the_date_unsettled(extraction: Extraction) -> bool:

@@ -119,3 +119,24 @@ def test_only_the_date_unsettled_when_total_and_nip_are_confirmed():
     unsure_total = {**confirmed, "total": FieldValue("10.00", 0.9)}
     assert not only_the_date_unsettled(Extraction(receipt, unsure_total, layout="polish_receipt"))
     assert not only_the_date_unsettled(Extraction(receipt, dict(confirmed), layout="sroie_receipt"))
+
+
+INVOICE = """FAKTURA VAT FV/2025/08/0840
+Data wystawienia: 16.08.2025
+Sprzedawca: Nabywca:
+NIP PL1603374810 NIP PL8957036706
+Stawka VAT Wartość netto Kwota VAT Wartość brutto
+23% 764,76 175,89 940,65
+Razem 764,76 175,89 940,65
+Do zapłaty: 940,65 PLN
+"""
+
+
+def test_invoice_read_without_its_number_is_read_again():
+    whole = extract_fields(reading_from_text(INVOICE))
+    assert whole.fields["document_number"].value == "FV/2025/08/0840"
+    assert whole.fields["total"].sure and whole.fields["seller_nip"].sure
+    assert not needs_second_reading(whole)
+    titleless = extract_fields(reading_from_text(INVOICE.split("\n", 1)[1]))  # the large title line was dropped
+    assert "document_number" not in titleless.fields and titleless.fields["total"].sure
+    assert needs_second_reading(titleless)
