@@ -21,7 +21,7 @@ from ocr.extract.nip import best_nip, find_nips, nip_field
 from ocr.extract.numbers import AmountMatch, find_amounts, format_amount
 from ocr.extract.text import Hit, TextLine, edit_distance, fuzzy_token
 from ocr.extract.values import FieldValue
-from ocr.extract.vat import vat_total
+from ocr.extract.vat import sales_contradicted, vat_total
 from vocabulary.fields import FieldName
 
 _FISCAL = re.compile(r"paragon\s*fisk|fiskaln|p\w{5,7}\s*f\w{2}kaln|paragon\s*f")
@@ -256,6 +256,8 @@ def extract_receipt(lines: list[TextLine]) -> tuple[dict[str, FieldValue], list[
     fields[FieldName.DATE], fields[FieldName.TIME] = find_date_time(lines)
     evidence = _evidence(lines, body)
     total = _pick_total(_total_candidates(lines), evidence) or _fallback_total(evidence)
+    if total is not None and total.sure and sales_contradicted(lines, body, evidence.sales):
+        total = FieldValue(total.value, total.confidence, total.boxes, False, total.support)
     fields[FieldName.TOTAL] = total
     fields[FieldName.VAT_TOTAL] = vat_total(lines, body, evidence.sales)
     fields[FieldName.DOCUMENT_NUMBER] = _document_number(lines, anchor)

@@ -96,6 +96,24 @@ def vat_total(lines: list[TextLine], body: list[TextLine], sales: list[Decimal])
     return options[0].field() if options else None
 
 
+def sales_contradicted(lines: list[TextLine], body: list[TextLine], sales: list[Decimal]) -> bool:
+    """Tell whether the VAT, read alike on two separate lines, is one the taxable sales cannot carry.
+
+    The SUMA PTU line and the per-rate PTU lines summed are independent readings of the VAT; when they
+    agree on an amount that no rate applied to the sales gives, the sales were misread, and so, most likely,
+    were the total and the payment printed with them in the same digits (tesseract repeats a confusion
+    such as an 8 for a 0 on every line of one font): their agreement confirms nothing.
+    """
+    if not sales:
+        return False
+    labelled = [line for line in body if is_vat_total_label(line)]
+    rates = [value for _, value in _per_rate(body, labelled)]
+    if not rates or sum(rates) <= 0:
+        return False
+    read = {Decimal(hit.value) for hit in _candidates(lines, labelled) if hit.strength >= 1.0}
+    return sum(rates) in read and sum(rates) not in vat_totals_from_sales(sales)
+
+
 def _one_digit_repair(readings: list[Decimal], sales: list[Decimal]) -> Decimal | None:
     """Return the one VAT total the taxable sales allow that differs from every reading of it in one digit
     (a 5 read as 3), when there is exactly one such value; never sure, as the printed digits disagree."""

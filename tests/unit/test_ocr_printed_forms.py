@@ -159,3 +159,27 @@ Kasa 3 Kasjer nr 9
 def test_a_hash_inside_a_line_of_confident_words_stays_the_registers() -> None:
     fields = _receipt("SUMA PTU 3,23", "0084/1653 #0102 DANUTA W. 10:36")
     assert "document_number" not in fields or fields["document_number"][0] != "0102"
+
+
+def _card_receipt(amount: str) -> dict[str, tuple[str, bool]]:
+    """A one-rate receipt whose sales, total and card payment all print `amount`, with the VAT of 570,42."""
+    text = f"""SKLAD BUDOWLANY
+NIP PL5749020920
+2025-11-14
+PARAGON FISKALNY
+KLEJ ELASTYCZNY 5 x 51,49 257,45 A
+SPRZEDAŻ OPODATKOWANA A {amount}
+Kwota PTU A 23% 106,66
+SUMA PTU 106,66
+SUMA: {amount}
+Karta {amount}
+"""
+    fields = extract_fields(reading_from_text(text)).fields
+    return {name: (value.value, value.sure) for name, value in fields.items()}
+
+
+def test_a_total_whose_sales_cannot_carry_the_vat_read_twice_is_not_sure() -> None:
+    # 0 read as 8 on every line of one font: sales, total and payment agree, the VAT lines do not
+    assert _card_receipt("578,42")["total"] == ("578.42", False)
+    assert _card_receipt("570,42")["total"] == ("570.42", True)
+    assert _card_receipt("570,42")["vat_total"] == ("106.66", True)
