@@ -8,10 +8,12 @@ from __future__ import annotations
 from ocr.extract.kind import Layout
 from ocr.extract.values import DocumentKind, Extraction, FieldValue
 from vocabulary.fields import FieldName
+from vocabulary.nip import nip_checksum_ok
 
 _KEY_SURE = (FieldName.TOTAL, FieldName.SELLER_NIP)
 _KEY_PRESENT = (FieldName.DATE,)
 _UNSURE_DATE = 0.7  # a date read with less confidence than this is re-read on Polish documents
+_NIPS = (FieldName.SELLER_NIP, FieldName.BUYER_NIP)
 
 
 def needs_second_reading(extraction: Extraction) -> bool:
@@ -91,6 +93,18 @@ def _vote(values: list[FieldValue]) -> FieldValue:
     return FieldValue(best.value, best.confidence, best.boxes, sure, best.support)
 
 
+def _checked(values: list[FieldValue], name: str) -> list[FieldValue]:
+    """Leave out NIP readings that fail the check digit when another reading passes it.
+
+    A NIP failing its check digit is certainly misread, however many readings repeat it: tesseract reads
+    one font's 0 as 8 on every pass, so its three readings would outvote the second engine's one right one.
+    """
+    if name not in _NIPS:
+        return values
+    passing = [value for value in values if nip_checksum_ok(value.value)]
+    return passing or values
+
+
 def _drop_buyer_as_seller(fields: dict[str, FieldValue]) -> None:
     """Remove a seller NIP equal to the buyer's: one reading took the buyer's NIP for want of the seller's."""
     seller, buyer = fields.get(FieldName.SELLER_NIP), fields.get(FieldName.BUYER_NIP)
@@ -116,14 +130,14 @@ def merge_readings(primary: Extraction, *others: Extraction) -> Extraction:
     everyone = (primary, *others)
     known = next((e for e in everyone if e.kind is not DocumentKind.UNKNOWN), primary)
     names = dict.fromkeys(name for e in everyone for name in e.fields)
-    fields = {name: _vote([e.fields[name] for e in everyone if name in e.fields]) for name in names}
+    fields = {name: _vote(_checked([e.fields[name] for e in everyone if name in e.fields], name)) for name in names}
     buyer = fields.get(FieldName.BUYER_NIP)
     if buyer is not None and FieldName.SELLER_NIP in fields:
         # a reading that took the buyer's NIP for the seller's does not outvote one that read the seller's
         sellers = [e.fields[FieldName.SELLER_NIP] for e in everyone if FieldName.SELLER_NIP in e.fields]
         others = [v for v in sellers if v.value != buyer.value]
         if others:
-            fields[FieldName.SELLER_NIP] = _vote(others)
+            fields[FieldName.SELLER_NIP] = _vote(_checked(others, FieldName.SELLER_NIP))
     _drop_buyer_as_seller(fields)
     confirmed = next((e for e in everyone if e.items and FieldName.TOTAL in e.fields and e.fields["total"].sure), None)
     items = confirmed.items if confirmed else next((e.items for e in everyone if e.items), primary.items)

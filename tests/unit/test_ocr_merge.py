@@ -140,3 +140,14 @@ def test_invoice_read_without_its_number_is_read_again():
     titleless = extract_fields(reading_from_text(INVOICE.split("\n", 1)[1]))  # the large title line was dropped
     assert "document_number" not in titleless.fields and titleless.fields["total"].sure
     assert needs_second_reading(titleless)
+
+
+def test_a_nip_failing_its_check_digit_is_not_voted_in_by_repeated_readings():
+    # tesseract read one font's 0 as 8 on every pass; the second engine read the NIP as printed
+    misread = Extraction(DocumentKind.RECEIPT, {"seller_nip": FieldValue("8266857692", 0.9, support=1)})
+    right = Extraction(DocumentKind.RECEIPT, {"seller_nip": FieldValue("8266057692", 0.8, sure=True)})
+    merged = merge_readings(misread, misread, misread, right).fields["seller_nip"]
+    assert (merged.value, merged.sure) == ("8266057692", True)
+    # with no reading passing the check digit, the vote is as before
+    other = Extraction(DocumentKind.RECEIPT, {"seller_nip": FieldValue("8266857693", 0.95)})
+    assert merge_readings(misread, misread, other).fields["seller_nip"].value == "8266857692"
