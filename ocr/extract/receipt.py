@@ -259,7 +259,7 @@ def extract_receipt(lines: list[TextLine]) -> tuple[dict[str, FieldValue], list[
     if total is not None and total.sure and sales_contradicted(lines, body, evidence.sales):
         total = FieldValue(total.value, total.confidence, total.boxes, False, total.support)
     fields[FieldName.TOTAL] = total
-    fields[FieldName.VAT_TOTAL] = vat_total(lines, body, evidence.sales)
+    fields[FieldName.VAT_TOTAL] = vat_total(lines, body, evidence.sales, total)
     fields[FieldName.DOCUMENT_NUMBER] = _document_number(lines, anchor)
     fields[FieldName.SELLER_NAME] = seller_name(header)
     fields[FieldName.SELLER_ADDRESS] = seller_address(header)

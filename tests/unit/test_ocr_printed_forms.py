@@ -183,3 +183,28 @@ def test_a_total_whose_sales_cannot_carry_the_vat_read_twice_is_not_sure() -> No
     assert _card_receipt("578,42")["total"] == ("578.42", False)
     assert _card_receipt("570,42")["total"] == ("570.42", True)
     assert _card_receipt("570,42")["vat_total"] == ("106.66", True)
+
+
+def _one_rate_receipt(sales: str, ptu: str) -> dict[str, tuple[str, bool]]:
+    """A receipt of one VAT rate printing only the per-rate PTU line, its total confirmed by the card payment."""
+    text = f"""HURTOWNIA STAL
+NIP: 839-725-58-14
+2024-05-24
+PARAGON FISKALNY
+BLACHA TRAPEZOWA 1 x 2343,10 2343,10 A
+{sales}
+{ptu}
+SUMA: 2343,10
+Karta płatnicza 2343,10
+"""
+    fields = extract_fields(reading_from_text(text)).fields
+    return {name: (value.value, value.sure) for name, value in fields.items()}
+
+
+def test_one_rate_receipt_with_unreadable_sales_takes_the_vat_of_its_total() -> None:
+    # the sales line lost its amount: the sure total at the PTU line's rate gives the VAT it prints
+    assert _one_rate_receipt("Sprzedaż opodatk. A 2343 ta", "PTU A 23,00% 438,14")["vat_total"] == ("438.14", True)
+    # only the first digits of the PTU amount legible: the total's VAT agrees with them, not sure
+    assert _one_rate_receipt("Sprzedaż opodatk. A", "PTU A 23,00% 438, *")["vat_total"] == ("438.14", False)
+    # a legible amount the total does not carry (another rate's line was lost) is not taken for its VAT
+    assert "vat_total" not in _one_rate_receipt("Sprzedaż opodatk. A", "PTU A 23,00% 43,81")
