@@ -5,8 +5,11 @@ SROIE receipts (`Layout.SROIE_RECEIPT`) carry no NIP to confirm: only their tota
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from ocr.extract.kind import Layout
 from ocr.extract.values import DocumentKind, Extraction, FieldValue
+from ocr.extract.vat import carries_vat
 from vocabulary.fields import FieldName
 from vocabulary.nip import nip_checksum_ok
 
@@ -105,6 +108,26 @@ def _checked(values: list[FieldValue], name: str) -> list[FieldValue]:
     return passing or values
 
 
+def _total_by_vat(fields: dict[str, FieldValue], totals: list[FieldValue]) -> None:
+    """Let a sure VAT total choose between the readings' totals of a one-rate receipt.
+
+    Tesseract repeats one confusion (a 0 read as 8) on every pass, so its readings outvote the second
+    engine's right total. The VAT total is printed on another line in other digits: when it is sure and
+    the voted total cannot carry it at any rate while exactly one other reading's total does, that total
+    is taken (sure only when a reading confirmed it and none confirmed another value).
+    """
+    vat, total = fields.get(FieldName.VAT_TOTAL), fields.get(FieldName.TOTAL)
+    if vat is None or total is None or not vat.sure or carries_vat(Decimal(total.value), Decimal(vat.value)):
+        return
+    fitting = {v.value for v in totals if carries_vat(Decimal(v.value), Decimal(vat.value))}
+    if len(fitting) != 1:
+        return
+    value = fitting.pop()
+    chosen = _vote([v for v in totals if v.value == value])
+    sure = chosen.sure and not any(v.sure for v in totals if v.value != value)
+    fields[FieldName.TOTAL] = FieldValue(chosen.value, chosen.confidence, chosen.boxes, sure, chosen.support)
+
+
 def _drop_buyer_as_seller(fields: dict[str, FieldValue]) -> None:
     """Remove a seller NIP equal to the buyer's: one reading took the buyer's NIP for want of the seller's."""
     seller, buyer = fields.get(FieldName.SELLER_NIP), fields.get(FieldName.BUYER_NIP)
@@ -139,6 +162,8 @@ def merge_readings(primary: Extraction, *others: Extraction) -> Extraction:
         if others:
             fields[FieldName.SELLER_NIP] = _vote(_checked(others, FieldName.SELLER_NIP))
     _drop_buyer_as_seller(fields)
+    if known.layout == Layout.POLISH_RECEIPT:
+        _total_by_vat(fields, [e.fields[FieldName.TOTAL] for e in everyone if FieldName.TOTAL in e.fields])
     confirmed = next((e for e in everyone if e.items and FieldName.TOTAL in e.fields and e.fields["total"].sure), None)
     items = confirmed.items if confirmed else next((e.items for e in everyone if e.items), primary.items)
     return Extraction(kind=known.kind, fields=fields, items=items, layout=known.layout)

@@ -36,6 +36,11 @@ def vat_of(gross: Decimal, rate: Decimal) -> Decimal:
     return (gross * rate / (100 + rate)).quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
+def carries_vat(gross: Decimal, vat: Decimal) -> bool:
+    """Tell whether `vat` is the VAT of `gross` at one Polish rate (a receipt of one rate)."""
+    return vat > 0 and any(vat_of(gross, rate) == vat for rate in _RATES if rate > 0)
+
+
 def vat_totals_from_sales(sales: list[Decimal]) -> set[Decimal]:
     """Return every VAT total the taxable sales allow (one Polish rate per sales line: 23, 8, 5 ... 0 %)."""
     options = [{vat_of(gross, rate) for rate in _RATES} for gross in sales[:_MAX_SALES_LINES] if gross > 0]

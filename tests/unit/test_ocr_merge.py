@@ -11,6 +11,7 @@ from ocr.extract import (
     needs_third_reading,
     only_the_date_unsettled,
 )
+from ocr.extract.kind import Layout
 from ocr.extract.values import DocumentKind, Extraction, FieldValue
 from ocr.model import DocumentReading
 from ocr.quality import QualityProblem, assess_quality
@@ -151,3 +152,19 @@ def test_a_nip_failing_its_check_digit_is_not_voted_in_by_repeated_readings():
     # with no reading passing the check digit, the vote is as before
     other = Extraction(DocumentKind.RECEIPT, {"seller_nip": FieldValue("8266857693", 0.95)})
     assert merge_readings(misread, misread, other).fields["seller_nip"].value == "8266857692"
+
+
+def test_a_sure_vat_total_chooses_the_total_it_is_the_vat_of():
+    # three tesseract passes read 0 as 8 in the total; the second engine read 112,00 and the VAT 20,94 (23 %)
+    def receipt(total: str, sure: bool, vat: str | None = None) -> Extraction:
+        fields = {"total": FieldValue(total, 0.9, sure=sure)}
+        if vat is not None:
+            fields["vat_total"] = FieldValue(vat, 0.9, sure=True)
+        return Extraction(DocumentKind.RECEIPT, fields, layout=Layout.POLISH_RECEIPT)
+
+    misread = receipt("112.88", False)
+    merged = merge_readings(misread, misread, misread, receipt("112.00", True, "20.94")).fields
+    assert (merged["total"].value, merged["total"].sure) == ("112.00", True)
+    # without a sure VAT total the vote stands
+    merged = merge_readings(misread, misread, misread, receipt("112.00", True)).fields
+    assert merged["total"].value == "112.88"
