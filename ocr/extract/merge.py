@@ -17,6 +17,7 @@ _KEY_SURE = (FieldName.TOTAL, FieldName.SELLER_NIP)
 _KEY_PRESENT = (FieldName.DATE,)
 _UNSURE_DATE = 0.7  # a date read with less confidence than this is re-read on Polish documents
 _NIPS = (FieldName.SELLER_NIP, FieldName.BUYER_NIP)
+_AMOUNTS = (FieldName.TOTAL, FieldName.VAT_TOTAL)
 
 
 def needs_second_reading(extraction: Extraction) -> bool:
@@ -108,6 +109,19 @@ def _checked(values: list[FieldValue], name: str) -> list[FieldValue]:
     return passing or values
 
 
+def _confirmed_amount(fields: dict[str, FieldValue], name: str, values: list[FieldValue]) -> None:
+    """Take the one amount a reading confirmed by the receipt's arithmetic over a value readings only repeat.
+
+    Tesseract's passes are not independent: one font's 0 read as 8 recurs in each of them, so their support
+    outvotes the second engine's amount that the sales and payment lines confirm. When exactly one value
+    is confirmed in some reading, it is the amount (and stays sure, as no other value was confirmed).
+    """
+    confirmed = {value.value for value in values if value.sure}
+    if len(confirmed) == 1 and name in fields and fields[name].value not in confirmed:
+        value = confirmed.pop()
+        fields[name] = _vote([v for v in values if v.value == value])
+
+
 def _total_by_vat(fields: dict[str, FieldValue], totals: list[FieldValue]) -> None:
     """Let a sure VAT total choose between the readings' totals of a one-rate receipt.
 
@@ -163,6 +177,8 @@ def merge_readings(primary: Extraction, *others: Extraction) -> Extraction:
             fields[FieldName.SELLER_NIP] = _vote(_checked(others, FieldName.SELLER_NIP))
     _drop_buyer_as_seller(fields)
     if known.layout == Layout.POLISH_RECEIPT:
+        for name in _AMOUNTS:
+            _confirmed_amount(fields, name, [e.fields[name] for e in everyone if name in e.fields])
         _total_by_vat(fields, [e.fields[FieldName.TOTAL] for e in everyone if FieldName.TOTAL in e.fields])
     confirmed = next((e for e in everyone if e.items and FieldName.TOTAL in e.fields and e.fields["total"].sure), None)
     items = confirmed.items if confirmed else next((e.items for e in everyone if e.items), primary.items)

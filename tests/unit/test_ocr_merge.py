@@ -154,17 +154,28 @@ def test_a_nip_failing_its_check_digit_is_not_voted_in_by_repeated_readings():
     assert merge_readings(misread, misread, other).fields["seller_nip"].value == "8266857692"
 
 
-def test_a_sure_vat_total_chooses_the_total_it_is_the_vat_of():
-    # three tesseract passes read 0 as 8 in the total; the second engine read 112,00 and the VAT 20,94 (23 %)
-    def receipt(total: str, sure: bool, vat: str | None = None) -> Extraction:
-        fields = {"total": FieldValue(total, 0.9, sure=sure)}
-        if vat is not None:
-            fields["vat_total"] = FieldValue(vat, 0.9, sure=True)
-        return Extraction(DocumentKind.RECEIPT, fields, layout=Layout.POLISH_RECEIPT)
+def _polish_receipt(total: str, sure: bool, vat: str | None = None) -> Extraction:
+    fields = {"total": FieldValue(total, 0.9, sure=sure)}
+    if vat is not None:
+        fields["vat_total"] = FieldValue(vat, 0.9, sure=True)
+    return Extraction(DocumentKind.RECEIPT, fields, layout=Layout.POLISH_RECEIPT)
 
-    misread = receipt("112.88", False)
-    merged = merge_readings(misread, misread, misread, receipt("112.00", True, "20.94")).fields
-    assert (merged["total"].value, merged["total"].sure) == ("112.00", True)
+
+def test_a_total_one_reading_confirmed_beats_a_misreading_repeated_by_the_other_passes():
+    # three tesseract passes read 0 as 8 in the total; the second engine's sales and payment confirm 190,77
+    misread = _polish_receipt("190.85", False)
+    merged = merge_readings(misread, misread, misread, _polish_receipt("190.77", True)).fields
+    assert (merged["total"].value, merged["total"].sure) == ("190.77", True)
+    # two readings confirming different totals: the vote stands and nothing is sure
+    merged = merge_readings(_polish_receipt("190.85", True), misread, _polish_receipt("190.77", True)).fields
+    assert (merged["total"].value, merged["total"].sure) == ("190.85", False)
+
+
+def test_a_sure_vat_total_chooses_the_total_it_is_the_vat_of():
+    # the total 112,00 was not confirmed in its reading, but the VAT 20,94 printed on its own line is its 23 %
+    misread = _polish_receipt("112.88", False)
+    merged = merge_readings(misread, misread, misread, _polish_receipt("112.00", False, "20.94")).fields
+    assert (merged["total"].value, merged["total"].sure) == ("112.00", False)
     # without a sure VAT total the vote stands
-    merged = merge_readings(misread, misread, misread, receipt("112.00", True)).fields
+    merged = merge_readings(misread, misread, misread, _polish_receipt("112.00", False)).fields
     assert merged["total"].value == "112.88"
