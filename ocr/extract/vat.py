@@ -111,7 +111,8 @@ def vat_total(
 def _one_rate_vat(
     body: list[TextLine], labelled: list[TextLine], sales: list[Decimal], total: FieldValue | None, options: list[Hit]
 ) -> FieldValue | None:
-    """Return the VAT of a sure total on a receipt printing one PTU rate line, when the print bears it out.
+    """Return the VAT of a sure total on a receipt printing one PTU rate line, when the print bears it out
+    (more rate lines: `_rates_vat`).
 
     With one rate (and at most one sales line), the total is that rate's taxable sales, so its VAT is
     `vat_of(total, rate)`, the rate read from the PTU line ("PTU A 23,00%"). This stands in for sales lines
@@ -119,10 +120,12 @@ def _one_rate_vat(
     the printed VAT and the confirmed total's arithmetic); not sure when the PTU line's amount is only partly
     legible ("438, *") and its first digits (three or more) agree.
     """
-    if total is None or not total.sure or len(sales) > 1:
+    if total is None or not total.sure:
         return None
     rated = [(line, rate) for line in body if line not in labelled and (rate := _line_rate(line)) is not None]
-    if len(rated) != 1:
+    if len(rated) > 1:
+        return _rates_vat(rated, Decimal(total.value))
+    if len(rated) != 1 or len(sales) > 1:
         return None
     line, rate = rated[0]
     expected = vat_of(Decimal(total.value), rate)
@@ -136,6 +139,24 @@ def _one_rate_vat(
     if not find_amounts(after) and len(digits) >= 3 and format_amount(expected).replace(".", "").startswith(digits):
         return FieldValue(format_amount(expected), 0.5, (), False)
     return None
+
+
+def _rates_vat(rated: list[tuple[TextLine, Decimal]], total: Decimal) -> FieldValue | None:
+    """Return the sum of the per-rate PTU amounts when the gross amounts they imply add up to the sure total.
+
+    Each rate's VAT gives back its gross sales (VAT x (100 + rate) / rate) to within the VAT's rounding, so
+    their sum must be the total to within those roundings: this stands in for misread sales lines. Not
+    sure: a VAT misread by a grosz still fits within the roundings.
+    """
+    amounts = [(find_amounts(line.text[line.folded.index("%") + 1 :]), rate) for line, rate in rated]
+    if any(not found for found, _ in amounts):
+        return None
+    vats = [(found[-1].value, rate) for found, rate in amounts]
+    gross = sum(vat * (100 + rate) / rate for vat, rate in vats)
+    slack = sum(_CENT / 2 * (100 + rate) / rate for _, rate in vats) + _CENT / 2
+    if abs(gross - total) > slack:
+        return None
+    return FieldValue(format_amount(sum(vat for vat, _ in vats)), 0.6, (), False)
 
 
 def _line_rate(line: TextLine) -> Decimal | None:

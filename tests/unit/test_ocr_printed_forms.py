@@ -208,3 +208,24 @@ def test_one_rate_receipt_with_unreadable_sales_takes_the_vat_of_its_total() -> 
     assert _one_rate_receipt("Sprzedaż opodatk. A", "PTU A 23,00% 438, *")["vat_total"] == ("438.14", False)
     # a legible amount the total does not carry (another rate's line was lost) is not taken for its VAT
     assert "vat_total" not in _one_rate_receipt("Sprzedaż opodatk. A", "PTU A 23,00% 43,81")
+
+
+def test_two_rate_receipt_with_misread_sales_sums_the_ptu_lines_the_total_bears_out() -> None:
+    # 1770,23 read as 1776,23: the sales no longer add up, the rates' VAT give back the sure total
+    text = """HURTOWNIA SRUBEX
+NIP: 573-877-05-63
+2026-02-26
+PARAGON FISKALNY
+SPRZEDAŻ OPODATKOWANA A 1776,23
+SPRZEDAŻ OPODATKOWANA B 60,58
+Kwota PTU A 23% 331,02
+Kwota PTU B 8% 4,49
+SUMA 1830,81 PLN
+Karta płatnicza 1830,81
+"""
+    fields = extract_fields(reading_from_text(text)).fields
+    assert (fields["total"].value, fields["total"].sure) == ("1830.81", True)
+    assert (fields["vat_total"].value, fields["vat_total"].sure) == ("335.51", False)
+    # a PTU amount that does not fit the total (4,49 read as 14,49) gives no VAT total
+    fields = extract_fields(reading_from_text(text.replace("4,49", "14,49"))).fields
+    assert "vat_total" not in fields
