@@ -89,7 +89,9 @@ def _vote(values: list[FieldValue]) -> FieldValue:
         groups.setdefault(value.value, []).append(value)
 
     def rank(group: list[FieldValue]) -> tuple[int, bool, float]:
-        return sum(v.support for v in group), any(v.sure for v in group), max(v.confidence for v in group)
+        # guesses lend no support (0): among them alone, each reading counts once
+        support = sum(v.support for v in group) or len(group)
+        return support, any(v.sure for v in group), max(v.confidence for v in group)
 
     ordered = sorted(groups.values(), key=rank, reverse=True)
     best = max(ordered[0], key=lambda v: v.confidence)
@@ -98,15 +100,21 @@ def _vote(values: list[FieldValue]) -> FieldValue:
 
 
 def _checked(values: list[FieldValue], name: str) -> list[FieldValue]:
-    """Leave out NIP readings that fail the check digit when another reading passes it.
+    """Leave out readings known to be worse than another reading of the same field.
 
     A NIP failing its check digit is certainly misread, however many readings repeat it: tesseract reads
-    one font's 0 as 8 on every pass, so its three readings would outvote the second engine's one right one.
+    one font's 0 as 8 on every pass, so its three readings would outvote the second engine's one right one;
+    such readings are left out when another passes the check digit. A document number found without its
+    label (support 0: a code ending a line, perhaps a misread date's year) is left out when a reading found
+    one by its label; among such guesses alone, each reading counts once.
     """
-    if name not in _NIPS:
-        return values
-    passing = [value for value in values if nip_checksum_ok(value.value)]
-    return passing or values
+    if name in _NIPS:
+        passing = [value for value in values if nip_checksum_ok(value.value)]
+        return passing or values
+    if name == FieldName.DOCUMENT_NUMBER:
+        labelled = [value for value in values if value.support > 0]
+        return labelled or values
+    return values
 
 
 def _confirmed_amount(fields: dict[str, FieldValue], name: str, values: list[FieldValue]) -> None:

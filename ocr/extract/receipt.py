@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from ocr.extract.common import (
@@ -203,7 +203,10 @@ def _document_number(lines: list[TextLine], anchor: int | None) -> FieldValue | 
         if match and not re.search(r"\d{2}:\d{2}\s*$", line.text) and match.start(1) > 0:
             if not line.text[: match.start(1)].endswith("-"):
                 code = _without_hash(match.group(1), lines)
-                return Hit(code, line, match.end(1) - len(code), match.end(1), strength).field()
+                # an unlabelled code is a guess (a misread date's year, "24,84, 2824"): it lends no support
+                # when readings are merged, so one reading's labelled number outweighs it in every other
+                guess = Hit(code, line, match.end(1) - len(code), match.end(1), strength).field()
+                return replace(guess, support=0)
     return None
 
 
