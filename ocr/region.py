@@ -16,6 +16,11 @@ _MARGIN = 0.03
 _QUAD_EPSILON = 0.03  # polygon simplification, as a fraction of the outline's perimeter
 _QUAD_COVER = 0.97  # the four-corner polygon must contain this share of the paper's outline
 _QUAD_INSET = 0.015  # corners this close to the frame edge mean the sheet runs out of the photo
+_EDGE_WINDOW = 5  # low-resolution pixels across which a paper edge steps (the background estimate keeps steps)
+_EDGE_STEP = 0.12  # natural-log brightness range within that window that makes an edge (a ratio of ~1.13)
+_GROWN_COVER = 0.6  # the edge-bounded region must hold this share of the bright component to replace it
+_GROWN_MORE = 1.15  # ... and be this much larger: a sheet that is bright all over keeps Otsu's outline
+_EDGE_GAPS = (3, 11)  # gaps in the paper's edge closed before taking the region inside it (low-res pixels)
 
 
 @dataclass(frozen=True, eq=False)
@@ -44,9 +49,8 @@ def _separation(background: np.ndarray, threshold: float) -> tuple[float, float]
 
 def _largest_outline(bright: np.ndarray) -> np.ndarray:
     """Return the outline (all contour points) of the largest bright component."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(bright, connectivity=4)
-    largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-    contours, _ = cv2.findContours((labels == largest).astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    largest = _largest_component(bright)
+    contours, _ = cv2.findContours(largest.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     return max(contours, key=cv2.contourArea)
 
 
@@ -134,6 +138,45 @@ def _hull_mask(bright: np.ndarray, hull: np.ndarray) -> np.ndarray:
     return cv2.dilate(mask, kernel) if _MARGIN > 0 else cv2.erode(mask, kernel)
 
 
+def _edge_bounded(background: np.ndarray, bright: np.ndarray) -> np.ndarray:
+    """Return the paper as the region inside its sharp edges, when the bright component is only part of it.
+
+    A shadow or a light falloff darkens part of the sheet below Otsu's threshold, so the bright component
+    stops at a soft illumination boundary across the print (a receipt loses its header). Paper edges are
+    sharp steps in brightness, illumination changes are gradual, and a shadow darkens paper and surface by
+    the same ratio: on the logarithm, the region bounded by steps of at least `_EDGE_STEP` within
+    `_EDGE_WINDOW` pixels that overlaps the bright component most is the whole sheet. Where shaded paper
+    meets a lit surface of the same brightness its edge has a gap, so the edges are closed over a growing
+    span until the region is a plausible sheet: holding most of the bright part, clearly larger than it,
+    and not running out into the surroundings (area within the limits). Otherwise the bright pixels stay.
+    """
+    log = np.log1p(background.astype(np.float32))
+    window = cv2.getStructuringElement(cv2.MORPH_RECT, (_EDGE_WINDOW, _EDGE_WINDOW))
+    steps = ((cv2.dilate(log, window) - cv2.erode(log, window)) >= _EDGE_STEP).astype(np.uint8)
+    component = _largest_component(bright)
+    for span in _EDGE_GAPS:
+        edges = cv2.morphologyEx(steps, cv2.MORPH_CLOSE, np.ones((span, span), np.uint8))
+        # thickened by one pixel so a faint stretch of edge does not let the region run out into the surface
+        edges = cv2.dilate(edges, np.ones((3, 3), np.uint8)) > 0
+        count, labels = cv2.connectedComponents((~edges).astype(np.uint8), connectivity=4)
+        overlap = np.bincount(labels[component].ravel(), minlength=count)
+        overlap[0] = 0
+        best = int(np.argmax(overlap))
+        # give back the rim the thickened edge took from the sheet
+        region = cv2.dilate((labels == best).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+        area = float(region.mean())
+        held, size = int(overlap[best]), int(component.sum())
+        if held >= _GROWN_COVER * size and region.sum() >= _GROWN_MORE * size and _MIN_AREA <= area <= _MAX_AREA:
+            return np.where(region, np.uint8(255), np.uint8(0))
+    return bright
+
+
+def _largest_component(bright: np.ndarray) -> np.ndarray:
+    """Return the largest bright component as a boolean mask."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(bright, connectivity=4)
+    return labels == 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+
+
 def find_paper(background: np.ndarray, full_shape: tuple[int, int]) -> PaperRegion | None:
     """Locate bright paper against a clearly darker surrounding, from a low-resolution background estimate.
 
@@ -149,7 +192,7 @@ def find_paper(background: np.ndarray, full_shape: tuple[int, int]) -> PaperRegi
     separation, contrast = _separation(background, threshold)
     if separation < _MIN_SEPARATION or contrast < _MIN_CONTRAST or not bright.any():
         return None
-    outline = _largest_outline(bright)
+    outline = _largest_outline(_edge_bounded(background, bright))
     hull = cv2.convexHull(outline)
     small = _hull_mask(bright, hull)
     area = float((small > 0).mean())

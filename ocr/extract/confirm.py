@@ -80,7 +80,8 @@ def agrees(value: str, text: str) -> bool:
 
 def read_code(value: str, text: str) -> str | None:
     """Return the code in `text` of the same length as `value` that equals it or differs from it in one or two
-    characters (upper case; the closest one), else None.
+    characters (upper case; the closest one), else None. A code with a letter where `value` has a digit is
+    not taken (`_keeps_digits`).
 
     A clock time run into the code ("11:25922169", "3736012:24": the space lost) is split off first.
     """
@@ -88,11 +89,19 @@ def read_code(value: str, text: str) -> str | None:
     text = _TIME_AFTER_DIGITS.sub(" ", _DIGITS_AFTER_TIME.sub(" ", text))
     best, distance = None, _MAX_CORRECTION + 1
     for token in (t.upper() for t in _CODE.findall(text)):
-        if len(token) == len(upper) and any(ch.isdigit() for ch in token):
+        if len(token) == len(upper) and any(ch.isdigit() for ch in token) and _keeps_digits(upper, token):
             differs = edit_distance(token, upper, _MAX_CORRECTION)
             if differs < distance:
                 best, distance = token, differs
     return best
+
+
+def _keeps_digits(value: str, token: str) -> bool:
+    """Tell whether `token` keeps a digit wherever `value` has one after the code's first digit: a letter
+    inside a number ("800Z1" for 88021) is the engine's confusion of 2 and Z, while a letter may open a code
+    (W000156, read 4000156 by tesseract)."""
+    first = next((i for i, ch in enumerate(token) if ch.isdigit()), len(token))
+    return all(b.isdigit() for i, (a, b) in enumerate(zip(value, token, strict=True)) if a.isdigit() and i > first)
 
 
 def corrected_code(value: str, text: str) -> str:

@@ -5,20 +5,28 @@ SROIE receipts (`Layout.SROIE_RECEIPT`) carry no NIP to confirm: only their tota
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from ocr.extract.kind import Layout
 from ocr.extract.values import DocumentKind, Extraction, FieldValue
+from ocr.extract.vat import carries_vat
 from vocabulary.fields import FieldName
+from vocabulary.nip import nip_checksum_ok
 
 _KEY_SURE = (FieldName.TOTAL, FieldName.SELLER_NIP)
 _KEY_PRESENT = (FieldName.DATE,)
 _UNSURE_DATE = 0.7  # a date read with less confidence than this is re-read on Polish documents
+_NIPS = (FieldName.SELLER_NIP, FieldName.BUYER_NIP)
+_AMOUNTS = (FieldName.TOTAL, FieldName.VAT_TOTAL)
 
 
 def needs_second_reading(extraction: Extraction) -> bool:
     """Tell whether key fields are unconfirmed.
 
-    Polish documents: total or seller NIP not sure, no date, or a date read with low confidence.
-    Foreign receipts: total not sure or no date. Unknown documents: no total or no date.
+    Polish documents: total or seller NIP not sure, no date, or a date read with low confidence; a Polish
+    invoice also when it has no document number (its title, printed large, is where page segmentation 6
+    most often drops a line, and every invoice prints a number). Foreign receipts: total not sure or no
+    date. Unknown documents: no total or no date.
     """
     fields = extraction.fields
     if extraction.kind is DocumentKind.UNKNOWN:
@@ -27,7 +35,12 @@ def needs_second_reading(extraction: Extraction) -> bool:
         return FieldName.TOTAL not in fields or not fields[FieldName.TOTAL].sure or FieldName.DATE not in fields
     unsure = any(name not in fields or not fields[name].sure for name in _KEY_SURE)
     missing = any(name not in fields for name in _KEY_PRESENT)
-    return unsure or missing or fields[FieldName.DATE].confidence < _UNSURE_DATE
+    return unsure or missing or fields[FieldName.DATE].confidence < _UNSURE_DATE or _no_invoice_number(extraction)
+
+
+def _no_invoice_number(extraction: Extraction) -> bool:
+    """Tell whether a Polish invoice was read without its document number."""
+    return extraction.layout == Layout.POLISH_INVOICE and FieldName.DOCUMENT_NUMBER not in extraction.fields
 
 
 def only_the_date_unsettled(extraction: Extraction) -> bool:
@@ -76,12 +89,65 @@ def _vote(values: list[FieldValue]) -> FieldValue:
         groups.setdefault(value.value, []).append(value)
 
     def rank(group: list[FieldValue]) -> tuple[int, bool, float]:
-        return sum(v.support for v in group), any(v.sure for v in group), max(v.confidence for v in group)
+        # guesses lend no support (0): among them alone, each reading counts once
+        support = sum(v.support for v in group) or len(group)
+        return support, any(v.sure for v in group), max(v.confidence for v in group)
 
     ordered = sorted(groups.values(), key=rank, reverse=True)
     best = max(ordered[0], key=lambda v: v.confidence)
     sure = any(v.sure for v in ordered[0]) and not any(v.sure for group in ordered[1:] for v in group)
     return FieldValue(best.value, best.confidence, best.boxes, sure, best.support)
+
+
+def _checked(values: list[FieldValue], name: str) -> list[FieldValue]:
+    """Leave out readings known to be worse than another reading of the same field.
+
+    A NIP failing its check digit is certainly misread, however many readings repeat it: tesseract reads
+    one font's 0 as 8 on every pass, so its three readings would outvote the second engine's one right one;
+    such readings are left out when another passes the check digit. A document number found without its
+    label (support 0: a code ending a line, perhaps a misread date's year) is left out when a reading found
+    one by its label; among such guesses alone, each reading counts once.
+    """
+    if name in _NIPS:
+        passing = [value for value in values if nip_checksum_ok(value.value)]
+        return passing or values
+    if name == FieldName.DOCUMENT_NUMBER:
+        labelled = [value for value in values if value.support > 0]
+        return labelled or values
+    return values
+
+
+def _confirmed_amount(fields: dict[str, FieldValue], name: str, values: list[FieldValue]) -> None:
+    """Take the one amount a reading confirmed by the receipt's arithmetic over a value readings only repeat.
+
+    Tesseract's passes are not independent: one font's 0 read as 8 recurs in each of them, so their support
+    outvotes the second engine's amount that the sales and payment lines confirm. When exactly one value
+    is confirmed in some reading, it is the amount (and stays sure, as no other value was confirmed).
+    """
+    confirmed = {value.value for value in values if value.sure}
+    if len(confirmed) == 1 and name in fields and fields[name].value not in confirmed:
+        value = confirmed.pop()
+        fields[name] = _vote([v for v in values if v.value == value])
+
+
+def _total_by_vat(fields: dict[str, FieldValue], totals: list[FieldValue]) -> None:
+    """Let a sure VAT total choose between the readings' totals of a one-rate receipt.
+
+    Tesseract repeats one confusion (a 0 read as 8) on every pass, so its readings outvote the second
+    engine's right total. The VAT total is printed on another line in other digits: when it is sure and
+    the voted total cannot carry it at any rate while exactly one other reading's total does, that total
+    is taken (sure only when a reading confirmed it and none confirmed another value).
+    """
+    vat, total = fields.get(FieldName.VAT_TOTAL), fields.get(FieldName.TOTAL)
+    if vat is None or total is None or not vat.sure or carries_vat(Decimal(total.value), Decimal(vat.value)):
+        return
+    fitting = {v.value for v in totals if carries_vat(Decimal(v.value), Decimal(vat.value))}
+    if len(fitting) != 1:
+        return
+    value = fitting.pop()
+    chosen = _vote([v for v in totals if v.value == value])
+    sure = chosen.sure and not any(v.sure for v in totals if v.value != value)
+    fields[FieldName.TOTAL] = FieldValue(chosen.value, chosen.confidence, chosen.boxes, sure, chosen.support)
 
 
 def _drop_buyer_as_seller(fields: dict[str, FieldValue]) -> None:
@@ -109,15 +175,19 @@ def merge_readings(primary: Extraction, *others: Extraction) -> Extraction:
     everyone = (primary, *others)
     known = next((e for e in everyone if e.kind is not DocumentKind.UNKNOWN), primary)
     names = dict.fromkeys(name for e in everyone for name in e.fields)
-    fields = {name: _vote([e.fields[name] for e in everyone if name in e.fields]) for name in names}
+    fields = {name: _vote(_checked([e.fields[name] for e in everyone if name in e.fields], name)) for name in names}
     buyer = fields.get(FieldName.BUYER_NIP)
     if buyer is not None and FieldName.SELLER_NIP in fields:
         # a reading that took the buyer's NIP for the seller's does not outvote one that read the seller's
         sellers = [e.fields[FieldName.SELLER_NIP] for e in everyone if FieldName.SELLER_NIP in e.fields]
         others = [v for v in sellers if v.value != buyer.value]
         if others:
-            fields[FieldName.SELLER_NIP] = _vote(others)
+            fields[FieldName.SELLER_NIP] = _vote(_checked(others, FieldName.SELLER_NIP))
     _drop_buyer_as_seller(fields)
+    if known.layout == Layout.POLISH_RECEIPT:
+        for name in _AMOUNTS:
+            _confirmed_amount(fields, name, [e.fields[name] for e in everyone if name in e.fields])
+        _total_by_vat(fields, [e.fields[FieldName.TOTAL] for e in everyone if FieldName.TOTAL in e.fields])
     confirmed = next((e for e in everyone if e.items and FieldName.TOTAL in e.fields and e.fields["total"].sure), None)
     items = confirmed.items if confirmed else next((e.items for e in everyone if e.items), primary.items)
     return Extraction(kind=known.kind, fields=fields, items=items, layout=known.layout)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from ocr.extract.common import (
@@ -21,7 +21,7 @@ from ocr.extract.nip import best_nip, find_nips, nip_field
 from ocr.extract.numbers import AmountMatch, find_amounts, format_amount
 from ocr.extract.text import Hit, TextLine, edit_distance, fuzzy_token
 from ocr.extract.values import FieldValue
-from ocr.extract.vat import vat_total
+from ocr.extract.vat import sales_contradicted, vat_total
 from vocabulary.fields import FieldName
 
 _FISCAL = re.compile(r"paragon\s*fisk|fiskaln|p\w{5,7}\s*f\w{2}kaln|paragon\s*f")
@@ -203,7 +203,10 @@ def _document_number(lines: list[TextLine], anchor: int | None) -> FieldValue | 
         if match and not re.search(r"\d{2}:\d{2}\s*$", line.text) and match.start(1) > 0:
             if not line.text[: match.start(1)].endswith("-"):
                 code = _without_hash(match.group(1), lines)
-                return Hit(code, line, match.end(1) - len(code), match.end(1), strength).field()
+                # an unlabelled code is a guess (a misread date's year, "24,84, 2824"): it lends no support
+                # when readings are merged, so one reading's labelled number outweighs it in every other
+                guess = Hit(code, line, match.end(1) - len(code), match.end(1), strength).field()
+                return replace(guess, support=0)
     return None
 
 
@@ -256,8 +259,10 @@ def extract_receipt(lines: list[TextLine]) -> tuple[dict[str, FieldValue], list[
     fields[FieldName.DATE], fields[FieldName.TIME] = find_date_time(lines)
     evidence = _evidence(lines, body)
     total = _pick_total(_total_candidates(lines), evidence) or _fallback_total(evidence)
+    if total is not None and total.sure and sales_contradicted(lines, body, evidence.sales):
+        total = FieldValue(total.value, total.confidence, total.boxes, False, total.support)
     fields[FieldName.TOTAL] = total
-    fields[FieldName.VAT_TOTAL] = vat_total(lines, body, evidence.sales)
+    fields[FieldName.VAT_TOTAL] = vat_total(lines, body, evidence.sales, total)
     fields[FieldName.DOCUMENT_NUMBER] = _document_number(lines, anchor)
     fields[FieldName.SELLER_NAME] = seller_name(header)
     fields[FieldName.SELLER_ADDRESS] = seller_address(header)

@@ -14,6 +14,7 @@ _PTU_LINE = re.compile(r"\bptu\b|kwota\s*(?:ptu|[a-g]\b)|\bvat\b|\bp[il1]u\b")
 _SALES_LINE = re.compile(r"sprzed|\bsp\.?\s?op\b|opodatk")  # "Sprzed. opod. PTU A 13,48" is a sale, not a tax
 _RATES = (Decimal(23), Decimal(8), Decimal(5), Decimal(22), Decimal(7), Decimal(3), Decimal(0))
 _CENT = Decimal("0.01")
+_RATE = re.compile(r"(?<![\d,.])(\d{1,2})(?:[,.]0{1,2})?\s?%")  # "23%", "23,00%", "8 %"
 _MAX_SALES_LINES = 5
 _MAX_REPAIR_SALES = 2  # more sales lines allow so many VAT totals that one is a digit from any reading
 
@@ -33,6 +34,11 @@ def is_vat_total_label(line: TextLine) -> bool:
 def vat_of(gross: Decimal, rate: Decimal) -> Decimal:
     """Return the VAT contained in a gross amount at `rate` percent, rounded to grosze as printers do."""
     return (gross * rate / (100 + rate)).quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def carries_vat(gross: Decimal, vat: Decimal) -> bool:
+    """Tell whether `vat` is the VAT of `gross` at one Polish rate (a receipt of one rate)."""
+    return vat > 0 and any(vat_of(gross, rate) == vat for rate in _RATES if rate > 0)
 
 
 def vat_totals_from_sales(sales: list[Decimal]) -> set[Decimal]:
@@ -66,17 +72,20 @@ def _per_rate(body: list[TextLine], labelled: list[TextLine]) -> list[tuple[Text
     return found
 
 
-def vat_total(lines: list[TextLine], body: list[TextLine], sales: list[Decimal]) -> FieldValue | None:
+def vat_total(
+    lines: list[TextLine], body: list[TextLine], sales: list[Decimal], total: FieldValue | None = None
+) -> FieldValue | None:
     """Return SUMA PTU, sure when the taxable sales imply it (or the amounts of two rates or more add up to it).
 
     Args:
         lines: all document lines.
         body: the lines after the PARAGON FISKALNY header.
         sales: the taxable sales per VAT letter (SPRZEDAŻ OPODATKOWANA A/B/...).
+        total: the receipt's total, which stands in for unreadable sales on a receipt of one rate.
 
     Returns:
         The VAT total. When the SUMA PTU line is unreadable, the sum of the per-rate PTU amounts is used if
-        the sales confirm it. None without any PTU reading.
+        the sales confirm it (or, with one rate, the total: `_one_rate_vat`). None without any PTU reading.
     """
     implied = vat_totals_from_sales(sales)
     labelled = [line for line in body if is_vat_total_label(line)]
@@ -90,10 +99,91 @@ def vat_total(lines: list[TextLine], body: list[TextLine], sales: list[Decimal])
         line, value = per_rate[-1]
         return FieldValue(format_amount(sum(rates)), round(0.8 * line.line.confidence, 3), (), True)
     options = _candidates(lines, labelled)
+    one_rate = _one_rate_vat(body, labelled, sales, total, options)
+    if one_rate is not None:
+        return one_rate
     repaired = _one_digit_repair([Decimal(hit.value) for hit in options] + ([sum(rates)] if rates else []), sales)
     if repaired is not None:
         return FieldValue(format_amount(repaired), 0.5, (), False)
     return options[0].field() if options else None
+
+
+def _one_rate_vat(
+    body: list[TextLine], labelled: list[TextLine], sales: list[Decimal], total: FieldValue | None, options: list[Hit]
+) -> FieldValue | None:
+    """Return the VAT of a sure total on a receipt printing one PTU rate line, when the print bears it out
+    (more rate lines: `_rates_vat`).
+
+    With one rate (and at most one sales line), the total is that rate's taxable sales, so its VAT is
+    `vat_of(total, rate)`, the rate read from the PTU line ("PTU A 23,00%"). This stands in for sales lines
+    the reading lost. Sure when the PTU line or a SUMA PTU line prints that amount (two pieces of evidence:
+    the printed VAT and the confirmed total's arithmetic); not sure when the PTU line's amount is only partly
+    legible ("438, *") and its first digits (three or more) agree.
+    """
+    if total is None or not total.sure:
+        return None
+    rated = [(line, rate) for line in body if line not in labelled and (rate := _line_rate(line)) is not None]
+    if len(rated) > 1:
+        return _rates_vat(rated, Decimal(total.value))
+    if len(rated) != 1 or len(sales) > 1:
+        return None
+    line, rate = rated[0]
+    expected = vat_of(Decimal(total.value), rate)
+    if expected <= 0:
+        return None
+    printed = {Decimal(hit.value) for hit in options} | {m.value for m in find_amounts(line.text)}
+    if expected in printed:
+        return FieldValue(format_amount(expected), round(0.9 * line.line.confidence, 3), (), True)
+    after = line.text[line.folded.index("%") + 1 :]
+    digits = re.sub(r"\D", "", after)
+    if not find_amounts(after) and len(digits) >= 3 and format_amount(expected).replace(".", "").startswith(digits):
+        return FieldValue(format_amount(expected), 0.5, (), False)
+    return None
+
+
+def _rates_vat(rated: list[tuple[TextLine, Decimal]], total: Decimal) -> FieldValue | None:
+    """Return the sum of the per-rate PTU amounts when the gross amounts they imply add up to the sure total.
+
+    Each rate's VAT gives back its gross sales (VAT x (100 + rate) / rate) to within the VAT's rounding, so
+    their sum must be the total to within those roundings: this stands in for misread sales lines. Not
+    sure: a VAT misread by a grosz still fits within the roundings.
+    """
+    amounts = [(find_amounts(line.text[line.folded.index("%") + 1 :]), rate) for line, rate in rated]
+    if any(not found for found, _ in amounts):
+        return None
+    vats = [(found[-1].value, rate) for found, rate in amounts]
+    gross = sum(vat * (100 + rate) / rate for vat, rate in vats)
+    slack = sum(_CENT / 2 * (100 + rate) / rate for _, rate in vats) + _CENT / 2
+    if abs(gross - total) > slack:
+        return None
+    return FieldValue(format_amount(sum(vat for vat, _ in vats)), 0.6, (), False)
+
+
+def _line_rate(line: TextLine) -> Decimal | None:
+    """Return the VAT rate of a per-rate PTU line ("PTU A 23%", "Kwota PTU B 8,00%"), else None."""
+    if not _PTU_LINE.search(line.folded) or _SALES_LINE.search(line.folded):
+        return None
+    match = _RATE.search(line.folded)
+    rate = Decimal(match.group(1)) if match else None
+    return rate if rate in _RATES and rate > 0 else None
+
+
+def sales_contradicted(lines: list[TextLine], body: list[TextLine], sales: list[Decimal]) -> bool:
+    """Tell whether the VAT, read alike on two separate lines, is one the taxable sales cannot carry.
+
+    The SUMA PTU line and the per-rate PTU lines summed are independent readings of the VAT; when they
+    agree on an amount that no rate applied to the sales gives, the sales were misread, and so, most likely,
+    were the total and the payment printed with them in the same digits (tesseract repeats a confusion
+    such as an 8 for a 0 on every line of one font): their agreement confirms nothing.
+    """
+    if not sales:
+        return False
+    labelled = [line for line in body if is_vat_total_label(line)]
+    rates = [value for _, value in _per_rate(body, labelled)]
+    if not rates or sum(rates) <= 0:
+        return False
+    read = {Decimal(hit.value) for hit in _candidates(lines, labelled) if hit.strength >= 1.0}
+    return sum(rates) in read and sum(rates) not in vat_totals_from_sales(sales)
 
 
 def _one_digit_repair(readings: list[Decimal], sales: list[Decimal]) -> Decimal | None:

@@ -62,6 +62,7 @@ def test_the_second_engine_corrects_a_misread_character_of_the_document_number()
     assert corrected_code("6987/8", "Paragon nr 6907/8 15:01") == "6907/8"
     assert corrected_code("7695", "dn.22r03.09 uydr.7695") == "7695"
     assert corrected_code("7695", "dn.22r03.09 uydr.76") == "7695"  # another length: no correction
+    assert corrected_code("88021", "14-06-2025 10:56 Nr nara00nu: 800z1") == "88021"  # no letter inside a number
     assert corrected_code("7695", "dn.22r03.09 nr 1111") == "7695"  # too different: no correction
     assert corrected_code("022169", "2024-10-31 11:25922169") == "922169"  # the time run into the code
     assert corrected_code("37368", "nr wydr 3736012:24") == "37360"  # the code run into the time

@@ -11,6 +11,7 @@ from ocr.extract import (
     needs_third_reading,
     only_the_date_unsettled,
 )
+from ocr.extract.kind import Layout
 from ocr.extract.values import DocumentKind, Extraction, FieldValue
 from ocr.model import DocumentReading
 from ocr.quality import QualityProblem, assess_quality
@@ -119,3 +120,71 @@ def test_only_the_date_unsettled_when_total_and_nip_are_confirmed():
     unsure_total = {**confirmed, "total": FieldValue("10.00", 0.9)}
     assert not only_the_date_unsettled(Extraction(receipt, unsure_total, layout="polish_receipt"))
     assert not only_the_date_unsettled(Extraction(receipt, dict(confirmed), layout="sroie_receipt"))
+
+
+INVOICE = """FAKTURA VAT FV/2025/08/0840
+Data wystawienia: 16.08.2025
+Sprzedawca: Nabywca:
+NIP PL1603374810 NIP PL8957036706
+Stawka VAT Wartość netto Kwota VAT Wartość brutto
+23% 764,76 175,89 940,65
+Razem 764,76 175,89 940,65
+Do zapłaty: 940,65 PLN
+"""
+
+
+def test_invoice_read_without_its_number_is_read_again():
+    whole = extract_fields(reading_from_text(INVOICE))
+    assert whole.fields["document_number"].value == "FV/2025/08/0840"
+    assert whole.fields["total"].sure and whole.fields["seller_nip"].sure
+    assert not needs_second_reading(whole)
+    titleless = extract_fields(reading_from_text(INVOICE.split("\n", 1)[1]))  # the large title line was dropped
+    assert "document_number" not in titleless.fields and titleless.fields["total"].sure
+    assert needs_second_reading(titleless)
+
+
+def test_a_nip_failing_its_check_digit_is_not_voted_in_by_repeated_readings():
+    # tesseract read one font's 0 as 8 on every pass; the second engine read the NIP as printed
+    misread = Extraction(DocumentKind.RECEIPT, {"seller_nip": FieldValue("8266857692", 0.9, support=1)})
+    right = Extraction(DocumentKind.RECEIPT, {"seller_nip": FieldValue("8266057692", 0.8, sure=True)})
+    merged = merge_readings(misread, misread, misread, right).fields["seller_nip"]
+    assert (merged.value, merged.sure) == ("8266057692", True)
+    # with no reading passing the check digit, the vote is as before
+    other = Extraction(DocumentKind.RECEIPT, {"seller_nip": FieldValue("8266857693", 0.95)})
+    assert merge_readings(misread, misread, other).fields["seller_nip"].value == "8266857692"
+
+
+def _polish_receipt(total: str, sure: bool, vat: str | None = None) -> Extraction:
+    fields = {"total": FieldValue(total, 0.9, sure=sure)}
+    if vat is not None:
+        fields["vat_total"] = FieldValue(vat, 0.9, sure=True)
+    return Extraction(DocumentKind.RECEIPT, fields, layout=Layout.POLISH_RECEIPT)
+
+
+def test_a_total_one_reading_confirmed_beats_a_misreading_repeated_by_the_other_passes():
+    # three tesseract passes read 0 as 8 in the total; the second engine's sales and payment confirm 190,77
+    misread = _polish_receipt("190.85", False)
+    merged = merge_readings(misread, misread, misread, _polish_receipt("190.77", True)).fields
+    assert (merged["total"].value, merged["total"].sure) == ("190.77", True)
+    # two readings confirming different totals: the vote stands and nothing is sure
+    merged = merge_readings(_polish_receipt("190.85", True), misread, _polish_receipt("190.77", True)).fields
+    assert (merged["total"].value, merged["total"].sure) == ("190.85", False)
+
+
+def test_a_sure_vat_total_chooses_the_total_it_is_the_vat_of():
+    # the total 112,00 was not confirmed in its reading, but the VAT 20,94 printed on its own line is its 23 %
+    misread = _polish_receipt("112.88", False)
+    merged = merge_readings(misread, misread, misread, _polish_receipt("112.00", False, "20.94")).fields
+    assert (merged["total"].value, merged["total"].sure) == ("112.00", False)
+    # without a sure VAT total the vote stands
+    merged = merge_readings(misread, misread, misread, _polish_receipt("112.00", False)).fields
+    assert merged["total"].value == "112.88"
+
+
+def test_a_labelled_receipt_number_outweighs_an_unlabelled_code_repeated_by_other_readings():
+    header = "HURTOWNIA\nNIP 708-184-563-39\n{line}\nPARAGON FISKALNY\nSUMA PLN 18,49\n{number}\n"
+    guessed = extract_fields(reading_from_text(header.format(line="24,84, 2824", number="nr wud. Jf23 89:54")))
+    assert guessed.fields["document_number"].value == "2824"  # a code ending the line above the header
+    labelled = extract_fields(reading_from_text(header.format(line="24.04.2024", number="nr wydr. 37298 09:51")))
+    assert labelled.fields["document_number"].value == "37298"
+    assert merge_readings(guessed, guessed, labelled).fields["document_number"].value == "37298"

@@ -159,3 +159,73 @@ Kasa 3 Kasjer nr 9
 def test_a_hash_inside_a_line_of_confident_words_stays_the_registers() -> None:
     fields = _receipt("SUMA PTU 3,23", "0084/1653 #0102 DANUTA W. 10:36")
     assert "document_number" not in fields or fields["document_number"][0] != "0102"
+
+
+def _card_receipt(amount: str) -> dict[str, tuple[str, bool]]:
+    """A one-rate receipt whose sales, total and card payment all print `amount`, with the VAT of 570,42."""
+    text = f"""SKLAD BUDOWLANY
+NIP PL5749020920
+2025-11-14
+PARAGON FISKALNY
+KLEJ ELASTYCZNY 5 x 51,49 257,45 A
+SPRZEDAŻ OPODATKOWANA A {amount}
+Kwota PTU A 23% 106,66
+SUMA PTU 106,66
+SUMA: {amount}
+Karta {amount}
+"""
+    fields = extract_fields(reading_from_text(text)).fields
+    return {name: (value.value, value.sure) for name, value in fields.items()}
+
+
+def test_a_total_whose_sales_cannot_carry_the_vat_read_twice_is_not_sure() -> None:
+    # 0 read as 8 on every line of one font: sales, total and payment agree, the VAT lines do not
+    assert _card_receipt("578,42")["total"] == ("578.42", False)
+    assert _card_receipt("570,42")["total"] == ("570.42", True)
+    assert _card_receipt("570,42")["vat_total"] == ("106.66", True)
+
+
+def _one_rate_receipt(sales: str, ptu: str) -> dict[str, tuple[str, bool]]:
+    """A receipt of one VAT rate printing only the per-rate PTU line, its total confirmed by the card payment."""
+    text = f"""HURTOWNIA STAL
+NIP: 839-725-58-14
+2024-05-24
+PARAGON FISKALNY
+BLACHA TRAPEZOWA 1 x 2343,10 2343,10 A
+{sales}
+{ptu}
+SUMA: 2343,10
+Karta płatnicza 2343,10
+"""
+    fields = extract_fields(reading_from_text(text)).fields
+    return {name: (value.value, value.sure) for name, value in fields.items()}
+
+
+def test_one_rate_receipt_with_unreadable_sales_takes_the_vat_of_its_total() -> None:
+    # the sales line lost its amount: the sure total at the PTU line's rate gives the VAT it prints
+    assert _one_rate_receipt("Sprzedaż opodatk. A 2343 ta", "PTU A 23,00% 438,14")["vat_total"] == ("438.14", True)
+    # only the first digits of the PTU amount legible: the total's VAT agrees with them, not sure
+    assert _one_rate_receipt("Sprzedaż opodatk. A", "PTU A 23,00% 438, *")["vat_total"] == ("438.14", False)
+    # a legible amount the total does not carry (another rate's line was lost) is not taken for its VAT
+    assert "vat_total" not in _one_rate_receipt("Sprzedaż opodatk. A", "PTU A 23,00% 43,81")
+
+
+def test_two_rate_receipt_with_misread_sales_sums_the_ptu_lines_the_total_bears_out() -> None:
+    # 1770,23 read as 1776,23: the sales no longer add up, the rates' VAT give back the sure total
+    text = """HURTOWNIA SRUBEX
+NIP: 573-877-05-63
+2026-02-26
+PARAGON FISKALNY
+SPRZEDAŻ OPODATKOWANA A 1776,23
+SPRZEDAŻ OPODATKOWANA B 60,58
+Kwota PTU A 23% 331,02
+Kwota PTU B 8% 4,49
+SUMA 1830,81 PLN
+Karta płatnicza 1830,81
+"""
+    fields = extract_fields(reading_from_text(text)).fields
+    assert (fields["total"].value, fields["total"].sure) == ("1830.81", True)
+    assert (fields["vat_total"].value, fields["vat_total"].sure) == ("335.51", False)
+    # a PTU amount that does not fit the total (4,49 read as 14,49) gives no VAT total
+    fields = extract_fields(reading_from_text(text.replace("4,49", "14,49"))).fields
+    assert "vat_total" not in fields

@@ -1,0 +1,49 @@
+"""Finding the sheet of paper in a photo's background estimate (`ocr.region.find_paper`)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from ocr.region import find_paper
+
+_SHAPE = (400, 300)  # the background estimate's resolution
+_SHEET = (60, 40, 240, 360)  # x0, y0, x1, y1 of the paper
+
+
+def _background(shade_top: float | None = None) -> np.ndarray:
+    """A light sheet (200) on a grey surface (120), optionally under a soft shadow over its top part.
+
+    The shadow darkens paper and surface alike (a ratio, `shade_top` at the top edge, fading to none
+    over 60 pixels around a third of the height), as a hand or a phone held over the receipt does.
+    """
+    image = np.full(_SHAPE, 120, np.float32)
+    x0, y0, x1, y1 = _SHEET
+    image[y0:y1, x0:x1] = 200
+    if shade_top is not None:
+        ys = np.arange(_SHAPE[0], dtype=np.float32)[:, None]
+        fade = np.clip((ys - 110) / 60, 0, 1)  # 0 under the shadow, 1 in full light
+        image *= shade_top + (1 - shade_top) * fade
+    return cv2.medianBlur(image.astype(np.uint8), 5)
+
+
+def _covered(region, y: int) -> bool:
+    """Tell whether the found paper covers the middle of the sheet at row `y` (full resolution)."""
+    x = (_SHEET[0] + _SHEET[2]) // 2
+    return bool(region.mask[y * 4, x * 4] > 0)
+
+
+def test_an_evenly_lit_sheet_is_found_whole():
+    region = find_paper(_background(), (_SHAPE[0] * 4, _SHAPE[1] * 4))
+    assert region is not None and _covered(region, 50) and _covered(region, 350)
+    assert not region.mask[20 * 4, 150 * 4]  # the surface above the sheet stays outside
+
+
+def test_a_shadow_over_the_sheet_does_not_cut_its_top_off():
+    shaded = _background(shade_top=0.5)
+    # the shaded paper (100) is darker than the lit surface (120): a brightness threshold alone splits the sheet
+    assert shaded[60, 150] < shaded[380, 150]
+    region = find_paper(shaded, (_SHAPE[0] * 4, _SHAPE[1] * 4))
+    assert region is not None
+    assert _covered(region, 50) and _covered(region, 200) and _covered(region, 350)
+    assert not region.mask[390 * 4, 150 * 4]  # the lit surface below the sheet stays outside
