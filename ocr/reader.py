@@ -111,8 +111,11 @@ def _second_opinions(reading: DocumentReading, session: OcrSession, fallback_psm
             reading = _second_engine(reading, session)
         # the document's own checks passing (total and seller NIP confirmed, a confident date) end the
         # re-reading: a sparse-text pass then only broke ties between dates, for another page reading's time
-        settled = not needs_second_reading(extract_printed(reading))
-        if fallback_psm != SPARSE_PSM and not settled and needs_third_reading(extract_readings(reading)):
+        if (
+            fallback_psm != SPARSE_PSM
+            and needs_second_reading(extract_printed(reading))
+            and needs_third_reading(extract_readings(reading))
+        ):
             reading = replace(reading, alternates=reading.alternates + session.alternates(SPARSE_PSM))
     except ReadTimeoutError:
         pass

@@ -5,6 +5,7 @@ SROIE receipts (`Layout.SROIE_RECEIPT`) carry no NIP to confirm: only their tota
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from ocr.extract.kind import Layout
@@ -146,8 +147,7 @@ def _total_by_vat(fields: dict[str, FieldValue], totals: list[FieldValue]) -> No
         return
     value = fitting.pop()
     chosen = _vote([v for v in totals if v.value == value])
-    sure = chosen.sure and not any(v.sure for v in totals if v.value != value)
-    fields[FieldName.TOTAL] = FieldValue(chosen.value, chosen.confidence, chosen.boxes, sure, chosen.support)
+    fields[FieldName.TOTAL] = replace(chosen, sure=chosen.sure and not any(v.sure for v in totals if v.value != value))
 
 
 def _drop_buyer_as_seller(fields: dict[str, FieldValue]) -> None:

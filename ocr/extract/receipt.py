@@ -260,7 +260,7 @@ def extract_receipt(lines: list[TextLine]) -> tuple[dict[str, FieldValue], list[
     evidence = _evidence(lines, body)
     total = _pick_total(_total_candidates(lines), evidence) or _fallback_total(evidence)
     if total is not None and total.sure and sales_contradicted(lines, body, evidence.sales):
-        total = FieldValue(total.value, total.confidence, total.boxes, False, total.support)
+        total = replace(total, sure=False)
     fields[FieldName.TOTAL] = total
     fields[FieldName.VAT_TOTAL] = vat_total(lines, body, evidence.sales, total)
     fields[FieldName.DOCUMENT_NUMBER] = _document_number(lines, anchor)

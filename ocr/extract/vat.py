@@ -134,7 +134,7 @@ def _one_rate_vat(
     printed = {Decimal(hit.value) for hit in options} | {m.value for m in find_amounts(line.text)}
     if expected in printed:
         return FieldValue(format_amount(expected), round(0.9 * line.line.confidence, 3), (), True)
-    after = line.text[line.folded.index("%") + 1 :]
+    after = _after_rate(line)
     digits = re.sub(r"\D", "", after)
     if not find_amounts(after) and len(digits) >= 3 and format_amount(expected).replace(".", "").startswith(digits):
         return FieldValue(format_amount(expected), 0.5, (), False)
@@ -148,7 +148,7 @@ def _rates_vat(rated: list[tuple[TextLine, Decimal]], total: Decimal) -> FieldVa
     their sum must be the total to within those roundings: this stands in for misread sales lines. Not
     sure: a VAT misread by a grosz still fits within the roundings.
     """
-    amounts = [(find_amounts(line.text[line.folded.index("%") + 1 :]), rate) for line, rate in rated]
+    amounts = [(find_amounts(_after_rate(line)), rate) for line, rate in rated]
     if any(not found for found, _ in amounts):
         return None
     vats = [(found[-1].value, rate) for found, rate in amounts]
@@ -157,6 +157,11 @@ def _rates_vat(rated: list[tuple[TextLine, Decimal]], total: Decimal) -> FieldVa
     if abs(gross - total) > slack:
         return None
     return FieldValue(format_amount(sum(vat for vat, _ in vats)), 0.6, (), False)
+
+
+def _after_rate(line: TextLine) -> str:
+    """Return the text after a PTU line's rate ("PTU A 23,00% 4,38" -> " 4,38"); the line has a rate."""
+    return line.text[line.folded.index("%") + 1 :]
 
 
 def _line_rate(line: TextLine) -> Decimal | None:
