@@ -124,13 +124,13 @@ def main(argv: list[str] | None = None) -> int:
     """Write, read and score the chosen splits; print the side-by-side table; write the report files."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--splits", nargs="+", choices=("dev", "heldout"), default=["dev", "heldout"])
+    parser.add_argument("--splits", nargs="+", choices=("dev", "dev2", "heldout"), default=["dev", "heldout"])
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every kind's count in each split")
     parser.add_argument("--reports", type=Path, default=Path("var/bench"), help="folder for the JSON reports")
     parser.add_argument("--keep", type=Path, default=None, help="write the splits here instead of a temp folder")
     parser.add_argument("--written", type=Path, default=None,
                         help="read the splits already written in DIR/wideset-SPLIT (with their labels.json)")
-    parser.add_argument("--dev-failures", action="store_true", help="print the dev split's wrong fields")
+    parser.add_argument("--dev-failures", action="store_true", help="print the tuning splits' (dev, dev2) wrong fields")
     args = parser.parse_args(argv)
     config = _reader_config()
     args.reports.mkdir(parents=True, exist_ok=True)
@@ -146,12 +146,11 @@ def main(argv: list[str] | None = None) -> int:
                   f"{result.read_seconds:.0f} s; report {path}", file=sys.stderr, flush=True)
             results.append(result)
     print(table(results))
-    dev = next((r for r in results if r.split == "dev"), None)
-    if args.dev_failures and dev is not None:
-        for failure in dev.reports["all"].failures:
+    for tuning in (r for r in results if args.dev_failures and r.split != "heldout"):
+        for failure in tuning.reports["all"].failures:
             wrong = "; ".join(f"{w['field']}: want {w['expected']!r} got {w['got']!r}{' SURE' if w['sure'] else ''}"
                               for w in failure["wrong"])
-            print(f"{failure['file']}: {wrong}")
+            print(f"{tuning.split} {failure['file']}: {wrong}")
     return 0
 
 
