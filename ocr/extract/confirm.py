@@ -115,13 +115,16 @@ def voted_code(value: str, second: str, third: str | None, second_page: str | No
     """Return the page's code or the second engine's correction of it, by the votes of the two engines.
 
     Tesseract votes with its page reading (`value`) and its reading of the row alone (`third`, when it reads
-    the same code); the second engine with its row reading (`second`) and its page reading (`second_page`,
-    when it reads the corrected code). A tie goes to the second engine: it does not share tesseract's
-    confusions (an 8 for a dot-matrix 0), which a re-read by tesseract repeats.
+    the same code); the second engine with its row reading (`second`) and its page reading (`second_page`),
+    which votes for whichever of the two codes it reads: an engine reading its row one way and the page the
+    other ("68733" on the page, "E8733" in the row) does not outvote the page's code. A tie goes to the
+    second engine: it does not share tesseract's confusions (an 8 for a dot-matrix 0), which a re-read by
+    tesseract repeats.
     """
     corrected = corrected_code(value, second)
-    if third is None or corrected == value:
+    if corrected == value:
         return corrected
-    first_votes = 1 + (read_code(value, third) == value.upper())
-    second_votes = 1 + (second_page is not None and second_page.upper() == corrected.upper())
+    page = second_page.upper() if second_page is not None else None
+    first_votes = 1 + (third is not None and read_code(value, third) == value.upper()) + (page == value.upper())
+    second_votes = 1 + (page == corrected.upper())
     return value if first_votes > second_votes else corrected

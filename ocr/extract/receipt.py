@@ -25,7 +25,8 @@ from ocr.extract.vat import sales_contradicted, vat_total
 from vocabulary.fields import FieldName
 
 _FISCAL = re.compile(r"paragon\s*fisk|fiskaln|p\w{5,7}\s*f\w{2}kaln|paragon\s*f")
-_SALES = re.compile(r"sprzed\w*\.?\s*opod|\bsp\.?\s?op\b|sprzed\w*\s*zwol|opodatkowana")
+# "Sprzedaż opo atk. A": OCR splits the word, so "sprzed..." followed by "op" is enough
+_SALES = re.compile(r"sprzed\w*\.?\s*op|\bsp\.?\s?op\b|sprzed\w*\s*zwol|opodatkowana")
 _PAYMENT_LINE = re.compile(r"kart|gotow|platnos|wplac|zapl|blik|przelew|\bbon\b|\bpln\b")
 _CHANGE = re.compile(r"reszta")
 _TOTAL_WORDS = re.compile(r"do\s*zaplaty|naleznosc|\brazem\b(?!\s*ptu)")

@@ -10,7 +10,8 @@ from ocr.extract.numbers import find_amounts, format_amount
 from ocr.extract.text import Hit, TextLine, edit_distance
 from ocr.extract.values import FieldValue
 
-_PTU_LINE = re.compile(r"\bptu\b|kwota\s*(?:ptu|[a-g]\b)|\bvat\b|\bp[il1]u\b")
+# "PTUA 23%": the space before the VAT letter is often lost, so "ptu" may carry that letter glued on
+_PTU_LINE = re.compile(r"\bp[til1]u[a-g]?\b|kwota\s*(?:ptu|[a-g]\b)|\bvat\b")
 _SALES_LINE = re.compile(r"sprzed|\bsp\.?\s?op\b|opodatk")  # "Sprzed. opod. PTU A 13,48" is a sale, not a tax
 _RATES = (Decimal(23), Decimal(8), Decimal(5), Decimal(22), Decimal(7), Decimal(3), Decimal(0))
 _CENT = Decimal("0.01")

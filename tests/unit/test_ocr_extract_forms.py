@@ -1,0 +1,32 @@
+"""Printed forms of the receipt fields as OCR leaves them: glued VAT letters, split labels, engines disagreeing."""
+
+from __future__ import annotations
+
+from ocr import extract_fields
+from ocr.textreading import reading_from_text
+
+HEAD = "SKŁAD BUD Anna Nowak\nul. Polna 1\n38-220 Dębowiec\nNIP 897-989-43-57\n22.01.2024\nPARAGON FISKALNY\n"
+
+
+def test_a_ptu_line_with_its_vat_letter_glued_on_gives_the_vat_total():
+    # only per-rate lines printed (no SUMA PTU), and OCR lost the space in "PTU A"
+    text = HEAD + "PROFIL 1 x 10,90 10,90A\nSprzedaż opodatk. A 3609,55\nPTUA 23% | 674,96\n"
+    text += "Razem 3609,55\nKARTA 3609,55\n"
+    vat = extract_fields(reading_from_text(text)).fields["vat_total"]
+    assert (vat.value, vat.sure) == ("674.96", True)
+
+
+def test_a_sales_label_split_by_ocr_still_confirms_the_total():
+    text = HEAD + "WELNA 2 x 123,95 247,90 A\nSprzedaż opo atk. A 261,90\nKwota PTU A 23% 48,97\nSUMA 261,90 PLN\n"
+    fields = extract_fields(reading_from_text(text)).fields
+    assert (fields["total"].value, fields["total"].sure) == ("261.90", True)
+    assert fields["vat_total"].value == "48.97"
+
+
+def test_the_second_engine_reading_the_page_code_does_not_outvote_it_with_its_row():
+    from ocr.extract.confirm import voted_code
+
+    # the second engine read "68733" on the page and "E8733" in the row; tesseract's row reading is noise
+    assert voted_code("68733", "18.06.2026 12:00 Nr paragonu: E8733", "1.86.2826 12:¢@ hr: E£722", "68733") == "68733"
+    # reading the corrected code on the page too, it wins (W000156 read 4000156 by tesseract)
+    assert voted_code("4000156", "14-08-2018 W000156", None, "W000156") == "W000156"
