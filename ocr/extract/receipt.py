@@ -38,8 +38,10 @@ _DOC_NUMBER: tuple[tuple[re.Pattern[str], float], ...] = (
     (re.compile(r"paragon\s*fisk\w*\s*(?:nr)?\s*[:.]?\s*([0-9]{3,})"), 0.85),
     (re.compile(r"\bnr\s*[:.]\s*([0-9]{3,})"), 0.8),
     (re.compile(r"podsumowanie\s*zakupow\s*[:.]?\s*([0-9]{3,})"), 0.8),  # a chain's e-receipt
-    # "#1234" opening a line (the number beside the time); "#0102" inside a line is the register's or cashier's
-    (re.compile(r"^\s*[#h]\s?([0-9]{4,8})(?=\s|$)"), 0.75),
+    # "#1234" opening a line (the number beside the time); "#0102" after a word is the register's or cashier's.
+    # One or two marks before it are the paper's edge, a fold or the background read as text ("| #9588 07:25",
+    # "go #1270 wad"), not a word.
+    (re.compile(r"^\s*(?:[^\s\d]{1,2}\s+)*[|!:;'\"`.,_~\-\u2014]*[#h]\s?([0-9]{4,8})(?=\s|$)"), 0.75),
 )
 _NOISE_CONFIDENCE = 0.6  # words read with less confidence than this before a "#1234" are the background's
 _TRAILING_CODE = re.compile(r"(?<![\w/])([A-Z]?\d{4,8}(?:/\d{2,6})?)[\s|!.,;:]*$")

@@ -30,3 +30,15 @@ def test_the_second_engine_reading_the_page_code_does_not_outvote_it_with_its_ro
     assert voted_code("68733", "18.06.2026 12:00 Nr paragonu: E8733", "1.86.2826 12:¢@ hr: E£722", "68733") == "68733"
     # reading the corrected code on the page too, it wins (W000156 read 4000156 by tesseract)
     assert voted_code("4000156", "14-08-2018 W000156", None, "W000156") == "W000156"
+
+
+def test_a_hash_number_after_an_edge_stroke_is_the_receipt_number():
+    text = HEAD + "SUMA: 1218,75\nKarta 1218,75\n| #9588 07:25\nKasa 3 Kasjer nr 26\n"
+    assert extract_fields(reading_from_text(text)).value("document_number") == "9588"
+
+
+def test_a_hash_number_among_background_marks_under_the_banner_is_the_receipt_number():
+    text = HEAD.replace("PARAGON FISKALNY\n", "e PARAGON FISKALNY e\ngó #1270 wad\n") + "Razem 843,91\n"
+    assert extract_fields(reading_from_text(text)).value("document_number") == "1270"
+    cashier = HEAD + "SUMA: 10,00\nKasjer #0102 07:25\n"
+    assert extract_fields(reading_from_text(cashier)).value("document_number") != "0102"
