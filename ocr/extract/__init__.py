@@ -56,15 +56,19 @@ def extract_printed(reading: DocumentReading) -> Extraction:
     Returns:
         An `Extraction` with the detected kind, the fields that were found (see `vocabulary.fields`) and,
         for receipts, the item lines. Fields that were not found are absent from `fields`.
-        A line re-read on its own (`reading.rereads`) replaces the field it was re-read for; a sure amount
+        A line re-read on its own (`reading.rereads`) replaces the field it was re-read for, unless the
+        readings confirmed that field and the re-read does not confirm its own value; a sure amount
         whose row the second engine read without it is no longer sure (`extract.confirm`).
     """
     alternates = {key: _extract_one(alternate) for key, alternate in _alternates(reading).items()}
     merged = merge_readings(_extract_one(reading), *alternates.values())
     for reread in reading.rereads:
-        value = reread_value(reading, reread)
-        if value is not None:
-            merged.fields[reread_field_name(reread) or ""] = value
+        value, name = reread_value(reading, reread), reread_field_name(reread) or ""
+        current = merged.fields.get(name)
+        # a row read on its own corrects a value nothing confirmed; one the document's arithmetic (or its
+        # check digit) confirms is replaced only by a value confirmed in the same way
+        if value is not None and (current is None or not current.sure or value.sure):
+            merged.fields[name] = value
     second = next((e for key, e in alternates.items() if key.startswith("engine:")), None)
     return second_engine_agreement(merged, reading, second)
 

@@ -158,3 +158,14 @@ def test_row_of_a_tilted_page_is_level_in_the_page_image():
     assert row.pixels.centre_y == pytest.approx(210, abs=2) and row.pixels.h == 25  # the row's middle, 1.25 rows
     assert row.pixels.x < 110 and row.pixels.right > 480  # from SUMA to the amount, KARTA below left out
     assert row.region == lines[0].box
+
+
+def test_reread_row_does_not_replace_a_confirmed_value_without_confirming_its_own():
+    # the readings confirm 774.86 (the card payment); a re-read of its row reading 774.60 does not
+    reading = reading_from_text("PARAGON FISKALNY\nSUMA PLN 774,86\nNIP nabywcy: -\nKarta 774,86\n")
+    assert extract_fields(reading).fields["total"].sure
+    row = _row(reading, "total")
+    assert row is not None
+    patched = DocumentReading(reading.media_type, reading.pages, rereads=(_reread("SUMA PLN 774,60", row.region),))
+    total = extract_fields(patched).fields["total"]
+    assert (total.value, total.sure) == ("774.86", True)
