@@ -33,8 +33,9 @@ _TOTAL_WORDS = re.compile(r"do\s*zaplaty|naleznosc|\brazem\b(?!\s*ptu)")
 _NOT_TOTAL_AFTER = ("ptu", "vat", "obnizek", "rabatow", "opodatk")
 _DOC_NUMBER: tuple[tuple[re.Pattern[str], float], ...] = (
     (re.compile(r"(?:nr\s*)?[uw]ydr\.?\s*[:.]?\s*([0-9][0-9/\-]{2,})"), 0.95),
-    (re.compile(r"(?:nr|numer)\s*paragonu\s*[:.]?\s*([0-9a-z][0-9a-z/\-]{2,})"), 0.9),
-    (re.compile(r"paragon\s*(?:nr|numer)\s*[:.]?\s*([0-9][0-9/\-]{2,})"), 0.9),
+    # "paragon" with a vowel or two misread ("Nr paregonu", "Peragon nr"): p, g and n hold the word
+    (re.compile(r"(?:nr|numer)\s*p[a-z]{3}g[a-z]nu\s*[:.]?\s*([0-9a-z][0-9a-z/\-]{2,})"), 0.9),
+    (re.compile(r"p[a-z]{3}g[a-z]n\s*(?:nr|numer)\s*[:.]?\s*([0-9][0-9/\-]{2,})"), 0.9),
     (re.compile(r"paragon\s*fisk\w*\s*(?:nr)?\s*[:.]?\s*([0-9]{3,})"), 0.85),
     (re.compile(r"\bnr\s*[:.]\s*([0-9]{3,})"), 0.8),
     (re.compile(r"podsumowanie\s*zakupow\s*[:.]?\s*([0-9]{3,})"), 0.8),  # a chain's e-receipt
@@ -42,7 +43,13 @@ _DOC_NUMBER: tuple[tuple[re.Pattern[str], float], ...] = (
     # One or two marks before it are the paper's edge, a fold or the background read as text ("| #9588 07:25",
     # "go #1270 wad"), not a word.
     (re.compile(r"^\s*(?:[^\s\d]{1,2}\s+)*[|!:;'\"`.,_~\-\u2014]*[#h]\s?([0-9]{4,8})(?=\s|$)"), 0.75),
+    # "19.12.2024 13:12   #1370": the number printed right of the date and time
+    (re.compile(r"\d{1,2}:\d{2}(?::\d{2})?\s+[#h]\s?([0-9]{4,8})(?=\s|$)"), 0.75),
 )
+_GLUED_TIME = re.compile(r"\d{2}:\d{2}(?!\d)")  # "nr wydr.8519015:32": the space before the time lost
+# Digits OCR reads for the letters of a label ("Parag0nu", "Nr paragonu" as "Nr paragOnu" folded to digits)
+_LETTER_OF = str.maketrans({"0": "o", "1": "l", "5": "s", "8": "b", "2": "z", "6": "b", "4": "a"})
+_DIGIT_IN_WORD = re.compile(r"(?<=[a-z])\d(?=[a-z])|\b\d(?=[a-z]{2})|(?<=[a-z]{2})\d\b")
 _NOISE_CONFIDENCE = 0.6  # words read with less confidence than this before a "#1234" are the background's
 _TRAILING_CODE = re.compile(r"(?<![\w/])([A-Z]?\d{4,8}(?:/\d{2,6})?)[\s|!.,;:]*$")
 _CODE_CONTEXT = re.compile(r"\bnip\b|\d{4}-\d{2}-\d{2}|\d{2}[.-]\d{2}[.-]\d{4}")
@@ -195,9 +202,11 @@ def _document_number(lines: list[TextLine], anchor: int | None) -> FieldValue | 
     for pattern, strength in _DOC_NUMBER:
         for line in lines:
             skip = _noise_before(line) if pattern.pattern.startswith("^") else 0
-            match = pattern.search(line.folded[skip:])
+            match = pattern.search(_lettered(line.folded)[skip:])
             if match:
                 start, end = match.start(1) + skip, match.end(1) + skip
+                if _GLUED_TIME.match(line.folded, end - 2) and end - start > 5:
+                    end -= 2  # the hour of a time run into the number
                 return Hit(line.text[start:end].upper(), line, start, end, strength).field()
     nearby = lines[max(0, anchor - 2) : anchor][::-1] if anchor else []
     context = [line for line in lines[: anchor or max(10, len(lines) // 2)] if _CODE_CONTEXT.search(line.folded)]
@@ -211,6 +220,12 @@ def _document_number(lines: list[TextLine], anchor: int | None) -> FieldValue | 
                 guess = Hit(code, line, match.end(1) - len(code), match.end(1), strength).field()
                 return replace(guess, support=0)
     return None
+
+
+def _lettered(folded: str) -> str:
+    """Return folded text with digits read for a word's letters turned back into letters ("parag0nu"), length
+    kept: labels are matched on it, values are taken from the text at the same positions."""
+    return _DIGIT_IN_WORD.sub(lambda m: m.group(0).translate(_LETTER_OF), folded)
 
 
 def _noise_before(line: TextLine) -> int:

@@ -42,3 +42,22 @@ def test_a_hash_number_among_background_marks_under_the_banner_is_the_receipt_nu
     assert extract_fields(reading_from_text(text)).value("document_number") == "1270"
     cashier = HEAD + "SUMA: 10,00\nKasjer #0102 07:25\n"
     assert extract_fields(reading_from_text(cashier)).value("document_number") != "0102"
+
+
+def _number(tail: str) -> str | None:
+    return extract_fields(reading_from_text(HEAD + "SUMA: 10,00\nKarta 10,00\n" + tail)).value("document_number")
+
+
+def test_a_receipt_number_label_with_misread_letters_is_still_its_label():
+    assert _number("Nr perag0nu: 65322 10:01\nNr sys. 5205 2025-03-12\n") == "65322"
+    assert _number("Peragon nr 8417/8 18:06\nKasa 11 Kasjer nr 6\n") == "8417/8"
+
+
+def test_the_hour_of_a_time_run_into_the_receipt_number_is_not_part_of_it():
+    assert _number("nr wydr.8519015:32\nKasa 1 Kasjer nr 4\n") == "85190"
+    assert _number("Paragon nr 0475/211:44\n") == "0475/2"
+
+
+def test_a_hash_number_right_of_the_date_and_time_is_the_receipt_number():
+    text = HEAD.replace("22.01.2024\n", "e 19.12.2024 13:12        #1370 i\n") + "SUMA: 10,00\n#Kasa 8 Kasjer 019\n"
+    assert extract_fields(reading_from_text(text)).value("document_number") == "1370"
