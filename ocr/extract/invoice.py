@@ -22,6 +22,7 @@ _NUMBER = re.compile(
     r"(?:faktura(?:\s*vat)?(?:\s*korygujaca)?\s*(?:nr|numer|no\.?)?|nr\s*faktury|numer\s*faktury)"
     r"\s*[:.]?\s*((?:[a-z]{1,3}\s)?[a-z0-9][a-z0-9/\-_.]*\d[a-z0-9/\-_.]*)"  # "FV 168/2026" keeps its prefix
 )
+_SPLIT_TAIL = re.compile(r" (\d{1,5})[\s|.,;:]*")
 _DUE: tuple[tuple[re.Pattern[str], float], ...] = (
     (re.compile(r"(?:razem\s*|kwota\s*|ogolem\s*)?do\s*zaplaty"), 1.0),
     (re.compile(r"wartosc\s*brutto|kwota\s*brutto|brutto\s*razem|razem\s*brutto"), 0.8),
@@ -55,6 +56,11 @@ def _number(lines: list[TextLine]) -> FieldValue | None:
         match = _NUMBER.search(line.folded)
         if match:
             start, end = match.span(1)
+            rest = _SPLIT_TAIL.fullmatch(line.folded, end) if line.folded[end - 1 : end].isdigit() else None
+            if rest and "/" in match.group(1):
+                # "F/2025/01 156": OCR split the number's last digits off; nothing but them ends the line
+                text = line.text[start : rest.end(1)].replace(" ", "")
+                return Hit(text, line, start, rest.end(1), 0.85).field()
             return Hit(line.text[start:end].rstrip("."), line, start, end, 0.9).field()
     return None
 

@@ -45,6 +45,8 @@ _DOC_NUMBER: tuple[tuple[re.Pattern[str], float], ...] = (
     (re.compile(r"^\s*(?:[^\s\d]{1,2}\s+)*[|!:;'\"`.,_~\-\u2014]*[#h]\s?([0-9]{4,8})(?=\s|$)"), 0.75),
     # "19.12.2024 13:12   #1370": the number printed right of the date and time
     (re.compile(r"\d{1,2}:\d{2}(?::\d{2})?\s+[#h]\s?([0-9]{4,8})(?=\s|$)"), 0.75),
+    # "#7112 14:35" in the footer (noise before it): the number beside the time, which a register's "#Kasa" is not
+    (re.compile(r"(?<!kasjer )(?<!kasa )(?<!kasjer)(?<!kasa)#\s?([0-9]{4,8})\s+\d{1,2}:\d{2}(?!\d)"), 0.7),
 )
 _GLUED_TIME = re.compile(r"\d{2}:\d{2}(?!\d)")  # "nr wydr.8519015:32": the space before the time lost
 # Digits OCR reads for the letters of a label ("Parag0nu", "Nr paragonu" as "Nr paragOnu" folded to digits)

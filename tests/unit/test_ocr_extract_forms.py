@@ -61,3 +61,14 @@ def test_the_hour_of_a_time_run_into_the_receipt_number_is_not_part_of_it():
 def test_a_hash_number_right_of_the_date_and_time_is_the_receipt_number():
     text = HEAD.replace("22.01.2024\n", "e 19.12.2024 13:12        #1370 i\n") + "SUMA: 10,00\n#Kasa 8 Kasjer 019\n"
     assert extract_fields(reading_from_text(text)).value("document_number") == "1370"
+
+
+def test_a_hash_number_beside_the_time_after_background_noise_is_the_receipt_number():
+    assert _number("b0ay8ca31f 82f1isu #7112 14:35 9i 3.n7spk\n#Kasa 4 Kasjer 037\n") == "7112"
+
+
+def test_an_invoice_number_with_its_last_digits_split_off_is_joined():
+    text = "FAKTURA VAT |\nNr faktury: F/2025/01 156\nData wystawienia: 2025-03-30\nDo zapłaty: 24,75 PLN\n"
+    assert extract_fields(reading_from_text(text)).value("document_number") == "F/2025/01156"
+    dated = "Faktura VAT nr FV/2025/08/0840 2025-03-30\nDo zapłaty: 24,75 PLN\n"
+    assert extract_fields(reading_from_text(dated)).value("document_number") == "FV/2025/08/0840"
