@@ -18,8 +18,9 @@ DIGIT_REPAIRS: dict[str, str] = {
     "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2", "G": "6",
 }  # fmt: skip
 _DIGITISH = "0-9" + re.escape("".join(DIGIT_REPAIRS))
+# "NIPPL9244792947": the space before the country prefix lost
 _LABEL = re.compile(
-    r"(?<![a-z0-9])(?:n\s?[i1l|]\s?p|[hm][i1l]p)(?![a-z])(?:\s*(?:nabywcy|kupujacego|odbiorcy))?"
+    r"(?<![a-z0-9])(?:n\s?[i1l|]\s?p|[hm][i1l]p)(?=pl|[^a-z]|$)(?:\s*(?:nabywcy|kupujacego|odbiorcy))?"
     r"\s*[:.;,]?\s*(?:pl)?\s*"
 )
 _LABELLED_VALUE = re.compile(rf"[{_DIGITISH}](?:[{_DIGITISH}]|[ \-.]{{1,2}}(?=[{_DIGITISH}])){{8,17}}")

@@ -29,8 +29,10 @@ _YEAR_REPAIRS: tuple[dict[str, str], ...] = (
 _LEADING_REPAIRS = {"6": "0", "8": "0", "9": "0", "4": "1", "7": "1"}
 
 _SEP = r"[-./,~\u2013\u2014]"  # OCR turns "-" into a dash or tilde and "." into ","
-_YMD = re.compile(rf"(?<![\d,])([2-47][0-9]\d{{2}})\s?({_SEP})\s?(\d{{1,2}})\s?({_SEP})\s?(\d{{1,2}})(?![\d,])")
-_DMY = re.compile(rf"(?<![\d,])(\d{{1,2}})\s?({_SEP})\s?(\d{{1,2}})\s?({_SEP})\s?([2-47]\d{{3}})(?![\d,])")
+# a date ends where digits end, or where a time run into it starts ("2025-03-0612:20", "12-12-202418:21")
+_DATE_END = r"(?:(?![\d,])|(?=\d{2}:\d{2}(?!\d)))"
+_YMD = re.compile(rf"(?<![\d,])([2-47][0-9]\d{{2}})\s?({_SEP})\s?(\d{{1,2}})\s?({_SEP})\s?(\d{{1,2}}){_DATE_END}")
+_DMY = re.compile(rf"(?<![\d,])(\d{{1,2}})\s?({_SEP})\s?(\d{{1,2}})\s?({_SEP})\s?([2-47]\d{{3}}){_DATE_END}")
 _COMPACT = re.compile(r"(?<![\d/.\-])(\d{8})(?![\d/.\-])")
 _DMY_SHORT = re.compile(r"(?<![\d/.\-])(\d{1,2})([/.\-])(\d{1,2})\2(\d{2})(?!\d|[/.\-:]\d)")
 _DN_YR = re.compile(r"(?<!\d)(\d{2})\s?r\.?\s?(\d{2})[.\-](\d{2})(?![\d.])")

@@ -29,7 +29,7 @@ _FISCAL = re.compile(r"paragon\s*fisk|fiskaln|p\w{5,7}\s*f\w{2}kaln|paragon\s*f"
 _SALES = re.compile(r"sprzed\w*\.?\s*op|\bsp\.?\s?op\b|sprzed\w*\s*zwol|opodatkowana")
 _PAYMENT_LINE = re.compile(r"kart|gotow|platnos|wplac|zapl|blik|przelew|\bbon\b|\bpln\b")
 _CHANGE = re.compile(r"reszta")
-_TOTAL_WORDS = re.compile(r"do\s*zaplaty|naleznosc|\brazem\b(?!\s*ptu)")
+_TOTAL_WORDS = re.compile(r"do\s*zaplaty|naleznosc|\brazem(?![a-z])(?!\s*ptu)")  # "Razem454,53": glued
 _NOT_TOTAL_AFTER = ("ptu", "vat", "obnizek", "rabatow", "opodatk")
 _DOC_NUMBER: tuple[tuple[re.Pattern[str], float], ...] = (
     (re.compile(r"(?:nr\s*)?[uw]ydr\.?\s*[:.]?\s*([0-9][0-9/\-]{2,})"), 0.95),
@@ -42,7 +42,7 @@ _DOC_NUMBER: tuple[tuple[re.Pattern[str], float], ...] = (
     # "#1234" opening a line (the number beside the time); "#0102" after a word is the register's or cashier's.
     # One or two marks before it are the paper's edge, a fold or the background read as text ("| #9588 07:25",
     # "go #1270 wad"), not a word.
-    (re.compile(r"^\s*(?:[^\s\d]{1,2}\s+)*[|!:;'\"`.,_~\-\u2014]*[#h]\s?([0-9]{4,8})(?=\s|$)"), 0.75),
+    (re.compile(r"^\s*(?:[^\s\d]{1,2}\s+)*[|!:;'\"`.,_~\-\u2014]*[#h]\s?([0-9]{4,8})(?=\s|$|\d{2}:\d{2})"), 0.75),
     # "19.12.2024 13:12   #1370": the number printed right of the date and time
     (re.compile(r"\d{1,2}:\d{2}(?::\d{2})?\s+[#h]\s?([0-9]{4,8})(?=\s|$)"), 0.75),
     # "#7112 14:35" in the footer (noise before it): the number beside the time, which a register's "#Kasa" is not

@@ -12,6 +12,7 @@ from ocr.extract.values import FieldValue
 
 # "PTUA 23%": the space before the VAT letter is often lost, so "ptu" may carry that letter glued on
 _PTU_LINE = re.compile(r"\bp[til1]u[a-g]?\b|kwota\s*(?:ptu|[a-g]\b)|\bvat\b")
+_AMOUNT_GLUED = re.compile(r"(?<=[a-z])(?=\d{1,6}[,.]\d{2}(?!\d))")
 _SALES_LINE = re.compile(r"sprzed|\bsp\.?\s?op\b|opodatk")  # "Sprzed. opod. PTU A 13,48" is a sale, not a tax
 _RATES = (Decimal(23), Decimal(8), Decimal(5), Decimal(22), Decimal(7), Decimal(3), Decimal(0))
 _CENT = Decimal("0.01")
@@ -23,7 +24,8 @@ _MAX_REPAIR_SALES = 2  # more sales lines allow so many VAT totals that one is a
 def is_vat_total_label(line: TextLine) -> bool:
     """Tell whether a line is labelled SUMA PTU / Razem PTU / PTU razem / ŁĄCZNA KWOTA PTU (tolerating one OCR
     error per word)."""
-    words = [w for w in re.findall(r"[a-z0-9]+", line.folded) if edit_distance(w, "kwota", 1) > 1]
+    folded = _AMOUNT_GLUED.sub(" ", line.folded)  # "SUMA PTU10,09": the space before the amount lost
+    words = [w for w in re.findall(r"[a-z0-9]+", folded) if edit_distance(w, "kwota", 1) > 1]
     for first, second in zip(words, words[1:], strict=False):
         total_word = any(edit_distance(first, w, 1) <= 1 for w in ("suma", "razem", "lacznie", "laczna"))
         tax_word = any(edit_distance(second, w, 1) <= 1 for w in ("ptu", "vat"))

@@ -72,3 +72,27 @@ def test_an_invoice_number_with_its_last_digits_split_off_is_joined():
     assert extract_fields(reading_from_text(text)).value("document_number") == "F/2025/01156"
     dated = "Faktura VAT nr FV/2025/08/0840 2025-03-30\nDo zapłaty: 24,75 PLN\n"
     assert extract_fields(reading_from_text(dated)).value("document_number") == "FV/2025/08/0840"
+
+
+def test_fields_whose_space_ocr_lost_are_still_read():
+    text = """KRAM Dyskont Sp. z o.o.
+ul. Żniwna 5
+NIPPL6187066595
+06-12-202517:33 nr wydr.752546
+PARAGON FISKALNY
+Sprzedaż opodatk. A 454,53
+Kwota PTU A 23% 84,99
+ŁĄCZNA KWOTA PTU84,99
+Razem454,53
+Gotówka 500,00
+Reszta 45,47
+#690708:09
+"""
+    fields = extract_fields(reading_from_text(text)).fields
+    assert fields["seller_nip"].value == "6187066595"
+    assert fields["date"].value == "2025-12-06"
+    assert fields["total"].value == "454.53"
+    assert fields["vat_total"].value == "84.99"
+    assert extract_fields(reading_from_text(HEAD + "SUMA: 10,00\n#690708:09\n")).value("document_number") == "6907"
+    only_total = HEAD + "Sprzedaż opodatk. A 454,53\nSUMA PTU84,99\nSUMA PLN 454,53\n"
+    assert extract_fields(reading_from_text(only_total)).value("vat_total") == "84.99"
