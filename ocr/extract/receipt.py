@@ -199,6 +199,23 @@ def _fallback_total(evidence: _Evidence) -> FieldValue | None:
     return FieldValue(format_amount(total), 0.5, (), False)
 
 
+def _leading_digits_lost(total: FieldValue | None, sales: list[Decimal], vat_bears_sales: bool) -> FieldValue | None:
+    """Return the sales sum for a total that is its last digits ("SUMA: 33 6,64" read 6.64 for 336.64).
+
+    A large print's digits spaced apart lose their first group on the total and the payment lines alike, so
+    the payment "confirms" the cut total; the sales lines, in small print, keep every digit, which the VAT
+    printed on its own lines bears out (`vat_bears_sales`: else the sales line may have gained a digit, its
+    letter A read as 4). Not sure: the total's own readings disagree.
+    """
+    if total is None or not sales or not vat_bears_sales:
+        return total
+    whole = format_amount(sum(sales)).replace(".", "")
+    cut = total.value.replace(".", "")
+    if len(cut) < len(whole) and whole.endswith(cut):
+        return FieldValue(format_amount(sum(sales)), 0.5, (), False)
+    return total
+
+
 def _document_number(lines: list[TextLine], anchor: int | None) -> FieldValue | None:
     """Return the receipt number: labelled forms first, then a code at the end of the line above the header."""
     for pattern, strength in _DOC_NUMBER:
@@ -281,7 +298,8 @@ def extract_receipt(lines: list[TextLine]) -> tuple[dict[str, FieldValue], list[
     total = _pick_total(_total_candidates(lines), evidence) or _fallback_total(evidence)
     if total is not None and total.sure and sales_contradicted(lines, body, evidence.sales):
         total = replace(total, sure=False)
-    fields[FieldName.TOTAL] = total
+    sales_vat = vat_total(lines, body, evidence.sales) if evidence.sales else None
+    fields[FieldName.TOTAL] = _leading_digits_lost(total, evidence.sales, sales_vat is not None and sales_vat.sure)
     fields[FieldName.VAT_TOTAL] = vat_total(lines, body, evidence.sales, total)
     fields[FieldName.DOCUMENT_NUMBER] = _document_number(lines, anchor)
     fields[FieldName.SELLER_NAME] = seller_name(header)

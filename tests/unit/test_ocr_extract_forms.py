@@ -96,3 +96,11 @@ Reszta 45,47
     assert extract_fields(reading_from_text(HEAD + "SUMA: 10,00\n#690708:09\n")).value("document_number") == "6907"
     only_total = HEAD + "Sprzedaż opodatk. A 454,53\nSUMA PTU84,99\nSUMA PLN 454,53\n"
     assert extract_fields(reading_from_text(only_total)).value("vat_total") == "84.99"
+
+
+def test_a_total_and_payment_that_lost_their_first_digits_are_not_sure():
+    text = HEAD + "Sprzedaż opodatk. A 336,64\nKwota PTU A 23% 62,95\nSUMA: 33 6,64\nKARTA 33 6,64\n"
+    total = extract_fields(reading_from_text(text)).fields["total"]
+    assert (total.value, total.sure) == ("336.64", False)
+    gained = HEAD + "Sprzedaż opodatk. 4 336,64\nKwota PTU A 23% 62,95\nSUMA: 336,64\nKARTA 336,64\n"
+    assert extract_fields(reading_from_text(gained)).fields["total"].value == "336.64"
