@@ -31,11 +31,12 @@ _PAYMENT_LINE = re.compile(r"kart|gotow|platnos|wplac|zapl|blik|przelew|\bbon\b|
 _CHANGE = re.compile(r"reszta")
 _TOTAL_WORDS = re.compile(r"do\s*zaplaty|naleznosc|\brazem(?![a-z])(?!\s*ptu)")  # "Razem454,53": glued
 _NOT_TOTAL_AFTER = ("ptu", "vat", "obnizek", "rabatow", "opodatk")
+# A label's letters may be split by a space ("Pa ragon nr", "nr wy dr."): print spaced wide, read apart
+_PARAGON = r"p\s?[a-z]\s?[a-z]\s?[a-z]\s?g\s?[a-z]\s?n"  # a vowel or two misread too ("paregonu"): p, g, n hold it
 _DOC_NUMBER: tuple[tuple[re.Pattern[str], float], ...] = (
-    (re.compile(r"(?:nr\s*)?[uw]ydr\.?\s*[:.]?\s*([0-9][0-9/\-]{2,})"), 0.95),
-    # "paragon" with a vowel or two misread ("Nr paregonu", "Peragon nr"): p, g and n hold the word
-    (re.compile(r"(?:nr|numer)\s*p[a-z]{3}g[a-z]nu\s*[:.]?\s*([0-9a-z][0-9a-z/\-]{2,})"), 0.9),
-    (re.compile(r"p[a-z]{3}g[a-z]n\s*(?:nr|numer)\s*[:.]?\s*([0-9][0-9/\-]{2,})"), 0.9),
+    (re.compile(r"(?:nr\s*)?[uw]\s?y\s?d\s?r\.?\s*[:.]?\s*([0-9][0-9/\-]{2,})"), 0.95),
+    (re.compile(rf"(?:nr|numer)\s*{_PARAGON}\s?u\s*[:.]?\s*([0-9a-z][0-9a-z/\-]{{2,}})"), 0.9),
+    (re.compile(rf"{_PARAGON}\s*(?:nr|numer)\s*[:.]?\s*([0-9][0-9/\-]{{2,}})"), 0.9),
     (re.compile(r"paragon\s*fisk\w*\s*(?:nr)?\s*[:.]?\s*([0-9]{3,})"), 0.85),
     (re.compile(r"\bnr\s*[:.]\s*([0-9]{3,})"), 0.8),
     (re.compile(r"podsumowanie\s*zakupow\s*[:.]?\s*([0-9]{3,})"), 0.8),  # a chain's e-receipt

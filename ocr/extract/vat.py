@@ -16,7 +16,7 @@ _AMOUNT_GLUED = re.compile(r"(?<=[a-z])(?=\d{1,6}[,.]\d{2}(?!\d))")
 _SALES_LINE = re.compile(r"sprzed|\bsp\.?\s?op\b|opodatk")  # "Sprzed. opod. PTU A 13,48" is a sale, not a tax
 _RATES = (Decimal(23), Decimal(8), Decimal(5), Decimal(22), Decimal(7), Decimal(3), Decimal(0))
 _CENT = Decimal("0.01")
-_RATE = re.compile(r"(?<![\d,.])(\d{1,2})(?:[,.]0{1,2})?\s?%")  # "23%", "23,00%", "8 %"
+_RATE = re.compile(r"(?<![\d,.])(\d{1,2})\s?(?:[,.]\s?0{1,2})?\s?%")  # "23%", "23,00%", "8 %", "23, 00%"
 _MAX_SALES_LINES = 5
 _MAX_REPAIR_SALES = 2  # more sales lines allow so many VAT totals that one is a digit from any reading
 

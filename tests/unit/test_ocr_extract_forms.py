@@ -104,3 +104,12 @@ def test_a_total_and_payment_that_lost_their_first_digits_are_not_sure():
     assert (total.value, total.sure) == ("336.64", False)
     gained = HEAD + "Sprzedaż opodatk. 4 336,64\nKwota PTU A 23% 62,95\nSUMA: 336,64\nKARTA 336,64\n"
     assert extract_fields(reading_from_text(gained)).fields["total"].value == "336.64"
+
+
+def test_labels_whose_letters_ocr_split_apart_are_still_labels():
+    assert _number("Pa ragon nr 1564/5 12:21\n") == "1564/5"
+    assert _number("nr wy dr.341099\n") == "341099"
+    assert _number("Nr para gonu: 39010 08:10\nKasa 7 Kasjer nr 20\n") == "39010"
+    text = HEAD + "PTU A 23, 00% 165,58\nSUMA PLN 885,50\nKarta 885,50\n"  # the sales line lost: the rate counts
+    vat = extract_fields(reading_from_text(text)).fields["vat_total"]
+    assert (vat.value, vat.sure) == ("165.58", True)
