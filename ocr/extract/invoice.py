@@ -18,9 +18,10 @@ _ISSUE = re.compile(r"data\s*wystawienia|wystawiono\s*dnia|data\s*faktury")
 #: The payment deadline: a date on an invoice that is neither its issue nor its sale date.
 DUE_DATE_LABEL = re.compile(r"termin\s*(?:platnosci|zaplaty)|zaplata\s*do|platne\s*do")
 _SALE = re.compile(r"data\s*(?:sprzedazy|dostawy|wykonania|zakonczenia\s*dostawy)")
+# OCR's versions of the title: a letter misread ("Fakture", "YAT"), a stroke before the number ("FAKTURA VAT |")
 _NUMBER = re.compile(
-    r"(?:faktura(?:\s*vat)?(?:\s*korygujaca)?\s*(?:nr|numer|no\.?)?|nr\s*faktury|numer\s*faktury)"
-    r"\s*[:.]?\s*((?:[a-z]{1,3}\s)?[a-z0-9][a-z0-9/\-_.]*\d[a-z0-9/\-_.]*)"  # "FV 168/2026" keeps its prefix
+    r"(?:faktur[ae](?:\s*[vy]at)?(?:\s*korygujaca)?\s*(?:nr|numer|no\.?)?|nr\s*faktury|numer\s*faktury)"
+    r"\s*[:.|]*\s*((?:[a-z]{1,3}\s)?[a-z0-9][a-z0-9/\-_.]*\d[a-z0-9/\-_.]*)"  # "FV 168/2026" keeps its prefix
 )
 _SPLIT_TAIL = re.compile(r" (\d{1,5})[\s|.,;:]*")
 _DUE: tuple[tuple[re.Pattern[str], float], ...] = (

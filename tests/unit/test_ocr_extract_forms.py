@@ -113,3 +113,9 @@ def test_labels_whose_letters_ocr_split_apart_are_still_labels():
     text = HEAD + "PTU A 23, 00% 165,58\nSUMA PLN 885,50\nKarta 885,50\n"  # the sales line lost: the rate counts
     vat = extract_fields(reading_from_text(text)).fields["vat_total"]
     assert (vat.value, vat.sure) == ("165.58", True)
+
+
+def test_an_invoice_title_as_ocr_reads_it_still_gives_the_number():
+    for title in ("FAKTURA VAT | FV/2025/08/0840", "FAKTURA YAT FV/2025/08/0840", "Fakture VAT nr FV/2025/08/0840"):
+        text = f"{title}\nData wystawienia: 2025-03-30\nDo zapłaty: 24,75 PLN\n"
+        assert extract_fields(reading_from_text(text)).value("document_number") == "FV/2025/08/0840", title
