@@ -21,12 +21,12 @@ from ocr.extract.nip import best_nip, find_nips, nip_field
 from ocr.extract.numbers import AmountMatch, find_amounts, format_amount
 from ocr.extract.text import Hit, TextLine, edit_distance, fuzzy_token
 from ocr.extract.values import FieldValue
-from ocr.extract.vat import sales_contradicted, vat_total
+from ocr.extract.vat import sales_contradicted, vat_total, vat_totals_from_sales
 from vocabulary.fields import FieldName
 
 _FISCAL = re.compile(r"paragon\s*fisk|fiskaln|p\w{5,7}\s*f\w{2}kaln|paragon\s*f")
-# "Sprzedaż opo atk. A": OCR splits the word, so "sprzed..." followed by "op" is enough
-_SALES = re.compile(r"sprzed\w*\.?\s*op|\bsp\.?\s?op\b|sprzed\w*\s*zwol|opodatkowana")
+# "Sprzedaż opo atk. A", "Spr zed. opod.", "SP.O P.A": OCR splits the words, so "sprzed..." followed by "op" is enough
+_SALES = re.compile(r"spr\s?zed\w*\.?\s*op|\bsp\.?\s?o\s?p\b|sprzed\w*\s*zwol|opodatkowana")
 _PAYMENT_LINE = re.compile(r"kart|gotow|platnos|wplac|zapl|blik|przelew|\bbon\b|\bpln\b")
 _CHANGE = re.compile(r"reszta")
 _TOTAL_WORDS = re.compile(r"do\s*zaplaty|naleznosc|\brazem(?![a-z])(?!\s*ptu)")  # "Razem454,53": glued
@@ -53,6 +53,7 @@ _GLUED_TIME = re.compile(r"\d{2}:\d{2}(?!\d)")  # "nr wydr.8519015:32": the spac
 # Digits OCR reads for the letters of a label ("Parag0nu", "Nr paragonu" as "Nr paragOnu" folded to digits)
 _LETTER_OF = str.maketrans({"0": "o", "1": "l", "5": "s", "8": "b", "2": "z", "6": "b", "4": "a"})
 _DIGIT_IN_WORD = re.compile(r"(?<=[a-z])\d(?=[a-z])|\b\d(?=[a-z]{2})|(?<=[a-z]{2})\d\b")
+_MAX_VAT_SHARE = Decimal(23) / Decimal(123)  # the VAT in a gross amount at the highest Polish rate
 _NOISE_CONFIDENCE = 0.6  # words read with less confidence than this before a "#1234" are the background's
 _TRAILING_CODE = re.compile(r"(?<![\w/])([A-Z]?\d{4,8}(?:/\d{2,6})?)[\s|!.,;:]*$")
 _CODE_CONTEXT = re.compile(r"\bnip\b|\d{4}-\d{2}-\d{2}|\d{2}[.-]\d{2}[.-]\d{4}")
@@ -200,20 +201,30 @@ def _fallback_total(evidence: _Evidence) -> FieldValue | None:
     return FieldValue(format_amount(total), 0.5, (), False)
 
 
-def _leading_digits_lost(total: FieldValue | None, sales: list[Decimal], vat_bears_sales: bool) -> FieldValue | None:
-    """Return the sales sum for a total that is its last digits ("SUMA: 33 6,64" read 6.64 for 336.64).
+def _total_against_sales(total: FieldValue | None, sales: list[Decimal], vat: FieldValue | None) -> FieldValue | None:
+    """Return the sales sum, unsure, for a total that cannot carry the VAT the sales bear out.
 
-    A large print's digits spaced apart lose their first group on the total and the payment lines alike, so
-    the payment "confirms" the cut total; the sales lines, in small print, keep every digit, which the VAT
-    printed on its own lines bears out (`vat_bears_sales`: else the sales line may have gained a digit, its
-    letter A read as 4). Not sure: the total's own readings disagree.
+    The sales lines and the PTU lines are printed apart and checked against each other (`vat`, sure when the
+    sales imply it);
+    a total (and the payment "confirming" it) that differs from their sum and cannot carry that VAT at any
+    rate was misread: its first digits lost in large spaced print ("SUMA: 33 6,64" for 336.64), or a digit
+    misread alike on the total and the card line (1152,16 for 1162,16: one font's 6 read as 5). Not sure:
+    the readings disagree.
     """
-    if total is None or not sales or not vat_bears_sales:
+    if total is None or vat is None or not vat.sure or abs(sum(sales) - Decimal(total.value)) < CENT / 2:
         return total
-    whole = format_amount(sum(sales)).replace(".", "")
-    cut = total.value.replace(".", "")
-    if len(cut) < len(whole) and whole.endswith(cut):
-        return FieldValue(format_amount(sum(sales)), 0.5, (), False)
+    if Decimal(vat.value) in vat_totals_from_sales([Decimal(total.value)]):
+        return total
+    return FieldValue(format_amount(sum(sales)), 0.5, (), False)
+
+
+def _bears_vat(total: FieldValue | None, vat: FieldValue | None) -> FieldValue | None:
+    """Return the total, no longer sure when it is too small to hold the VAT read apart from it (23 % at most):
+    "Razem 30 1,70" and "Karta 30 1,70" lose the same first digits and so agree on 1.70 beside PTU 56,42."""
+    if total is None or vat is None or not total.sure:
+        return total
+    if Decimal(vat.value) > Decimal(total.value) * _MAX_VAT_SHARE + CENT:
+        return replace(total, sure=False)
     return total
 
 
@@ -299,9 +310,12 @@ def extract_receipt(lines: list[TextLine]) -> tuple[dict[str, FieldValue], list[
     total = _pick_total(_total_candidates(lines), evidence) or _fallback_total(evidence)
     if total is not None and total.sure and sales_contradicted(lines, body, evidence.sales):
         total = replace(total, sure=False)
-    sales_vat = vat_total(lines, body, evidence.sales) if evidence.sales else None
-    fields[FieldName.TOTAL] = _leading_digits_lost(total, evidence.sales, sales_vat is not None and sales_vat.sure)
-    fields[FieldName.VAT_TOTAL] = vat_total(lines, body, evidence.sales, total)
+    # only when every sales line printed its amount: a sales line read without one leaves the sum short
+    whole = len(evidence.sales) == sum(1 for line in body if _SALES.search(line.folded))
+    sales_vat = vat_total(lines, body, evidence.sales) if evidence.sales and whole else None
+    fields[FieldName.TOTAL] = _total_against_sales(total, evidence.sales, sales_vat)
+    fields[FieldName.VAT_TOTAL] = vat = vat_total(lines, body, evidence.sales, fields[FieldName.TOTAL])
+    fields[FieldName.TOTAL] = _bears_vat(fields[FieldName.TOTAL], vat)
     fields[FieldName.DOCUMENT_NUMBER] = _document_number(lines, anchor)
     fields[FieldName.SELLER_NAME] = seller_name(header)
     fields[FieldName.SELLER_ADDRESS] = seller_address(header)

@@ -11,9 +11,10 @@ from ocr.extract.text import Hit, TextLine, edit_distance
 from ocr.extract.values import FieldValue
 
 # "PTUA 23%": the space before the VAT letter is often lost, so "ptu" may carry that letter glued on
-_PTU_LINE = re.compile(r"\bp[til1]u[a-g]?\b|kwota\s*(?:ptu|[a-g]\b)|\bvat\b")
+_PTU_LINE = re.compile(r"\bp[til1]u[a-g]?\b|kwota\s*(?:ptu|[a-g](?:\b|(?=\d)))|\bvat\b")
+_TAX_GLUED = re.compile(r"(?<=[a-z]{4})(?=(?:ptu|vat)\b)")  # "RazemPTU", "SUMAPTU": the space lost
 _AMOUNT_GLUED = re.compile(r"(?<=[a-z])(?=\d{1,6}[,.]\d{2}(?!\d))")
-_SALES_LINE = re.compile(r"sprzed|\bsp\.?\s?op\b|opodatk")  # "Sprzed. opod. PTU A 13,48" is a sale, not a tax
+_SALES_LINE = re.compile(r"spr\s?zed|\bsp\.?\s?o\s?p\b|opodatk")  # "Sprzed. opod. PTU A 13,48" is a sale, not a tax
 _RATES = (Decimal(23), Decimal(8), Decimal(5), Decimal(22), Decimal(7), Decimal(3), Decimal(0))
 _CENT = Decimal("0.01")
 _RATE = re.compile(r"(?<![\d,.])(\d{1,2})\s?(?:[,.]\s?0{1,2})?\s?%")  # "23%", "23,00%", "8 %", "23, 00%"
@@ -25,7 +26,7 @@ def is_vat_total_label(line: TextLine) -> bool:
     """Tell whether a line is labelled SUMA PTU / Razem PTU / PTU razem / ŁĄCZNA KWOTA PTU (tolerating one OCR
     error per word)."""
     folded = _AMOUNT_GLUED.sub(" ", line.folded)  # "SUMA PTU10,09": the space before the amount lost
-    words = [w for w in re.findall(r"[a-z0-9]+", folded) if edit_distance(w, "kwota", 1) > 1]
+    words = [w for w in re.findall(r"[a-z0-9]+", _TAX_GLUED.sub(" ", folded)) if edit_distance(w, "kwota", 1) > 1]
     for first, second in zip(words, words[1:], strict=False):
         total_word = any(edit_distance(first, w, 1) <= 1 for w in ("suma", "razem", "lacznie", "laczna"))
         tax_word = any(edit_distance(second, w, 1) <= 1 for w in ("ptu", "vat"))
@@ -94,13 +95,21 @@ def vat_total(
     labelled = [line for line in body if is_vat_total_label(line)]
     per_rate = _per_rate(body, labelled)
     rates = [value for _, value in per_rate]
+    rate_sum = sum(rates) if rates and sum(rates) in implied else None
+    # the SUMA PTU line and the per-rate lines may each fit some rate per sales line (one of them through a
+    # rate not printed, 3 % for 5 %): then only per-rate amounts each checked at their printed rate are sure
+    disputed = any(Decimal(h.value) in implied and Decimal(h.value) != rate_sum for h in _candidates(lines, labelled))
     for hit in _candidates(lines, labelled):
         value = Decimal(hit.value)
         if value in implied or (len(rates) > 1 and abs(sum(rates) - value) < _CENT / 2):
+            if rate_sum is not None and value != rate_sum:
+                break
             return hit.field(sure=True)
-    if rates and sum(rates) in implied:
+    if rate_sum is not None:
         line, value = per_rate[-1]
-        return FieldValue(format_amount(sum(rates)), round(0.8 * line.line.confidence, 3), (), True)
+        # a PTU line per sales line (else the lines not read count at 0 %), each at its printed rate
+        sure = len(per_rate) >= len(sales) and _at_printed_rates(per_rate, sales, every=disputed)
+        return FieldValue(format_amount(rate_sum), round(0.8 * line.line.confidence, 3), (), sure)
     options = _candidates(lines, labelled)
     one_rate = _one_rate_vat(body, labelled, sales, total, options)
     if one_rate is not None:
@@ -160,6 +169,15 @@ def _rates_vat(rated: list[tuple[TextLine, Decimal]], total: Decimal) -> FieldVa
     if abs(gross - total) > slack:
         return None
     return FieldValue(format_amount(sum(vat for vat, _ in vats)), 0.6, (), False)
+
+
+def _at_printed_rates(per_rate: list[tuple[TextLine, Decimal]], sales: list[Decimal], every: bool) -> bool:
+    """Tell whether each per-rate PTU amount whose line prints a legible rate is the VAT of one sales line at that
+    rate (`every`: and every line prints one, one line per sales line)."""
+    rated = [(value, _line_rate(line)) for line, value in per_rate]
+    if every and (len(per_rate) != len(sales) or any(rate is None for _, rate in rated)):
+        return False
+    return all(rate is None or any(vat_of(gross, rate) == value for gross in sales) for value, rate in rated)
 
 
 def _after_rate(line: TextLine) -> str:

@@ -119,3 +119,40 @@ def test_an_invoice_title_as_ocr_reads_it_still_gives_the_number():
     for title in ("FAKTURA VAT | FV/2025/08/0840", "FAKTURA YAT FV/2025/08/0840", "Fakture VAT nr FV/2025/08/0840"):
         text = f"{title}\nData wystawienia: 2025-03-30\nDo zapłaty: 24,75 PLN\n"
         assert extract_fields(reading_from_text(text)).value("document_number") == "FV/2025/08/0840", title
+
+
+def _fields(body: str) -> dict:
+    return extract_fields(reading_from_text(HEAD + body)).fields
+
+
+def test_per_rate_vat_is_sure_only_with_a_ptu_line_per_sales_line_each_at_its_printed_rate():
+    # the B line unreadable: A's VAT alone fits the sales only if B were exempt
+    vat = _fields("Sprzed. opod. PTU A 4453,90\nSprzed. opod. PTU B 30,49\nKwota A 23,00% 832,84\nxx ee\n")["vat_total"]
+    assert not vat.sure
+    # "12 2,32" read 2.32: with C's 0.83 it fits A at 0 % and C at 22 %, not the rates printed
+    vat = _fields("SP.OP.A 654,14\nSP.OP.C 17,45\nKwota A 23,00% 12 2,32\nKwota C 5,00% 0,83\n")["vat_total"]
+    assert not vat.sure
+
+
+def test_a_vat_total_line_disputed_by_the_per_rate_lines_gives_way_to_those_at_their_printed_rates():
+    # 41,90 fits the sales with C at 3 %; the per-rate lines print 23 % and 5 %, at which 41,79 + 0,19 fit
+    vat = _fields("Sprzed. opod. PTU A 223,49\nSprzed. opod. PTU C 3,90\nPTU A 23,00% 41,79\nPTU C 5,00% 0,19\n"
+                  "ŁĄCZNA KWOTA PTU 41,90\nSUMA 227,39 PLN\nKarta 227,39\n")["vat_total"]
+    assert (vat.value, vat.sure) == ("41.98", True)
+
+
+def test_glued_vat_labels_are_read():
+    fields = _fields("Sprzed. opod. PTU A 4453,90\nSprzed. opod. PTU B30,49\nKwota A 23,00% 832,84\n"
+                     "Kwota B8,00% 2,26\nRazemPTU 835,10\nRazem 4484,39\nKARTA 4484,39\n")
+    assert (fields["vat_total"].value, fields["vat_total"].sure) == ("835.10", True)
+
+
+def test_a_total_too_small_for_its_vat_is_not_sure():
+    total = _fields("SP.O P.A 301,70\nPTU A 23 ,00% 56,42\nRazem 30 1,70\nKarta 30 1,70\n")["total"]
+    assert not (total.value == "1.70" and total.sure)
+
+
+def test_a_total_misread_alike_on_the_card_line_gives_way_to_the_sales_the_vat_bears_out():
+    fields = _fields("Spr zed. opod. PTU A 1162,16\nKwota A 23,00% 217,31\nSUMA PTU 217,31\nRazem 1152,16\n"
+                     "KARTA 1152,16\n")
+    assert (fields["total"].value, fields["total"].sure) == ("1162.16", False)
