@@ -17,7 +17,8 @@ _AMOUNT_GLUED = re.compile(r"(?<=[a-z])(?=\d{1,6}[,.]\d{2}(?!\d))")
 _SALES_LINE = re.compile(r"spr\s?zed|\bsp\.?\s?o\s?p\b|opodatk")  # "Sprzed. opod. PTU A 13,48" is a sale, not a tax
 _RATES = (Decimal(23), Decimal(8), Decimal(5), Decimal(22), Decimal(7), Decimal(3), Decimal(0))
 _CENT = Decimal("0.01")
-_RATE = re.compile(r"(?<![\d,.])(\d{1,2})\s?(?:[,.]\s?0{1,2})?\s?%")  # "23%", "23,00%", "8 %", "23, 00%"
+# "23%", "23,00%", "8 %", "23, 00%"; not "08%", the decimals of "23, 08%" (a rate never prints a leading 0)
+_RATE = re.compile(r"(?<![\d,.])(?!0\d)(\d{1,2})\s?(?:[,.]\s?0{1,2})?\s?%")
 _MAX_SALES_LINES = 5
 _MAX_REPAIR_SALES = 2  # more sales lines allow so many VAT totals that one is a digit from any reading
 

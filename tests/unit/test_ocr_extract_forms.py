@@ -156,3 +156,8 @@ def test_a_total_misread_alike_on_the_card_line_gives_way_to_the_sales_the_vat_b
     fields = _fields("Spr zed. opod. PTU A 1162,16\nKwota A 23,00% 217,31\nSUMA PTU 217,31\nRazem 1152,16\n"
                      "KARTA 1152,16\n")
     assert (fields["total"].value, fields["total"].sure) == ("1162.16", False)
+
+
+def test_a_misread_rate_decimal_is_not_taken_for_the_rate():
+    fields = _fields("SP.OP.A 55,05\nSP.OP.C 10,47\nPTU A 23, 08% 10,29\nPTU C 5,00% 0,50\nSUMA 65,52 PLN\n")
+    assert (fields["vat_total"].value, fields["vat_total"].sure) == ("10.79", True)
