@@ -19,14 +19,14 @@ from ocr.extract.header import seller_address, seller_name
 from ocr.extract.items import Item, find_discounts, find_items
 from ocr.extract.nip import best_nip, find_nips, nip_field
 from ocr.extract.numbers import AmountMatch, find_amounts, format_amount
-from ocr.extract.text import Hit, TextLine, edit_distance, fuzzy_token
+from ocr.extract.text import Hit, TextLine, edit_distance, fuzzy_token, lettered
 from ocr.extract.values import FieldValue
 from ocr.extract.vat import sales_contradicted, vat_total, vat_totals_from_sales
 from vocabulary.fields import FieldName
 
 _FISCAL = re.compile(r"paragon\s*fisk|fiskaln|p\w{5,7}\s*f\w{2}kaln|paragon\s*f")
 # "Sprzedaż opo atk. A", "Spr zed. opod.", "SP.O P.A": OCR splits the words, so "sprzed..." followed by "op" is enough
-_SALES = re.compile(r"spr\s?zed\w*\.?\s*op|\bsp\.?\s?o\s?p\b|sprzed\w*\s*zwol|opodatkowana")
+_SALES = re.compile(r"spr\s?zed\w*\.?\s*op|\bsp\.?\s?[o0]\s?p\b|sprzed\w*\s*zwol|opodatkowana")
 _PAYMENT_LINE = re.compile(r"kart|gotow|platnos|wplac|zapl|blik|przelew|\bbon\b|\bpln\b")
 _CHANGE = re.compile(r"reszta")
 _TOTAL_WORDS = re.compile(r"do\s*zaplaty|naleznosc|\brazem(?![a-z])(?!\s*ptu)")  # "Razem454,53": glued
@@ -50,9 +50,6 @@ _DOC_NUMBER: tuple[tuple[re.Pattern[str], float], ...] = (
     (re.compile(r"(?<!kasjer )(?<!kasa )(?<!kasjer)(?<!kasa)#\s?([0-9]{4,8})\s+\d{1,2}:\d{2}(?!\d)"), 0.7),
 )
 _GLUED_TIME = re.compile(r"\d{2}:\d{2}(?!\d)")  # "nr wydr.8519015:32": the space before the time lost
-# Digits OCR reads for the letters of a label ("Parag0nu", "Nr paragonu" as "Nr paragOnu" folded to digits)
-_LETTER_OF = str.maketrans({"0": "o", "1": "l", "5": "s", "8": "b", "2": "z", "6": "b", "4": "a"})
-_DIGIT_IN_WORD = re.compile(r"(?<=[a-z])\d(?=[a-z])|\b\d(?=[a-z]{2})|(?<=[a-z]{2})\d\b")
 _MAX_VAT_SHARE = Decimal(23) / Decimal(123)  # the VAT in a gross amount at the highest Polish rate
 _NOISE_CONFIDENCE = 0.6  # words read with less confidence than this before a "#1234" are the background's
 _TRAILING_CODE = re.compile(r"(?<![\w/])([A-Z]?\d{4,8}(?:/\d{2,6})?)[\s|!.,;:]*$")
@@ -105,15 +102,16 @@ def _label_positions(line: TextLine) -> list[tuple[int, float]]:
     """Return (end of label, strength) for each SUMA label on a line that is not SUMA PTU or similar."""
     found: list[tuple[int, float]] = []
     position = 0
-    while (span := fuzzy_token(line.folded, "suma", 1, position)) is not None:
+    folded = lettered(line.folded)  # "5UMA": a digit read for a label's letter
+    while (span := fuzzy_token(folded, "suma", 1, position)) is not None:
         position = span[1]
-        rest = line.folded[span[1] :].lstrip(" :.;,")
+        rest = folded[span[1] :].lstrip(" :.;,")
         nxt = re.match(r"[a-z0-9]+", rest)
         word = nxt.group(0) if nxt else ""
         if any(word.startswith(x) or edit_distance(word, x, 1) <= 1 for x in _NOT_TOTAL_AFTER if len(word) >= 3):
             continue
         found.append((span[1], 1.0 if edit_distance(word, "pln", 1) <= 1 else 0.85))
-    match = _TOTAL_WORDS.search(line.folded)
+    match = _TOTAL_WORDS.search(folded)
     if match and not found:
         found.append((match.end(), 0.6))
     return found
@@ -138,7 +136,7 @@ def _amounts_on(lines: list[TextLine], pattern: re.Pattern[str], last: bool = Tr
     """Return one amount (the last, or the first) from every line matching `pattern`."""
     values: list[Decimal] = []
     for line in lines:
-        if pattern.search(line.folded):
+        if pattern.search(lettered(line.folded)):
             amounts: list[AmountMatch] = find_amounts(line.text)
             if amounts:
                 values.append((amounts[-1] if last else amounts[0]).value)
@@ -147,7 +145,7 @@ def _amounts_on(lines: list[TextLine], pattern: re.Pattern[str], last: bool = Tr
 
 def _evidence(lines: list[TextLine], body: list[TextLine]) -> _Evidence:
     """Gather sales, summary, payment and item amounts from the receipt body."""
-    sales_lines = [line for line in body if _SALES.search(line.folded)]
+    sales_lines = [line for line in body if _SALES.search(lettered(line.folded))]
     start = sales_lines[0].index if sales_lines else body[0].index if body else 0
     end = max(start + 1, _first_total_line(lines) + 2)
     window = [line for line in lines[start : min(end, start + 12)] if not _label_positions(line)]
@@ -156,7 +154,7 @@ def _evidence(lines: list[TextLine], body: list[TextLine]) -> _Evidence:
     payments = [
         (m.value, line.index)
         for line in after_total
-        if _PAYMENT_LINE.search(line.folded)
+        if _PAYMENT_LINE.search(lettered(line.folded))
         for m in find_amounts(line.text)
     ]
     return _Evidence(
@@ -233,7 +231,7 @@ def _document_number(lines: list[TextLine], anchor: int | None) -> FieldValue | 
     for pattern, strength in _DOC_NUMBER:
         for line in lines:
             skip = _noise_before(line) if pattern.pattern.startswith("^") else 0
-            match = pattern.search(_lettered(line.folded)[skip:])
+            match = pattern.search(lettered(line.folded)[skip:])
             if match:
                 start, end = match.start(1) + skip, match.end(1) + skip
                 if _GLUED_TIME.match(line.folded, end - 2) and end - start > 5:
@@ -251,12 +249,6 @@ def _document_number(lines: list[TextLine], anchor: int | None) -> FieldValue | 
                 guess = Hit(code, line, match.end(1) - len(code), match.end(1), strength).field()
                 return replace(guess, support=0)
     return None
-
-
-def _lettered(folded: str) -> str:
-    """Return folded text with digits read for a word's letters turned back into letters ("parag0nu"), length
-    kept: labels are matched on it, values are taken from the text at the same positions."""
-    return _DIGIT_IN_WORD.sub(lambda m: m.group(0).translate(_LETTER_OF), folded)
 
 
 def _noise_before(line: TextLine) -> int:
@@ -311,7 +303,7 @@ def extract_receipt(lines: list[TextLine]) -> tuple[dict[str, FieldValue], list[
     if total is not None and total.sure and sales_contradicted(lines, body, evidence.sales):
         total = replace(total, sure=False)
     # only when every sales line printed its amount: a sales line read without one leaves the sum short
-    whole = len(evidence.sales) == sum(1 for line in body if _SALES.search(line.folded))
+    whole = len(evidence.sales) == sum(1 for line in body if _SALES.search(lettered(line.folded)))
     sales_vat = vat_total(lines, body, evidence.sales) if evidence.sales and whole else None
     fields[FieldName.TOTAL] = _total_against_sales(total, evidence.sales, sales_vat)
     fields[FieldName.VAT_TOTAL] = vat = vat_total(lines, body, evidence.sales, fields[FieldName.TOTAL])

@@ -185,3 +185,14 @@ def drop_stray_words(line: TextLine) -> TextLine | None:
     while len(words) > 1 and _stray(words[-1], words[-2], height):
         words.pop()
     return sub_line(line, words)
+
+
+# Digits OCR reads for a word's letters ("parag0nu", "5UMA", "KW0TA"): inside a word, or opening one
+_LETTER_OF = str.maketrans({"0": "o", "1": "l", "5": "s", "8": "b", "2": "z", "6": "b", "4": "a"})
+_DIGIT_IN_WORD = re.compile(r"(?<=[a-z])\d(?=[a-z])|\b\d(?=[a-z]{2})")
+
+
+def lettered(folded: str) -> str:
+    """Return folded text with the digits read for a word's letters turned back into letters, length kept: labels
+    are matched on it, values are taken from the line's text at the same positions."""
+    return _DIGIT_IN_WORD.sub(lambda m: m.group(0).translate(_LETTER_OF), folded)

@@ -7,14 +7,14 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from ocr.extract.numbers import find_amounts, format_amount
-from ocr.extract.text import Hit, TextLine, edit_distance
+from ocr.extract.text import Hit, TextLine, edit_distance, lettered
 from ocr.extract.values import FieldValue
 
 # "PTUA 23%": the space before the VAT letter is often lost, so "ptu" may carry that letter glued on
 _PTU_LINE = re.compile(r"\bp[til1]u[a-g]?\b|kwota\s*(?:ptu|[a-g](?:\b|(?=\d)))|\bvat\b")
 _TAX_GLUED = re.compile(r"(?<=[a-z]{4})(?=(?:ptu|vat)\b)")  # "RazemPTU", "SUMAPTU": the space lost
 _AMOUNT_GLUED = re.compile(r"(?<=[a-z])(?=\d{1,6}[,.]\d{2}(?!\d))")
-_SALES_LINE = re.compile(r"spr\s?zed|\bsp\.?\s?o\s?p\b|opodatk")  # "Sprzed. opod. PTU A 13,48" is a sale, not a tax
+_SALES_LINE = re.compile(r"spr\s?zed|\bsp\.?\s?[o0]\s?p\b|opodatk")  # "Sprzed. opod. PTU A 13,48" is a sale, not a tax
 _RATES = (Decimal(23), Decimal(8), Decimal(5), Decimal(22), Decimal(7), Decimal(3), Decimal(0))
 _CENT = Decimal("0.01")
 # "23%", "23,00%", "8 %", "23, 00%"; not "08%", the decimals of "23, 08%" (a rate never prints a leading 0)
@@ -26,7 +26,7 @@ _MAX_REPAIR_SALES = 2  # more sales lines allow so many VAT totals that one is a
 def is_vat_total_label(line: TextLine) -> bool:
     """Tell whether a line is labelled SUMA PTU / Razem PTU / PTU razem / ŁĄCZNA KWOTA PTU (tolerating one OCR
     error per word)."""
-    folded = _AMOUNT_GLUED.sub(" ", line.folded)  # "SUMA PTU10,09": the space before the amount lost
+    folded = _AMOUNT_GLUED.sub(" ", lettered(line.folded))  # "SUMA PTU10,09": the space before the amount lost
     words = [w for w in re.findall(r"[a-z0-9]+", _TAX_GLUED.sub(" ", folded)) if edit_distance(w, "kwota", 1) > 1]
     for first, second in zip(words, words[1:], strict=False):
         total_word = any(edit_distance(first, w, 1) <= 1 for w in ("suma", "razem", "lacznie", "laczna"))
@@ -69,8 +69,9 @@ def _per_rate(body: list[TextLine], labelled: list[TextLine]) -> list[tuple[Text
     """Return the per-rate PTU amounts (the last amount of each PTU line other than the total)."""
     found = []
     for line in body:
-        label = _PTU_LINE.search(line.folded)
-        if label and line not in labelled and not _SALES_LINE.search(line.folded):
+        folded = lettered(line.folded)
+        label = _PTU_LINE.search(folded)
+        if label and line not in labelled and not _SALES_LINE.search(folded):
             amounts = [m for m in find_amounts(line.text) if m.start >= label.end()]  # not the sales before it
             if amounts:
                 found.append((line, amounts[-1].value))
@@ -97,21 +98,23 @@ def vat_total(
     per_rate = _per_rate(body, labelled)
     rates = [value for _, value in per_rate]
     rate_sum = sum(rates) if rates and sum(rates) in implied else None
-    # the SUMA PTU line and the per-rate lines may each fit some rate per sales line (one of them through a
+    # a PTU line per sales line, or the sum fits only by counting the lines not read at 0 %
+    full = rate_sum is not None and len(per_rate) >= len(sales)
+    # the SUMA PTU line and all per-rate lines may each fit some rate per sales line (one of them through a
     # rate not printed, 3 % for 5 %): then only per-rate amounts each checked at their printed rate are sure
-    disputed = any(Decimal(h.value) in implied and Decimal(h.value) != rate_sum for h in _candidates(lines, labelled))
-    for hit in _candidates(lines, labelled):
+    candidates = _candidates(lines, labelled)
+    disputed = full and any(Decimal(h.value) in implied and Decimal(h.value) != rate_sum for h in candidates)
+    for hit in candidates:
         value = Decimal(hit.value)
         if value in implied or (len(rates) > 1 and abs(sum(rates) - value) < _CENT / 2):
-            if rate_sum is not None and value != rate_sum:
+            if disputed and value != rate_sum:
                 break
             return hit.field(sure=True)
     if rate_sum is not None:
         line, value = per_rate[-1]
-        # a PTU line per sales line (else the lines not read count at 0 %), each at its printed rate
-        sure = len(per_rate) >= len(sales) and _at_printed_rates(per_rate, sales, every=disputed)
+        sure = full and _at_printed_rates(per_rate, sales, every=disputed)
         return FieldValue(format_amount(rate_sum), round(0.8 * line.line.confidence, 3), (), sure)
-    options = _candidates(lines, labelled)
+    options = candidates
     one_rate = _one_rate_vat(body, labelled, sales, total, options)
     if one_rate is not None:
         return one_rate
@@ -188,7 +191,7 @@ def _after_rate(line: TextLine) -> str:
 
 def _line_rate(line: TextLine) -> Decimal | None:
     """Return the VAT rate of a per-rate PTU line ("PTU A 23%", "Kwota PTU B 8,00%"), else None."""
-    if not _PTU_LINE.search(line.folded) or _SALES_LINE.search(line.folded):
+    if not _PTU_LINE.search(lettered(line.folded)) or _SALES_LINE.search(lettered(line.folded)):
         return None
     match = _RATE.search(line.folded)
     rate = Decimal(match.group(1)) if match else None

@@ -161,3 +161,17 @@ def test_a_total_misread_alike_on_the_card_line_gives_way_to_the_sales_the_vat_b
 def test_a_misread_rate_decimal_is_not_taken_for_the_rate():
     fields = _fields("SP.OP.A 55,05\nSP.OP.C 10,47\nPTU A 23, 08% 10,29\nPTU C 5,00% 0,50\nSUMA 65,52 PLN\n")
     assert (fields["vat_total"].value, fields["vat_total"].sure) == ("10.79", True)
+
+
+def test_digits_read_for_label_letters_are_still_labels():
+    total = _fields("Sprzedaż opodatk. A 150,49\nSprzedaż 0podatk. C 29,00\n5UMA 179,49 PLN\nGotówka 200,00\n")["total"]
+    assert total.value == "179.49"
+    fields = _fields("SP.0P.A 2097,58\nSP.OP.B 36,29\nŁĄCZNA KW0TA PTU 394,92\nSUMA PLN 2133,87\nKarta 2133,87\n")
+    assert (fields["total"].value, fields["total"].sure) == ("2133.87", True)
+
+
+def test_a_per_rate_line_short_of_the_sales_lines_does_not_dispute_the_vat_total_line():
+    # A's PTU line unreadable: B's 5,33 alone is no reading of the VAT total
+    vat = _fields("Sprzed. opod. PTU A 261,86\nSprzed. opod. PTU B 71,90\nKwota B 8,00% 5,33\nSUMA PTU 54,30\n"
+                  "SUMA: 333,76\nKARTA 333,76\n")["vat_total"]
+    assert (vat.value, vat.sure) == ("54.30", True)
