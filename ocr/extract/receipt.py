@@ -21,7 +21,7 @@ from ocr.extract.nip import best_nip, find_nips, nip_field
 from ocr.extract.numbers import AmountMatch, find_amounts, format_amount
 from ocr.extract.text import Hit, TextLine, edit_distance, fuzzy_token, lettered
 from ocr.extract.values import FieldValue
-from ocr.extract.vat import sales_contradicted, vat_total, vat_totals_from_sales
+from ocr.extract.vat import sales_at_printed_rates, sales_contradicted, vat_total, vat_totals_from_sales
 from vocabulary.fields import FieldName
 
 _FISCAL = re.compile(r"paragon\s*fisk|fiskaln|p\w{5,7}\s*f\w{2}kaln|paragon\s*f")
@@ -184,9 +184,29 @@ def _pick_total(candidates: list[Hit], evidence: _Evidence) -> FieldValue | None
     if supported:
         field = hit.field(sure=True)
         return FieldValue(field.value, max(field.confidence, 0.9), field.boxes, True)
+    tendered = _tendered_minus_change(evidence, hit.value)
+    if tendered is not None:
+        return tendered
     if evidence.sales and strength < 1.0:
         return FieldValue(format_amount(sum(evidence.sales)), 0.5, (), False)
     return hit.field()
+
+
+def _tendered_minus_change(evidence: _Evidence, read: str) -> FieldValue | None:
+    """Return cash tendered minus the change given when it is the total read with one digit misread (807,48 for
+    887,48: GOTÓWKA 1000,00, Reszta 112,52): two other lines' arithmetic. Not sure: the SUMA line disagrees."""
+    found = {
+        format_amount(paid - change)
+        for paid, _ in evidence.payments
+        for change in evidence.change
+        if paid > change > 0 and _one_digit_apart(format_amount(paid - change), read)
+    }
+    return FieldValue(found.pop(), 0.6, (), False) if len(found) == 1 else None
+
+
+def _one_digit_apart(a: str, b: str) -> bool:
+    """Tell whether two amounts of the same length differ in exactly one digit."""
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
 
 
 def _fallback_total(evidence: _Evidence) -> FieldValue | None:
@@ -305,6 +325,8 @@ def extract_receipt(lines: list[TextLine]) -> tuple[dict[str, FieldValue], list[
     # only when every sales line printed its amount: a sales line read without one leaves the sum short
     whole = len(evidence.sales) == sum(1 for line in body if _SALES.search(lettered(line.folded)))
     sales_vat = vat_total(lines, body, evidence.sales) if evidence.sales and whole else None
+    if sales_vat is not None and not sales_at_printed_rates(body, evidence.sales, Decimal(sales_vat.value)):
+        sales_vat = None
     fields[FieldName.TOTAL] = _total_against_sales(total, evidence.sales, sales_vat)
     fields[FieldName.VAT_TOTAL] = vat = vat_total(lines, body, evidence.sales, fields[FieldName.TOTAL])
     fields[FieldName.TOTAL] = _bears_vat(fields[FieldName.TOTAL], vat)

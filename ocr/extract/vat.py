@@ -175,6 +175,13 @@ def _rates_vat(rated: list[tuple[TextLine, Decimal]], total: Decimal) -> FieldVa
     return FieldValue(format_amount(sum(vat for vat, _ in vats)), 0.6, (), False)
 
 
+def sales_at_printed_rates(body: list[TextLine], sales: list[Decimal], vat: Decimal) -> bool:
+    """Tell whether the PTU lines bear out the sales: one per sales line, each the VAT of one sales line at the
+    rate it prints, adding up to `vat` (an implied VAT alone may fit through any rate, 0 % or an old one)."""
+    per_rate = _per_rate(body, [line for line in body if is_vat_total_label(line)])
+    return bool(per_rate) and sum(v for _, v in per_rate) == vat and _at_printed_rates(per_rate, sales, every=True)
+
+
 def _at_printed_rates(per_rate: list[tuple[TextLine, Decimal]], sales: list[Decimal], every: bool) -> bool:
     """Tell whether each per-rate PTU amount whose line prints a legible rate is the VAT of one sales line at that
     rate (`every`: and every line prints one, one line per sales line)."""

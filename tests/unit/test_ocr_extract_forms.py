@@ -175,3 +175,17 @@ def test_a_per_rate_line_short_of_the_sales_lines_does_not_dispute_the_vat_total
     vat = _fields("Sprzed. opod. PTU A 261,86\nSprzed. opod. PTU B 71,90\nKwota B 8,00% 5,33\nSUMA PTU 54,30\n"
                   "SUMA: 333,76\nKARTA 333,76\n")["vat_total"]
     assert (vat.value, vat.sure) == ("54.30", True)
+
+
+def test_cash_minus_change_corrects_a_total_read_with_one_digit_wrong():
+    total = _fields("Sprzedaż opodatk. A 087,48\nKwota A 23,00% 165,95\nSUMA 807,48 PLN\nGOTÓWKA 1000,00\n"
+                    "Reszta 112,52\n")["total"]
+    assert (total.value, total.sure) == ("887.48", False)
+
+
+def test_vat_fitting_the_sales_only_through_another_rate_does_not_overrule_the_total():
+    # B's sales misread (88,08): the VAT total still fits the sales through some rate, but not at the rates
+    # printed, so it does not make the total (confirmed by the cash and change) give way to the sales sum
+    total = _fields("SP.OP.A 416,53\nSP.OP.B 88,08\nKwota A 23,80% 77,89\nKwota B 8,00% 2,81\n"
+                    "ŁĄCZNA KWOTA PTU 80,70\nRazem 454,53\nGOTÓWKA 500,00\nReszta 45,47\n")["total"]
+    assert total.value == "454.53"
