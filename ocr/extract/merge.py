@@ -105,13 +105,15 @@ def _checked(values: list[FieldValue], name: str) -> list[FieldValue]:
 
     A NIP failing its check digit is certainly misread, however many readings repeat it: tesseract reads
     one font's 0 as 8 on every pass, so its three readings would outvote the second engine's one right one;
-    such readings are left out when another passes the check digit. A document number found without its
+    such readings are left out when another passes the check digit, and so are readings made to pass it by
+    changing a digit when another passes it as read. A document number found without its
     label (support 0: a code ending a line, perhaps a misread date's year) is left out when a reading found
     one by its label; among such guesses alone, each reading counts once.
     """
     if name in _NIPS:
         passing = [value for value in values if nip_checksum_ok(value.value)]
-        return passing or values
+        as_read = [value for value in passing if value.support > 0]  # not a digit changed to pass (support 0)
+        return as_read or passing or values
     if name == FieldName.DOCUMENT_NUMBER:
         labelled = [value for value in values if value.support > 0]
         return labelled or values

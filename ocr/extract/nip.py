@@ -6,7 +6,7 @@ The check digit itself is `vocabulary.nip.nip_checksum_ok`, shared with the rule
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ocr.extract.text import Hit, TextLine
 from ocr.extract.values import FieldValue
@@ -27,6 +27,8 @@ _LABELLED_VALUE = re.compile(rf"[{_DIGITISH}](?:[{_DIGITISH}]|[ \-.]{{1,2}}(?=[{
 _FORMATTED = re.compile(
     r"(?<![\dA-Za-z])(?:PL ?)?(\d{3}[- ]\d{3}[- ]\d{2}[- ]\d{2}|\d{3}[- ]\d{2}[- ]\d{2}[- ]\d{3}|\d{10})(?![\d])"
 )
+# Digits tesseract reads for one another in receipt fonts
+_CONFUSED_DIGITS = {"0": "8", "8": "06", "6": "85", "5": "6", "1": "7", "7": "1", "3": "8", "4": "1"}
 _BUYER = re.compile(r"nabywc|kupuj|buyer")
 # The cash register's unique number closes every fiscal receipt: three letters, then digits ("EAO 2202141952").
 _REGISTER_PREFIX = re.compile(r"(?<![A-Za-z])[A-Z]{3}\s?$")
@@ -85,6 +87,19 @@ class NipCandidate:
     valid: bool
     repaired: bool
     buyer: bool
+    guessed: bool = False  # a digit changed to pass the check digit (`_one_confusion`): lends no support
+
+
+def _one_confusion(digits: str) -> str | None:
+    """Return the one NIP that a single digit OCR confuses (8 for 0, 5 for 6, 7 for 1 ...) turns a number failing
+    the check digit into, or None when none or several do."""
+    fixes = {
+        digits[:i] + other + digits[i + 1 :]
+        for i, digit in enumerate(digits)
+        for other in _CONFUSED_DIGITS.get(digit, "")
+        if nip_checksum_ok(digits[:i] + other + digits[i + 1 :])
+    }
+    return fixes.pop() if len(fixes) == 1 else None
 
 
 def _strength(labelled: bool, valid: bool, repaired: bool) -> float:
@@ -104,9 +119,12 @@ def _labelled(line: TextLine) -> list[NipCandidate]:
         if len(digits) < 10:
             continue
         valid = nip_checksum_ok(digits) and printed_as_nip(match.group(0))
+        fixed = None if nip_checksum_ok(digits) else _one_confusion(digits)
+        if fixed is not None:
+            digits, repaired = fixed, True  # certainly misread as it stands; never sure (valid stays False)
         buyer = bool(_BUYER.search(line.folded[max(0, label.start() - 12) : label.end() + 1]))
         hit = Hit(digits, line, label.start(), match.end(), _strength(True, valid, repaired))
-        found.append(NipCandidate(digits, hit, True, valid, repaired, buyer))
+        found.append(NipCandidate(digits, hit, True, valid, repaired, buyer, guessed=fixed is not None))
     return found
 
 
@@ -157,6 +175,8 @@ def nip_field(candidate: NipCandidate | None) -> FieldValue | None:
         return None
     sure = candidate.labelled and candidate.valid
     field = candidate.hit.field(sure=sure)
+    if candidate.guessed:
+        return replace(field, support=0)
     if sure:
         return FieldValue(field.value, max(field.confidence, 0.9), field.boxes, True)
     return field

@@ -189,3 +189,19 @@ def test_vat_fitting_the_sales_only_through_another_rate_does_not_overrule_the_t
     total = _fields("SP.OP.A 416,53\nSP.OP.B 88,08\nKwota A 23,80% 77,89\nKwota B 8,00% 2,81\n"
                     "ŁĄCZNA KWOTA PTU 80,70\nRazem 454,53\nGOTÓWKA 500,00\nReszta 45,47\n")["total"]
     assert total.value == "454.53"
+
+
+def test_a_nip_one_confused_digit_from_its_check_digit_is_repaired_but_never_outvotes_one_read_right():
+    from ocr.extract.merge import merge_readings
+
+    # 439-271-85-63 fails the check digit; 7 for 1 is the one confusion that passes it (the print had 0 for 6)
+    misread = extract_fields(reading_from_text(HEAD.replace("897-989-43-57", "439-271-85-63")))
+    nip = misread.fields["seller_nip"]
+    assert (nip.value, nip.sure, nip.support) == ("4392778563", False, 0)
+    right = extract_fields(reading_from_text(HEAD.replace("897-989-43-57", "439-271-85-03")))
+    merged = merge_readings(misread, misread, right).fields["seller_nip"]
+    assert (merged.value, merged.sure) == ("4392718503", True)
+    # several confusions pass the check digit: none is taken
+    assert extract_fields(reading_from_text(HEAD.replace("897-989-43-57", "897-989-43-51"))).value("seller_nip") == (
+        "8979894351"
+    )
