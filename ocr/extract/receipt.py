@@ -21,7 +21,13 @@ from ocr.extract.nip import best_nip, find_nips, nip_field
 from ocr.extract.numbers import AmountMatch, find_amounts, format_amount
 from ocr.extract.text import Hit, TextLine, edit_distance, fuzzy_token, lettered
 from ocr.extract.values import FieldValue
-from ocr.extract.vat import sales_at_printed_rates, sales_contradicted, vat_total, vat_totals_from_sales
+from ocr.extract.vat import (
+    one_digit_apart,
+    sales_at_printed_rates,
+    sales_contradicted,
+    vat_total,
+    vat_totals_from_sales,
+)
 from vocabulary.fields import FieldName
 
 _FISCAL = re.compile(r"paragon\s*fisk|fiskaln|p\w{5,7}\s*f\w{2}kaln|paragon\s*f")
@@ -199,14 +205,9 @@ def _tendered_minus_change(evidence: _Evidence, read: str) -> FieldValue | None:
         format_amount(paid - change)
         for paid, _ in evidence.payments
         for change in evidence.change
-        if paid > change > 0 and _one_digit_apart(format_amount(paid - change), read)
+        if paid > change > 0 and one_digit_apart(format_amount(paid - change), read)
     }
     return FieldValue(found.pop(), 0.6, (), False) if len(found) == 1 else None
-
-
-def _one_digit_apart(a: str, b: str) -> bool:
-    """Tell whether two amounts of the same length differ in exactly one digit."""
-    return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
 
 
 def _fallback_total(evidence: _Evidence) -> FieldValue | None:
@@ -222,12 +223,11 @@ def _fallback_total(evidence: _Evidence) -> FieldValue | None:
 def _total_against_sales(total: FieldValue | None, sales: list[Decimal], vat: FieldValue | None) -> FieldValue | None:
     """Return the sales sum, unsure, for a total that cannot carry the VAT the sales bear out.
 
-    The sales lines and the PTU lines are printed apart and checked against each other (`vat`, sure when the
-    sales imply it);
-    a total (and the payment "confirming" it) that differs from their sum and cannot carry that VAT at any
-    rate was misread: its first digits lost in large spaced print ("SUMA: 33 6,64" for 336.64), or a digit
-    misread alike on the total and the card line (1152,16 for 1162,16: one font's 6 read as 5). Not sure:
-    the readings disagree.
+    The sales lines and the PTU lines are printed apart and checked against each other (`vat`: sure when the
+    sales imply it, and the PTU lines bear it out at their printed rates); a total (and the payment
+    "confirming" it) that differs from their sum and cannot carry that VAT at any rate was misread: its first
+    digits lost in large spaced print ("SUMA: 33 6,64" for 336.64), or a digit misread alike on the total and
+    the card line (1152,16 for 1162,16: one font's 6 read as 5). Not sure: the readings disagree.
     """
     if total is None or vat is None or not vat.sure or abs(sum(sales) - Decimal(total.value)) < CENT / 2:
         return total

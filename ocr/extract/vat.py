@@ -233,11 +233,11 @@ def _one_digit_repair(readings: list[Decimal], sales: list[Decimal]) -> Decimal 
     near = {
         value
         for value in implied
-        if value > 0 and all(_one_digit_apart(format_amount(value), text) for text in texts)
+        if value > 0 and all(one_digit_apart(format_amount(value), text) for text in texts)
     }
     return near.pop() if len(near) == 1 else None
 
 
-def _one_digit_apart(a: str, b: str) -> bool:
+def one_digit_apart(a: str, b: str) -> bool:
     """Tell whether two amounts of the same length differ in exactly one digit."""
     return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
