@@ -11,7 +11,7 @@ import numpy as np
 from ocr.components import Components, ink_mask, shrink, text_components
 from ocr.dewarp import apply_warp, fit_warp
 from ocr.geometry import Affine, Transform, Unbend
-from ocr.region import find_paper
+from ocr.region import find_paper, paper_cue
 
 _MIN_COMPONENTS = 15
 #: Below this row contrast (`skew_and_rows`) the components are specks, not print: noise 1.15, print >= 1.57.
@@ -232,13 +232,32 @@ def rectify(
     return warped, Affine.from_matrix(matrix)
 
 
+def _rows_at(comps: Components, angle: float, span: float = 25.0) -> float:
+    """Return how sharply the components' baselines line up at `angle` (degrees, as `skew_and_rows` measures):
+    the projection score there over its median across the angles within `span` (0.0 with too few)."""
+    if len(comps.xs) < _MIN_COMPONENTS:
+        return 0.0
+    bin_size = max(2.0, float(np.median(comps.heights)) / 4)
+
+    def score(at: float) -> float:
+        rad = math.radians(at)
+        rows = np.round((comps.ys * math.cos(rad) + comps.xs * math.sin(rad)) / bin_size).astype(np.int64)
+        counts = np.bincount(rows - rows.min())
+        return float(np.dot(counts, counts))
+
+    scores = [score(at) for at in np.arange(angle - span, angle + span + 1e-9, 0.5)]
+    return score(angle) / max(float(np.median(scores)), 1.0)
+
+
 def _text_outside(gray: np.ndarray, mask: np.ndarray, enough: int = 5, reach: float = 40.0) -> bool:
     """Tell whether lines of print continue outside the found paper (a shadow or a light counter cut it).
 
     Specks of a towel, a carpet or wood grain lie outside too, so a component outside counts only when it
     is part of a word (two neighbours of its size on its baseline) and sits on the baseline of print
     inside the paper, within `reach` character heights (the amounts column of a receipt is far from
-    its labels).
+    its labels). And the words outside must line up in rows at the receipt's own skew (that of the print
+    inside): newsprint or a leaflet under a rotated receipt is print too, but its rows run at the other
+    sheet's angle, and some of its letters always sit on a receipt row's baseline by chance.
     """
     comps = text_components(gray)
     if len(comps.xs) < _MIN_COMPONENTS:
@@ -263,7 +282,11 @@ def _text_outside(gray: np.ndarray, mask: np.ndarray, enough: int = 5, reach: fl
     word = beside(out_y, out_x, out_h, 1.6)
     np.fill_diagonal(word, False)
     in_words = word.sum(axis=1) >= 2
-    return int((in_words & beside(in_y, in_x, in_h, reach).any(axis=1)).sum()) >= enough
+    if int((in_words & beside(in_y, in_x, in_h, reach).any(axis=1)).sum()) < enough:
+        return False
+    skew = estimate_skew(gray, components=Components(in_x, in_y, in_h))
+    words = Components(out_x[in_words], out_y[in_words], out_h[in_words])
+    return _rows_at(words, skew) >= MIN_ROW_CONTRAST
 
 
 def _isolate_paper(
@@ -272,9 +295,13 @@ def _isolate_paper(
     """Blank everything outside the paper and crop (or rectify) to it; return image, map and step name.
 
     Print outside the paper is looked for in the `original` photo: flattening the light first would turn
-    the texture of a towel or a carpet around the receipt into crisp character-like specks.
+    the texture of a towel or a carpet around the receipt into crisp character-like specks. When the
+    background estimate shows no sheet, a patterned surface (newsprint, checks, dots) may have come out as
+    bright as the paper: the sheet is then looked for in the texture-free cue (`paper_cue`).
     """
     paper = find_paper(background, gray.shape[:2])
+    if paper is None:  # a patterned surface the background estimate made as bright as the paper
+        paper = find_paper(paper_cue(original), gray.shape[:2])
     if paper is None or _text_outside(original, paper.mask):
         return gray, None, ""
     if paper.corners is not None and needs_rectifying(paper.corners):

@@ -9,6 +9,11 @@ import numpy as np
 
 _MIN_CONTRAST = 50.0
 _MIN_SEPARATION = 0.6
+_SHARP_SEPARATION = 0.88  # a split this clean is a sheet on a surface even at a small step ...
+_SHARP_CONTRAST = 25.0  # ... of at least this many grey levels (scans' text blocks stay below: 15-23)
+_CUE_SIDE = 400  # the texture-free paper cue is computed at this resolution (long side) ...
+_CUE_MEDIAN = 11  # ... with a median this wide: wider than a surface pattern's period, than print's strokes
+_CUE_CLOSE = 5  # ... and a max filter this wide over what is left of bold print
 _MIN_AREA, _MAX_AREA = 0.12, 0.9
 _MARGIN = 0.03
 
@@ -177,6 +182,30 @@ def _largest_component(bright: np.ndarray) -> np.ndarray:
     return labels == 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
 
 
+def paper_cue(gray: np.ndarray) -> np.ndarray:
+    """Return a low-resolution paper-brightness cue that keeps a patterned surface at its mean level.
+
+    The background estimate (a max filter) takes the brightest parts of a surface's pattern, so newsprint,
+    a check cloth or dotted tiles around a receipt come out nearly as bright as the paper and the sheet is
+    not found. A median wider than the pattern's period sets such a surface to its middle grey, while the
+    receipt's thin strokes vanish into the paper white; a small max filter then removes bold print.
+    """
+    side = max(gray.shape[:2])
+    factor = min(1.0, _CUE_SIDE / side)
+    size = (max(1, round(gray.shape[1] * factor)), max(1, round(gray.shape[0] * factor)))
+    small = cv2.resize(gray, size, interpolation=cv2.INTER_AREA) if factor < 1.0 else gray
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (_CUE_CLOSE, _CUE_CLOSE))
+    return cv2.dilate(cv2.medianBlur(small, _CUE_MEDIAN), kernel)
+
+
+def _two_levels(background: np.ndarray, threshold: float) -> bool:
+    """Tell whether the brightness falls into two clearly separate levels (paper and a surface)."""
+    separation, contrast = _separation(background, threshold)
+    if separation >= _SHARP_SEPARATION:
+        return contrast >= _SHARP_CONTRAST
+    return separation >= _MIN_SEPARATION and contrast >= _MIN_CONTRAST
+
+
 def find_paper(background: np.ndarray, full_shape: tuple[int, int]) -> PaperRegion | None:
     """Locate bright paper against a clearly darker surrounding, from a low-resolution background estimate.
 
@@ -189,8 +218,7 @@ def find_paper(background: np.ndarray, full_shape: tuple[int, int]) -> PaperRegi
         or shading that is a gradient rather than an edge) or the paper already fills the frame.
     """
     threshold, bright = cv2.threshold(background, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-    separation, contrast = _separation(background, threshold)
-    if separation < _MIN_SEPARATION or contrast < _MIN_CONTRAST or not bright.any():
+    if not bright.any() or not _two_levels(background, threshold):
         return None
     outline = _largest_outline(_edge_bounded(background, bright))
     hull = cv2.convexHull(outline)
