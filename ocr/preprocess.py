@@ -232,11 +232,16 @@ def rectify(
     return warped, Affine.from_matrix(matrix)
 
 
-def _rows_at(comps: Components, angle: float, span: float = 25.0) -> float:
-    """Return how sharply the components' baselines line up at `angle` (degrees, as `skew_and_rows` measures):
-    the projection score there over its median across the angles within `span` (0.0 with too few)."""
-    if len(comps.xs) < _MIN_COMPONENTS:
-        return 0.0
+_OTHER_ANGLE = 2.0  # rows running this many degrees off the receipt's are another sheet's print
+
+
+def _other_sheet(comps: Components, skew: float, span: float = 25.0) -> bool:
+    """Tell whether the components line up in rows at another angle than `skew` (degrees), and not at it.
+
+    The sharpness of the rows at an angle is the projection score there over its median across the angles
+    within `span` (as `skew_and_rows` measures it). Short fragments of words line up at every angle alike,
+    so they are never taken for another sheet's print.
+    """
     bin_size = max(2.0, float(np.median(comps.heights)) / 4)
 
     def score(at: float) -> float:
@@ -245,8 +250,15 @@ def _rows_at(comps: Components, angle: float, span: float = 25.0) -> float:
         counts = np.bincount(rows - rows.min())
         return float(np.dot(counts, counts))
 
-    scores = [score(at) for at in np.arange(angle - span, angle + span + 1e-9, 0.5)]
-    return score(angle) / max(float(np.median(scores)), 1.0)
+    angles = np.arange(skew - span, skew + span + 1e-9, 0.5)
+    scores = np.array([score(at) for at in angles])
+    median = max(float(np.median(scores)), 1.0)
+    best = int(np.argmax(scores))
+    return (
+        abs(float(angles[best]) - skew) >= _OTHER_ANGLE
+        and scores[best] / median >= MIN_ROW_CONTRAST
+        and score(skew) / median < MIN_ROW_CONTRAST
+    )
 
 
 def _text_outside(gray: np.ndarray, mask: np.ndarray, enough: int = 5, reach: float = 40.0) -> bool:
@@ -284,9 +296,9 @@ def _text_outside(gray: np.ndarray, mask: np.ndarray, enough: int = 5, reach: fl
     in_words = word.sum(axis=1) >= 2
     if int((in_words & beside(in_y, in_x, in_h, reach).any(axis=1)).sum()) < enough:
         return False
-    skew = estimate_skew(gray, components=Components(in_x, in_y, in_h))
     words = Components(out_x[in_words], out_y[in_words], out_h[in_words])
-    return _rows_at(words, skew) >= MIN_ROW_CONTRAST
+    skew = estimate_skew(gray, components=Components(in_x, in_y, in_h))
+    return not _other_sheet(words, skew)
 
 
 def _isolate_paper(
@@ -301,7 +313,7 @@ def _isolate_paper(
     """
     paper = find_paper(background, gray.shape[:2])
     if paper is None:  # a patterned surface the background estimate made as bright as the paper
-        paper = find_paper(paper_cue(original), gray.shape[:2])
+        paper = find_paper(paper_cue(original), gray.shape[:2], margin=0.0)
     if paper is None or _text_outside(original, paper.mask):
         return gray, None, ""
     if paper.corners is not None and needs_rectifying(paper.corners):

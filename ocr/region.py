@@ -134,13 +134,15 @@ def _covers(quad: np.ndarray, hull: np.ndarray, shape: tuple[int, int]) -> bool:
     return area > 0 and inside >= _QUAD_COVER * area and int(sheet.sum()) <= 1.1 * area
 
 
-def _hull_mask(bright: np.ndarray, hull: np.ndarray) -> np.ndarray:
-    """Return the filled convex hull, grown by a small margin."""
+def _hull_mask(bright: np.ndarray, hull: np.ndarray, margin: float = _MARGIN) -> np.ndarray:
+    """Return the filled convex hull, grown by a small margin (none when `margin` is 0)."""
     mask = np.zeros_like(bright)
     cv2.fillPoly(mask, [hull], 255)
-    size = max(3, int(abs(_MARGIN) * max(mask.shape)))
+    if not margin:
+        return mask
+    size = max(3, int(abs(margin) * max(mask.shape)))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
-    return cv2.dilate(mask, kernel) if _MARGIN > 0 else cv2.erode(mask, kernel)
+    return cv2.dilate(mask, kernel) if margin > 0 else cv2.erode(mask, kernel)
 
 
 def _edge_bounded(background: np.ndarray, bright: np.ndarray) -> np.ndarray:
@@ -206,12 +208,15 @@ def _two_levels(background: np.ndarray, threshold: float) -> bool:
     return separation >= _MIN_SEPARATION and contrast >= _MIN_CONTRAST
 
 
-def find_paper(background: np.ndarray, full_shape: tuple[int, int]) -> PaperRegion | None:
+def find_paper(background: np.ndarray, full_shape: tuple[int, int], margin: float = _MARGIN) -> PaperRegion | None:
     """Locate bright paper against a clearly darker surrounding, from a low-resolution background estimate.
 
     Args:
         background: the paper-brightness estimate (text removed) at low resolution.
         full_shape: (height, width) of the full-resolution image.
+        margin: how far to grow the outline (fraction of the estimate's size) so print at its edge is kept;
+            none for `paper_cue`, whose bright region reaches the paper's edge already (a margin there
+            keeps a rim of the patterned surface, which tesseract reads into the rows beside it).
 
     Returns:
         The paper region, or None when there is no clearly separate background (a scan, a close-up,
@@ -222,7 +227,7 @@ def find_paper(background: np.ndarray, full_shape: tuple[int, int]) -> PaperRegi
         return None
     outline = _largest_outline(_edge_bounded(background, bright))
     hull = cv2.convexHull(outline)
-    small = _hull_mask(bright, hull)
+    small = _hull_mask(bright, hull, margin)
     area = float((small > 0).mean())
     if not _MIN_AREA <= area <= _MAX_AREA:
         return None

@@ -70,10 +70,14 @@ def test_a_sheet_on_a_check_cloth_is_found_by_the_texture_free_cue():
     photo = _on_checks()
     # the max filter of the background estimate takes the light checks: the cloth looks like paper
     assert find_paper(estimate_background(photo), photo.shape) is None
-    region = find_paper(paper_cue(photo), photo.shape)
+    region = find_paper(paper_cue(photo), photo.shape, margin=0.0)
     assert region is not None
     assert region.mask[800, 600] and region.mask[250, 350] and region.mask[1350, 850]  # the sheet, corners too
     assert not region.mask[100, 600] and not region.mask[800, 100]  # the cloth around it
+    # no margin: the cue's bright part reaches the sheet's edge, and a rim of cloth would be read with the rows
+    assert not region.mask[800, 300 - 20] and not region.mask[800, 900 + 20]
+    grown = find_paper(paper_cue(photo), photo.shape)
+    assert grown is not None and grown.mask[800, 300 - 20]
 
 
 def test_a_clean_split_with_a_small_step_is_a_sheet_but_a_blurred_step_is_not():
