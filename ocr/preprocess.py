@@ -301,6 +301,22 @@ def _text_outside(gray: np.ndarray, mask: np.ndarray, enough: int = 5, reach: fl
     return not _other_sheet(words, skew)
 
 
+_WHITE_PAPER = 235  # paper darker than this (a dim photo, evenly lit, so not flattened) is lifted to white
+
+
+def _lift_paper(gray: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Scale the grey levels so the paper is white, when it is not (a dim photo the light was not flattened in).
+
+    What lies outside the paper is blanked to white, and so are the corners a rotation adds: grey paper
+    between white margins is then the darker class of tesseract's global threshold, and the whole receipt
+    turns into one black blob (nothing is read at all).
+    """
+    level = float(np.percentile(gray[mask > 0][::7], 90))
+    if level >= _WHITE_PAPER or level < 60:
+        return gray
+    return cv2.convertScaleAbs(gray, alpha=255.0 / level)
+
+
 def _isolate_paper(
     gray: np.ndarray, background: np.ndarray, original: np.ndarray
 ) -> tuple[np.ndarray, Affine | None, str]:
@@ -316,6 +332,7 @@ def _isolate_paper(
         paper = find_paper(paper_cue(original), gray.shape[:2], margin=0.0)
     if paper is None or _text_outside(original, paper.mask):
         return gray, None, ""
+    gray = _lift_paper(gray, paper.mask)
     if paper.corners is not None and needs_rectifying(paper.corners):
         image, matrix = rectify(gray, paper.corners, paper.mask)
         return image, matrix, "rectify"

@@ -140,3 +140,15 @@ def test_newsprint_under_a_rotated_receipt_is_not_print_cut_off_the_receipt():
     cut = sheet.copy()
     cut[:, x + receipt.shape[1] // 2 :] = 0
     assert _text_outside(photo, cut)
+
+
+def test_the_paper_of_a_dim_photo_is_made_white_before_its_surroundings_are_blanked():
+    ys, xs = np.mgrid[0:1600, 0:1200]
+    photo = np.where(((ys // 12) + (xs // 12)) % 2 == 0, 235, 70).astype(np.uint8)  # a check cloth
+    photo[200:1400, 300:900] = _text_page(600, 1200, size=22, lines=28)
+    dim = (cv2.GaussianBlur(photo, (0, 0), 2.5) * 0.8).astype(np.uint8)  # evenly dim: no light to flatten
+    assert not needs_illumination_fix(estimate_background(dim))
+    prepared = prepare_for_ocr(dim)
+    assert "crop" in prepared.steps or "rectify" in prepared.steps
+    # grey paper between white blanked margins is the dark class of tesseract's global threshold
+    assert np.percentile(prepared.image, 50) >= 230
