@@ -11,7 +11,7 @@ import numpy as np
 from ocr.components import Components, ink_mask, shrink, text_components
 from ocr.dewarp import apply_warp, fit_warp
 from ocr.geometry import Affine, Transform, Unbend
-from ocr.region import find_paper
+from ocr.region import find_paper, paper_cue
 
 _MIN_COMPONENTS = 15
 #: Below this row contrast (`skew_and_rows`) the components are specks, not print: noise 1.15, print >= 1.57.
@@ -232,13 +232,44 @@ def rectify(
     return warped, Affine.from_matrix(matrix)
 
 
+_OTHER_ANGLE = 2.0  # rows running this many degrees off the receipt's are another sheet's print
+
+
+def _other_sheet(comps: Components, skew: float, span: float = 25.0) -> bool:
+    """Tell whether the components line up in rows at another angle than `skew` (degrees), and not at it.
+
+    The sharpness of the rows at an angle is the projection score there over its median across the angles
+    within `span` (as `skew_and_rows` measures it). Short fragments of words line up at every angle alike,
+    so they are never taken for another sheet's print.
+    """
+    bin_size = max(2.0, float(np.median(comps.heights)) / 4)
+
+    def score(at: float) -> float:
+        rad = math.radians(at)
+        rows = np.round((comps.ys * math.cos(rad) + comps.xs * math.sin(rad)) / bin_size).astype(np.int64)
+        counts = np.bincount(rows - rows.min())
+        return float(np.dot(counts, counts))
+
+    angles = np.arange(skew - span, skew + span + 1e-9, 0.5)
+    scores = np.array([score(at) for at in angles])
+    median = max(float(np.median(scores)), 1.0)
+    best = int(np.argmax(scores))
+    return (
+        abs(float(angles[best]) - skew) >= _OTHER_ANGLE
+        and scores[best] / median >= MIN_ROW_CONTRAST
+        and score(skew) / median < MIN_ROW_CONTRAST
+    )
+
+
 def _text_outside(gray: np.ndarray, mask: np.ndarray, enough: int = 5, reach: float = 40.0) -> bool:
     """Tell whether lines of print continue outside the found paper (a shadow or a light counter cut it).
 
     Specks of a towel, a carpet or wood grain lie outside too, so a component outside counts only when it
     is part of a word (two neighbours of its size on its baseline) and sits on the baseline of print
     inside the paper, within `reach` character heights (the amounts column of a receipt is far from
-    its labels).
+    its labels). And the words outside must line up in rows at the receipt's own skew (that of the print
+    inside): newsprint or a leaflet under a rotated receipt is print too, but its rows run at the other
+    sheet's angle, and some of its letters always sit on a receipt row's baseline by chance.
     """
     comps = text_components(gray)
     if len(comps.xs) < _MIN_COMPONENTS:
@@ -263,7 +294,27 @@ def _text_outside(gray: np.ndarray, mask: np.ndarray, enough: int = 5, reach: fl
     word = beside(out_y, out_x, out_h, 1.6)
     np.fill_diagonal(word, False)
     in_words = word.sum(axis=1) >= 2
-    return int((in_words & beside(in_y, in_x, in_h, reach).any(axis=1)).sum()) >= enough
+    if int((in_words & beside(in_y, in_x, in_h, reach).any(axis=1)).sum()) < enough:
+        return False
+    words = Components(out_x[in_words], out_y[in_words], out_h[in_words])
+    skew = estimate_skew(gray, components=Components(in_x, in_y, in_h))
+    return not _other_sheet(words, skew)
+
+
+_WHITE_PAPER = 235  # paper darker than this (a dim photo, evenly lit, so not flattened) is lifted to white
+
+
+def _lift_paper(gray: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Scale the grey levels so the paper is white, when it is not (a dim photo the light was not flattened in).
+
+    What lies outside the paper is blanked to white, and so are the corners a rotation adds: grey paper
+    between white margins is then the darker class of tesseract's global threshold, and the whole receipt
+    turns into one black blob (nothing is read at all).
+    """
+    level = float(np.percentile(gray[mask > 0][::7], 90))
+    if level >= _WHITE_PAPER or level < 60:
+        return gray
+    return cv2.convertScaleAbs(gray, alpha=255.0 / level)
 
 
 def _isolate_paper(
@@ -272,11 +323,16 @@ def _isolate_paper(
     """Blank everything outside the paper and crop (or rectify) to it; return image, map and step name.
 
     Print outside the paper is looked for in the `original` photo: flattening the light first would turn
-    the texture of a towel or a carpet around the receipt into crisp character-like specks.
+    the texture of a towel or a carpet around the receipt into crisp character-like specks. When the
+    background estimate shows no sheet, a patterned surface (newsprint, checks, dots) may have come out as
+    bright as the paper: the sheet is then looked for in the texture-free cue (`paper_cue`).
     """
     paper = find_paper(background, gray.shape[:2])
+    if paper is None:  # a patterned surface the background estimate made as bright as the paper
+        paper = find_paper(paper_cue(original), gray.shape[:2], margin=0.0)
     if paper is None or _text_outside(original, paper.mask):
         return gray, None, ""
+    gray = _lift_paper(gray, paper.mask)
     if paper.corners is not None and needs_rectifying(paper.corners):
         image, matrix = rectify(gray, paper.corners, paper.mask)
         return image, matrix, "rectify"

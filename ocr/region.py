@@ -9,6 +9,11 @@ import numpy as np
 
 _MIN_CONTRAST = 50.0
 _MIN_SEPARATION = 0.6
+_SHARP_SEPARATION = 0.88  # a split this clean is a sheet on a surface even at a small step ...
+_SHARP_CONTRAST = 25.0  # ... of at least this many grey levels (scans' text blocks stay below: 15-23)
+_CUE_SIDE = 400  # the texture-free paper cue is computed at this resolution (long side) ...
+_CUE_MEDIAN = 11  # ... with a median this wide: wider than a surface pattern's period, than print's strokes
+_CUE_CLOSE = 5  # ... and a max filter this wide over what is left of bold print
 _MIN_AREA, _MAX_AREA = 0.12, 0.9
 _MARGIN = 0.03
 
@@ -129,13 +134,15 @@ def _covers(quad: np.ndarray, hull: np.ndarray, shape: tuple[int, int]) -> bool:
     return area > 0 and inside >= _QUAD_COVER * area and int(sheet.sum()) <= 1.1 * area
 
 
-def _hull_mask(bright: np.ndarray, hull: np.ndarray) -> np.ndarray:
-    """Return the filled convex hull, grown by a small margin."""
+def _hull_mask(bright: np.ndarray, hull: np.ndarray, margin: float = _MARGIN) -> np.ndarray:
+    """Return the filled convex hull, grown by a small margin (none when `margin` is 0)."""
     mask = np.zeros_like(bright)
     cv2.fillPoly(mask, [hull], 255)
-    size = max(3, int(abs(_MARGIN) * max(mask.shape)))
+    if not margin:
+        return mask
+    size = max(3, int(abs(margin) * max(mask.shape)))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
-    return cv2.dilate(mask, kernel) if _MARGIN > 0 else cv2.erode(mask, kernel)
+    return cv2.dilate(mask, kernel) if margin > 0 else cv2.erode(mask, kernel)
 
 
 def _edge_bounded(background: np.ndarray, bright: np.ndarray) -> np.ndarray:
@@ -177,24 +184,50 @@ def _largest_component(bright: np.ndarray) -> np.ndarray:
     return labels == 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
 
 
-def find_paper(background: np.ndarray, full_shape: tuple[int, int]) -> PaperRegion | None:
+def paper_cue(gray: np.ndarray) -> np.ndarray:
+    """Return a low-resolution paper-brightness cue that keeps a patterned surface at its mean level.
+
+    The background estimate (a max filter) takes the brightest parts of a surface's pattern, so newsprint,
+    a check cloth or dotted tiles around a receipt come out nearly as bright as the paper and the sheet is
+    not found. A median wider than the pattern's period sets such a surface to its middle grey, while the
+    receipt's thin strokes vanish into the paper white; a small max filter then removes bold print.
+    """
+    side = max(gray.shape[:2])
+    factor = min(1.0, _CUE_SIDE / side)
+    size = (max(1, round(gray.shape[1] * factor)), max(1, round(gray.shape[0] * factor)))
+    small = cv2.resize(gray, size, interpolation=cv2.INTER_AREA) if factor < 1.0 else gray
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (_CUE_CLOSE, _CUE_CLOSE))
+    return cv2.dilate(cv2.medianBlur(small, _CUE_MEDIAN), kernel)
+
+
+def _two_levels(background: np.ndarray, threshold: float) -> bool:
+    """Tell whether the brightness falls into two clearly separate levels (paper and a surface)."""
+    separation, contrast = _separation(background, threshold)
+    if separation >= _SHARP_SEPARATION:
+        return contrast >= _SHARP_CONTRAST
+    return separation >= _MIN_SEPARATION and contrast >= _MIN_CONTRAST
+
+
+def find_paper(background: np.ndarray, full_shape: tuple[int, int], margin: float = _MARGIN) -> PaperRegion | None:
     """Locate bright paper against a clearly darker surrounding, from a low-resolution background estimate.
 
     Args:
         background: the paper-brightness estimate (text removed) at low resolution.
         full_shape: (height, width) of the full-resolution image.
+        margin: how far to grow the outline (fraction of the estimate's size) so print at its edge is kept;
+            none for `paper_cue`, whose bright region reaches the paper's edge already (a margin there
+            keeps a rim of the patterned surface, which tesseract reads into the rows beside it).
 
     Returns:
         The paper region, or None when there is no clearly separate background (a scan, a close-up,
         or shading that is a gradient rather than an edge) or the paper already fills the frame.
     """
     threshold, bright = cv2.threshold(background, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-    separation, contrast = _separation(background, threshold)
-    if separation < _MIN_SEPARATION or contrast < _MIN_CONTRAST or not bright.any():
+    if not bright.any() or not _two_levels(background, threshold):
         return None
     outline = _largest_outline(_edge_bounded(background, bright))
     hull = cv2.convexHull(outline)
-    small = _hull_mask(bright, hull)
+    small = _hull_mask(bright, hull, margin)
     area = float((small > 0).mean())
     if not _MIN_AREA <= area <= _MAX_AREA:
         return None

@@ -118,3 +118,37 @@ def test_print_continuing_outside_the_found_paper_is_noticed():
     for x, y in rng.integers(0, 1100, size=(300, 2)):
         cv2.circle(specks, (int(x) + 50, int(y) + 250), 6, 30, -1)
     assert not _text_outside(specks, left_half)  # random texture outside is not print
+
+
+def test_newsprint_under_a_rotated_receipt_is_not_print_cut_off_the_receipt():
+    rng = np.random.default_rng(3)
+    news = Image.new("L", (1400, 1800), 225)  # a newspaper: rows of small print, level
+    draw, small = ImageDraw.Draw(news), ImageFont.load_default(size=24)
+    letters = np.array(list("abcdefghijklmnoprstuwyz0123456789"))
+    for y in range(10, 1780, 34):
+        draw.text((10, y), " ".join("".join(rng.choice(letters, 5)) for _ in range(14)), fill=40, font=small)
+    photo = np.asarray(news).copy()
+    receipt, _ = rotate(_text_page(700, 1200, size=28, lines=24), 8.0)  # turned 8 degrees on the paper
+    sheet = np.zeros(photo.shape, np.uint8)
+    outline, _ = rotate(np.zeros((1200, 700), np.uint8), 8.0)  # the rotated sheet: 0 inside, 255 around
+    y, x = 200, 300
+    region = (slice(y, y + receipt.shape[0]), slice(x, x + receipt.shape[1]))
+    sheet[region] = np.where(outline == 0, 255, 0)
+    photo[region] = np.where(outline == 0, receipt, photo[region])
+    assert not _text_outside(photo, sheet)
+    # the same receipt cut by a shadow across its rows: its own print runs on outside the found part
+    cut = sheet.copy()
+    cut[:, x + receipt.shape[1] // 2 :] = 0
+    assert _text_outside(photo, cut)
+
+
+def test_the_paper_of_a_dim_photo_is_made_white_before_its_surroundings_are_blanked():
+    ys, xs = np.mgrid[0:1600, 0:1200]
+    photo = np.where(((ys // 12) + (xs // 12)) % 2 == 0, 235, 70).astype(np.uint8)  # a check cloth
+    photo[200:1400, 300:900] = _text_page(600, 1200, size=22, lines=28)
+    dim = (cv2.GaussianBlur(photo, (0, 0), 2.5) * 0.8).astype(np.uint8)  # evenly dim: no light to flatten
+    assert not needs_illumination_fix(estimate_background(dim))
+    prepared = prepare_for_ocr(dim)
+    assert "crop" in prepared.steps or "rectify" in prepared.steps
+    # grey paper between white blanked margins is the dark class of tesseract's global threshold
+    assert np.percentile(prepared.image, 50) >= 230
