@@ -19,11 +19,19 @@ from ocr.extract import (
     needs_third_reading,
     only_the_date_unsettled,
 )
+from ocr.extract.values import DocumentKind
 from ocr.formats import sniff_format
+from ocr.ksef.evidence import product_codes
 from ocr.model import DocumentReading, PageSource
 from ocr.preprocess import NO_ROWS_STEP
 from ocr.reread import reread_key_fields
 from ocr.session import FEW_WORDS, NOISE_CONFIDENCE, SPARSE_PSM, OcrSession, word_count
+from vocabulary.fields import FIELDS, FieldName
+
+#: Fields only a sales document prints: the key fields (total, seller NIP, date, number) and their companions.
+_SALES_FIELDS = frozenset(
+    {spec.name for spec in FIELDS if spec.key} | {FieldName.BUYER_NIP, FieldName.VAT_TOTAL, FieldName.TIME}
+)
 
 
 def read_document(data: bytes, config: ReaderConfig = DEFAULT_CONFIG) -> DocumentReading:
@@ -58,7 +66,7 @@ def read_document(data: bytes, config: ReaderConfig = DEFAULT_CONFIG) -> Documen
         raise UnsupportedFileError()
     session = OcrSession(config, started + config.timeout_s)
     reading = entry.read(data, entry.media_type, session)
-    if session.inputs and not _hopeless(reading):
+    if session.inputs and not _hopeless(reading) and not _only_a_product_code(reading):
         reading = _more_readings(reading, session)
         if config.second_engine:
             reading = confirm_rows(reading, session.page_images(), config, session.deadline)
@@ -73,6 +81,21 @@ def _hopeless(reading: DocumentReading) -> bool:
     if pages and all(NO_ROWS_STEP in page.steps for page in pages):
         return True
     return bool(pages) and (words < FEW_WORDS or max(page.mean_confidence for page in pages) < NOISE_CONFIDENCE)
+
+
+def _only_a_product_code(reading: DocumentReading) -> bool:
+    """Tell whether the pages carry a product code and the first reading shows no sign of a sales document:
+    no receipt or invoice cue (the kind is unknown) and none of the fields only such a document prints.
+
+    A photo of packaging is then read for its code, which is exact (`ocr.ksef.evidence`): second readings
+    (another segmentation, the second engine, sparse text) looked for receipt fields that are not there, for
+    twice the first reading's time. A receipt photographed with a barcode on it shows its cues or its total
+    in the first reading and still gets them.
+    """
+    if not product_codes(reading):
+        return False
+    extraction = extract_printed(reading)
+    return extraction.kind is DocumentKind.UNKNOWN and not _SALES_FIELDS & set(extraction.fields)
 
 
 def _more_readings(reading: DocumentReading, session: OcrSession) -> DocumentReading:
