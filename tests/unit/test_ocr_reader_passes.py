@@ -7,11 +7,15 @@ from dataclasses import replace
 
 from fixtures.ksef.invoices import make_invoice
 from ocr import read_document
-from ocr.reader import _only_a_product_code
+from ocr.reader import _only_a_product_code, _Printed
 from ocr.textreading import reading_from_text
 from tests.unit.test_ocr_reread import needs_tesseract
 
 _DATAMATRIX = {"format": "DataMatrix", "text": "(01)05901234123457(21)USSHUGAD3TJT", "page": 1}
+
+
+def _packaging(reading: object) -> bool:
+    return _only_a_product_code(reading, _Printed())
 
 
 def _with_codes(text: str, *codes: dict[str, object]) -> object:
@@ -19,19 +23,19 @@ def _with_codes(text: str, *codes: dict[str, object]) -> object:
 
 
 def test_a_product_code_on_a_page_without_sales_cues_or_fields_is_read_once():
-    assert _only_a_product_code(_with_codes("MAXBUD FLEX C2TE\nKlej do plytek 25 kg", _DATAMATRIX))
+    assert _packaging(_with_codes("MAXBUD FLEX C2TE\nKlej do plytek 25 kg", _DATAMATRIX))
 
 
 def test_a_page_without_a_product_code_is_not_taken_for_packaging():
-    assert not _only_a_product_code(_with_codes("MAXBUD FLEX C2TE\nKlej do plytek 25 kg"))
+    assert not _packaging(_with_codes("MAXBUD FLEX C2TE\nKlej do plytek 25 kg"))
     link = {"format": "QR Code", "text": make_invoice(36).link, "page": 1}  # a KSeF link is no product code
-    assert not _only_a_product_code(_with_codes("MAXBUD FLEX C2TE\nKlej do plytek 25 kg", link))
+    assert not _packaging(_with_codes("MAXBUD FLEX C2TE\nKlej do plytek 25 kg", link))
 
 
 def test_a_receipt_with_a_barcode_printed_on_it_still_gets_its_second_readings():
     receipt = "PARAGON FISKALNY\nKlej do plytek 1 x 25,99\nSUMA PLN 25,99"
-    assert not _only_a_product_code(_with_codes(receipt, _DATAMATRIX))
-    assert not _only_a_product_code(_with_codes("Klej do plytek\nRAZEM 25,99\n2026-11-07", _DATAMATRIX))
+    assert not _packaging(_with_codes(receipt, _DATAMATRIX))
+    assert not _packaging(_with_codes("Klej do plytek\nRAZEM 25,99\n2026-11-07", _DATAMATRIX))
 
 
 @needs_tesseract
@@ -43,3 +47,16 @@ def test_a_packaging_photo_is_read_once_with_its_code(monkeypatch):
     monkeypatch.setattr(reader, "_more_readings", lambda *a: (_ for _ in ()).throw(AssertionError("read again")))
     reading = read_document(photo.jpeg)
     assert reading.codes and not reading.alternates
+
+
+def test_a_readings_fields_are_extracted_once_per_document(monkeypatch):
+    from ocr import reader
+
+    calls: list[object] = []
+    extract = reader.extract_printed
+    monkeypatch.setattr(reader, "extract_printed", lambda reading: calls.append(reading) or extract(reading))
+    printed = reader._Printed()
+    first, second = reading_from_text("SUMA PLN 12,30"), reading_from_text("SUMA PLN 12,30")
+    assert printed(first) is printed(first)
+    assert printed(second).fields == printed(first).fields
+    assert [id(reading) for reading in calls] == [id(first), id(second)]
