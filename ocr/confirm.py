@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from ocr.config import ReaderConfig
 from ocr.errors import EngineError, ReadTimeoutError
-from ocr.extract import extract_printed
+from ocr.extract import Extraction, extract_printed
 from ocr.extract.confirm import CONFIRM_STEP, CONFIRMED_FIELDS, CORRECTED_FIELDS, TIEBREAK_STEP, corrected_code
 from ocr.model import DocumentReading, Line, PageReading, PageSource, Word
 from ocr.reread import PageImage, Row, crop_row, find_row, read_row, row_scales
@@ -24,7 +24,11 @@ _TEXT_HEIGHT = 36.0  # px: the recogniser's input is 48 px high; characters abou
 
 
 def confirm_rows(
-    reading: DocumentReading, pages: dict[int, PageImage], config: ReaderConfig | None = None, deadline: float = 0.0
+    reading: DocumentReading,
+    pages: dict[int, PageImage],
+    config: ReaderConfig | None = None,
+    deadline: float = 0.0,
+    extraction: Extraction | None = None,
 ) -> DocumentReading:
     """Read the row of every sure amount (and of the document number) again with rapidocr and keep it in
     `reading.rereads`.
@@ -32,8 +36,9 @@ def confirm_rows(
     When rapidocr reads the document number otherwise, tesseract reads its row on its own too (with `config`,
     before `deadline`): a third opinion kept with the step "tiebreak:document_number".
     A missing or failing engine leaves the reading as it was (the fields then keep their first verdict).
+    `extraction` is `extract_printed(reading)` when the caller has it already.
     """
-    extraction = extract_printed(reading)
+    extraction = extract_printed(reading) if extraction is None else extraction
     found: list[PageReading] = []
     for name in (*CONFIRMED_FIELDS, *CORRECTED_FIELDS):
         field = extraction.fields.get(name)

@@ -19,11 +19,19 @@ from ocr.extract import (
     needs_third_reading,
     only_the_date_unsettled,
 )
+from ocr.extract.values import DocumentKind, Extraction
 from ocr.formats import sniff_format
+from ocr.ksef.evidence import product_codes
 from ocr.model import DocumentReading, PageSource
 from ocr.preprocess import NO_ROWS_STEP
 from ocr.reread import reread_key_fields
 from ocr.session import FEW_WORDS, NOISE_CONFIDENCE, SPARSE_PSM, OcrSession, word_count
+from vocabulary.fields import FIELDS, FieldName
+
+#: Fields only a sales document prints: the key fields (total, seller NIP, date, number) and their companions.
+_SALES_FIELDS = frozenset(
+    {spec.name for spec in FIELDS if spec.key} | {FieldName.BUYER_NIP, FieldName.VAT_TOTAL, FieldName.TIME}
+)
 
 
 def read_document(data: bytes, config: ReaderConfig = DEFAULT_CONFIG) -> DocumentReading:
@@ -58,10 +66,12 @@ def read_document(data: bytes, config: ReaderConfig = DEFAULT_CONFIG) -> Documen
         raise UnsupportedFileError()
     session = OcrSession(config, started + config.timeout_s)
     reading = entry.read(data, entry.media_type, session)
-    if session.inputs and not _hopeless(reading):
-        reading = _more_readings(reading, session)
+    printed = _Printed()
+    if session.inputs and not _hopeless(reading) and not _only_a_product_code(reading, printed):
+        reading = _more_readings(reading, session, printed)
         if config.second_engine:
-            reading = confirm_rows(reading, session.page_images(), config, session.deadline)
+            pages = session.page_images()
+            reading = confirm_rows(reading, pages, config, session.deadline, printed(reading))
     return replace(reading, seconds=round(time.monotonic() - started, 3))
 
 
@@ -75,25 +85,62 @@ def _hopeless(reading: DocumentReading) -> bool:
     return bool(pages) and (words < FEW_WORDS or max(page.mean_confidence for page in pages) < NOISE_CONFIDENCE)
 
 
-def _more_readings(reading: DocumentReading, session: OcrSession) -> DocumentReading:
+class _Printed:
+    """`extract_printed` of one document's readings, each reading extracted once.
+
+    The decisions on further readings ask for the same reading's fields several times (is only the date
+    unsettled, is a second reading needed, which rows to confirm): a 12 MP photo's extraction costs ~40 ms.
+    Readings are immutable, so a reading seen before (the same object) has the same fields.
+    """
+
+    def __init__(self) -> None:
+        self._seen: list[tuple[DocumentReading, Extraction]] = []
+
+    def __call__(self, reading: DocumentReading) -> Extraction:
+        for seen, extraction in self._seen:
+            if seen is reading:
+                return extraction
+        extraction = extract_printed(reading)
+        self._seen.append((reading, extraction))
+        return extraction
+
+
+def _only_a_product_code(reading: DocumentReading, printed: _Printed) -> bool:
+    """Tell whether the pages carry a product code and the first reading shows no sign of a sales document:
+    no receipt or invoice cue (the kind is unknown) and none of the fields only such a document prints.
+
+    A photo of packaging is then read for its code, which is exact (`ocr.ksef.evidence`): second readings
+    (another segmentation, the second engine, sparse text) looked for receipt fields that are not there, for
+    twice the first reading's time. A receipt photographed with a barcode on it shows its cues or its total
+    in the first reading and still gets them.
+    """
+    if not product_codes(reading):
+        return False
+    extraction = printed(reading)
+    return extraction.kind is DocumentKind.UNKNOWN and not _SALES_FIELDS & set(extraction.fields)
+
+
+def _more_readings(reading: DocumentReading, session: OcrSession, printed: _Printed) -> DocumentReading:
     """Read again what the first reading left unconfirmed: rows first when only the date is, else the pages.
 
     With the total and the seller NIP confirmed, the date's row (or the time's) re-read on its own usually
     settles it for a tenth of a page reading; the whole page is read again only when it did not.
     """
     config = session.config
-    if config.reread_lines and only_the_date_unsettled(extract_printed(reading)):
+    if config.reread_lines and only_the_date_unsettled(printed(reading)):
         settled = reread_key_fields(reading, session.page_images(), config, session.deadline)
-        if not only_the_date_unsettled(extract_printed(settled)):
+        if not only_the_date_unsettled(printed(settled)):
             return settled
     if config.fallback_psm is not None:
-        reading = _second_opinions(reading, session, config.fallback_psm)
+        reading = _second_opinions(reading, session, config.fallback_psm, printed)
     if config.reread_lines:
         reading = reread_key_fields(reading, session.page_images(), config, session.deadline)
     return reading
 
 
-def _second_opinions(reading: DocumentReading, session: OcrSession, fallback_psm: int) -> DocumentReading:
+def _second_opinions(
+    reading: DocumentReading, session: OcrSession, fallback_psm: int, printed: _Printed
+) -> DocumentReading:
     """Read OCR'd pages again while the key fields stay unconfirmed: `fallback_psm`, the second engine, then
     sparse text.
 
@@ -104,16 +151,16 @@ def _second_opinions(reading: DocumentReading, session: OcrSession, fallback_psm
     if _hopeless(reading):
         return reading
     try:
-        if not needs_second_reading(extract_printed(reading)):
+        if not needs_second_reading(printed(reading)):
             return reading
         reading = replace(reading, alternates=session.alternates(fallback_psm))
         if session.config.second_engine:
-            reading = _second_engine(reading, session)
+            reading = _second_engine(reading, session, printed)
         # the document's own checks passing (total and seller NIP confirmed, a confident date) end the
         # re-reading: a sparse-text pass then only broke ties between dates, for another page reading's time
         if (
             fallback_psm != SPARSE_PSM
-            and needs_second_reading(extract_printed(reading))
+            and needs_second_reading(printed(reading))
             and needs_third_reading(extract_readings(reading))
         ):
             reading = replace(reading, alternates=reading.alternates + session.alternates(SPARSE_PSM))
@@ -122,13 +169,13 @@ def _second_opinions(reading: DocumentReading, session: OcrSession, fallback_psm
     return reading
 
 
-def _second_engine(reading: DocumentReading, session: OcrSession) -> DocumentReading:
+def _second_engine(reading: DocumentReading, session: OcrSession, printed: _Printed) -> DocumentReading:
     """Read the pages with rapidocr when tesseract's readings still leave key fields unconfirmed.
 
     Its reading joins the alternates; the merge then lets the document's arithmetic and check digits
     choose between the engines' values. A missing engine, a failure or a timeout keeps what tesseract read.
     """
-    if _hopeless(reading) or not needs_second_reading(extract_printed(reading)):
+    if _hopeless(reading) or not needs_second_reading(printed(reading)):
         return reading
     try:
         return replace(reading, alternates=reading.alternates + session.second_engine())

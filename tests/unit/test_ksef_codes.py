@@ -142,3 +142,34 @@ def test_a_gs1_datamatrix_gives_its_serial_and_a_link_its_last_segment():
     codes = ({"format": "DataMatrix", "text": "(01)05901234123457(21)PX7K9M2QAB3C", "page": 1},
              {"format": "QR Code", "text": "https://brand.example/k/ZZ23456789AB", "page": 1})
     assert product_code_candidates(DocumentReading("image/png", (), codes=codes)) == ["PX7K9M2QAB3C", "ZZ23456789AB"]
+
+
+def _large_page_with(code: np.ndarray | None) -> np.ndarray:
+    """A 12 MP grey page (4000 x 3000), with `code` pasted in the middle of it when given."""
+    page = np.full((3000, 4000), 235, np.uint8)
+    if code is not None:
+        page[1400 : 1400 + code.shape[0], 2000 : 2000 + code.shape[1]] = code
+    return page
+
+
+def test_a_small_qr_code_in_a_large_photo_is_still_found_at_full_size():
+    import cv2
+
+    invoice = make_invoice(35)
+    small = cv2.resize(qr_image(invoice.link), None, fx=0.3, fy=0.3, interpolation=cv2.INTER_AREA)  # ~2 px a module
+    assert [code["text"] for code in decode_page(_large_page_with(small), 1)] == [invoice.link]
+
+
+def test_a_large_photo_without_codes_is_not_searched_again_at_full_size(monkeypatch):
+    from ocr.ksef import barcodes
+
+    sizes: list[tuple[int, ...]] = []
+    decode = barcodes._decode
+
+    def counted(image: np.ndarray, errors: bool = False) -> list:
+        sizes.append(image.shape)
+        return decode(image, errors)
+
+    monkeypatch.setattr(barcodes, "_decode", counted)
+    assert decode_page(_large_page_with(None), 1) == []
+    assert len(sizes) == 1 and sizes[0][0] * sizes[0][1] <= barcodes._FIRST_PASS_PIXELS
