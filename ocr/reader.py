@@ -128,13 +128,13 @@ def _more_readings(reading: DocumentReading, session: OcrSession, printed: _Prin
     """
     config = session.config
     if config.reread_lines and only_the_date_unsettled(printed(reading)):
-        settled = reread_key_fields(reading, session.page_images(), config, session.deadline)
+        settled = reread_key_fields(reading, session.page_images(), config, session.deadline, printed(reading))
         if not only_the_date_unsettled(printed(settled)):
             return settled
     if config.fallback_psm is not None:
         reading = _second_opinions(reading, session, config.fallback_psm, printed)
     if config.reread_lines:
-        reading = reread_key_fields(reading, session.page_images(), config, session.deadline)
+        reading = reread_key_fields(reading, session.page_images(), config, session.deadline, printed(reading))
     return reading
 
 

@@ -226,7 +226,11 @@ def _accepted(current: FieldValue | None, name: str, values: list[FieldValue | N
 
 
 def reread_key_fields(
-    reading: DocumentReading, pages: dict[int, PageImage], config: ReaderConfig, deadline: float
+    reading: DocumentReading,
+    pages: dict[int, PageImage],
+    config: ReaderConfig,
+    deadline: float,
+    extraction: Extraction | None = None,
 ) -> DocumentReading:
     """Re-read the rows of the total, the date and the seller NIP when they are not confirmed.
 
@@ -241,11 +245,12 @@ def reread_key_fields(
         pages: the OCR'd page images by page number (pages with a text layer are never re-read).
         config: engine command and languages.
         deadline: the document's monotonic deadline.
+        extraction: `extract_printed(reading)` when the caller has it already (~40 ms on a 12 MP photo).
 
     Returns:
         The reading, with `rereads` set when a row corrected a field.
     """
-    extraction = extract_printed(reading)
+    extraction = extract_printed(reading) if extraction is None else extraction
     accepted: list[PageReading] = []
     for name in KEY_FIELDS:
         anchor = _anchor(extraction, name)

@@ -169,3 +169,16 @@ def test_reread_row_does_not_replace_a_confirmed_value_without_confirming_its_ow
     patched = DocumentReading(reading.media_type, reading.pages, rereads=(_reread("SUMA PLN 774,60", row.region),))
     total = extract_fields(patched).fields["total"]
     assert (total.value, total.sure) == ("774.86", True)
+
+
+@needs_tesseract
+def test_the_callers_extraction_is_used_rather_than_extracting_again(monkeypatch):
+    from ocr import reread
+    from ocr.extract import extract_printed
+
+    page, words = _rendered_page("TOTAL 25.15")
+    misread = _page_reading([(text.replace("25.15", "20.15"), box) for text, box in words])
+    extraction = extract_printed(misread)
+    monkeypatch.setattr(reread, "extract_printed", lambda reading: pytest.fail("extracted again"))
+    reading = reread_key_fields(misread, {1: page}, ReaderConfig(), time.monotonic() + 30, extraction)
+    assert [p.steps[0] for p in reading.rereads] == ["reread:total"]
