@@ -6,6 +6,7 @@ through these components, so they live below both `ocr.preprocess` and `ocr.dewa
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import cv2
@@ -68,3 +69,32 @@ def _with_neighbours(comps: Components, limit: int = 3000) -> Components:
     np.fill_diagonal(related, False)
     keep = related.any(axis=1)
     return Components(comps.xs[keep], comps.ys[keep], comps.heights[keep])
+
+
+_OTHER_ANGLE = 2.0  # rows running this many degrees off the receipt's are another sheet's print
+
+
+def rows_at_another_angle(comps: Components, skew: float, min_contrast: float, span: float = 25.0) -> bool:
+    """Tell whether the components line up in rows at another angle than `skew` (degrees), and not at it.
+
+    The sharpness of the rows at an angle is the projection score there over its median across the angles
+    within `span` (as `ocr.preprocess.skew_and_rows` measures it); print is at least `min_contrast` sharp.
+    Short fragments of words line up at every angle alike, so they are never taken for another sheet's print.
+    """
+    bin_size = max(2.0, float(np.median(comps.heights)) / 4)
+
+    def score(at: float) -> float:
+        rad = math.radians(at)
+        rows = np.round((comps.ys * math.cos(rad) + comps.xs * math.sin(rad)) / bin_size).astype(np.int64)
+        counts = np.bincount(rows - rows.min())
+        return float(np.dot(counts, counts))
+
+    angles = np.arange(skew - span, skew + span + 1e-9, 0.5)
+    scores = np.array([score(at) for at in angles])
+    median = max(float(np.median(scores)), 1.0)
+    best = int(np.argmax(scores))
+    return (
+        abs(float(angles[best]) - skew) >= _OTHER_ANGLE
+        and scores[best] / median >= min_contrast
+        and score(skew) / median < min_contrast
+    )

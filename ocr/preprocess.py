@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ocr.components import Components, ink_mask, shrink, text_components
+from ocr.components import Components, ink_mask, rows_at_another_angle, shrink, text_components
 from ocr.dewarp import apply_warp, fit_warp
 from ocr.geometry import Affine, Transform, Unbend
 from ocr.region import find_paper, paper_cue
@@ -232,35 +232,6 @@ def rectify(
     return warped, Affine.from_matrix(matrix)
 
 
-_OTHER_ANGLE = 2.0  # rows running this many degrees off the receipt's are another sheet's print
-
-
-def _other_sheet(comps: Components, skew: float, span: float = 25.0) -> bool:
-    """Tell whether the components line up in rows at another angle than `skew` (degrees), and not at it.
-
-    The sharpness of the rows at an angle is the projection score there over its median across the angles
-    within `span` (as `skew_and_rows` measures it). Short fragments of words line up at every angle alike,
-    so they are never taken for another sheet's print.
-    """
-    bin_size = max(2.0, float(np.median(comps.heights)) / 4)
-
-    def score(at: float) -> float:
-        rad = math.radians(at)
-        rows = np.round((comps.ys * math.cos(rad) + comps.xs * math.sin(rad)) / bin_size).astype(np.int64)
-        counts = np.bincount(rows - rows.min())
-        return float(np.dot(counts, counts))
-
-    angles = np.arange(skew - span, skew + span + 1e-9, 0.5)
-    scores = np.array([score(at) for at in angles])
-    median = max(float(np.median(scores)), 1.0)
-    best = int(np.argmax(scores))
-    return (
-        abs(float(angles[best]) - skew) >= _OTHER_ANGLE
-        and scores[best] / median >= MIN_ROW_CONTRAST
-        and score(skew) / median < MIN_ROW_CONTRAST
-    )
-
-
 def _text_outside(gray: np.ndarray, mask: np.ndarray, enough: int = 5, reach: float = 40.0) -> bool:
     """Tell whether lines of print continue outside the found paper (a shadow or a light counter cut it).
 
@@ -298,7 +269,7 @@ def _text_outside(gray: np.ndarray, mask: np.ndarray, enough: int = 5, reach: fl
         return False
     words = Components(out_x[in_words], out_y[in_words], out_h[in_words])
     skew = estimate_skew(gray, components=Components(in_x, in_y, in_h))
-    return not _other_sheet(words, skew)
+    return not rows_at_another_angle(words, skew, MIN_ROW_CONTRAST)
 
 
 _WHITE_PAPER = 235  # paper darker than this (a dim photo, evenly lit, so not flattened) is lifted to white
