@@ -138,12 +138,19 @@ def _total_candidates(lines: list[TextLine]) -> list[Hit]:
     return hits
 
 
-def _amounts_on(lines: list[TextLine], pattern: re.Pattern[str], last: bool = True) -> list[Decimal]:
-    """Return one amount (the last, or the first) from every line matching `pattern`."""
+def _amounts_on(
+    lines: list[TextLine], pattern: re.Pattern[str], last: bool = True, below: list[TextLine] | None = None
+) -> list[Decimal]:
+    """Return one amount (the last, or the first) from every line matching `pattern`; with `below` (the lines
+    in order), a line without one takes the amount alone on the next line (a wide gap read as two rows)."""
     values: list[Decimal] = []
+    after = {id(line): nxt for line, nxt in zip(below, below[1:], strict=False)} if below else {}
     for line in lines:
         if pattern.search(lettered(line.folded)):
             amounts: list[AmountMatch] = find_amounts(line.text)
+            nxt = after.get(id(line))
+            if not amounts and nxt is not None and not re.search(r"[a-z]{3,}", nxt.folded):
+                amounts = find_amounts(nxt.text)
             if amounts:
                 values.append((amounts[-1] if last else amounts[0]).value)
     return values
@@ -164,7 +171,8 @@ def _evidence(lines: list[TextLine], body: list[TextLine]) -> _Evidence:
         for m in find_amounts(line.text)
     ]
     return _Evidence(
-        sales=[abs(value) for value in _amounts_on(sales_lines, _SALES, last=False)],  # "PTU A - 30,90": a dash
+        # abs: "PTU A - 30,90" (a dash)
+        sales=[abs(value) for value in _amounts_on(sales_lines, _SALES, last=False, below=body)],
         summary=summary,
         payments=payments,
         change=_amounts_on(body, _CHANGE),
@@ -320,10 +328,10 @@ def extract_receipt(lines: list[TextLine]) -> tuple[dict[str, FieldValue], list[
     fields[FieldName.DATE], fields[FieldName.TIME] = find_date_time(lines)
     evidence = _evidence(lines, body)
     total = _pick_total(_total_candidates(lines), evidence) or _fallback_total(evidence)
-    if total is not None and total.sure and sales_contradicted(lines, body, evidence.sales):
-        total = replace(total, sure=False)
     # only when every sales line printed its amount: a sales line read without one leaves the sum short
     whole = len(evidence.sales) == sum(1 for line in body if _SALES.search(lettered(line.folded)))
+    if total is not None and total.sure and whole and sales_contradicted(lines, body, evidence.sales):
+        total = replace(total, sure=False)
     sales_vat = vat_total(lines, body, evidence.sales) if evidence.sales and whole else None
     if sales_vat is not None and not sales_at_printed_rates(body, evidence.sales, Decimal(sales_vat.value)):
         sales_vat = None

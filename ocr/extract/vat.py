@@ -67,15 +67,29 @@ def _candidates(lines: list[TextLine], labelled: list[TextLine]) -> list[Hit]:
 
 def _per_rate(body: list[TextLine], labelled: list[TextLine]) -> list[tuple[TextLine, Decimal]]:
     """Return the per-rate PTU amounts (the last amount of each PTU line other than the total)."""
-    found = []
-    for line in body:
+    return [(line, value) for line, value in _ptu_lines(body, labelled) if value is not None]
+
+
+def _ptu_lines(body: list[TextLine], labelled: list[TextLine]) -> list[tuple[TextLine, Decimal | None]]:
+    """Return each per-rate PTU line with its amount: its last amount after the label, else the amount alone on
+    the line below (a wide gap read as two rows: "PTU B 8%" / "12,22"), else None (the amount unread)."""
+    found: list[tuple[TextLine, Decimal | None]] = []
+    for at, line in enumerate(body):
         folded = lettered(line.folded)
         label = _PTU_LINE.search(folded)
         if label and line not in labelled and not _SALES_LINE.search(folded):
             amounts = [m for m in find_amounts(line.text) if m.start >= label.end()]  # not the sales before it
-            if amounts:
-                found.append((line, amounts[-1].value))
+            below = body[at + 1] if at + 1 < len(body) else None
+            if not amounts and below is not None and not re.search(r"[a-z]{3,}", below.folded):
+                amounts = find_amounts(below.text)
+            found.append((line, amounts[-1].value if amounts else None))
     return found
+
+
+def _rate_unread(body: list[TextLine], labelled: list[TextLine]) -> bool:
+    """Tell whether a PTU line printing its rate ("PTU B 8%") was read without its amount: the per-rate amounts
+    then miss one, and amounts read under a label may belong to another (a column read after its labels)."""
+    return any(value is None and _line_rate(line) is not None for line, value in _ptu_lines(body, labelled))
 
 
 def vat_total(
@@ -99,7 +113,8 @@ def vat_total(
     rates = [value for _, value in per_rate]
     rate_sum = sum(rates) if rates and sum(rates) in implied else None
     # a PTU line per sales line, or the sum fits only by counting the lines not read at 0 %
-    full = rate_sum is not None and len(per_rate) >= len(sales)
+    unread = _rate_unread(body, labelled)
+    full = rate_sum is not None and len(per_rate) >= len(sales) and not unread
     # the SUMA PTU line and all per-rate lines may each fit some rate per sales line (one of them through a
     # rate not printed, 3 % for 5 %): then only per-rate amounts each checked at their printed rate are sure
     candidates = _candidates(lines, labelled)
@@ -107,7 +122,7 @@ def vat_total(
     for hit in candidates:
         value = Decimal(hit.value)
         if value in implied or (len(rates) > 1 and abs(sum(rates) - value) < _CENT / 2):
-            if disputed and value != rate_sum:
+            if (disputed and value != rate_sum) or (unread and hit.strength < 1.0):
                 break
             return hit.field(sure=True)
     if rate_sum is not None:
