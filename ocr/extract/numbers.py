@@ -38,6 +38,10 @@ _DMY_SHORT = re.compile(r"(?<![\d/.\-])(\d{1,2})([/.\-])(\d{1,2})\2(\d{2})(?!\d|
 _DN_YR = re.compile(r"(?<!\d)(\d{2})\s?r\.?\s?(\d{2})[.\-](\d{2})(?![\d.])")
 _TEXT_MONTH = re.compile(r"(?<![\d])(\d{1,2})[.\-]?\s*([a-z]{3,12})[.\-]?,?\s*(\d{4}|\d{2})(?!\d)")
 _TIME = re.compile(r"(?<![\d:])([01]?\d|2[0-3])\s?[:;]\s?([0-5]\d)(?::[0-5]\d)?(?![\d])")
+# A look-alike letter opening an amount ("l32,69", "O,45", "S7,87"): only letters that are no VAT letter (A-G
+# glue to amounts: "PTU B8,00") nor a table rule ("|12,50"), and only before the rest of an amount
+_LEADING_LOOKALIKE = re.compile(r"(?<![\w|.,\-])[lIOoS](?=\d*[,.]\s?\d{2}(?!\d))")
+_LOOKALIKE_DIGITS = {"l": "1", "I": "1", "O": "0", "o": "0", "S": "5"}
 _AMOUNT = re.compile(
     r"(?<![\d,.])(?P<sign>-\s?)?(?P<int>\d{1,3}(?:(?P<group>[ .,'])\d{3})(?:(?P=group)\d{3})*|\d+)"
     r"(?P<before>\s?)(?P<sep>[,.])(?P<loose>\s?)(?P<dec>\d{2})(?![\d])"
@@ -213,7 +217,7 @@ def find_amounts(text: str, allow_loose: bool = True) -> list[AmountMatch]:
     Returns:
         Matches left to right; `letter` holds an immediately following A-G (or 8 misread for B).
     """
-    repaired = repair_numeric(text)
+    repaired = _LEADING_LOOKALIKE.sub(lambda m: _LOOKALIKE_DIGITS[m.group()], repair_numeric(text))
     found: list[AmountMatch] = []
     for m in _AMOUNT.finditer(repaired):
         loose = bool(m.group("loose") or m.group("before"))

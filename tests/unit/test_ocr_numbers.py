@@ -157,3 +157,15 @@ def test_eight_digits_glued_to_letters_on_both_sides_are_a_product_code_not_a_da
 
     assert find_dates("EFECTA DIESEL CN27102011D(8) (B) 30*7.79") == []
     assert [d.value.isoformat() for d in find_dates("Data 27102011")] == ["2011-10-27"]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("SUMA l32,69", "132.69"), ("Gotówka O,45", "0.45"), ("2 x S7,87 A", "57.87")]
+)
+def test_a_look_alike_letter_opening_an_amount_is_its_digit(text, value):
+    assert [str(m.value) for m in find_amounts(text)] == [value]
+
+
+@pytest.mark.parametrize("text", ["PTU B8,00", "|12,50", "ZESTAWS12,50"])
+def test_vat_letters_rules_and_word_ends_before_an_amount_stay_apart(text):
+    assert [m.value for m in find_amounts(text)] in ([Decimal("8.00")], [Decimal("12.50")])
