@@ -247,3 +247,21 @@ def parse_amount(text: str) -> Decimal | None:
 def format_amount(value: Decimal) -> str:
     """Serialise money with two decimals and a dot."""
     return f"{value.quantize(Decimal('0.01')):.2f}"
+
+
+_SPLIT_HEAD = re.compile(r"(?<![\d,.])(\d{1,3}) $")
+
+
+def joined_amount(text: str, match: AmountMatch) -> AmountMatch | None:
+    """Return the amount whose integer digits wide print split with a space ("55 4,59" for 554,59), else None.
+
+    Only a head of 1-3 digits right before an amount of 1-2 integer digits: three would be thousands
+    grouping ("1 234,56"), which `find_amounts` reads already. Not a reading: a candidate for arithmetic
+    (payments, sales) to confirm or reject.
+    """
+    digits = len(re.sub(r"\D", "", text[match.start : match.end])) - 2
+    head = _SPLIT_HEAD.search(text, 0, match.start)
+    if head is None or not 1 <= digits <= 2 or match.value < 0:
+        return None
+    value = Decimal(head.group(1) + f"{match.value:.2f}")
+    return AmountMatch(value, head.start(), match.end, match.letter, True)

@@ -18,7 +18,7 @@ from ocr.extract.common import (
 from ocr.extract.header import seller_address, seller_name
 from ocr.extract.items import Item, find_discounts, find_items
 from ocr.extract.nip import best_nip, find_nips, nip_field
-from ocr.extract.numbers import AmountMatch, find_amounts, format_amount
+from ocr.extract.numbers import AmountMatch, find_amounts, format_amount, joined_amount
 from ocr.extract.text import Hit, TextLine, edit_distance, fuzzy_token, lettered
 from ocr.extract.values import FieldValue
 from ocr.extract.vat import (
@@ -131,6 +131,9 @@ def _total_candidates(lines: list[TextLine]) -> list[Hit]:
             same = amounts_after(line, end)
             if same:
                 hits.append(Hit(format_amount(same[-1].value), line, same[-1].start, same[-1].end, strength))
+                joined = joined_amount(line.text, same[-1])
+                if joined is not None and joined.start >= end:  # weaker: chosen only when arithmetic backs it
+                    hits.append(Hit(format_amount(joined.value), line, joined.start, joined.end, strength * 0.6))
             if line.index + 1 < len(lines):
                 below = lines[line.index + 1]
                 for m in find_amounts(below.text)[-1:]:

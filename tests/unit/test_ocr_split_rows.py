@@ -48,3 +48,31 @@ def test_ptu_lines_agreeing_on_a_vat_the_incomplete_sales_cannot_carry_leave_the
     fields = _receipt("Sprzed. opod. PTU A 10,88\nSprzed. opod. PTU B\nPTU A 23,00% 2,03\nPTU B 8,00% 1,20\n"
                       "Razem PTU 3,23")
     assert fields["total"] == ("27.10", True)
+
+
+def test_a_total_whose_digits_wide_print_split_is_joined_when_the_payment_bears_it_out() -> None:
+    text = """MARKET Sp. z o.o.
+NIP: 277-28-16-582
+2025-05-08
+PARAGON FISKALNY
+KABEL YDY 3X1,5 MB 2 x 277,30 554,60 A
+Rabat -0,01 A
+SUMA PLN 55 4,59
+GOTÓWKA 600,00
+Reszta 45,41
+"""
+    fields = extract_fields(reading_from_text(text)).fields
+    assert (fields["total"].value, fields["total"].sure) == ("554.59", True)
+
+
+def test_a_split_head_the_arithmetic_does_not_bear_out_is_not_joined() -> None:
+    text = """MARKET Sp. z o.o.
+NIP: 277-28-16-582
+2025-05-08
+PARAGON FISKALNY
+KABEL YDY 1 x 4,59 4,59 A
+SUMA PLN 2 4,59
+GOTÓWKA 10,00
+Reszta 5,41
+"""
+    assert extract_fields(reading_from_text(text)).fields["total"].value == "4.59"
