@@ -11,7 +11,7 @@ from PIL import Image
 
 from ocr.config import ReaderConfig
 from ocr.errors import CorruptFileError, FileTooLargeError, UnsupportedFileError
-from ocr.images import load_image, load_images
+from ocr.images import image_array, load_image, load_images
 
 CONFIG = ReaderConfig()
 
@@ -141,3 +141,26 @@ def test_preview_honours_exif_orientation_and_limits():
     frames[0].save(buffer, format="TIFF", save_all=True, append_images=frames[1:])
     with pytest.raises(FileTooLargeError):
         load_preview(buffer.getvalue(), "image/tiff", CONFIG)
+
+
+@pytest.mark.parametrize("mode", ["RGB", "L", "RGBA", "P", "1", "I;16"])
+def test_image_array_is_numpy_asarray(mode: str) -> None:
+    """The one-buffer copy of a decoded image gives the very array `numpy.asarray` gives, read-only like it."""
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    image = Image.fromarray(rng.integers(0, 256, (37, 53, 3), dtype=np.uint8)).convert(mode)
+    array = image_array(image)
+    expected = np.asarray(image)
+    assert array.dtype == expected.dtype and array.shape == expected.shape
+    assert np.array_equal(array, expected)
+    assert not array.flags.writeable
+
+
+def test_image_array_of_a_decoded_photo() -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(4)
+    photo = Image.fromarray(rng.integers(0, 256, (301, 203, 3), dtype=np.uint8))
+    image = load_image(_encode(photo, "JPEG", quality=80), "image/jpeg", CONFIG)
+    assert np.array_equal(image_array(image), np.asarray(image))
