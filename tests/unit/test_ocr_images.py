@@ -11,7 +11,7 @@ from PIL import Image
 
 from ocr.config import ReaderConfig
 from ocr.errors import CorruptFileError, FileTooLargeError, UnsupportedFileError
-from ocr.images import image_array, load_image, load_images
+from ocr.images import image_array, load_image, load_images, page_grey
 
 CONFIG = ReaderConfig()
 
@@ -164,3 +164,32 @@ def test_image_array_of_a_decoded_photo() -> None:
     photo = Image.fromarray(rng.integers(0, 256, (301, 203, 3), dtype=np.uint8))
     image = load_image(_encode(photo, "JPEG", quality=80), "image/jpeg", CONFIG)
     assert np.array_equal(image_array(image), np.asarray(image))
+
+
+@pytest.mark.parametrize("size", [(1, 1), (7, 3), (53, 37), (1200, 5)])
+@pytest.mark.parametrize("chunk", [1, 1000, 1 << 20])
+def test_page_grey_is_the_grey_of_the_whole_rgb_copy(monkeypatch, size: tuple[int, int], chunk: int) -> None:
+    """Greying an RGB page a few rows at a time gives the grey of its whole RGB copy, pixel for pixel."""
+    import cv2
+    import numpy as np
+
+    import ocr.images
+
+    monkeypatch.setattr(ocr.images, "_GREY_CHUNK", chunk)
+    rng = np.random.default_rng(size[0] * 7 + chunk)
+    image = Image.fromarray(rng.integers(0, 256, (size[1], size[0], 3), dtype=np.uint8))
+    grey = page_grey(image)
+    assert grey.dtype == np.uint8 and grey.shape == (size[1], size[0])
+    assert np.array_equal(grey, cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2GRAY))
+
+
+@pytest.mark.parametrize("mode", ["L", "RGBA", "P"])
+def test_page_grey_of_other_modes(mode: str) -> None:
+    import numpy as np
+
+    from ocr.preprocess import to_grayscale
+
+    rng = np.random.default_rng(9)
+    image = Image.fromarray(rng.integers(0, 256, (31, 45, 3), dtype=np.uint8)).convert(mode)
+    expected = to_grayscale(np.asarray(image)) if mode != "RGBA" else to_grayscale(np.asarray(image)[..., :3])
+    assert np.array_equal(page_grey(image), expected)
