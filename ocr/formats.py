@@ -18,12 +18,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
-
 from ocr import sniff
 from ocr.extract import extract_printed
 from ocr.extract.values import Extraction
-from ocr.images import load_images
+from ocr.images import load_images, page_grey
 from ocr.ksef.barcodes import PDF_DPI, decode_pages
 from ocr.ksef.evidence import with_exact_evidence
 from ocr.ksef.invoice_xml import parse_invoice_xml
@@ -52,12 +50,17 @@ class Format:
 
 def read_image(data: bytes, media_type: str, session: OcrSession) -> DocumentReading:
     """Decode every page of an image upload and read each by OCR, with the barcodes on it; the traits come from
-    the first page."""
+    the first page.
+
+    Each page is turned grey once (`page_grey`: what `to_grayscale` makes of its pixels, which the preparation
+    reads) and that grey is what the barcodes are searched in too: a second grey of a 12 MP photo by another
+    formula cost 30 ms, its RGB copy 40 ms.
+    """
     images = load_images(data, media_type, session.config)
-    arrays = [np.asarray(image) for image in images]
-    pages = tuple(session.page(array, number) for number, array in enumerate(arrays, start=1))
+    greys = [page_grey(image) for image in images]
+    pages = tuple(session.page(grey, number) for number, grey in enumerate(greys, start=1))
     traits = page_traits(images[0], media_type, data) if session.config.image_traits else DocumentTraits()
-    return DocumentReading(media_type, pages, traits=traits, codes=decode_pages(arrays))
+    return DocumentReading(media_type, pages, traits=traits, codes=decode_pages(greys))
 
 
 def read_pdf_document(data: bytes, media_type: str, session: OcrSession) -> DocumentReading:

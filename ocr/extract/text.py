@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ocr.extract.values import FieldValue, PageBox
 from ocr.model import Box, DocumentReading, Line, Word
@@ -21,9 +22,21 @@ def fold_char(ch: str) -> str:
     return lower if len(lower) == 1 else base
 
 
+class _FoldTable(dict[int, str]):
+    """`fold_char` of each code point, computed the first time `str.translate` meets it: folding a document's
+    lines one character at a time in Python cost ~13 ms on a 12 MP photo, twice per document."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = fold_char(chr(code))
+        return folded
+
+
+_FOLDS = _FoldTable()
+
+
 def fold_lower(text: str) -> str:
     """Fold text for label matching: lower case, no diacritics, same length as the input."""
-    return "".join(fold_char(ch) for ch in text)
+    return text.translate(_FOLDS)
 
 
 @dataclass(frozen=True)
@@ -100,15 +113,25 @@ def find_label(lines: list[TextLine], pattern: re.Pattern[str], start: int = 0) 
 _TOKEN = re.compile(r"[a-z0-9]+")
 
 
+@lru_cache(maxsize=1 << 16)
 def edit_distance(a: str, b: str, limit: int = 3) -> int:
-    """Return the Levenshtein distance between short strings (capped at `limit` + 1)."""
+    """Return the Levenshtein distance between short strings (capped at `limit` + 1).
+
+    Label matching compares every token of a document with the same few label words, once per extraction:
+    the results are remembered, equal strings cost nothing and a row of the table that is past `limit`
+    everywhere ends the count (no later row can come back under it).
+    """
     if abs(len(a) - len(b)) > limit:
         return limit + 1
+    if a == b:
+        return 0
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         current = [i]
         for j, cb in enumerate(b, 1):
             current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return limit + 1
         previous = current
     return min(previous[-1], limit + 1)
 

@@ -40,7 +40,9 @@ def _decode(image: np.ndarray, errors: bool = False) -> list[Any]:
 
 
 #: (77 R + 150 G + 29 B) >> 8 as one OpenCV transform: the offset turns its rounding into the shift's floor
-#: (the same grey for all 16.7 million colours), at under half the time of numpy's uint16 arithmetic.
+#: (the same grey for all 16.7 million colours), at under half the time of numpy's uint16 arithmetic. It greys
+#: colour pages (rendered PDFs); an image upload's pages arrive as the grey its preparation reads
+#: (`ocr.formats.read_image`), searched as they are.
 _LUMA = np.array([[77, 150, 29, -127.9]], np.float32) / 256
 
 

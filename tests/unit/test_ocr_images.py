@@ -11,7 +11,7 @@ from PIL import Image
 
 from ocr.config import ReaderConfig
 from ocr.errors import CorruptFileError, FileTooLargeError, UnsupportedFileError
-from ocr.images import load_image, load_images
+from ocr.images import image_array, load_image, load_images, page_grey
 
 CONFIG = ReaderConfig()
 
@@ -141,3 +141,55 @@ def test_preview_honours_exif_orientation_and_limits():
     frames[0].save(buffer, format="TIFF", save_all=True, append_images=frames[1:])
     with pytest.raises(FileTooLargeError):
         load_preview(buffer.getvalue(), "image/tiff", CONFIG)
+
+
+@pytest.mark.parametrize("mode", ["RGB", "L", "RGBA", "P", "1", "I;16"])
+def test_image_array_is_numpy_asarray(mode: str) -> None:
+    """The one-buffer copy of a decoded image gives the very array `numpy.asarray` gives, read-only like it."""
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    image = Image.fromarray(rng.integers(0, 256, (37, 53, 3), dtype=np.uint8)).convert(mode)
+    array = image_array(image)
+    expected = np.asarray(image)
+    assert array.dtype == expected.dtype and array.shape == expected.shape
+    assert np.array_equal(array, expected)
+    assert not array.flags.writeable
+
+
+def test_image_array_of_a_decoded_photo() -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(4)
+    photo = Image.fromarray(rng.integers(0, 256, (301, 203, 3), dtype=np.uint8))
+    image = load_image(_encode(photo, "JPEG", quality=80), "image/jpeg", CONFIG)
+    assert np.array_equal(image_array(image), np.asarray(image))
+
+
+@pytest.mark.parametrize("size", [(1, 1), (7, 3), (53, 37), (1200, 5)])
+@pytest.mark.parametrize("chunk", [1, 1000, 1 << 20])
+def test_page_grey_is_the_grey_of_the_whole_rgb_copy(monkeypatch, size: tuple[int, int], chunk: int) -> None:
+    """Greying an RGB page a few rows at a time gives the grey of its whole RGB copy, pixel for pixel."""
+    import cv2
+    import numpy as np
+
+    import ocr.images
+
+    monkeypatch.setattr(ocr.images, "_GREY_CHUNK", chunk)
+    rng = np.random.default_rng(size[0] * 7 + chunk)
+    image = Image.fromarray(rng.integers(0, 256, (size[1], size[0], 3), dtype=np.uint8))
+    grey = page_grey(image)
+    assert grey.dtype == np.uint8 and grey.shape == (size[1], size[0])
+    assert np.array_equal(grey, cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2GRAY))
+
+
+@pytest.mark.parametrize("mode", ["L", "RGBA", "P"])
+def test_page_grey_of_other_modes(mode: str) -> None:
+    import numpy as np
+
+    from ocr.preprocess import to_grayscale
+
+    rng = np.random.default_rng(9)
+    image = Image.fromarray(rng.integers(0, 256, (31, 45, 3), dtype=np.uint8)).convert(mode)
+    expected = to_grayscale(np.asarray(image)) if mode != "RGBA" else to_grayscale(np.asarray(image)[..., :3])
+    assert np.array_equal(page_grey(image), expected)

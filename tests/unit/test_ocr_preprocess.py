@@ -152,3 +152,18 @@ def test_the_paper_of_a_dim_photo_is_made_white_before_its_surroundings_are_blan
     assert "crop" in prepared.steps or "rectify" in prepared.steps
     # grey paper between white blanked margins is the dark class of tesseract's global threshold
     assert np.percentile(prepared.image, 50) >= 230
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_normalise_illumination_is_the_division_by_the_floored_background(seed):
+    """Skipping the floor at 1 when the background has no black changes no pixel: the bilinear enlargement of a
+    background is never darker than its darkest pixel."""
+    rng = np.random.default_rng(seed)
+    gray = rng.integers(0, 256, (173, 251), dtype=np.uint8)
+    background = rng.integers(1 if seed % 2 else 0, 4 if seed < 2 else 256, (19, 29), dtype=np.uint8)
+    enlarged = cv2.resize(background, (251, 173), interpolation=cv2.INTER_LINEAR)
+    flat = cv2.divide(gray, np.maximum(enlarged, 1), scale=255)
+    low = float(np.percentile(flat[::4, ::4], 1))
+    expected = flat if low >= 200 else cv2.convertScaleAbs(
+        flat, alpha=255.0 / (255.0 - low), beta=-low * 255.0 / (255.0 - low))
+    assert np.array_equal(normalise_illumination(gray, background), expected)
