@@ -9,9 +9,8 @@ One session, the same images for every measure: the bundled samples (fixtures/sa
   the CLI as PNG), both pinned to one core, interleaved, median of `--repeat` runs; wall and CPU seconds
   (CPU includes tesseract, and is what other work on the machine disturbs least);
 * throughput of 2 worker processes against 1 on the same list (and, as the baseline, a pure-CPU loop);
-* text-PDF seconds per page; the upload gate (`ocr.quality.check_photo`) on a 12 MP JPEG; the sandboxes'
-  cost per call (`read_document_isolated`: a fresh interpreter; `read_document_forked`: a child of a warm
-  process, what the worker uses); the gate's false rejects and detection rate.
+* text-PDF seconds per page; the upload gate (`ocr.quality.check_photo`) on a 12 MP JPEG, its false rejects and
+  detection rate; each sandbox's cost per call (`read_document_isolated`, `read_document_forked`).
 """
 
 from __future__ import annotations
@@ -139,9 +138,8 @@ def compare(samples: list[Sample], repeat: int) -> list[dict[str, object]]:
 
 
 def profile(samples: list[Sample]) -> dict[str, float]:
-    """Split the CPU of `extract_file_result` over the samples into decode, preparation, barcodes, image
-    encoding, tesseract pages per segmentation mode, rapidocr's page readings and row confirmations, and the
-    rest."""
+    """Split the CPU of `extract_file_result` over the samples by step (decode, prepare, barcodes, tesseract
+    per segmentation mode, rapidocr's page readings and row confirmations ...) and the rest."""
     import ocr.formats
     import ocr.reader
     import ocr.session
