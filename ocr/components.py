@@ -71,6 +71,15 @@ def _with_neighbours(comps: Components, limit: int = 3000) -> Components:
     return Components(comps.xs[keep], comps.ys[keep], comps.heights[keep])
 
 
+def row_score(comps: Components, angle: float, bin_size: float) -> float:
+    """Return the projection-profile sharpness of the components' baselines rotated by `angle` (degrees): the
+    sum of squared counts of baselines per row of `bin_size` pixels (rows of print give few, full rows)."""
+    rad = math.radians(angle)
+    rows = np.round((comps.ys * math.cos(rad) + comps.xs * math.sin(rad)) / bin_size).astype(np.int64)
+    counts = np.bincount(rows - rows.min())
+    return float(np.dot(counts, counts))
+
+
 _OTHER_ANGLE = 2.0  # rows running this many degrees off the receipt's are another sheet's print
 
 
@@ -84,10 +93,7 @@ def rows_at_another_angle(comps: Components, skew: float, min_contrast: float, s
     bin_size = max(2.0, float(np.median(comps.heights)) / 4)
 
     def score(at: float) -> float:
-        rad = math.radians(at)
-        rows = np.round((comps.ys * math.cos(rad) + comps.xs * math.sin(rad)) / bin_size).astype(np.int64)
-        counts = np.bincount(rows - rows.min())
-        return float(np.dot(counts, counts))
+        return row_score(comps, at, bin_size)
 
     angles = np.arange(skew - span, skew + span + 1e-9, 0.5)
     scores = np.array([score(at) for at in angles])

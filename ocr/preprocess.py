@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ocr.components import Components, ink_mask, rows_at_another_angle, shrink, text_components
+from ocr.components import Components, ink_mask, row_score, rows_at_another_angle, shrink, text_components
 from ocr.dewarp import apply_warp, fit_warp
 from ocr.geometry import Affine, Transform, Unbend
 from ocr.region import find_paper, paper_cue
@@ -110,11 +110,7 @@ def skew_and_rows(
     bin_size = max(2.0, float(np.median(comps.heights)) / 4)
 
     def score(angle: float) -> float:
-        """Return the projection-profile sharpness of the baselines rotated by `angle`."""
-        rad = math.radians(angle)
-        rows = np.round((comps.ys * math.cos(rad) + comps.xs * math.sin(rad)) / bin_size).astype(np.int64)
-        counts = np.bincount(rows - rows.min())
-        return float(np.dot(counts, counts))
+        return row_score(comps, angle, bin_size)
 
     angles = np.arange(-max_angle, max_angle + 1e-9, 0.5)
     scores = [score(angle) for angle in angles]

@@ -6,26 +6,11 @@ from __future__ import annotations
 
 from ocr import extract_fields
 from ocr.textreading import reading_from_text
+from tests.unit.test_ocr_printed_forms import _receipt as printed_receipt
 
 
 def _receipt(summary: str) -> dict[str, tuple[str, bool]]:
-    text = f"""MARKET Sp. z o.o.
-ul. Krakowiaków 80/98
-02-255 Warszawa
-NIP: 277-28-16-582
-2025-05-08
-PARAGON FISKALNY
-KABEL YDY 3X1,5 MB
-4,75 x 2,29 10,88 A
-PROFIL CD60 3M
-1 x 16,22 16,22 B
-{summary}
-SUMA PLN 27,10
-KARTA 27,10
-Kasa 3 Kasjer nr 9
-"""
-    fields = extract_fields(reading_from_text(text)).fields
-    return {name: (value.value, value.sure) for name, value in fields.items()}
+    return printed_receipt(summary, "")
 
 
 def test_sales_and_rate_amounts_on_the_row_below_their_labels_are_theirs() -> None:
