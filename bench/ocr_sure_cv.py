@@ -1,6 +1,6 @@
 """`sure` chosen on one half of SROIE train, measured on the other: ``python -m bench.ocr_sure_cv``.
 
-``python -m bench.ocr_sure_cv /work/shared/datasets/sroie-train --jobs 2`` reads every receipt once with the
+``python -m bench.ocr_sure_cv ../shared/datasets/sroie-train --jobs 2`` reads every receipt once with the
 reader the CLI uses and scores each candidate `sure` rule on both halves (documents in id order, even
 positions in half A, odd in B):
 
@@ -27,6 +27,9 @@ from paragon.evaluate import Document, field_matches, load_documents
 
 TARGET_PRECISION = 0.995
 RULES = ("one relation", "relation + second engine")
+
+#: SROIE train beside the checkout (`../shared`), wherever the checkout is
+SROIE_TRAIN = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "sroie-train"
 
 
 def read_variants(task: tuple[str, str, Any]) -> tuple[str, dict[str, Any]]:
@@ -127,7 +130,7 @@ def _run(documents: list[Document], config: Any, jobs: int,  # noqa: ANN401
 def main(argv: list[str] | None = None) -> int:
     """Read SROIE train once, cross-validate the `sure` rule over its halves, print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("folder", type=Path, nargs="?", default=Path("/work/shared/datasets/sroie-train"))
+    parser.add_argument("folder", type=Path, nargs="?", default=SROIE_TRAIN)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--save", type=Path, default=None, help="write the per-document results here (JSON)")
