@@ -15,6 +15,7 @@ from PIL import ExifTags, Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from ocr.config import ReaderConfig
 from ocr.errors import CorruptFileError, FileTooLargeError, UnsupportedFileError
+from ocr.preprocess import to_grayscale
 from ocr.sniff import AVIF, HEIC, JPEG, PNG, TIFF, WEBP
 
 _PIL_FORMATS: dict[str, tuple[str, ...]] = {
@@ -157,8 +158,7 @@ def page_grey(image: Image.Image) -> np.ndarray:
     """
     width, height = image.size
     if image.mode != "RGB" or not width or not height:
-        array = image_array(image)
-        return array if array.ndim == 2 else cv2.cvtColor(array, cv2.COLOR_RGB2GRAY)
+        return to_grayscale(image_array(image))
     grey = np.empty((height, width), np.uint8)
     encoder = Image._getencoder("RGB", "raw", "RGB")
     row = 0
@@ -176,7 +176,7 @@ def page_grey(image: Image.Image) -> np.ndarray:
     finally:
         encoder.cleanup()
     if status != 1 or row != height:
-        return cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2GRAY)
+        return to_grayscale(np.asarray(image))
     return grey
 
 

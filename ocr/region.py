@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from ocr.components import shrink
+
 _MIN_CONTRAST = 50.0
 _MIN_SEPARATION = 0.6
 _SHARP_SEPARATION = 0.88  # a split this clean is a sheet on a surface even at a small step ...
@@ -192,10 +194,7 @@ def paper_cue(gray: np.ndarray) -> np.ndarray:
     not found. A median wider than the pattern's period sets such a surface to its middle grey, while the
     receipt's thin strokes vanish into the paper white; a small max filter then removes bold print.
     """
-    side = max(gray.shape[:2])
-    factor = min(1.0, _CUE_SIDE / side)
-    size = (max(1, round(gray.shape[1] * factor)), max(1, round(gray.shape[0] * factor)))
-    small = cv2.resize(gray, size, interpolation=cv2.INTER_AREA) if factor < 1.0 else gray
+    small, _ = shrink(gray, _CUE_SIDE)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (_CUE_CLOSE, _CUE_CLOSE))
     return cv2.dilate(cv2.medianBlur(small, _CUE_MEDIAN), kernel)
 

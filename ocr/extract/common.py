@@ -51,6 +51,14 @@ def amounts_after(line: TextLine, position: int = 0) -> list[AmountMatch]:
     return [m for m in find_amounts(line.text) if m.start >= position]
 
 
+def amounts_alone(line: TextLine | None) -> list[AmountMatch]:
+    """Return the amounts of a line that holds no word (none of three letters or more), else nothing: the
+    amount of the label on the line above it, when a wide gap was read as two rows ("PTU B 8%" / "12,22")."""
+    if line is None or re.search(r"[a-z]{3,}", line.folded):
+        return []
+    return find_amounts(line.text)
+
+
 def value_near_label(lines: list[TextLine], line: TextLine, position: int) -> tuple[TextLine, AmountMatch] | None:
     """Return the amount belonging to a label: rightmost after it on its line, else on the next line."""
     same = amounts_after(line, position)

@@ -9,6 +9,7 @@ from decimal import Decimal
 from ocr.extract.common import (
     CENT,
     amounts_after,
+    amounts_alone,
     find_currency,
     find_date_time,
     find_payment,
@@ -151,9 +152,8 @@ def _amounts_on(
     for line in lines:
         if pattern.search(lettered(line.folded)):
             amounts: list[AmountMatch] = find_amounts(line.text)
-            nxt = after.get(id(line))
-            if not amounts and nxt is not None and not re.search(r"[a-z]{3,}", nxt.folded):
-                amounts = find_amounts(nxt.text)
+            if not amounts:
+                amounts = amounts_alone(after.get(id(line)))
             if amounts:
                 values.append((amounts[-1] if last else amounts[0]).value)
     return values
