@@ -6,6 +6,7 @@ import itertools
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
+from ocr.extract.common import amounts_alone
 from ocr.extract.numbers import find_amounts, format_amount
 from ocr.extract.text import Hit, TextLine, edit_distance, lettered
 from ocr.extract.values import FieldValue
@@ -79,17 +80,16 @@ def _ptu_lines(body: list[TextLine], labelled: list[TextLine]) -> list[tuple[Tex
         label = _PTU_LINE.search(folded)
         if label and line not in labelled and not _SALES_LINE.search(folded):
             amounts = [m for m in find_amounts(line.text) if m.start >= label.end()]  # not the sales before it
-            below = body[at + 1] if at + 1 < len(body) else None
-            if not amounts and below is not None and not re.search(r"[a-z]{3,}", below.folded):
-                amounts = find_amounts(below.text)
+            if not amounts:
+                amounts = amounts_alone(body[at + 1] if at + 1 < len(body) else None)
             found.append((line, amounts[-1].value if amounts else None))
     return found
 
 
-def _rate_unread(body: list[TextLine], labelled: list[TextLine]) -> bool:
+def _rate_unread(ptu_lines: list[tuple[TextLine, Decimal | None]]) -> bool:
     """Tell whether a PTU line printing its rate ("PTU B 8%") was read without its amount: the per-rate amounts
     then miss one, and amounts read under a label may belong to another (a column read after its labels)."""
-    return any(value is None and _line_rate(line) is not None for line, value in _ptu_lines(body, labelled))
+    return any(value is None and _line_rate(line) is not None for line, value in ptu_lines)
 
 
 def vat_total(
@@ -109,11 +109,12 @@ def vat_total(
     """
     implied = vat_totals_from_sales(sales)
     labelled = [line for line in body if is_vat_total_label(line)]
-    per_rate = _per_rate(body, labelled)
+    ptu_lines = _ptu_lines(body, labelled)
+    per_rate = [(line, value) for line, value in ptu_lines if value is not None]
     rates = [value for _, value in per_rate]
     rate_sum = sum(rates) if rates and sum(rates) in implied else None
     # a PTU line per sales line, or the sum fits only by counting the lines not read at 0 %
-    unread = _rate_unread(body, labelled)
+    unread = _rate_unread(ptu_lines)
     full = rate_sum is not None and len(per_rate) >= len(sales) and not unread
     # the SUMA PTU line and all per-rate lines may each fit some rate per sales line (one of them through a
     # rate not printed, 3 % for 5 %): then only per-rate amounts each checked at their printed rate are sure
@@ -213,7 +214,8 @@ def _after_rate(line: TextLine) -> str:
 
 def _line_rate(line: TextLine) -> Decimal | None:
     """Return the VAT rate of a per-rate PTU line ("PTU A 23%", "Kwota PTU B 8,00%"), else None."""
-    if not _PTU_LINE.search(lettered(line.folded)) or _SALES_LINE.search(lettered(line.folded)):
+    folded = lettered(line.folded)
+    if not _PTU_LINE.search(folded) or _SALES_LINE.search(folded):
         return None
     match = _RATE.search(line.folded)
     rate = Decimal(match.group(1)) if match else None

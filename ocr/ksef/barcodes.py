@@ -75,7 +75,7 @@ def decode_page(image: np.ndarray, page: int) -> list[dict[str, Any]]:
         # and could not decode (a code whose modules the reduction blurred): on a receipt without codes that
         # pass found nothing and the full size, 80 ms of a 12 MP photo, would find nothing either
         found = _decode(small, errors=True)
-        if not any(code.valid for code in found) and found:
+        if found and not any(code.valid for code in found):
             found = _decode(grey)
     codes: dict[tuple[str, str], dict[str, Any]] = {}
     for code in found:
