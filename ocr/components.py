@@ -20,7 +20,25 @@ def shrink(image: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
         return image, 1.0
     factor = max_side / side
     size = (max(1, round(image.shape[1] * factor)), max(1, round(image.shape[0] * factor)))
-    return cv2.resize(image, size, interpolation=cv2.INTER_AREA), factor
+    return area_reduce(image, size), factor
+
+
+def area_reduce(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Reduce `image` to `size` (width, height) by area averaging, in two steps when it is cheaper.
+
+    OpenCV averages areas about ten times faster when both factors are the same whole number (a 12 MP photo
+    halves in 3 ms, where a reduction by 2.4 takes 28 ms): the image is first reduced by the largest whole
+    factor that keeps it at least `size` (dropping fewer than that many pixels at its right and bottom edges),
+    and only the remainder, less than twofold, is averaged the slow way, on the smaller image.
+    """
+    width, height = size
+    whole = min(image.shape[1] // max(1, width), image.shape[0] // max(1, height))
+    if whole >= 2:
+        rows, cols = image.shape[0] // whole, image.shape[1] // whole
+        image = cv2.resize(image[: rows * whole, : cols * whole], (cols, rows), interpolation=cv2.INTER_AREA)
+    if (image.shape[1], image.shape[0]) == (width, height):
+        return image
+    return cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
 
 
 @dataclass(frozen=True, eq=False)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ocr.components import Components, ink_mask, row_score, rows_at_another_angle, shrink, text_components
+from ocr.components import Components, area_reduce, ink_mask, row_score, rows_at_another_angle, shrink, text_components
 from ocr.dewarp import apply_warp, fit_warp
 from ocr.geometry import Affine, Transform, Unbend
 from ocr.region import find_paper, paper_cue
@@ -176,8 +176,9 @@ def scale_to_text_height(
     if 0.9 <= factor <= 1.12:
         return gray, 1.0
     size = (max(1, round(gray.shape[1] * factor)), max(1, round(gray.shape[0] * factor)))
-    method = cv2.INTER_CUBIC if factor > 1 else cv2.INTER_AREA
-    return cv2.resize(gray, size, interpolation=method), factor
+    if factor > 1:
+        return cv2.resize(gray, size, interpolation=cv2.INTER_CUBIC), factor
+    return area_reduce(gray, size), factor
 
 
 def binarise(gray: np.ndarray, text_height: float | None = None) -> np.ndarray:

@@ -167,3 +167,22 @@ def test_normalise_illumination_is_the_division_by_the_floored_background(seed):
     expected = flat if low >= 200 else cv2.convertScaleAbs(
         flat, alpha=255.0 / (255.0 - low), beta=-low * 255.0 / (255.0 - low))
     assert np.array_equal(normalise_illumination(gray, background), expected)
+
+
+def test_area_reduce_halves_by_whole_pixels_and_averages_the_rest_like_a_direct_reduction():
+    from ocr.components import area_reduce, shrink
+
+    rng = np.random.default_rng(3)
+    smooth = cv2.GaussianBlur((rng.random((1201, 803)) * 255).astype(np.uint8), (0, 0), 4)
+    # a whole factor: exactly the 2x2 averages of the image without its odd last row and column
+    halved = area_reduce(smooth, (401, 600))
+    expected = smooth[:1200, :802].reshape(600, 2, 401, 2).mean(axis=(1, 3))
+    assert halved.shape == (600, 401)
+    assert np.abs(halved.astype(float) - expected).max() <= 0.5 + 1e-9
+    # any other factor: the size asked for, within a grey level of OpenCV's one-step area reduction
+    reduced, factor = shrink(smooth, 500)
+    direct = cv2.resize(smooth, (reduced.shape[1], reduced.shape[0]), interpolation=cv2.INTER_AREA)
+    assert max(reduced.shape) == 500 and factor == pytest.approx(500 / 1201)
+    assert np.abs(reduced.astype(int) - direct.astype(int)).mean() < 1.0
+    # never enlarged
+    assert area_reduce(smooth, (803, 1201)) is smooth
