@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fixtures.wideset import SPLITS
 from paragon.evaluate import Document, Progress, Report, build_report, load_documents, run_documents
 
 FIELDS = ("seller_nip", "date", "total", "document_number", "vat_total")
@@ -106,8 +107,6 @@ def table(results: list[SplitResult]) -> str:
 
 def report_file(result: SplitResult, jobs: int, scale: float) -> dict[str, Any]:
     """The JSON written for a split: the scores of every subset and the failures of all its documents."""
-    from fixtures.wideset import SPLITS
-
     return {
         "split": result.split,
         "first_seed": SPLITS[result.split],
@@ -124,13 +123,13 @@ def main(argv: list[str] | None = None) -> int:
     """Write, read and score the chosen splits; print the side-by-side table; write the report files."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--splits", nargs="+", choices=("dev", "dev2", "heldout"), default=["dev", "heldout"])
+    parser.add_argument("--splits", nargs="+", choices=tuple(SPLITS), default=["dev", "heldout"])
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every kind's count in each split")
     parser.add_argument("--reports", type=Path, default=Path("var/bench"), help="folder for the JSON reports")
     parser.add_argument("--keep", type=Path, default=None, help="write the splits here instead of a temp folder")
     parser.add_argument("--written", type=Path, default=None,
                         help="read the splits already written in DIR/wideset-SPLIT (with their labels.json)")
-    parser.add_argument("--dev-failures", action="store_true", help="print the tuning splits' (dev, dev2) wrong fields")
+    parser.add_argument("--dev-failures", action="store_true", help="print the tuning splits' (dev, dev2, dev3) wrong fields")
     args = parser.parse_args(argv)
     config = _reader_config()
     args.reports.mkdir(parents=True, exist_ok=True)
