@@ -54,9 +54,10 @@ def read_image(data: bytes, media_type: str, session: OcrSession) -> DocumentRea
 
     Each page is turned grey once (`page_grey`: what `to_grayscale` makes of its pixels, which the preparation
     reads) and that grey is what the barcodes are searched in too: a second grey of a 12 MP photo by another
-    formula cost 30 ms, its RGB copy 40 ms.
+    formula cost 30 ms, its RGB copy 40 ms. A colour JPEG's grey comes straight from its decoder (nothing
+    here needs its colours; the traits hash a grey thumbnail): 20 ms instead of 70 for a 12 MP photo.
     """
-    images = load_images(data, media_type, session.config)
+    images = load_images(data, media_type, session.config, grey=True)
     greys = [page_grey(image) for image in images]
     pages = tuple(session.page(grey, number) for number, grey in enumerate(greys, start=1))
     traits = page_traits(images[0], media_type, data) if session.config.image_traits else DocumentTraits()

@@ -193,3 +193,36 @@ def test_page_grey_of_other_modes(mode: str) -> None:
     image = Image.fromarray(rng.integers(0, 256, (31, 45, 3), dtype=np.uint8)).convert(mode)
     expected = to_grayscale(np.asarray(image)) if mode != "RGBA" else to_grayscale(np.asarray(image)[..., :3])
     assert np.array_equal(page_grey(image), expected)
+
+
+def _colour_photo(size: tuple[int, int] = (96, 64)) -> Image.Image:
+    import numpy as np
+
+    from PIL import ImageFilter
+
+    # a photo's colours: smooth and unsaturated (saturated noise clips in RGB, where its grey does not)
+    rng = np.random.default_rng(5)
+    noise = Image.fromarray((40 + rng.random((size[1], size[0], 3)) * 175).astype("uint8"), "RGB")
+    return noise.filter(ImageFilter.GaussianBlur(2))
+
+
+def test_a_colour_jpeg_read_for_its_grey_comes_from_the_decoder_within_a_grey_level():
+    import numpy as np
+
+    data = _encode(_colour_photo(), "JPEG", quality=90)
+    grey = load_image(data, "image/jpeg", CONFIG, grey=True)
+    colour = load_image(data, "image/jpeg", CONFIG)
+    assert grey.mode == "L" and colour.mode == "RGB" and grey.size == colour.size
+    difference = np.abs(page_grey(grey).astype(int) - page_grey(colour).astype(int))
+    assert difference.max() <= 1 and difference.mean() < 0.5
+
+
+def test_a_grey_read_keeps_exif_orientation_and_leaves_other_formats_alone():
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90° clockwise to display
+    turned = load_image(_encode(_colour_photo((40, 20)), "JPEG", exif=exif), "image/jpeg", CONFIG, grey=True)
+    assert turned.size == (20, 40) and turned.mode == "L"
+    png = load_images(_encode(_colour_photo(), "PNG"), "image/png", CONFIG, grey=True)
+    assert [page.mode for page in png] == ["RGB"]
+    grey_png = load_image(_encode(Image.new("L", (8, 8), 200), "PNG"), "image/png", CONFIG, grey=True)
+    assert grey_png.mode == "L"
