@@ -58,6 +58,17 @@ def test_the_hour_of_a_time_run_into_the_receipt_number_is_not_part_of_it():
     assert _number("Paragon nr 0475/211:44\n") == "0475/2"
 
 
+def test_a_hash_number_among_background_marks_on_both_sides_under_the_banner_is_the_receipt_number():
+    text = HEAD.replace("PARAGON FISKALNY\n", "SJJGL PARAGON FISKALNY SEA\nd1tu eskm aš.ń5ęż #9184 PDBSBK\n")
+    assert extract_fields(reading_from_text(text + "Razem 843,91\n")).value("document_number") == "9184"
+    footer = HEAD + "SUMA: 10,00\n0084/1653 #0102 DANUTA W.\n"  # further down, a register's or cashier's code
+    assert extract_fields(reading_from_text(footer)).value("document_number") != "0102"
+
+
+def test_a_receipt_number_label_with_its_dot_read_as_a_comma_is_still_its_label():
+    assert _number("nr wydr,604336\n#Kasa 12 Kasjer 013\n") == "604336"
+
+
 def test_a_hash_number_right_of_the_date_and_time_is_the_receipt_number():
     text = HEAD.replace("22.01.2024\n", "e 19.12.2024 13:12        #1370 i\n") + "SUMA: 10,00\n#Kasa 8 Kasjer 019\n"
     assert extract_fields(reading_from_text(text)).value("document_number") == "1370"
