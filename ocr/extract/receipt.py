@@ -57,6 +57,8 @@ _DOC_NUMBER: tuple[tuple[re.Pattern[str], float], ...] = (
     (re.compile(r"\d{1,2}:\d{2}(?::\d{2})?\s+[#h]\s?([0-9]{4,8})(?=\s|$)"), 0.75),
     # "#7112 14:35" in the footer (noise before it): the number beside the time, which a register's "#Kasa" is not
     (re.compile(r"(?<!kasjer )(?<!kasa )(?<!kasjer)(?<!kasa)#\s?([0-9]{4,8})\s+\d{1,2}:\d{2}(?!\d)"), 0.7),
+    # "#71 1 2 1 4: 35" for "#7112 14:35": letter-spaced print read a character at a time (the hour has two digits)
+    (re.compile(r"(?<!kasjer )(?<!kasa )(?<![\w#])#\s?((?:\d\s?){4,8}?)\s?\d\s?\d\s?:\s?\d\s?\d(?!\d)"), 0.65),
 )
 _GLUED_TIME = re.compile(r"\d{2}:\d{2}(?!\d)")  # "nr wydr.8519015:32": the space before the time lost
 _MAX_VAT_SHARE = Decimal(23) / Decimal(123)  # the VAT in a gross amount at the highest Polish rate
@@ -286,7 +288,7 @@ def _document_number(lines: list[TextLine], anchor: int | None) -> FieldValue | 
                 start, end = match.start(1) + skip, match.end(1) + skip
                 if _GLUED_TIME.match(line.folded, end - 2) and end - start > 5:
                     end -= 2  # the hour of a time run into the number
-                return Hit(line.text[start:end].upper(), line, start, end, strength).field()
+                return Hit(line.text[start:end].upper().replace(" ", ""), line, start, end, strength).field()
     banner = _under_banner(lines, anchor)
     if banner is not None:
         return banner

@@ -78,6 +78,11 @@ def test_a_hash_number_beside_the_time_after_background_noise_is_the_receipt_num
     assert _number("b0ay8ca31f 82f1isu #7112 14:35 9i 3.n7spk\n#Kasa 4 Kasjer 037\n") == "7112"
 
 
+def test_a_letter_spaced_hash_number_read_a_character_at_a_time_beside_the_time_is_the_receipt_number():
+    assert _number("ńgo5ą0u3 ntafuczyh #71 1 2 1 4: 35 M 3n?spk\n#Kasa 4 Kasjer 037\n") == "7112"
+    assert _number("Kasjer #0 1 0 2 0 7: 25\n") != "0102"  # the cashier's code
+
+
 def test_an_invoice_number_with_its_last_digits_split_off_is_joined():
     text = "FAKTURA VAT |\nNr faktury: F/2025/01 156\nData wystawienia: 2025-03-30\nDo zapłaty: 24,75 PLN\n"
     assert extract_fields(reading_from_text(text)).value("document_number") == "F/2025/01156"
