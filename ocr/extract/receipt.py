@@ -66,6 +66,8 @@ _NOISE_CONFIDENCE = 0.6  # words read with less confidence than this before a "#
 _TRAILING_CODE = re.compile(r"(?<![\w/])([A-Z]?\d{4,8}(?:/\d{2,6})?)[\s|!.,;:]*$")
 _HASH_WORD = re.compile(r"(?<!\S)#\s?([0-9]{4,8})(?!\S)")  # "#9184" as a word of its own
 _BANNER_STRENGTH = 0.7
+# what ends a date's day or month ("01.07.2020", "82. 12.2824": a year misread), or a range's first number
+_DATE_BEFORE = re.compile(r"(?:\d\s?[./]|-)\s?$")
 _CODE_CONTEXT = re.compile(r"\bnip\b|\d{4}-\d{2}-\d{2}|\d{2}[.-]\d{2}[.-]\d{4}")
 
 
@@ -292,12 +294,14 @@ def _document_number(lines: list[TextLine], anchor: int | None) -> FieldValue | 
     banner = _under_banner(lines, anchor)
     if banner is not None:
         return banner
-    nearby = lines[max(0, anchor - 2) : anchor][::-1] if anchor else []
+    # only the date's line (or the NIP's) prints a number unlabelled: a code ending a line of unknown text (the
+    # background read as words, "TUF bę ee 03 of stp żę 4754,") is no more a number than any other digits
     context = [line for line in lines[: anchor or max(10, len(lines) // 2)] if _CODE_CONTEXT.search(line.folded)]
+    nearby = [line for line in context[::-1] if anchor and line.index >= anchor - 2]
     for line, strength in [(line, 0.6) for line in nearby] + [(line, 0.45) for line in context]:
         match = _TRAILING_CODE.search(line.text)
         if match and not re.search(r"\d{2}:\d{2}\s*$", line.text) and match.start(1) > 0:
-            if not line.text[: match.start(1)].endswith("-"):
+            if not _DATE_BEFORE.search(line.text[: match.start(1)]):
                 code = _without_hash(match.group(1), lines)
                 # an unlabelled code is a guess (a misread date's year, "24,84, 2824"): it lends no support
                 # when readings are merged, so one reading's labelled number outweighs it in every other

@@ -78,6 +78,16 @@ def test_a_hash_number_beside_the_time_after_background_noise_is_the_receipt_num
     assert _number("b0ay8ca31f 82f1isu #7112 14:35 9i 3.n7spk\n#Kasa 4 Kasjer 037\n") == "7112"
 
 
+def test_a_code_ending_a_line_of_unknown_text_or_a_dates_year_is_no_receipt_number():
+    def guess(line: str) -> str | None:
+        text = HEAD.replace("22.01.2024\nPARAGON FISKALNY\n", f"{line}\nPARAGON FISKALNY\n") + "SUMA: 10,00\n"
+        return extract_fields(reading_from_text(text)).value("document_number")
+
+    assert guess("TUF bę ee 03 of stp żę 4754,") is None  # the background read as words
+    assert guess("82. 12.2824") is None  # a date's year misread
+    assert guess("24.05.2025 13:43 4627 |") == "4627"  # the number printed beside the date and time
+
+
 def test_a_letter_spaced_hash_number_read_a_character_at_a_time_beside_the_time_is_the_receipt_number():
     assert _number("ńgo5ą0u3 ntafuczyh #71 1 2 1 4: 35 M 3n?spk\n#Kasa 4 Kasjer 037\n") == "7112"
     assert _number("Kasjer #0 1 0 2 0 7: 25\n") != "0102"  # the cashier's code
