@@ -281,7 +281,8 @@ def _unswapped(total: FieldValue | None, vat: FieldValue | None) -> tuple[FieldV
 
 
 def _document_number(lines: list[TextLine], anchor: int | None) -> FieldValue | None:
-    """Return the receipt number: labelled forms first, then a code at the end of the line above the header."""
+    """Return the receipt number: labelled forms first, then a "#1234" under the banner, then (a guess) a code
+    ending the date's line above the header."""
     for pattern, strength in _DOC_NUMBER:
         for line in lines:
             skip = _noise_before(line) if pattern.pattern.startswith("^") else 0
