@@ -67,7 +67,7 @@ def read_document(data: bytes, config: ReaderConfig = DEFAULT_CONFIG) -> Documen
     session = OcrSession(config, started + config.timeout_s)
     reading = entry.read(data, entry.media_type, session)
     printed = _Printed()
-    if session.inputs and not _hopeless(reading) and not _only_a_product_code(reading, printed):
+    if session.inputs and not _hopeless(reading, printed) and not _only_a_product_code(reading, printed):
         reading = _more_readings(reading, session, printed)
         if config.second_engine:
             pages = session.page_images()
@@ -75,13 +75,19 @@ def read_document(data: bytes, config: ReaderConfig = DEFAULT_CONFIG) -> Documen
     return replace(reading, seconds=round(time.monotonic() - started, 3))
 
 
-def _hopeless(reading: DocumentReading) -> bool:
-    """Tell whether the first reading found next to no text, or its pages no rows of print (`NO_ROWS_STEP`):
-    another pass over noise only costs time."""
+def _hopeless(reading: DocumentReading, printed: _Printed) -> bool:
+    """Tell whether the first reading found next to no text, or its pages no rows of print (`NO_ROWS_STEP`) and
+    it no document: another pass over noise only costs time.
+
+    The page preparation's verdict of no rows is a guess from how the specks line up; a curled or bent photo
+    can line up no better than noise and still read as a receipt (118 words, its sales, PTU and total lines).
+    The reading showing a receipt's or an invoice's cues overrules the guess: such a page gets its further
+    readings (the noise photo the verdict was made for reads as no kind of document).
+    """
     pages = [page for page in reading.pages if page.source is PageSource.OCR]
     words = sum(word_count(page) for page in pages)
     if pages and all(NO_ROWS_STEP in page.steps for page in pages):
-        return True
+        return printed(reading).kind is DocumentKind.UNKNOWN
     return bool(pages) and (words < FEW_WORDS or max(page.mean_confidence for page in pages) < NOISE_CONFIDENCE)
 
 
@@ -148,7 +154,7 @@ def _second_opinions(
     a key field or read differently by them; a timeout keeps the readings made so far (further opinions are
     optional).
     """
-    if _hopeless(reading):
+    if _hopeless(reading, printed):
         return reading
     try:
         if not needs_second_reading(printed(reading)):
@@ -175,7 +181,7 @@ def _second_engine(reading: DocumentReading, session: OcrSession, printed: _Prin
     Its reading joins the alternates; the merge then lets the document's arithmetic and check digits
     choose between the engines' values. A missing engine, a failure or a timeout keeps what tesseract read.
     """
-    if _hopeless(reading) or not needs_second_reading(printed(reading)):
+    if _hopeless(reading, printed) or not needs_second_reading(printed(reading)):
         return reading
     try:
         return replace(reading, alternates=reading.alternates + session.second_engine())

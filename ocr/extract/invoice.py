@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from decimal import Decimal
 
 from ocr.extract.common import CENT, find_currency, find_payment, matches_any
@@ -133,12 +134,25 @@ def _vat_beside_net(lines: list[TextLine], total: FieldValue) -> FieldValue | No
     return None
 
 
+def _block_nip(block: list[TextLine]) -> NipCandidate | None:
+    """Return the NIP of a party block; not valid (so never sure) when the block prints two different NIPs
+    that pass their check digit after their labels.
+
+    A block holds one party: two confirmed NIPs in it mean the blocks were cut wrong (the other party's
+    column ran into this one), and the check digit cannot tell which of the two is this party's.
+    """
+    candidates = find_nips(block)
+    best = best_nip(candidates)
+    confirmed = {c.digits for c in candidates if c.labelled and c.valid}
+    return replace(best, valid=False) if best is not None and len(confirmed) > 1 else best
+
+
 def _nips(
     lines: list[TextLine], seller_block: list[TextLine], buyer_block: list[TextLine]
 ) -> tuple[NipCandidate | None, NipCandidate | None]:
     """Pick the seller and buyer NIPs from their blocks, else in print order (seller first)."""
-    seller = best_nip(find_nips(seller_block)) if seller_block else None
-    buyer = best_nip(find_nips(buyer_block)) if buyer_block else None
+    seller = _block_nip(seller_block)
+    buyer = _block_nip(buyer_block)
     if seller is None or buyer is None:
         everything = [c for c in find_nips(lines) if c.labelled or c.valid]
         distinct = [c for i, c in enumerate(everything) if c.digits not in {e.digits for e in everything[:i]}]

@@ -11,6 +11,9 @@ _SELLER = re.compile(r"sprzedawca|wystawca|dostawca")
 _BUYER = re.compile(r"nabywca|odbiorca|kupujacy|platnik")
 _END = re.compile(r"^\s*(?:lp\b|l\.p|nazwa\s*towaru|nazwa\s*uslugi|pozycj|sposob\s*platnosci|forma\s*platnosci)")
 _MAX_BLOCK = 7
+#: A skewed photo tilts a side-by-side row: the labels of its two columns stand this many label heights apart
+#: (centre to centre) at most, and the line grouping may then cut them into two lines
+_TILTED_ROW = 2.0
 
 
 def _sub_line(line: TextLine, words: list[Word], label: re.Pattern[str] | None = None) -> TextLine | None:
@@ -21,20 +24,46 @@ def _sub_line(line: TextLine, words: list[Word], label: re.Pattern[str] | None =
     return sub_line(line, words)
 
 
+def _label_word(line: TextLine, label: re.Pattern[str]) -> Word | None:
+    """Return the word carrying `label` on a line, if any."""
+    return next((word for word in line.line.words if label.search(fold_lower(word.text))), None)
+
+
 def _label_word_x(line: TextLine, label: re.Pattern[str]) -> float | None:
     """Return the left x of the word carrying `label` on a line, if any."""
-    for word in line.line.words:
-        if label.search(fold_lower(word.text)):
-            return word.box.x
-    return None
+    word = _label_word(line, label)
+    return word.box.x if word is not None else None
 
 
-def _side_by_side(lines: list[TextLine], head: TextLine, split: float) -> tuple[list[TextLine], list[TextLine]]:
-    """Cut the lines under a shared label line at x = `split` into seller and buyer columns."""
+def _tilted_row(seller_head: TextLine, buyer_head: TextLine) -> float | None:
+    """Return the buyer column's left x when the two labels, read on different lines, are one tilted row of
+    side-by-side columns: on the same page, the buyer's label right of the seller's, their centres less than
+    `_TILTED_ROW` label heights apart. Else None (stacked blocks: the labels share a column).
+
+    A photo taken a few degrees askew lifts the right column above the left one by more than the line
+    grouping allows: "Nabywca:" then opens a line of its own, the seller's label the next, and every row
+    below mixes the two columns, so cutting them as stacked blocks gives the seller the buyer's NIP.
+    """
+    if seller_head.page != buyer_head.page:
+        return None
+    seller, buyer = _label_word(seller_head, _SELLER), _label_word(buyer_head, _BUYER)
+    if seller is None or buyer is None or buyer.box.x < seller.box.x + seller.box.w:
+        return None
+    height = max(seller.box.h, buyer.box.h, 1.0)
+    rise = abs((seller.box.y + seller.box.h / 2) - (buyer.box.y + buyer.box.h / 2))
+    return buyer.box.x if rise < _TILTED_ROW * height else None
+
+
+def _side_by_side(
+    lines: list[TextLine], head: TextLine, split: float, last_head: TextLine | None = None
+) -> tuple[list[TextLine], list[TextLine]]:
+    """Cut the lines from a label line (through `last_head`, the other label's line of a tilted row) at
+    x = `split` into seller and buyer columns."""
     seller: list[TextLine] = []
     buyer: list[TextLine] = []
-    for line in [head] + lines[head.index + 1 : head.index + 1 + _MAX_BLOCK]:
-        if line is not head and (_END.search(line.folded) or _SELLER.search(line.folded)):
+    last = max(head.index, last_head.index) if last_head is not None else head.index
+    for line in lines[head.index : last + 1 + _MAX_BLOCK]:
+        if line.index > last and (_END.search(line.folded) or _SELLER.search(line.folded)):
             break
         left = [w for w in line.line.words if w.box.x < split - 1]
         right = [w for w in line.line.words if w.box.x >= split - 1]
@@ -65,8 +94,9 @@ def party_blocks(lines: list[TextLine]) -> tuple[list[TextLine], list[TextLine]]
         lines: the document lines with word positions.
 
     Returns:
-        The lines of each party block with the label words removed; for side-by-side layouts each
-        line is cut at the x position of the buyer label.
+        The lines of each party block with the label words removed; for side-by-side layouts (also when a
+        tilted photo puts the two labels on two lines, `_tilted_row`) each line is cut at the x position of
+        the buyer label.
     """
     seller_head = next((line for line in lines if _SELLER.search(line.folded)), None)
     buyer_head = next((line for line in lines if _BUYER.search(line.folded)), None)
@@ -75,6 +105,11 @@ def party_blocks(lines: list[TextLine]) -> tuple[list[TextLine], list[TextLine]]
         seller_x = _label_word_x(seller_head, _SELLER)
         if split is not None and seller_x is not None and seller_x < split:
             return _side_by_side(lines, seller_head, split)
+    elif seller_head is not None and buyer_head is not None:
+        split = _tilted_row(seller_head, buyer_head)
+        if split is not None:
+            first, last = sorted((seller_head, buyer_head), key=lambda line: line.index)
+            return _side_by_side(lines, first, split, last)
     seller = _stacked(lines, seller_head, _SELLER, _BUYER) if seller_head else []
     buyer = _stacked(lines, buyer_head, _BUYER, _SELLER) if buyer_head else []
     return seller, buyer

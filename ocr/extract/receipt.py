@@ -23,6 +23,7 @@ from ocr.extract.numbers import AmountMatch, find_amounts, format_amount, joined
 from ocr.extract.text import Hit, TextLine, edit_distance, fuzzy_token, lettered
 from ocr.extract.values import FieldValue
 from ocr.extract.vat import (
+    carries_vat,
     one_digit_apart,
     sales_at_printed_rates,
     sales_contradicted,
@@ -41,7 +42,8 @@ _NOT_TOTAL_AFTER = ("ptu", "vat", "obnizek", "rabatow", "opodatk")
 # A label's letters may be split by a space ("Pa ragon nr", "nr wy dr."): print spaced wide, read apart
 _PARAGON = r"p\s?[a-z]\s?[a-z]\s?[a-z]\s?g\s?[a-z]\s?n"  # a vowel or two misread too ("paregonu"): p, g, n hold it
 _DOC_NUMBER: tuple[tuple[re.Pattern[str], float], ...] = (
-    (re.compile(r"(?:nr\s*)?[uw]\s?y\s?d\s?r\.?\s*[:.]?\s*([0-9][0-9/\-]{2,})"), 0.95),
+    # "nr wydr,604336": the second engine reads the label's dot as a comma
+    (re.compile(r"(?:nr\s*)?[uw]\s?y\s?d\s?r[.,]?\s*[:.]?\s*([0-9][0-9/\-]{2,})"), 0.95),
     (re.compile(rf"(?:nr|numer)\s*{_PARAGON}\s?u\s*[:.]?\s*([0-9a-z][0-9a-z/\-]{{2,}})"), 0.9),
     (re.compile(rf"{_PARAGON}\s*(?:nr|numer)\s*[:.]?\s*([0-9][0-9/\-]{{2,}})"), 0.9),
     (re.compile(r"paragon\s*fisk\w*\s*(?:nr)?\s*[:.]?\s*([0-9]{3,})"), 0.85),
@@ -55,11 +57,17 @@ _DOC_NUMBER: tuple[tuple[re.Pattern[str], float], ...] = (
     (re.compile(r"\d{1,2}:\d{2}(?::\d{2})?\s+[#h]\s?([0-9]{4,8})(?=\s|$)"), 0.75),
     # "#7112 14:35" in the footer (noise before it): the number beside the time, which a register's "#Kasa" is not
     (re.compile(r"(?<!kasjer )(?<!kasa )(?<!kasjer)(?<!kasa)#\s?([0-9]{4,8})\s+\d{1,2}:\d{2}(?!\d)"), 0.7),
+    # "#71 1 2 1 4: 35" for "#7112 14:35": letter-spaced print read a character at a time (the hour has two digits)
+    (re.compile(r"(?<!kasjer )(?<!kasa )(?<![\w#])#\s?((?:\d\s?){4,8}?)\s?\d\s?\d\s?:\s?\d\s?\d(?!\d)"), 0.65),
 )
 _GLUED_TIME = re.compile(r"\d{2}:\d{2}(?!\d)")  # "nr wydr.8519015:32": the space before the time lost
 _MAX_VAT_SHARE = Decimal(23) / Decimal(123)  # the VAT in a gross amount at the highest Polish rate
 _NOISE_CONFIDENCE = 0.6  # words read with less confidence than this before a "#1234" are the background's
 _TRAILING_CODE = re.compile(r"(?<![\w/])([A-Z]?\d{4,8}(?:/\d{2,6})?)[\s|!.,;:]*$")
+_HASH_WORD = re.compile(r"(?<!\S)#\s?([0-9]{4,8})(?!\S)")  # "#9184" as a word of its own
+_BANNER_STRENGTH = 0.7
+# what ends a date's day or month ("01.07.2020", "82. 12.2824": a year misread), or a range's first number
+_DATE_BEFORE = re.compile(r"(?:\d\s?[./]|-)\s?$")
 _CODE_CONTEXT = re.compile(r"\bnip\b|\d{4}-\d{2}-\d{2}|\d{2}[.-]\d{2}[.-]\d{4}")
 
 
@@ -257,8 +265,24 @@ def _bears_vat(total: FieldValue | None, vat: FieldValue | None) -> FieldValue |
     return total
 
 
+def _unswapped(total: FieldValue | None, vat: FieldValue | None) -> tuple[FieldValue | None, FieldValue | None]:
+    """Return the total and the VAT total, exchanged (and unsure) when the VAT read exceeds what any Polish rate
+    leaves in the total read while the total read is exactly the VAT of the other at one rate.
+
+    A photo tilted more than its rows allow pairs each label with the amount of another row ("ŁĄCZNA KWOTA
+    PTU 522,19" above "Razem ... 97,65"): the two values are right but each under the other's label.
+    """
+    if total is None or vat is None or total.sure or vat.sure:
+        return total, vat
+    gross, tax = Decimal(total.value), Decimal(vat.value)
+    if tax <= gross * _MAX_VAT_SHARE + CENT or not carries_vat(tax, gross):
+        return total, vat
+    return replace(vat, confidence=min(vat.confidence, 0.5)), replace(total, confidence=min(total.confidence, 0.5))
+
+
 def _document_number(lines: list[TextLine], anchor: int | None) -> FieldValue | None:
-    """Return the receipt number: labelled forms first, then a code at the end of the line above the header."""
+    """Return the receipt number: labelled forms first, then a "#1234" under the banner, then (a guess) a code
+    ending the date's line above the header."""
     for pattern, strength in _DOC_NUMBER:
         for line in lines:
             skip = _noise_before(line) if pattern.pattern.startswith("^") else 0
@@ -267,19 +291,38 @@ def _document_number(lines: list[TextLine], anchor: int | None) -> FieldValue | 
                 start, end = match.start(1) + skip, match.end(1) + skip
                 if _GLUED_TIME.match(line.folded, end - 2) and end - start > 5:
                     end -= 2  # the hour of a time run into the number
-                return Hit(line.text[start:end].upper(), line, start, end, strength).field()
-    nearby = lines[max(0, anchor - 2) : anchor][::-1] if anchor else []
+                return Hit(line.text[start:end].upper().replace(" ", ""), line, start, end, strength).field()
+    banner = _under_banner(lines, anchor)
+    if banner is not None:
+        return banner
+    # only the date's line (or the NIP's) prints a number unlabelled: a code ending a line of unknown text (the
+    # background read as words, "TUF bę ee 03 of stp żę 4754,") is no more a number than any other digits
     context = [line for line in lines[: anchor or max(10, len(lines) // 2)] if _CODE_CONTEXT.search(line.folded)]
+    nearby = [line for line in context[::-1] if anchor and line.index >= anchor - 2]
     for line, strength in [(line, 0.6) for line in nearby] + [(line, 0.45) for line in context]:
         match = _TRAILING_CODE.search(line.text)
         if match and not re.search(r"\d{2}:\d{2}\s*$", line.text) and match.start(1) > 0:
-            if not line.text[: match.start(1)].endswith("-"):
+            if not _DATE_BEFORE.search(line.text[: match.start(1)]):
                 code = _without_hash(match.group(1), lines)
                 # an unlabelled code is a guess (a misread date's year, "24,84, 2824"): it lends no support
                 # when readings are merged, so one reading's labelled number outweighs it in every other
                 guess = Hit(code, line, match.end(1) - len(code), match.end(1), strength).field()
                 return replace(guess, support=0)
     return None
+
+
+def _under_banner(lines: list[TextLine], anchor: int | None) -> FieldValue | None:
+    """Return a "#1234" standing as a word of its own on the line under PARAGON FISKALNY.
+
+    The number printed alone under the banner is read among a patterned background's marks on both sides
+    ("d1tu eskm aš.ń5ężębbppa9g #9184 PDBSBK"): neither opening the line nor beside the time, it matches no
+    labelled form. No register's or cashier's code is printed there (they close the receipt).
+    """
+    line = lines[anchor + 1] if anchor is not None and anchor + 1 < len(lines) else None
+    match = _HASH_WORD.search(line.text) if line is not None else None
+    if line is None or match is None:
+        return None
+    return Hit(match.group(1), line, match.start(1), match.end(1), _BANNER_STRENGTH).field()
 
 
 def _noise_before(line: TextLine) -> int:
@@ -341,6 +384,7 @@ def extract_receipt(lines: list[TextLine]) -> tuple[dict[str, FieldValue], list[
     fields[FieldName.TOTAL] = _total_against_sales(total, evidence.sales, sales_vat)
     fields[FieldName.VAT_TOTAL] = vat = vat_total(lines, body, evidence.sales, fields[FieldName.TOTAL])
     fields[FieldName.TOTAL] = _bears_vat(fields[FieldName.TOTAL], vat)
+    fields[FieldName.TOTAL], fields[FieldName.VAT_TOTAL] = _unswapped(fields[FieldName.TOTAL], vat)
     fields[FieldName.DOCUMENT_NUMBER] = _document_number(lines, anchor)
     fields[FieldName.SELLER_NAME] = seller_name(header)
     fields[FieldName.SELLER_ADDRESS] = seller_address(header)

@@ -137,7 +137,32 @@ def vat_total(
     repaired = _one_digit_repair([Decimal(hit.value) for hit in options] + ([sum(rates)] if rates else []), sales)
     if repaired is not None:
         return FieldValue(format_amount(repaired), 0.5, (), False)
+    if not options and not ptu_lines:
+        return _unlabelled_rates(body, sales)
     return options[0].field() if options else None
+
+
+def _unlabelled_rates(body: list[TextLine], sales: list[Decimal]) -> FieldValue | None:
+    """Return the sum of the amounts printed after a rate on lines whose PTU label was lost ("* 4 23,00% 14,02",
+    "Δ23.00% 14,02" for "Kwota A 23,00% 14,02"), when each is the VAT of a sales line at the rate it prints.
+
+    Nothing but the arithmetic says such a line is a PTU line: the sales line, the rate and the amount, read
+    apart, agree on it. Not sure: the label that says what the amount is was not read.
+    """
+    found: list[Decimal] = []
+    for line in body:
+        folded = lettered(line.folded)
+        rate = _RATE.search(line.folded)
+        if rate is None or _SALES_LINE.search(folded) or is_vat_total_label(line):
+            continue
+        amounts = find_amounts(line.text[rate.end() :])
+        percent = Decimal(rate.group(1))
+        if amounts and percent in _RATES and percent > 0:
+            if any(vat_of(gross, percent) == amounts[-1].value for gross in sales):
+                found.append(amounts[-1].value)
+    if not found or len(found) > len(sales):
+        return None
+    return FieldValue(format_amount(sum(found)), 0.6, (), False)
 
 
 def _one_rate_vat(
@@ -150,7 +175,7 @@ def _one_rate_vat(
     `vat_of(total, rate)`, the rate read from the PTU line ("PTU A 23,00%"). This stands in for sales lines
     the reading lost. Sure when the PTU line or a SUMA PTU line prints that amount (two pieces of evidence:
     the printed VAT and the confirmed total's arithmetic); not sure when the PTU line's amount is only partly
-    legible ("438, *") and its first digits (three or more) agree.
+    legible ("438, *", "s9,32") and its digits read (three or more) agree.
     """
     if total is None or not total.sure:
         return None
@@ -166,9 +191,11 @@ def _one_rate_vat(
     printed = {Decimal(hit.value) for hit in options} | {m.value for m in find_amounts(line.text)}
     if expected in printed:
         return FieldValue(format_amount(expected), round(0.9 * line.line.confidence, 3), (), True)
-    after = _after_rate(line)
-    digits = re.sub(r"\D", "", after)
-    if not find_amounts(after) and len(digits) >= 3 and format_amount(expected).replace(".", "").startswith(digits):
+    after, whole = _after_rate(line), format_amount(expected).replace(".", "")
+    digits, legible = re.sub(r"\D", "", after), find_amounts(after)
+    # "s9,32" for 59,32: a letter glued before the amount is its first digit misread, the rest is legible
+    glued = bool(legible) and re.search(r"[^\W\d_]$", after[: legible[-1].start]) is not None
+    if len(digits) >= 3 and (whole.startswith(digits) if not legible else glued and whole.endswith(digits)):
         return FieldValue(format_amount(expected), 0.5, (), False)
     return None
 

@@ -77,6 +77,15 @@ def test_when_the_engines_disagree_on_a_code_tesseract_reading_its_row_again_and
     assert voted_code("022169", "11:25922169", "11:88 922160") == "922169"  # the row read a third code
 
 
+def test_tesseract_reading_the_disputed_row_with_a_character_lost_still_votes_for_the_code_it_is_closer_to() -> None:
+    from ocr.extract.confirm import voted_code
+
+    # "24132\"" is one character from the page's 241325 and two from the second engine's 241343
+    assert voted_code("241325", "02-06-2024 16:50 Paragon nr 241343", "| 4706-2024 16:50 paragon nr 24132\" |") == "241325"
+    # as near to both: no vote, the tie goes to the second engine
+    assert voted_code("241325", "Paragon nr 241343", "paragon nr 241345") == "241343"
+
+
 def test_a_document_number_row_read_by_the_second_engine_replaces_misread_characters() -> None:
     reading = reading_from_text(RECEIPT + "Paragon nr 6987/8 15:01\n")
     assert extract_fields(reading).fields["document_number"].value == "6987/8"

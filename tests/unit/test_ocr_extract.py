@@ -138,6 +138,9 @@ Forma płatności: przelew
 """
 
 
+PARTIES = INVOICE[INVOICE.index("Sprzedawca:") : INVOICE.index("Lp.")]
+
+
 def test_invoice_fields():
     extraction = extract_fields(reading_from_text(INVOICE))
     assert extraction.kind is DocumentKind.INVOICE
@@ -157,17 +160,41 @@ def test_invoice_fields():
 
 def test_invoice_with_stacked_parties():
     text = INVOICE.replace(
-        "Sprzedawca:                           Nabywca:\n"
-        "BUDMAX Sp. z o.o.                     DOM-STYL Sp. z o.o.\n"
-        "ul. Przemysłowa 14                    ul. Krzywa 2\n"
-        "02-232 Warszawa                       30-001 Kraków\n"
-        "NIP: 526-025-09-95                    NIP: 782-213-11-57\n",
+        PARTIES,
         "Sprzedawca: BUDMAX Sp. z o.o.\nul. Przemysłowa 14\nNIP 5260250995\n"
         "Nabywca: DOM-STYL Sp. z o.o.\nNIP 7822131157\n",
     )
     values = {n: f.value for n, f in extract_fields(reading_from_text(text)).fields.items()}
     assert (values["seller_nip"], values["buyer_nip"]) == ("5260250995", "7822131157")
     assert values["seller_name"] == "BUDMAX Sp. z o.o."
+
+
+def test_invoice_with_side_by_side_parties_tilted_onto_two_lines():
+    # a photo a few degrees askew lifts the buyer's column: its label opens a line of its own and every row
+    # below prints the seller's left half beside the buyer's right half of the row above
+    text = INVOICE.replace(
+        PARTIES,
+        "                                      Nabywca:\n"
+        "Sprzedawca:                           DOM-STYL Sp. z o.o.\n"
+        "BUDMAX Sp. z o.o.                     ul. Krzywa 2\n"
+        "ul. Przemysłowa 14                    30-001 Kraków\n"
+        "02-232 Warszawa                       NIP: 782-213-11-57\n"
+        "NIP: 526-025-09-95\n",
+    )
+    fields = extract_fields(reading_from_text(text)).fields
+    assert (fields["seller_nip"].value, fields["buyer_nip"].value) == ("5260250995", "7822131157")
+    assert fields["seller_nip"].sure and fields["seller_name"].value == "BUDMAX Sp. z o.o."
+
+
+def test_a_party_block_printing_two_valid_nips_gives_no_sure_nip():
+    # the blocks cut wrong (here the buyer's NIP indented under the seller's block, the buyer's label
+    # lost): the check digit passes for both NIPs and cannot tell whose the first one is
+    text = INVOICE.replace(
+        PARTIES,
+        "Sprzedawca:\nBUDMAX Sp. z o.o.\n          NIP: 782-213-11-57\nNIP: 526-025-09-95\n",
+    )
+    fields = extract_fields(reading_from_text(text)).fields
+    assert "seller_nip" in fields and not fields["seller_nip"].sure
 
 
 def test_sroie_english_receipt():

@@ -58,6 +58,17 @@ def test_the_hour_of_a_time_run_into_the_receipt_number_is_not_part_of_it():
     assert _number("Paragon nr 0475/211:44\n") == "0475/2"
 
 
+def test_a_hash_number_among_background_marks_on_both_sides_under_the_banner_is_the_receipt_number():
+    text = HEAD.replace("PARAGON FISKALNY\n", "SJJGL PARAGON FISKALNY SEA\nd1tu eskm aš.ń5ęż #9184 PDBSBK\n")
+    assert extract_fields(reading_from_text(text + "Razem 843,91\n")).value("document_number") == "9184"
+    footer = HEAD + "SUMA: 10,00\n0084/1653 #0102 DANUTA W.\n"  # further down, a register's or cashier's code
+    assert extract_fields(reading_from_text(footer)).value("document_number") != "0102"
+
+
+def test_a_receipt_number_label_with_its_dot_read_as_a_comma_is_still_its_label():
+    assert _number("nr wydr,604336\n#Kasa 12 Kasjer 013\n") == "604336"
+
+
 def test_a_hash_number_right_of_the_date_and_time_is_the_receipt_number():
     text = HEAD.replace("22.01.2024\n", "e 19.12.2024 13:12        #1370 i\n") + "SUMA: 10,00\n#Kasa 8 Kasjer 019\n"
     assert extract_fields(reading_from_text(text)).value("document_number") == "1370"
@@ -65,6 +76,21 @@ def test_a_hash_number_right_of_the_date_and_time_is_the_receipt_number():
 
 def test_a_hash_number_beside_the_time_after_background_noise_is_the_receipt_number():
     assert _number("b0ay8ca31f 82f1isu #7112 14:35 9i 3.n7spk\n#Kasa 4 Kasjer 037\n") == "7112"
+
+
+def test_a_code_ending_a_line_of_unknown_text_or_a_dates_year_is_no_receipt_number():
+    def guess(line: str) -> str | None:
+        text = HEAD.replace("22.01.2024\nPARAGON FISKALNY\n", f"{line}\nPARAGON FISKALNY\n") + "SUMA: 10,00\n"
+        return extract_fields(reading_from_text(text)).value("document_number")
+
+    assert guess("TUF bę ee 03 of stp żę 4754,") is None  # the background read as words
+    assert guess("82. 12.2824") is None  # a date's year misread
+    assert guess("24.05.2025 13:43 4627 |") == "4627"  # the number printed beside the date and time
+
+
+def test_a_letter_spaced_hash_number_read_a_character_at_a_time_beside_the_time_is_the_receipt_number():
+    assert _number("ńgo5ą0u3 ntafuczyh #71 1 2 1 4: 35 M 3n?spk\n#Kasa 4 Kasjer 037\n") == "7112"
+    assert _number("Kasjer #0 1 0 2 0 7: 25\n") != "0102"  # the cashier's code
 
 
 def test_an_invoice_number_with_its_last_digits_split_off_is_joined():

@@ -208,6 +208,31 @@ def test_one_rate_receipt_with_unreadable_sales_takes_the_vat_of_its_total() -> 
     assert _one_rate_receipt("Sprzedaż opodatk. A", "PTU A 23,00% 438, *")["vat_total"] == ("438.14", False)
     # a legible amount the total does not carry (another rate's line was lost) is not taken for its VAT
     assert "vat_total" not in _one_rate_receipt("Sprzedaż opodatk. A", "PTU A 23,00% 43,81")
+    # the first digit read as a letter glued to the rest ("s9,32" for 59,32): the rest agrees, not sure
+    assert _one_rate_receipt("Sprzedaż opodatk. A", "PTU A 23,00% s38,14")["vat_total"] == ("438.14", False)
+
+
+def test_a_rate_line_whose_label_was_lost_gives_the_vat_its_sales_line_bears_out() -> None:
+    # "Kwota A 23,00% 438,14" read "* 4 23,00% 438,14": the sales line at the printed rate is that amount
+    fields = _one_rate_receipt("Sprzedaż opodatk. A 2343,10", "* 4 23,00% 438,14")
+    assert fields["vat_total"] == ("438.14", False)
+    assert "vat_total" not in _one_rate_receipt("Sprzedaż opodatk. A 2343,10", "* 4 23,00% 483,14")
+
+
+def test_a_total_and_vat_read_under_each_others_labels_are_exchanged() -> None:
+    # a tilted photo pairs each label with another row's amount; 97,65 is 23 % of 522,19, never the reverse
+    text = """HURTOWNIA STAL
+NIP: 839-725-58-14
+2024-05-24
+PARAGON FISKALNY
+ŁĄCZNA KWOTA PTU 522,19
+Razem 97,65
+"""
+    fields = {n: (v.value, v.sure) for n, v in extract_fields(reading_from_text(text)).fields.items()}
+    assert (fields["total"], fields["vat_total"]) == (("522.19", False), ("97.65", False))
+    kept = text.replace("522,19", "480,00")  # no rate makes one the other's VAT: left as read
+    fields = {n: v.value for n, v in extract_fields(reading_from_text(kept)).fields.items()}
+    assert (fields.get("total"), fields.get("vat_total")) == ("97.65", "480.00")
 
 
 def test_two_rate_receipt_with_misread_sales_sums_the_ptu_lines_the_total_bears_out() -> None:

@@ -7,7 +7,9 @@ from dataclasses import replace
 
 from fixtures.ksef.invoices import make_invoice
 from ocr import read_document
-from ocr.reader import _only_a_product_code, _Printed
+from ocr.model import PageSource
+from ocr.preprocess import NO_ROWS_STEP
+from ocr.reader import _hopeless, _only_a_product_code, _Printed
 from ocr.textreading import reading_from_text
 from tests.unit.test_ocr_reread import needs_tesseract
 
@@ -60,3 +62,17 @@ def test_a_readings_fields_are_extracted_once_per_document(monkeypatch):
     assert printed(first) is printed(first)
     assert printed(second).fields == printed(first).fields
     assert [id(reading) for reading in calls] == [id(first), id(second)]
+
+
+def _no_rows(text: str) -> object:
+    """A reading of a page the preparation saw no rows of print on (read as it is)."""
+    reading = reading_from_text(text)
+    pages = tuple(replace(page, steps=(NO_ROWS_STEP,), source=PageSource.OCR) for page in reading.pages)
+    return replace(reading, pages=pages)
+
+
+def test_a_page_seen_without_rows_whose_reading_shows_a_receipt_still_gets_its_further_readings():
+    receipt = "NIP 284-470-17-87\nPARAGON FISKALNY\nSprzedaż opodatk. A 851,52\nPTU A 23% 159,23\nKARTA 931,51\n"
+    assert not _hopeless(_no_rows(receipt * 2), _Printed())
+    noise = "a 4\naj sg a\npe a\n058 a\nAWA be\neee a\nByes M\nee ae 3\na A\nee a\n"  # a dark photo of no print
+    assert _hopeless(_no_rows(noise), _Printed())
