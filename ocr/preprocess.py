@@ -9,13 +9,15 @@ import cv2
 import numpy as np
 
 from ocr.components import Components, area_reduce, ink_mask, row_score, rows_at_another_angle, shrink, text_components
-from ocr.dewarp import apply_warp, fit_warp
+from ocr.dewarp import apply_warp, chained_share, fit_warp
 from ocr.geometry import Affine, Transform, Unbend
-from ocr.region import find_paper, paper_cue
+from ocr.region import locate_paper, paper_cue
 
 _MIN_COMPONENTS = 15
 #: Below this row contrast (`skew_and_rows`) the components are specks, not print: noise 1.15, print >= 1.57.
 MIN_ROW_CONTRAST = 1.35
+#: ... unless this share of them chains into rows (`ocr.dewarp.chained_share`): noise 0.14, curled print >= 0.77.
+MIN_CHAINED = 0.5
 NO_ROWS_STEP = "no_rows"  # the step of a page prepared without deskewing, scaling or straightening
 
 
@@ -302,13 +304,11 @@ def _isolate_paper(
     """Blank everything outside the paper and crop (or rectify) to it; return image, map and step name.
 
     Print outside the paper is looked for in the `original` photo: flattening the light first would turn
-    the texture of a towel or a carpet around the receipt into crisp character-like specks. When the
-    background estimate shows no sheet, a patterned surface (newsprint, checks, dots) may have come out as
-    bright as the paper: the sheet is then looked for in the texture-free cue (`paper_cue`).
+    the texture of a towel or a carpet around the receipt into crisp character-like specks. A patterned
+    surface (newsprint, checks, dots) may come out of the background estimate as bright as the paper, so
+    the sheet is also looked for in the texture-free cue (`paper_cue`, chosen by `locate_paper`).
     """
-    paper = find_paper(background, gray.shape[:2])
-    if paper is None:  # a patterned surface the background estimate made as bright as the paper
-        paper = find_paper(paper_cue(original), gray.shape[:2], margin=0.0)
+    paper = locate_paper(background, paper_cue(original), gray.shape[:2])
     if paper is None or _text_outside(original, paper.mask):
         return gray, None, ""
     gray = _lift_paper(gray, paper.mask)
@@ -365,11 +365,16 @@ def prepare_for_ocr(
     gray, forward, steps = _paper(original, stretch)
     components = text_components(gray)
     angle, rows = skew_and_rows(gray, components=components)
-    if 0 < rows < MIN_ROW_CONTRAST:
+    if 0 < rows < MIN_ROW_CONTRAST and chained_share(components) < MIN_CHAINED:
         # specks lining up in no rows (a dark, noisy photo with no print to see): flattening the light,
         # enlarging and straightening fit print, and turned the noise into seconds of tesseract; the photo is
-        # read as it is, as the command line would read it
+        # read as it is, as the command line would read it. Rows curled or bent along their length line up at
+        # no single angle either, but chain letter by letter (`chained_share`)
         return Prepared(original, Affine(), (NO_ROWS_STEP,), None, original, 1.0)
+    if 0 < rows < MIN_ROW_CONTRAST:
+        # rows chained but curled or bowed: the best single angle fits none of them (a bowed receipt's left
+        # halves tilted it by 8 degrees), so the page is left unturned and `fit_warp` straightens each row
+        angle = 0.0
     gray, rotation, angle = deskew(gray, components=components, angle=angle)
     if angle:
         forward = forward.then(rotation)

@@ -28,6 +28,8 @@ _EDGE_STEP = 0.12  # natural-log brightness range within that window that makes 
 _GROWN_COVER = 0.6  # the edge-bounded region must hold this share of the bright component to replace it
 _GROWN_MORE = 1.15  # ... and be this much larger: a sheet that is bright all over keeps Otsu's outline
 _EDGE_GAPS = (3, 11)  # gaps in the paper's edge closed before taking the region inside it (low-res pixels)
+_SUPPORT_GAIN = 0.2  # the cue's outline replaces the background estimate's when this much more of it is edge
+_FRAME = 3  # outline points this close (low-res pixels) to the frame are the photo's edge, not the paper's
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,6 +43,7 @@ class PaperRegion:
     mask: np.ndarray
     box: tuple[int, int, int, int]
     corners: np.ndarray | None = None
+    hull: np.ndarray | None = None  # the outline's convex hull, in the estimate's (low-resolution) pixels
 
 
 def _separation(background: np.ndarray, threshold: float) -> tuple[float, float]:
@@ -147,6 +150,14 @@ def _hull_mask(bright: np.ndarray, hull: np.ndarray, margin: float = _MARGIN) ->
     return cv2.dilate(mask, kernel) if margin > 0 else cv2.erode(mask, kernel)
 
 
+def _steps(estimate: np.ndarray) -> np.ndarray:
+    """Return where the brightness steps sharply: a natural-log range of at least `_EDGE_STEP` within
+    `_EDGE_WINDOW` pixels (a paper's edge; an illumination change is too gradual, a shadow a ratio)."""
+    log = np.log1p(estimate.astype(np.float32))
+    window = cv2.getStructuringElement(cv2.MORPH_RECT, (_EDGE_WINDOW, _EDGE_WINDOW))
+    return (cv2.dilate(log, window) - cv2.erode(log, window)) >= _EDGE_STEP
+
+
 def _edge_bounded(background: np.ndarray, bright: np.ndarray) -> np.ndarray:
     """Return the paper as the region inside its sharp edges, when the bright component is only part of it.
 
@@ -159,9 +170,7 @@ def _edge_bounded(background: np.ndarray, bright: np.ndarray) -> np.ndarray:
     span until the region is a plausible sheet: holding most of the bright part, clearly larger than it,
     and not running out into the surroundings (area within the limits). Otherwise the bright pixels stay.
     """
-    log = np.log1p(background.astype(np.float32))
-    window = cv2.getStructuringElement(cv2.MORPH_RECT, (_EDGE_WINDOW, _EDGE_WINDOW))
-    steps = ((cv2.dilate(log, window) - cv2.erode(log, window)) >= _EDGE_STEP).astype(np.uint8)
+    steps = _steps(background).astype(np.uint8)
     component = _largest_component(bright)
     for span in _EDGE_GAPS:
         edges = cv2.morphologyEx(steps, cv2.MORPH_CLOSE, np.ones((span, span), np.uint8))
@@ -242,4 +251,48 @@ def find_paper(background: np.ndarray, full_shape: tuple[int, int], margin: floa
     )
     quad = _quad(hull, outline, bright.shape[:2])
     corners = quad * np.float32([fx, fy]) if quad is not None else None
-    return PaperRegion(mask=mask, box=box, corners=corners)
+    return PaperRegion(mask=mask, box=box, corners=corners, hull=hull)
+
+
+def edge_support(region: PaperRegion, cue: np.ndarray) -> float:
+    """Return the share of the region's outline that runs along a sharp step of the paper cue.
+
+    A sheet's outline is its edge all round; a region that stops at the soft boundary of a shadow or a light
+    falloff, or runs out over a patterned surface that the background estimate made as bright as the paper,
+    has outline crossing the print or the surface where nothing steps. The cue is used for both estimates'
+    outlines: it steps at the paper's edge on plain and patterned surfaces alike. Outline along the photo's
+    frame (a sheet running out of it) is left out; a region with no other outline has no support (0).
+    """
+    if region.hull is None:
+        return 0.0
+    # the outline at the cue's resolution: the hull was found on an estimate of the same size
+    outline = np.zeros(cue.shape, np.uint8)
+    cv2.polylines(outline, [region.hull], True, 1)
+    ys, xs = np.nonzero(outline)
+    inner = (xs >= _FRAME) & (ys >= _FRAME) & (xs < cue.shape[1] - _FRAME) & (ys < cue.shape[0] - _FRAME)
+    if not inner.any():
+        return 0.0
+    # the outline is drawn through pixels beside the step: a step within two pixels counts
+    near = cv2.dilate(_steps(cue).astype(np.uint8), np.ones((5, 5), np.uint8))
+    return float(near[ys[inner], xs[inner]].mean())
+
+
+def locate_paper(background: np.ndarray, cue: np.ndarray, full_shape: tuple[int, int]) -> PaperRegion | None:
+    """Find the sheet in the background estimate or in the texture-free cue, whichever outlines it better.
+
+    The background estimate (a max filter) keeps the paper's margin of print and is the first choice, but a
+    patterned surface's light parts come out as bright as the paper there, so its region may take in the
+    surface (dots, newsprint, checks) or the lit part of paper and surface together. The cue's region wins
+    when clearly more of its outline is a sharp edge (`edge_support`), and is used when the estimate shows
+    no sheet at all.
+
+    Args:
+        background: the paper-brightness estimate (`ocr.preprocess.estimate_background`).
+        cue: the texture-free paper cue (`paper_cue`) of the same photo, at the estimate's resolution.
+        full_shape: (height, width) of the full-resolution image.
+    """
+    first = find_paper(background, full_shape)
+    second = find_paper(cue, full_shape, margin=0.0)
+    if first is None or second is None:
+        return first or second
+    return second if edge_support(second, cue) >= edge_support(first, cue) + _SUPPORT_GAIN else first

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -11,6 +12,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ocr.model import Box
 from ocr.preprocess import (
+    MIN_ROW_CONTRAST,
     _text_outside,
     estimate_background,
     estimate_skew,
@@ -26,12 +28,18 @@ from ocr.preprocess import (
 SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "samples"
 
 
-def _text_page(width: int = 1200, height: int = 1600, size: int = 30, lines: int = 30) -> np.ndarray:
+def _row(i: int) -> str:
+    return f"SPRZEDAZ OPODATKOWANA A {i:03d},99 PLN"
+
+
+def _text_page(
+    width: int = 1200, height: int = 1600, size: int = 30, lines: int = 30, texts: Callable[[int], str] = _row
+) -> np.ndarray:
     image = Image.new("L", (width, height), 240)
     draw = ImageDraw.Draw(image)
     font = ImageFont.load_default(size=size)
     for i in range(lines):
-        draw.text((60, 60 + i * int(size * 1.6)), f"SPRZEDAZ OPODATKOWANA A {i:03d},99 PLN", fill=20, font=font)
+        draw.text((60, 60 + i * int(size * 1.6)), texts(i), fill=20, font=font)
     return np.asarray(image)
 
 
@@ -47,6 +55,25 @@ def test_a_dark_photo_of_sensor_noise_is_read_as_it_is():
     assert prepared.steps == ("no_rows",) and prepared.image is photo and prepared.scale == 1.0
     _, rows = skew_and_rows(_text_page())
     assert rows >= 1.6  # print lines up
+
+
+def _bowed(page: np.ndarray, sag: float) -> np.ndarray:
+    """The page with its rows bowed: they sag by `sag` pixels towards the middle, as on a receipt held curled."""
+    height, width = page.shape
+    xs = np.arange(width, dtype=np.float32)
+    bow = sag * ((xs - width / 2) / (width / 2)) ** 2
+    rows = np.arange(height, dtype=np.float32)[:, None] - bow[None, :] + sag
+    return cv2.remap(page, np.tile(xs, (height, 1)), rows, cv2.INTER_LINEAR, borderValue=240)
+
+
+def test_bowed_rows_are_print_and_are_straightened_without_turning_the_page():
+    page = _text_page(texts=lambda i: f"SPRZEDAZ OPODATKOWANA A {i:03d},99 PLN 12,50")  # rows across the width
+    bowed = _bowed(page, 150)
+    angle, rows = skew_and_rows(bowed)
+    assert rows < MIN_ROW_CONTRAST and abs(angle) > 3  # no angle lines the rows up: the best one is of no row
+    prepared = prepare_for_ocr(bowed)
+    assert "dewarp" in prepared.steps and not any(step.startswith("deskew") for step in prepared.steps)
+    assert skew_and_rows(prepared.image)[1] >= 3  # straight rows again
 
 
 def test_text_height_follows_font_size():

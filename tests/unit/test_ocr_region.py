@@ -1,11 +1,13 @@
-"""Finding the sheet of paper in a photo's background estimate (`ocr.region.find_paper`)."""
+"""Finding the sheet of paper in a photo's background estimate (`ocr.region.find_paper`, `locate_paper`)."""
 
 from __future__ import annotations
 
 import cv2
 import numpy as np
+from PIL import Image, ImageDraw, ImageFont
 
-from ocr.region import find_paper
+from ocr.preprocess import estimate_background
+from ocr.region import edge_support, find_paper, locate_paper, paper_cue
 
 _SHAPE = (400, 300)  # the background estimate's resolution
 _SHEET = (60, 40, 240, 360)  # x0, y0, x1, y1 of the paper
@@ -51,8 +53,6 @@ def test_a_shadow_over_the_sheet_does_not_cut_its_top_off():
 
 def _on_checks(step: int = 12) -> np.ndarray:
     """A receipt (light paper, rows of print) on a check cloth, at a photo's resolution (1600 x 1200)."""
-    from PIL import Image, ImageDraw, ImageFont
-
     ys, xs = np.mgrid[0:1600, 0:1200]
     photo = np.where(((ys // step) + (xs // step)) % 2 == 0, 235, 70).astype(np.uint8)
     sheet = Image.new("L", (600, 1200), 240)
@@ -64,9 +64,6 @@ def _on_checks(step: int = 12) -> np.ndarray:
 
 
 def test_a_sheet_on_a_check_cloth_is_found_by_the_texture_free_cue():
-    from ocr.preprocess import estimate_background
-    from ocr.region import paper_cue
-
     photo = _on_checks()
     # the max filter of the background estimate takes the light checks: the cloth looks like paper
     assert find_paper(estimate_background(photo), photo.shape) is None
@@ -87,3 +84,34 @@ def test_a_clean_split_with_a_small_step_is_a_sheet_but_a_blurred_step_is_not():
     assert find_paper(sheet, (_SHAPE[0] * 4, _SHAPE[1] * 4)) is not None
     ramp = np.tile(np.linspace(175, 205, _SHAPE[1]).astype(np.uint8), (_SHAPE[0], 1))  # a gradient, no edge
     assert find_paper(ramp, (_SHAPE[0] * 4, _SHAPE[1] * 4)) is None
+
+
+def _on_dots_in_shadow() -> np.ndarray:
+    """A receipt on a dotted cloth (light dots on dark), a shadow over the top of photo and sheet alike."""
+    ys, xs = np.mgrid[0:1600, 0:1200]
+    photo = np.where((ys % 40 - 20) ** 2 + (xs % 40 - 20) ** 2 < 100, 240, 90).astype(np.float32)
+    sheet = Image.new("L", (600, 1200), 240)
+    draw, font = ImageDraw.Draw(sheet), ImageFont.load_default(size=22)
+    for i in range(30):
+        draw.text((30, 30 + i * 38), f"TOWAR {i:02d}  1 x 12,50  12,50 A", fill=30, font=font)
+    photo[200:1400, 300:900] = np.asarray(sheet)
+    photo *= 0.45 + 0.55 * np.clip((ys - 500) / 200, 0, 1)
+    return cv2.GaussianBlur(photo.astype(np.uint8), (0, 0), 2.0)
+
+
+def test_a_sheet_whose_lit_part_merges_with_a_patterned_surface_is_outlined_by_its_edges():
+    photo = _on_dots_in_shadow()
+    background, cue = estimate_background(photo), paper_cue(photo)
+    # the max filter makes the lit dots as bright as the paper: the estimate's region is the lit part of both
+    lit = find_paper(background, photo.shape)
+    assert lit is not None and lit.mask[1500, 100] and not lit.mask[250, 350]
+    region = locate_paper(background, cue, photo.shape)
+    assert region is not None and edge_support(region, cue) > 0.9 > 0.3 > edge_support(lit, cue)
+    assert region.mask[250, 350] and region.mask[800, 600] and region.mask[1350, 850]  # the whole sheet ...
+    assert not region.mask[1500, 100] and not region.mask[100, 600]  # ... and no cloth
+
+
+def test_a_sheet_on_a_plain_surface_keeps_the_estimates_outline_and_its_margin():
+    image = _background()
+    region = locate_paper(image, image, (_SHAPE[0] * 4, _SHAPE[1] * 4))  # a plain surface: the cue is the same
+    assert region is not None and region.mask[200 * 4, (_SHEET[0] - 3) * 4]  # grown past the sheet's edge
