@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import cv2
@@ -28,7 +29,13 @@ _EDGE_STEP = 0.12  # natural-log brightness range within that window that makes 
 _GROWN_COVER = 0.6  # the edge-bounded region must hold this share of the bright component to replace it
 _GROWN_MORE = 1.15  # ... and be this much larger: a sheet that is bright all over keeps Otsu's outline
 _EDGE_GAPS = (3, 11)  # gaps in the paper's edge closed before taking the region inside it (low-res pixels)
+_LINE_LENGTH, _LINE_GAP = 0.2, 0.25  # a straight stretch of edge, and the gap it bridges (of the long side)
+_LINE_VOTES = 0.1  # ... found by a Hough transform with this many votes (of the long side)
+_LINE_COVER = 0.6  # ... kept when this share of it lies on steps
+_LINE_SIDES = 0.03  # ... and the brightness on its two sides differs by this much (natural log, median)
+_LINE_PARALLEL, _LINE_APART = 3.0, 8.0  # lines within this many degrees are parallel, this many pixels apart separate
 _SUPPORT_GAIN = 0.2  # the cue's outline replaces the background estimate's when this much more of it is edge
+_SHEET_SUPPORT = 0.8  # ... and this much of it is: the outline of a sheet, not of another partial region
 _FRAME = 3  # outline points this close (low-res pixels) to the frame are the photo's edge, not the paper's
 
 
@@ -158,7 +165,7 @@ def _steps(estimate: np.ndarray) -> np.ndarray:
     return (cv2.dilate(log, window) - cv2.erode(log, window)) >= _EDGE_STEP
 
 
-def _edge_bounded(background: np.ndarray, bright: np.ndarray) -> np.ndarray:
+def _edge_bounded(background: np.ndarray, bright: np.ndarray, bridge: bool = True) -> np.ndarray:
     """Return the paper as the region inside its sharp edges, when the bright component is only part of it.
 
     A shadow or a light falloff darkens part of the sheet below Otsu's threshold, so the bright component
@@ -172,10 +179,9 @@ def _edge_bounded(background: np.ndarray, bright: np.ndarray) -> np.ndarray:
     """
     steps = _steps(background).astype(np.uint8)
     component = _largest_component(bright)
-    for span in _EDGE_GAPS:
-        edges = cv2.morphologyEx(steps, cv2.MORPH_CLOSE, np.ones((span, span), np.uint8))
+    for closed, bridged in _closed_edges(background, steps, bridge):
         # thickened by one pixel so a faint stretch of edge does not let the region run out into the surface
-        edges = cv2.dilate(edges, np.ones((3, 3), np.uint8)) > 0
+        edges = cv2.dilate(closed, np.ones((3, 3), np.uint8)) > 0
         count, labels = cv2.connectedComponents((~edges).astype(np.uint8), connectivity=4)
         overlap = np.bincount(labels[component].ravel(), minlength=count)
         overlap[0] = 0
@@ -184,9 +190,79 @@ def _edge_bounded(background: np.ndarray, bright: np.ndarray) -> np.ndarray:
         region = cv2.dilate((labels == best).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
         area = float(region.mean())
         held, size = int(overlap[best]), int(component.sum())
-        if held >= _GROWN_COVER * size and region.sum() >= _GROWN_MORE * size and _MIN_AREA <= area <= _MAX_AREA:
+        # bridged edges are drawn where the bright part ran out over a lit surface: the sheet is then no
+        # larger than the bright part, but leaves a clear part of it outside
+        differs = region.sum() >= _GROWN_MORE * size or (bridged and size - held >= (_GROWN_MORE - 1) * size)
+        if held >= _GROWN_COVER * size and differs and _MIN_AREA <= area <= _MAX_AREA:
             return np.where(region, np.uint8(255), np.uint8(0))
     return bright
+
+
+def _closed_edges(estimate: np.ndarray, steps: np.ndarray, bridge: bool) -> Iterator[tuple[np.ndarray, bool]]:
+    """Yield the sharp steps with their gaps closed over a growing span, then with straight stretches bridged
+    (the flag tells which).
+
+    Where a lit stretch of paper meets a lit surface (a light falloff or a shadow's edge across a patterned
+    cloth or newsprint) the edge's gap is wider than any closing, and the bright part runs out over the
+    surface: the paper's edge is then bridged along the straight lines over its visible stretches.
+    """
+    for span in _EDGE_GAPS:
+        yield cv2.morphologyEx(steps, cv2.MORPH_CLOSE, np.ones((span, span), np.uint8)), False
+    if not bridge:
+        return
+    closed = cv2.morphologyEx(steps, cv2.MORPH_CLOSE, np.ones((_EDGE_GAPS[0], _EDGE_GAPS[0]), np.uint8))
+    yield closed | _straight_edges(estimate, steps), True
+
+
+def _straight_edges(estimate: np.ndarray, steps: np.ndarray) -> np.ndarray:
+    """Return long straight lines through the steps, drawn across their gaps, where they are a paper's edge.
+
+    A line is kept when most of it lies on steps (`_LINE_COVER`) and the brightness differs from one side of
+    it to the other (`_LINE_SIDES`): a row of bold print left in the cue lines up too, but has paper on both
+    of its sides. Stripes, checks and tiles have straight edges too, but many parallel ones: a direction
+    with more than two separate lines (a sheet has two sides each way) is the surface's, and none is drawn.
+    """
+    side = max(steps.shape)
+    votes, length, gap = (int(fraction * side) for fraction in (_LINE_VOTES, _LINE_LENGTH, _LINE_GAP))
+    found = cv2.HoughLinesP(steps * 255, 1, np.pi / 180, votes, minLineLength=length, maxLineGap=gap)
+    lines = np.zeros_like(steps)
+    if found is None:
+        return lines
+    near = cv2.dilate(steps, np.ones((5, 5), np.uint8))
+    log = np.log1p(estimate.astype(np.float32))
+    kept = []
+    for x1, y1, x2, y2 in found.reshape(-1, 4).astype(np.float32):
+        count = int(max(abs(x2 - x1), abs(y2 - y1))) + 1
+        xs, ys = np.linspace(x1, x2, count), np.linspace(y1, y2, count)
+        normal = np.float32([y1 - y2, x2 - x1]) / max(1e-6, float(np.hypot(x2 - x1, y2 - y1)))
+        if near[ys.round().astype(int), xs.round().astype(int)].mean() < _LINE_COVER:
+            continue
+        if float(np.median(np.abs(_sample(log, xs, ys, normal * 4) - _sample(log, xs, ys, normal * -4)))) < _LINE_SIDES:
+            continue
+        kept.append((x1, y1, x2, y2, normal))
+    for x1, y1, x2, y2, normal in kept:
+        if _parallel_lines(normal, float(normal @ np.float32([x1, y1])), kept) <= 2:
+            cv2.line(lines, (int(x1), int(y1)), (int(x2), int(y2)), 1, 1)
+    return lines
+
+
+def _parallel_lines(normal: np.ndarray, offset: float, lines: list) -> int:
+    """Return how many separate lines (offsets `_LINE_APART` apart or more) run in the direction `normal`
+    is square to, among `lines` (x1, y1, x2, y2, unit normal); the Hough transform finds one edge several
+    times over the width of its step."""
+    offsets = []
+    for x1, y1, _, _, other in lines:
+        if abs(float(normal @ other)) >= np.cos(np.radians(_LINE_PARALLEL)):
+            offsets.append(float(normal @ np.float32([x1, y1])) - offset)
+    ordered = np.sort(np.float32(offsets))
+    return 1 + int((np.diff(ordered) >= _LINE_APART).sum())
+
+
+def _sample(image: np.ndarray, xs: np.ndarray, ys: np.ndarray, offset: np.ndarray) -> np.ndarray:
+    """Return the image's pixels at the points moved by `offset` (clipped to the image)."""
+    columns = np.clip((xs + offset[0]).round().astype(int), 0, image.shape[1] - 1)
+    rows = np.clip((ys + offset[1]).round().astype(int), 0, image.shape[0] - 1)
+    return image[rows, columns]
 
 
 def _largest_component(bright: np.ndarray) -> np.ndarray:
@@ -216,7 +292,9 @@ def _two_levels(background: np.ndarray, threshold: float) -> bool:
     return separation >= _MIN_SEPARATION and contrast >= _MIN_CONTRAST
 
 
-def find_paper(background: np.ndarray, full_shape: tuple[int, int], margin: float = _MARGIN) -> PaperRegion | None:
+def find_paper(
+    background: np.ndarray, full_shape: tuple[int, int], margin: float = _MARGIN, bridge: bool = True
+) -> PaperRegion | None:
     """Locate bright paper against a clearly darker surrounding, from a low-resolution background estimate.
 
     Args:
@@ -225,6 +303,9 @@ def find_paper(background: np.ndarray, full_shape: tuple[int, int], margin: floa
         margin: how far to grow the outline (fraction of the estimate's size) so print at its edge is kept;
             none for `paper_cue`, whose bright region reaches the paper's edge already (a margin there
             keeps a rim of the patterned surface, which tesseract reads into the rows beside it).
+        bridge: bridge gaps in the sheet's edge along its straight stretches (`_straight_edges`); not for
+            the background estimate, whose max filter leaves a patterned surface's bright parts as blocks
+            with straight edges of their own.
 
     Returns:
         The paper region, or None when there is no clearly separate background (a scan, a close-up,
@@ -233,7 +314,7 @@ def find_paper(background: np.ndarray, full_shape: tuple[int, int], margin: floa
     threshold, bright = cv2.threshold(background, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     if not bright.any() or not _two_levels(background, threshold):
         return None
-    outline = _largest_outline(_edge_bounded(background, bright))
+    outline = _largest_outline(_edge_bounded(background, bright, bridge))
     hull = cv2.convexHull(outline)
     small = _hull_mask(bright, hull, margin)
     area = float((small > 0).mean())
@@ -260,21 +341,30 @@ def edge_support(region: PaperRegion, cue: np.ndarray) -> float:
     A sheet's outline is its edge all round; a region that stops at the soft boundary of a shadow or a light
     falloff, or runs out over a patterned surface that the background estimate made as bright as the paper,
     has outline crossing the print or the surface where nothing steps. The cue is used for both estimates'
-    outlines: it steps at the paper's edge on plain and patterned surfaces alike. Outline along the photo's
-    frame (a sheet running out of it) is left out; a region with no other outline has no support (0).
+    outlines: it steps at the paper's edge on plain and patterned surfaces alike.
     """
-    if region.hull is None:
-        return 0.0
-    # the outline at the cue's resolution: the hull was found on an estimate of the same size
-    outline = np.zeros(cue.shape, np.uint8)
-    cv2.polylines(outline, [region.hull], True, 1)
+    return 0.0 if region.hull is None else _outline_support(region.hull, cue)
+
+
+def _outline_support(hull: np.ndarray, estimate: np.ndarray) -> float:
+    """Return the share of the outline `hull` (the estimate's pixels) on a sharp step of the estimate.
+
+    Along the photo's frame the outline is the sheet's where the sheet runs out of the photo, so it counts
+    there when the estimate is paper-bright (above Otsu's threshold), and not where the region ran out to
+    the frame over the surface.
+    """
+    outline = np.zeros(estimate.shape, np.uint8)
+    cv2.polylines(outline, [hull], True, 1)
     ys, xs = np.nonzero(outline)
-    inner = (xs >= _FRAME) & (ys >= _FRAME) & (xs < cue.shape[1] - _FRAME) & (ys < cue.shape[0] - _FRAME)
-    if not inner.any():
+    if not len(xs):
         return 0.0
     # the outline is drawn through pixels beside the step: a step within two pixels counts
-    near = cv2.dilate(_steps(cue).astype(np.uint8), np.ones((5, 5), np.uint8))
-    return float(near[ys[inner], xs[inner]].mean())
+    near = cv2.dilate(_steps(estimate).astype(np.uint8), np.ones((5, 5), np.uint8))
+    supported = near[ys, xs] > 0
+    frame = (xs < _FRAME) | (ys < _FRAME) | (xs >= estimate.shape[1] - _FRAME) | (ys >= estimate.shape[0] - _FRAME)
+    threshold, _ = cv2.threshold(estimate, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    supported[frame] = estimate[ys[frame], xs[frame]] > threshold
+    return float(supported.mean())
 
 
 def locate_paper(background: np.ndarray, cue: np.ndarray, full_shape: tuple[int, int]) -> PaperRegion | None:
@@ -283,16 +373,21 @@ def locate_paper(background: np.ndarray, cue: np.ndarray, full_shape: tuple[int,
     The background estimate (a max filter) keeps the paper's margin of print and is the first choice, but a
     patterned surface's light parts come out as bright as the paper there, so its region may take in the
     surface (dots, newsprint, checks) or the lit part of paper and surface together. The cue's region wins
-    when clearly more of its outline is a sharp edge (`edge_support`), and is used when the estimate shows
-    no sheet at all.
+    when its outline is a sheet's, mostly on sharp edges, and clearly more so than the estimate's
+    (`edge_support`); it is used when the estimate shows no sheet at all.
 
     Args:
         background: the paper-brightness estimate (`ocr.preprocess.estimate_background`).
         cue: the texture-free paper cue (`paper_cue`) of the same photo, at the estimate's resolution.
         full_shape: (height, width) of the full-resolution image.
     """
-    first = find_paper(background, full_shape)
+    first = find_paper(background, full_shape, bridge=False)
     second = find_paper(cue, full_shape, margin=0.0)
     if first is None or second is None:
         return first or second
-    return second if edge_support(second, cue) >= edge_support(first, cue) + _SUPPORT_GAIN else first
+    return second if _outlines_better(edge_support(first, cue), edge_support(second, cue)) else first
+
+
+def _outlines_better(support: float, other: float) -> bool:
+    """Tell whether an outline with edge support `other` is a sheet's, clearly more so than one with `support`."""
+    return other >= max(_SHEET_SUPPORT, support + _SUPPORT_GAIN)

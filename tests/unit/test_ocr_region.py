@@ -7,7 +7,16 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from ocr.preprocess import estimate_background
-from ocr.region import edge_support, find_paper, locate_paper, paper_cue
+from ocr.region import (
+    PaperRegion,
+    _outlines_better,
+    _steps,
+    _straight_edges,
+    edge_support,
+    find_paper,
+    locate_paper,
+    paper_cue,
+)
 
 _SHAPE = (400, 300)  # the background estimate's resolution
 _SHEET = (60, 40, 240, 360)  # x0, y0, x1, y1 of the paper
@@ -115,3 +124,51 @@ def test_a_sheet_on_a_plain_surface_keeps_the_estimates_outline_and_its_margin()
     image = _background()
     region = locate_paper(image, image, (_SHAPE[0] * 4, _SHAPE[1] * 4))  # a plain surface: the cue is the same
     assert region is not None and region.mask[200 * 4, (_SHEET[0] - 3) * 4]  # grown past the sheet's edge
+
+
+def test_a_sheet_whose_edge_vanishes_against_a_lit_spot_is_bridged_along_its_straight_sides():
+    wide = (400, 360)
+    ys, xs = np.mgrid[0 : wide[0], 0 : wide[1]].astype(np.float32)
+    # a light falloff over the surface: a spot right of the sheet as bright as the paper, so the middle of
+    # the sheet's right edge has no step and the region inside the steps runs out over all of the surface
+    image = 110 + 100 * np.exp(-(((ys - 200) / 70) ** 2)) * np.clip((xs - 150) / 90, 0, 1)
+    x0, y0, x1, y1 = _SHEET
+    image[y0:y1, x0:x1] = 200
+    image = cv2.GaussianBlur(image.astype(np.uint8), (0, 0), 1.5)
+    full = (wide[0] * 4, wide[1] * 4)
+    region = find_paper(image, full, margin=0.0)
+    assert region is not None and region.corners is not None
+    assert region.mask[200 * 4, 150 * 4] and not region.mask[200 * 4, 300 * 4]  # the sheet, not the spot
+    assert abs(region.box[0] + region.box[2] - x1 * 4) <= 12  # its right side where the edge is
+    spilled = find_paper(image, full, margin=0.0, bridge=False)  # closing small gaps only
+    assert spilled is not None and spilled.mask[200 * 4, 300 * 4]
+
+
+def test_the_parallel_edges_of_stripes_are_not_taken_for_a_sheets_sides():
+    ys, xs = np.mgrid[0:400, 0:360]
+    cue = np.where(((xs + ys) // 40) % 2 == 0, 220, 100).astype(np.uint8)  # wide diagonal stripes
+    x0, y0, x1, y1 = _SHEET
+    cue[y0:y1, x0:x1] = 230
+    cue = cv2.GaussianBlur(cue, (0, 0), 1.0)
+    lines = _straight_edges(cue, _steps(cue).astype(np.uint8)) > 0
+    assert lines.sum() > 2 * (x1 - x0 + y1 - y0)  # the sheet's four sides ...
+    near_sides = (np.abs(xs - x0) <= 8) | (np.abs(xs - x1) <= 8) | (np.abs(ys - y0) <= 8) | (np.abs(ys - y1) <= 8)
+    assert not (lines & ~near_sides).any()  # ... and no stripe
+
+
+def test_outline_along_the_frame_is_the_sheets_only_where_the_paper_runs_out_of_the_photo():
+    cue = np.full(_SHAPE, 120, np.uint8)
+    x0, _, x1, _ = _SHEET
+    cue[:, x0:x1] = 200  # a long receipt running out of the photo at the top and the bottom
+    cue = cv2.medianBlur(cue, 5)
+    sheet = np.int32([[x0, 0], [x1 - 1, 0], [x1 - 1, _SHAPE[0] - 1], [x0, _SHAPE[0] - 1]])
+    spilled = np.int32([[0, 0], [x1 - 1, 0], [x1 - 1, _SHAPE[0] - 1], [0, _SHAPE[0] - 1]])  # out over the surface
+    mask = np.zeros(_SHAPE, np.uint8)
+    assert edge_support(PaperRegion(mask, (0, 0, 1, 1), hull=sheet.reshape(-1, 1, 2)), cue) > 0.95
+    assert edge_support(PaperRegion(mask, (0, 0, 1, 1), hull=spilled.reshape(-1, 1, 2)), cue) < 0.7
+
+
+def test_the_cues_outline_replaces_the_estimates_only_when_it_is_a_sheets():
+    assert _outlines_better(0.3, 1.0)  # the estimate's region took in the surface: the cue's is the sheet
+    assert not _outlines_better(0.9, 1.0)  # both outline the sheet: the estimate's keeps its margin of print
+    assert not _outlines_better(0.24, 0.59)  # both partial: the cue's is no sheet either
