@@ -36,6 +36,8 @@ _LINE_SIDES = 0.03  # ... and the brightness on its two sides differs by this mu
 _LINE_PARALLEL, _LINE_APART = 3.0, 8.0  # lines within this many degrees are parallel, this many pixels apart separate
 _SUPPORT_GAIN = 0.2  # the cue's outline replaces the background estimate's when this much more of it is edge
 _SHEET_SUPPORT = 0.8  # ... and this much of it is: the outline of a sheet, not of another partial region
+_RUN_ON = 0.08  # a quadrilateral's side is followed this far past its corners (of the long side) ...
+_RUN_ON_STEPS = 0.6  # ... and is a line across the photo when this share of that stretch steps too
 _FRAME = 3  # outline points this close (low-res pixels) to the frame are the photo's edge, not the paper's
 
 
@@ -365,6 +367,33 @@ def _outline_support(hull: np.ndarray, estimate: np.ndarray) -> float:
     threshold, _ = cv2.threshold(estimate, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     supported[frame] = estimate[ys[frame], xs[frame]] > threshold
     return float(supported.mean())
+
+
+def sides_run_on(region: PaperRegion, cue: np.ndarray) -> bool:
+    """Tell whether a side of the region's quadrilateral runs on past its corners as a step of the cue.
+
+    A paper's edge ends at the sheet's corners; the sharp edge of a hard shadow, or of a table, runs on across
+    the photo, and a region bounded by it is part of a sheet however clean its outline. The stretch next to a
+    corner, where the neighbouring side steps, is skipped.
+    """
+    if region.corners is None:
+        return False
+    height, width = region.mask.shape[:2]
+    corners = region.corners * np.float32([cue.shape[1] / width, cue.shape[0] / height])
+    steps = cv2.dilate(_steps(cue).astype(np.uint8), np.ones((3, 3), np.uint8))
+    reach, skip = _RUN_ON * max(cue.shape), 3.0
+    for i in range(4):
+        start, end = corners[i], corners[(i + 1) % 4]
+        direction = (end - start) / max(1e-6, float(np.linalg.norm(end - start)))
+        for corner, outward in ((end, direction), (start, -direction)):
+            along = np.arange(skip, reach)
+            xs, ys = corner[0] + outward[0] * along, corner[1] + outward[1] * along
+            inside = (xs >= 0) & (ys >= 0) & (xs < cue.shape[1] - 1) & (ys < cue.shape[0] - 1)
+            if inside.sum() < 0.5 * len(along):
+                continue  # the corner is near the frame: nothing to follow
+            if float(steps[ys[inside].round().astype(int), xs[inside].round().astype(int)].mean()) >= _RUN_ON_STEPS:
+                return True
+    return False
 
 
 def locate_paper(background: np.ndarray, cue: np.ndarray, full_shape: tuple[int, int]) -> PaperRegion | None:

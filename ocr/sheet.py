@@ -21,7 +21,7 @@ from ocr.components import (
     text_components,
 )
 from ocr.geometry import Affine
-from ocr.region import edge_support, locate_paper, paper_cue
+from ocr.region import edge_support, locate_paper, paper_cue, sides_run_on
 
 _WHOLE_SHEET = 0.95  # a quadrilateral outline this much on sharp edges is a whole sheet's (`_isolate_paper`)
 
@@ -137,15 +137,16 @@ def isolate_paper(
     surface (newsprint, checks, dots) may come out of the background estimate as bright as the paper, so
     the sheet is also looked for in the texture-free cue (`paper_cue`, chosen by `locate_paper`).
 
-    A sheet outlined as a clean quadrilateral on sharp edges all round (`edge_support`) is not cut by a
-    shadow or a light falloff, so print outside it is another sheet's (newsprint under the receipt) and is
-    not looked for: that search, and reading the newsprint with the receipt, cost a patterned photo 25 s.
+    A sheet outlined as a clean quadrilateral on sharp edges all round (`edge_support`), edges that end at
+    its corners (`sides_run_on`: a hard shadow's runs on), is not cut by a shadow or a light falloff, so
+    print outside it is another sheet's (newsprint under the receipt) and is not looked for: that search,
+    and reading the newsprint with the receipt, cost a patterned photo 25 s.
     """
     cue = paper_cue(original)
     paper = locate_paper(background, cue, gray.shape[:2])
     if paper is None:
         return gray, None, ""
-    whole = paper.corners is not None and edge_support(paper, cue) >= _WHOLE_SHEET
+    whole = paper.corners is not None and edge_support(paper, cue) >= _WHOLE_SHEET and not sides_run_on(paper, cue)
     if not whole and _text_outside(original, paper.mask):
         return gray, None, ""
     gray = _lift_paper(gray, paper.mask)

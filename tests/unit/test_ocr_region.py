@@ -16,6 +16,7 @@ from ocr.region import (
     find_paper,
     locate_paper,
     paper_cue,
+    sides_run_on,
 )
 
 _SHAPE = (400, 300)  # the background estimate's resolution
@@ -172,3 +173,19 @@ def test_the_cues_outline_replaces_the_estimates_only_when_it_is_a_sheets():
     assert _outlines_better(0.3, 1.0)  # the estimate's region took in the surface: the cue's is the sheet
     assert not _outlines_better(0.9, 1.0)  # both outline the sheet: the estimate's keeps its margin of print
     assert not _outlines_better(0.24, 0.59)  # both partial: the cue's is no sheet either
+
+
+def test_a_side_running_on_past_the_corners_is_a_line_across_the_photo_not_the_sheets_edge():
+    cue = np.full((400, 360), 110, np.float32)
+    x0, y0, x1, y1 = _SHEET
+    cue[y0:y1, x0:x1] = 220
+    cue[:, 170:] *= 0.5  # a hard shadow's edge down the photo, across the sheet
+    cue = cue.astype(np.uint8)
+    mask = np.zeros((1600, 1440), np.uint8)
+
+    def region(right: int) -> PaperRegion:
+        corners = np.float32([[x0, y0], [right, y0], [right, y1], [x0, y1]]) * 4
+        return PaperRegion(mask, (0, 0, 1, 1), corners=corners)
+
+    assert sides_run_on(region(170), cue)  # the lit part: its right side is the shadow's edge
+    assert not sides_run_on(region(x1), cue)  # the whole sheet: its edges end at its corners
