@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 
 from ocr.components import shrink
+from ocr.edges import steps, straight_edges
 
 _MIN_CONTRAST = 50.0
 _MIN_SEPARATION = 0.6
@@ -24,16 +25,9 @@ _MARGIN = 0.03
 _QUAD_EPSILON = 0.03  # polygon simplification, as a fraction of the outline's perimeter
 _QUAD_COVER = 0.97  # the four-corner polygon must contain this share of the paper's outline
 _QUAD_INSET = 0.015  # corners this close to the frame edge mean the sheet runs out of the photo
-_EDGE_WINDOW = 5  # low-resolution pixels across which a paper edge steps (the background estimate keeps steps)
-_EDGE_STEP = 0.12  # natural-log brightness range within that window that makes an edge (a ratio of ~1.13)
 _GROWN_COVER = 0.6  # the edge-bounded region must hold this share of the bright component to replace it
 _GROWN_MORE = 1.15  # ... and be this much larger: a sheet that is bright all over keeps Otsu's outline
 _EDGE_GAPS = (3, 11)  # gaps in the paper's edge closed before taking the region inside it (low-res pixels)
-_LINE_LENGTH, _LINE_GAP = 0.2, 0.25  # a straight stretch of edge, and the gap it bridges (of the long side)
-_LINE_VOTES = 0.1  # ... found by a Hough transform with this many votes (of the long side)
-_LINE_COVER = 0.6  # ... kept when this share of it lies on steps
-_LINE_SIDES = 0.03  # ... and the brightness on its two sides differs by this much (natural log, median)
-_LINE_PARALLEL, _LINE_APART = 3.0, 8.0  # lines within this many degrees are parallel, this many pixels apart separate
 _SUPPORT_GAIN = 0.2  # the cue's outline replaces the background estimate's when this much more of it is edge
 _SHEET_SUPPORT = 0.8  # ... and this much of it is: the outline of a sheet, not of another partial region
 _RUN_ON = 0.08  # a quadrilateral's side is followed this far past its corners (of the long side) ...
@@ -159,29 +153,21 @@ def _hull_mask(bright: np.ndarray, hull: np.ndarray, margin: float = _MARGIN) ->
     return cv2.dilate(mask, kernel) if margin > 0 else cv2.erode(mask, kernel)
 
 
-def _steps(estimate: np.ndarray) -> np.ndarray:
-    """Return where the brightness steps sharply: a natural-log range of at least `_EDGE_STEP` within
-    `_EDGE_WINDOW` pixels (a paper's edge; an illumination change is too gradual, a shadow a ratio)."""
-    log = np.log1p(estimate.astype(np.float32))
-    window = cv2.getStructuringElement(cv2.MORPH_RECT, (_EDGE_WINDOW, _EDGE_WINDOW))
-    return (cv2.dilate(log, window) - cv2.erode(log, window)) >= _EDGE_STEP
-
-
 def _edge_bounded(background: np.ndarray, bright: np.ndarray, bridge: bool = True) -> np.ndarray:
     """Return the paper as the region inside its sharp edges, when the bright component is only part of it.
 
     A shadow or a light falloff darkens part of the sheet below Otsu's threshold, so the bright component
     stops at a soft illumination boundary across the print (a receipt loses its header). Paper edges are
     sharp steps in brightness, illumination changes are gradual, and a shadow darkens paper and surface by
-    the same ratio: on the logarithm, the region bounded by steps of at least `_EDGE_STEP` within
-    `_EDGE_WINDOW` pixels that overlaps the bright component most is the whole sheet. Where shaded paper
-    meets a lit surface of the same brightness its edge has a gap, so the edges are closed over a growing
-    span until the region is a plausible sheet: holding most of the bright part, clearly larger than it,
-    and not running out into the surroundings (area within the limits). Otherwise the bright pixels stay.
+    the same ratio: on the logarithm, the region bounded by sharp steps (`ocr.edges.steps`) that overlaps
+    the bright component most is the whole sheet. Where shaded paper meets a lit surface of the same
+    brightness its edge has a gap, so the edges are closed over a growing span until the region is a
+    plausible sheet: holding most of the bright part, clearly larger than it, and not running out into the
+    surroundings (area within the limits). Otherwise the bright pixels stay.
     """
-    steps = _steps(background).astype(np.uint8)
+    stepped = steps(background).astype(np.uint8)
     component = _largest_component(bright)
-    for closed, bridged in _closed_edges(background, steps, bridge):
+    for closed, bridged in _closed_edges(background, stepped, bridge):
         # thickened by one pixel so a faint stretch of edge does not let the region run out into the surface
         edges = cv2.dilate(closed, np.ones((3, 3), np.uint8)) > 0
         count, labels = cv2.connectedComponents((~edges).astype(np.uint8), connectivity=4)
@@ -200,7 +186,7 @@ def _edge_bounded(background: np.ndarray, bright: np.ndarray, bridge: bool = Tru
     return bright
 
 
-def _closed_edges(estimate: np.ndarray, steps: np.ndarray, bridge: bool) -> Iterator[tuple[np.ndarray, bool]]:
+def _closed_edges(estimate: np.ndarray, stepped: np.ndarray, bridge: bool) -> Iterator[tuple[np.ndarray, bool]]:
     """Yield the sharp steps with their gaps closed over a growing span, then with straight stretches bridged
     (the flag tells which).
 
@@ -209,62 +195,11 @@ def _closed_edges(estimate: np.ndarray, steps: np.ndarray, bridge: bool) -> Iter
     surface: the paper's edge is then bridged along the straight lines over its visible stretches.
     """
     for span in _EDGE_GAPS:
-        yield cv2.morphologyEx(steps, cv2.MORPH_CLOSE, np.ones((span, span), np.uint8)), False
+        yield cv2.morphologyEx(stepped, cv2.MORPH_CLOSE, np.ones((span, span), np.uint8)), False
     if not bridge:
         return
-    closed = cv2.morphologyEx(steps, cv2.MORPH_CLOSE, np.ones((_EDGE_GAPS[0], _EDGE_GAPS[0]), np.uint8))
-    yield closed | _straight_edges(estimate, steps), True
-
-
-def _straight_edges(estimate: np.ndarray, steps: np.ndarray) -> np.ndarray:
-    """Return long straight lines through the steps, drawn across their gaps, where they are a paper's edge.
-
-    A line is kept when most of it lies on steps (`_LINE_COVER`) and the brightness differs from one side of
-    it to the other (`_LINE_SIDES`): a row of bold print left in the cue lines up too, but has paper on both
-    of its sides. Stripes, checks and tiles have straight edges too, but many parallel ones: a direction
-    with more than two separate lines (a sheet has two sides each way) is the surface's, and none is drawn.
-    """
-    side = max(steps.shape)
-    votes, length, gap = (int(fraction * side) for fraction in (_LINE_VOTES, _LINE_LENGTH, _LINE_GAP))
-    found = cv2.HoughLinesP(steps * 255, 1, np.pi / 180, votes, minLineLength=length, maxLineGap=gap)
-    lines = np.zeros_like(steps)
-    if found is None:
-        return lines
-    near = cv2.dilate(steps, np.ones((5, 5), np.uint8))
-    log = np.log1p(estimate.astype(np.float32))
-    kept = []
-    for x1, y1, x2, y2 in found.reshape(-1, 4).astype(np.float32):
-        count = int(max(abs(x2 - x1), abs(y2 - y1))) + 1
-        xs, ys = np.linspace(x1, x2, count), np.linspace(y1, y2, count)
-        normal = np.float32([y1 - y2, x2 - x1]) / max(1e-6, float(np.hypot(x2 - x1, y2 - y1)))
-        if near[ys.round().astype(int), xs.round().astype(int)].mean() < _LINE_COVER:
-            continue
-        if float(np.median(np.abs(_sample(log, xs, ys, normal * 4) - _sample(log, xs, ys, normal * -4)))) < _LINE_SIDES:
-            continue
-        kept.append((x1, y1, x2, y2, normal))
-    for x1, y1, x2, y2, normal in kept:
-        if _parallel_lines(normal, float(normal @ np.float32([x1, y1])), kept) <= 2:
-            cv2.line(lines, (int(x1), int(y1)), (int(x2), int(y2)), 1, 1)
-    return lines
-
-
-def _parallel_lines(normal: np.ndarray, offset: float, lines: list) -> int:
-    """Return how many separate lines (offsets `_LINE_APART` apart or more) run in the direction `normal`
-    is square to, among `lines` (x1, y1, x2, y2, unit normal); the Hough transform finds one edge several
-    times over the width of its step."""
-    offsets = []
-    for x1, y1, _, _, other in lines:
-        if abs(float(normal @ other)) >= np.cos(np.radians(_LINE_PARALLEL)):
-            offsets.append(float(normal @ np.float32([x1, y1])) - offset)
-    ordered = np.sort(np.float32(offsets))
-    return 1 + int((np.diff(ordered) >= _LINE_APART).sum())
-
-
-def _sample(image: np.ndarray, xs: np.ndarray, ys: np.ndarray, offset: np.ndarray) -> np.ndarray:
-    """Return the image's pixels at the points moved by `offset` (clipped to the image)."""
-    columns = np.clip((xs + offset[0]).round().astype(int), 0, image.shape[1] - 1)
-    rows = np.clip((ys + offset[1]).round().astype(int), 0, image.shape[0] - 1)
-    return image[rows, columns]
+    closed = cv2.morphologyEx(stepped, cv2.MORPH_CLOSE, np.ones((_EDGE_GAPS[0], _EDGE_GAPS[0]), np.uint8))
+    yield closed | straight_edges(estimate, stepped), True
 
 
 def _largest_component(bright: np.ndarray) -> np.ndarray:
@@ -361,7 +296,7 @@ def _outline_support(hull: np.ndarray, estimate: np.ndarray) -> float:
     if not len(xs):
         return 0.0
     # the outline is drawn through pixels beside the step: a step within two pixels counts
-    near = cv2.dilate(_steps(estimate).astype(np.uint8), np.ones((5, 5), np.uint8))
+    near = cv2.dilate(steps(estimate).astype(np.uint8), np.ones((5, 5), np.uint8))
     supported = near[ys, xs] > 0
     frame = (xs < _FRAME) | (ys < _FRAME) | (xs >= estimate.shape[1] - _FRAME) | (ys >= estimate.shape[0] - _FRAME)
     threshold, _ = cv2.threshold(estimate, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
@@ -380,7 +315,7 @@ def sides_run_on(region: PaperRegion, cue: np.ndarray) -> bool:
         return False
     height, width = region.mask.shape[:2]
     corners = region.corners * np.float32([cue.shape[1] / width, cue.shape[0] / height])
-    steps = cv2.dilate(_steps(cue).astype(np.uint8), np.ones((3, 3), np.uint8))
+    stepped = cv2.dilate(steps(cue).astype(np.uint8), np.ones((3, 3), np.uint8))
     reach, skip = _RUN_ON * max(cue.shape), 3.0
     for i in range(4):
         start, end = corners[i], corners[(i + 1) % 4]
@@ -391,7 +326,7 @@ def sides_run_on(region: PaperRegion, cue: np.ndarray) -> bool:
             inside = (xs >= 0) & (ys >= 0) & (xs < cue.shape[1] - 1) & (ys < cue.shape[0] - 1)
             if inside.sum() < 0.5 * len(along):
                 continue  # the corner is near the frame: nothing to follow
-            if float(steps[ys[inside].round().astype(int), xs[inside].round().astype(int)].mean()) >= _RUN_ON_STEPS:
+            if float(stepped[ys[inside].round().astype(int), xs[inside].round().astype(int)].mean()) >= _RUN_ON_STEPS:
                 return True
     return False
 

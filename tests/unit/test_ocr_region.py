@@ -6,12 +6,11 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from ocr.edges import steps, straight_edges
 from ocr.preprocess import estimate_background
 from ocr.region import (
     PaperRegion,
     _outlines_better,
-    _steps,
-    _straight_edges,
     edge_support,
     find_paper,
     locate_paper,
@@ -151,7 +150,7 @@ def test_the_parallel_edges_of_stripes_are_not_taken_for_a_sheets_sides():
     x0, y0, x1, y1 = _SHEET
     cue[y0:y1, x0:x1] = 230
     cue = cv2.GaussianBlur(cue, (0, 0), 1.0)
-    lines = _straight_edges(cue, _steps(cue).astype(np.uint8)) > 0
+    lines = straight_edges(cue, steps(cue).astype(np.uint8)) > 0
     assert lines.sum() > 2 * (x1 - x0 + y1 - y0)  # the sheet's four sides ...
     near_sides = (np.abs(xs - x0) <= 8) | (np.abs(xs - x1) <= 8) | (np.abs(ys - y0) <= 8) | (np.abs(ys - y1) <= 8)
     assert not (lines & ~near_sides).any()  # ... and no stripe
