@@ -98,7 +98,40 @@ def row_score(comps: Components, angle: float, bin_size: float) -> float:
     return float(np.dot(counts, counts))
 
 
+MIN_COMPONENTS = 15
+#: Below this row contrast (`skew_and_rows`) the components are specks, not print: noise 1.15, print >= 1.57.
+MIN_ROW_CONTRAST = 1.35
 _OTHER_ANGLE = 2.0  # rows running this many degrees off the receipt's are another sheet's print
+
+
+def skew_and_rows(
+    gray: np.ndarray, max_angle: float = 12.0, components: Components | None = None
+) -> tuple[float, float]:
+    """Estimate the text-line angle in degrees (positive = lines rise to the right) from character baselines,
+    and how sharply the baselines line up there: the projection score at that angle over its median across
+    the angles tried (0.0 with too few components to tell).
+
+    Print scores 1.6 and more (bent receipts on towels, SROIE scans, dim and blurred photos: 1.57 at the
+    lowest); specks of sensor noise on a dark photo, which line up at no angle, about 1.15.
+    """
+    comps = components if components is not None else text_components(gray)
+    if len(comps.xs) < MIN_COMPONENTS:
+        return 0.0, 0.0
+    bin_size = max(2.0, float(np.median(comps.heights)) / 4)
+
+    def score(angle: float) -> float:
+        return row_score(comps, angle, bin_size)
+
+    angles = np.arange(-max_angle, max_angle + 1e-9, 0.5)
+    scores = [score(angle) for angle in angles]
+    coarse = angles[int(np.argmax(scores))]
+    fine = max(np.arange(coarse - 0.5, coarse + 0.5 + 1e-9, 0.1), key=score)
+    return float(round(fine, 2)), max(scores) / max(float(np.median(scores)), 1.0)
+
+
+def estimate_skew(gray: np.ndarray, max_angle: float = 12.0, components: Components | None = None) -> float:
+    """Estimate the text-line angle in degrees (positive = lines rise to the right) from character baselines."""
+    return skew_and_rows(gray, max_angle, components)[0]
 
 
 def rows_at_another_angle(comps: Components, skew: float, min_contrast: float, span: float = 25.0) -> bool:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 from ocr.components import shrink
+from ocr.edges import steps, straight_edges
 
 _MIN_CONTRAST = 50.0
 _MIN_SEPARATION = 0.6
@@ -23,11 +25,14 @@ _MARGIN = 0.03
 _QUAD_EPSILON = 0.03  # polygon simplification, as a fraction of the outline's perimeter
 _QUAD_COVER = 0.97  # the four-corner polygon must contain this share of the paper's outline
 _QUAD_INSET = 0.015  # corners this close to the frame edge mean the sheet runs out of the photo
-_EDGE_WINDOW = 5  # low-resolution pixels across which a paper edge steps (the background estimate keeps steps)
-_EDGE_STEP = 0.12  # natural-log brightness range within that window that makes an edge (a ratio of ~1.13)
 _GROWN_COVER = 0.6  # the edge-bounded region must hold this share of the bright component to replace it
 _GROWN_MORE = 1.15  # ... and be this much larger: a sheet that is bright all over keeps Otsu's outline
 _EDGE_GAPS = (3, 11)  # gaps in the paper's edge closed before taking the region inside it (low-res pixels)
+_SUPPORT_GAIN = 0.2  # the cue's outline replaces the background estimate's when this much more of it is edge
+_SHEET_SUPPORT = 0.8  # ... and this much of it is: the outline of a sheet, not of another partial region
+_RUN_ON = 0.08  # a quadrilateral's side is followed this far past its corners (of the long side) ...
+_RUN_ON_STEPS = 0.6  # ... and is a line across the photo when this share of that stretch steps too
+_FRAME = 3  # outline points this close (low-res pixels) to the frame are the photo's edge, not the paper's
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,6 +46,7 @@ class PaperRegion:
     mask: np.ndarray
     box: tuple[int, int, int, int]
     corners: np.ndarray | None = None
+    hull: np.ndarray | None = None  # the outline's convex hull, in the estimate's (low-resolution) pixels
 
 
 def _separation(background: np.ndarray, threshold: float) -> tuple[float, float]:
@@ -147,26 +153,23 @@ def _hull_mask(bright: np.ndarray, hull: np.ndarray, margin: float = _MARGIN) ->
     return cv2.dilate(mask, kernel) if margin > 0 else cv2.erode(mask, kernel)
 
 
-def _edge_bounded(background: np.ndarray, bright: np.ndarray) -> np.ndarray:
+def _edge_bounded(background: np.ndarray, bright: np.ndarray, bridge: bool = True) -> np.ndarray:
     """Return the paper as the region inside its sharp edges, when the bright component is only part of it.
 
     A shadow or a light falloff darkens part of the sheet below Otsu's threshold, so the bright component
     stops at a soft illumination boundary across the print (a receipt loses its header). Paper edges are
     sharp steps in brightness, illumination changes are gradual, and a shadow darkens paper and surface by
-    the same ratio: on the logarithm, the region bounded by steps of at least `_EDGE_STEP` within
-    `_EDGE_WINDOW` pixels that overlaps the bright component most is the whole sheet. Where shaded paper
-    meets a lit surface of the same brightness its edge has a gap, so the edges are closed over a growing
-    span until the region is a plausible sheet: holding most of the bright part, clearly larger than it,
-    and not running out into the surroundings (area within the limits). Otherwise the bright pixels stay.
+    the same ratio: on the logarithm, the region bounded by sharp steps (`ocr.edges.steps`) that overlaps
+    the bright component most is the whole sheet. Where shaded paper meets a lit surface of the same
+    brightness its edge has a gap, so the edges are closed over a growing span until the region is a
+    plausible sheet: holding most of the bright part, clearly larger than it, and not running out into the
+    surroundings (area within the limits). Otherwise the bright pixels stay.
     """
-    log = np.log1p(background.astype(np.float32))
-    window = cv2.getStructuringElement(cv2.MORPH_RECT, (_EDGE_WINDOW, _EDGE_WINDOW))
-    steps = ((cv2.dilate(log, window) - cv2.erode(log, window)) >= _EDGE_STEP).astype(np.uint8)
+    stepped = steps(background).astype(np.uint8)
     component = _largest_component(bright)
-    for span in _EDGE_GAPS:
-        edges = cv2.morphologyEx(steps, cv2.MORPH_CLOSE, np.ones((span, span), np.uint8))
+    for closed, bridged in _closed_edges(background, stepped, bridge):
         # thickened by one pixel so a faint stretch of edge does not let the region run out into the surface
-        edges = cv2.dilate(edges, np.ones((3, 3), np.uint8)) > 0
+        edges = cv2.dilate(closed, np.ones((3, 3), np.uint8)) > 0
         count, labels = cv2.connectedComponents((~edges).astype(np.uint8), connectivity=4)
         overlap = np.bincount(labels[component].ravel(), minlength=count)
         overlap[0] = 0
@@ -175,9 +178,28 @@ def _edge_bounded(background: np.ndarray, bright: np.ndarray) -> np.ndarray:
         region = cv2.dilate((labels == best).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
         area = float(region.mean())
         held, size = int(overlap[best]), int(component.sum())
-        if held >= _GROWN_COVER * size and region.sum() >= _GROWN_MORE * size and _MIN_AREA <= area <= _MAX_AREA:
+        # bridged edges are drawn where the bright part ran out over a lit surface: the sheet is then no
+        # larger than the bright part, but leaves a clear part of it outside
+        differs = region.sum() >= _GROWN_MORE * size or (bridged and size - held >= (_GROWN_MORE - 1) * size)
+        if held >= _GROWN_COVER * size and differs and _MIN_AREA <= area <= _MAX_AREA:
             return np.where(region, np.uint8(255), np.uint8(0))
     return bright
+
+
+def _closed_edges(estimate: np.ndarray, stepped: np.ndarray, bridge: bool) -> Iterator[tuple[np.ndarray, bool]]:
+    """Yield the sharp steps with their gaps closed over a growing span, then with straight stretches bridged
+    (the flag tells which).
+
+    Where a lit stretch of paper meets a lit surface (a light falloff or a shadow's edge across a patterned
+    cloth or newsprint) the edge's gap is wider than any closing, and the bright part runs out over the
+    surface: the paper's edge is then bridged along the straight lines over its visible stretches.
+    """
+    for span in _EDGE_GAPS:
+        yield cv2.morphologyEx(stepped, cv2.MORPH_CLOSE, np.ones((span, span), np.uint8)), False
+    if not bridge:
+        return
+    closed = cv2.morphologyEx(stepped, cv2.MORPH_CLOSE, np.ones((_EDGE_GAPS[0], _EDGE_GAPS[0]), np.uint8))
+    yield closed | straight_edges(estimate, stepped), True
 
 
 def _largest_component(bright: np.ndarray) -> np.ndarray:
@@ -207,7 +229,9 @@ def _two_levels(background: np.ndarray, threshold: float) -> bool:
     return separation >= _MIN_SEPARATION and contrast >= _MIN_CONTRAST
 
 
-def find_paper(background: np.ndarray, full_shape: tuple[int, int], margin: float = _MARGIN) -> PaperRegion | None:
+def find_paper(
+    background: np.ndarray, full_shape: tuple[int, int], margin: float = _MARGIN, bridge: bool = True
+) -> PaperRegion | None:
     """Locate bright paper against a clearly darker surrounding, from a low-resolution background estimate.
 
     Args:
@@ -216,6 +240,9 @@ def find_paper(background: np.ndarray, full_shape: tuple[int, int], margin: floa
         margin: how far to grow the outline (fraction of the estimate's size) so print at its edge is kept;
             none for `paper_cue`, whose bright region reaches the paper's edge already (a margin there
             keeps a rim of the patterned surface, which tesseract reads into the rows beside it).
+        bridge: bridge gaps in the sheet's edge along its straight stretches (`_straight_edges`); not for
+            the background estimate, whose max filter leaves a patterned surface's bright parts as blocks
+            with straight edges of their own.
 
     Returns:
         The paper region, or None when there is no clearly separate background (a scan, a close-up,
@@ -224,7 +251,7 @@ def find_paper(background: np.ndarray, full_shape: tuple[int, int], margin: floa
     threshold, bright = cv2.threshold(background, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     if not bright.any() or not _two_levels(background, threshold):
         return None
-    outline = _largest_outline(_edge_bounded(background, bright))
+    outline = _largest_outline(_edge_bounded(background, bright, bridge))
     hull = cv2.convexHull(outline)
     small = _hull_mask(bright, hull, margin)
     area = float((small > 0).mean())
@@ -242,4 +269,89 @@ def find_paper(background: np.ndarray, full_shape: tuple[int, int], margin: floa
     )
     quad = _quad(hull, outline, bright.shape[:2])
     corners = quad * np.float32([fx, fy]) if quad is not None else None
-    return PaperRegion(mask=mask, box=box, corners=corners)
+    return PaperRegion(mask=mask, box=box, corners=corners, hull=hull)
+
+
+def edge_support(region: PaperRegion, cue: np.ndarray) -> float:
+    """Return the share of the region's outline that runs along a sharp step of the paper cue.
+
+    A sheet's outline is its edge all round; a region that stops at the soft boundary of a shadow or a light
+    falloff, or runs out over a patterned surface that the background estimate made as bright as the paper,
+    has outline crossing the print or the surface where nothing steps. The cue is used for both estimates'
+    outlines: it steps at the paper's edge on plain and patterned surfaces alike.
+    """
+    return 0.0 if region.hull is None else _outline_support(region.hull, cue)
+
+
+def _outline_support(hull: np.ndarray, estimate: np.ndarray) -> float:
+    """Return the share of the outline `hull` (the estimate's pixels) on a sharp step of the estimate.
+
+    Along the photo's frame the outline is the sheet's where the sheet runs out of the photo, so it counts
+    there when the estimate is paper-bright (above Otsu's threshold), and not where the region ran out to
+    the frame over the surface.
+    """
+    outline = np.zeros(estimate.shape, np.uint8)
+    cv2.polylines(outline, [hull], True, 1)
+    ys, xs = np.nonzero(outline)
+    if not len(xs):
+        return 0.0
+    # the outline is drawn through pixels beside the step: a step within two pixels counts
+    near = cv2.dilate(steps(estimate).astype(np.uint8), np.ones((5, 5), np.uint8))
+    supported = near[ys, xs] > 0
+    frame = (xs < _FRAME) | (ys < _FRAME) | (xs >= estimate.shape[1] - _FRAME) | (ys >= estimate.shape[0] - _FRAME)
+    threshold, _ = cv2.threshold(estimate, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    supported[frame] = estimate[ys[frame], xs[frame]] > threshold
+    return float(supported.mean())
+
+
+def sides_run_on(region: PaperRegion, cue: np.ndarray) -> bool:
+    """Tell whether a side of the region's quadrilateral runs on past its corners as a step of the cue.
+
+    A paper's edge ends at the sheet's corners; the sharp edge of a hard shadow, or of a table, runs on across
+    the photo, and a region bounded by it is part of a sheet however clean its outline. The stretch next to a
+    corner, where the neighbouring side steps, is skipped.
+    """
+    if region.corners is None:
+        return False
+    height, width = region.mask.shape[:2]
+    corners = region.corners * np.float32([cue.shape[1] / width, cue.shape[0] / height])
+    stepped = cv2.dilate(steps(cue).astype(np.uint8), np.ones((3, 3), np.uint8))
+    reach, skip = _RUN_ON * max(cue.shape), 3.0
+    for i in range(4):
+        start, end = corners[i], corners[(i + 1) % 4]
+        direction = (end - start) / max(1e-6, float(np.linalg.norm(end - start)))
+        for corner, outward in ((end, direction), (start, -direction)):
+            along = np.arange(skip, reach)
+            xs, ys = corner[0] + outward[0] * along, corner[1] + outward[1] * along
+            inside = (xs >= 0) & (ys >= 0) & (xs < cue.shape[1] - 1) & (ys < cue.shape[0] - 1)
+            if inside.sum() < 0.5 * len(along):
+                continue  # the corner is near the frame: nothing to follow
+            if float(stepped[ys[inside].round().astype(int), xs[inside].round().astype(int)].mean()) >= _RUN_ON_STEPS:
+                return True
+    return False
+
+
+def locate_paper(background: np.ndarray, cue: np.ndarray, full_shape: tuple[int, int]) -> PaperRegion | None:
+    """Find the sheet in the background estimate or in the texture-free cue, whichever outlines it better.
+
+    The background estimate (a max filter) keeps the paper's margin of print and is the first choice, but a
+    patterned surface's light parts come out as bright as the paper there, so its region may take in the
+    surface (dots, newsprint, checks) or the lit part of paper and surface together. The cue's region wins
+    when its outline is a sheet's, mostly on sharp edges, and clearly more so than the estimate's
+    (`edge_support`); it is used when the estimate shows no sheet at all.
+
+    Args:
+        background: the paper-brightness estimate (`ocr.preprocess.estimate_background`).
+        cue: the texture-free paper cue (`paper_cue`) of the same photo, at the estimate's resolution.
+        full_shape: (height, width) of the full-resolution image.
+    """
+    first = find_paper(background, full_shape, bridge=False)
+    second = find_paper(cue, full_shape, margin=0.0)
+    if first is None or second is None:
+        return first or second
+    return second if _outlines_better(edge_support(first, cue), edge_support(second, cue)) else first
+
+
+def _outlines_better(support: float, other: float) -> bool:
+    """Tell whether an outline with edge support `other` is a sheet's, clearly more so than one with `support`."""
+    return other >= max(_SHEET_SUPPORT, support + _SUPPORT_GAIN)

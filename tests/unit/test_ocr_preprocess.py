@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -11,7 +12,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ocr.model import Box
 from ocr.preprocess import (
-    _text_outside,
+    MIN_ROW_CONTRAST,
     estimate_background,
     estimate_skew,
     estimate_text_height,
@@ -22,16 +23,23 @@ from ocr.preprocess import (
     skew_and_rows,
     stretch_contrast,
 )
+from ocr.sheet import _text_outside
 
 SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "samples"
 
 
-def _text_page(width: int = 1200, height: int = 1600, size: int = 30, lines: int = 30) -> np.ndarray:
+def _row(i: int) -> str:
+    return f"SPRZEDAZ OPODATKOWANA A {i:03d},99 PLN"
+
+
+def _text_page(
+    width: int = 1200, height: int = 1600, size: int = 30, lines: int = 30, texts: Callable[[int], str] = _row
+) -> np.ndarray:
     image = Image.new("L", (width, height), 240)
     draw = ImageDraw.Draw(image)
     font = ImageFont.load_default(size=size)
     for i in range(lines):
-        draw.text((60, 60 + i * int(size * 1.6)), f"SPRZEDAZ OPODATKOWANA A {i:03d},99 PLN", fill=20, font=font)
+        draw.text((60, 60 + i * int(size * 1.6)), texts(i), fill=20, font=font)
     return np.asarray(image)
 
 
@@ -47,6 +55,25 @@ def test_a_dark_photo_of_sensor_noise_is_read_as_it_is():
     assert prepared.steps == ("no_rows",) and prepared.image is photo and prepared.scale == 1.0
     _, rows = skew_and_rows(_text_page())
     assert rows >= 1.6  # print lines up
+
+
+def _bowed(page: np.ndarray, sag: float) -> np.ndarray:
+    """The page with its rows bowed: they sag by `sag` pixels towards the middle, as on a receipt held curled."""
+    height, width = page.shape
+    xs = np.arange(width, dtype=np.float32)
+    bow = sag * ((xs - width / 2) / (width / 2)) ** 2
+    rows = np.arange(height, dtype=np.float32)[:, None] - bow[None, :] + sag
+    return cv2.remap(page, np.tile(xs, (height, 1)), rows, cv2.INTER_LINEAR, borderValue=240)
+
+
+def test_bowed_rows_are_print_and_are_straightened_without_turning_the_page():
+    page = _text_page(texts=lambda i: f"SPRZEDAZ OPODATKOWANA A {i:03d},99 PLN 12,50")  # rows across the width
+    bowed = _bowed(page, 150)
+    angle, rows = skew_and_rows(bowed)
+    assert rows < MIN_ROW_CONTRAST and abs(angle) > 3  # no angle lines the rows up: the best one is of no row
+    prepared = prepare_for_ocr(bowed)
+    assert "dewarp" in prepared.steps and not any(step.startswith("deskew") for step in prepared.steps)
+    assert skew_and_rows(prepared.image)[1] >= 3  # straight rows again
 
 
 def test_text_height_follows_font_size():
@@ -69,9 +96,9 @@ def test_shadow_is_flattened():
     assert abs(float(np.median(left)) - float(np.median(right))) < 15
 
 
-def _photo(width: int = 4000, height: int = 3000) -> np.ndarray:
-    """A 12-megapixel 'photo': a receipt on a dark brown table, slightly rotated."""
-    page = cv2.cvtColor(_text_page(1400, 2400, size=36, lines=40), cv2.COLOR_GRAY2RGB)
+def _photo(width: int = 4000, height: int = 3000, page: np.ndarray | None = None) -> np.ndarray:
+    """A 12-megapixel 'photo': a receipt (or `page`) on a dark brown table, slightly rotated."""
+    page = cv2.cvtColor(_text_page(1400, 2400, size=36, lines=40) if page is None else page, cv2.COLOR_GRAY2RGB)
     photo = np.zeros((height, width, 3), np.uint8)
     photo[:] = (90, 60, 40)
     y, x = (height - page.shape[0]) // 2, (width - page.shape[1]) // 2
@@ -89,6 +116,34 @@ def test_photo_pipeline_rectifies_a_whole_sheet_and_maps_back():
     height, width = prepared.image.shape
     corner = prepared.to_original.apply_box(Box(0, 0, width, height))
     assert corner.x > 1000 and corner.right < 3000
+
+
+def test_a_rectified_sheet_is_not_turned_by_the_shadows_of_its_folds():
+    page = _text_page(1400, 2400, size=36, lines=8).copy()  # an invoice: few rows of print
+    for y0 in (900, 1300, 1700):
+        for x in range(0, 1400, 28):  # a crease's mottled shadow, 2 degrees off the rows
+            y = int(y0 - 50 * x / 1400)
+            cv2.rectangle(page, (x, y - 22), (x + 16, y), 90, -1)
+    prepared = prepare_for_ocr(_photo(page=page))
+    assert "rectify" in prepared.steps
+    assert all(abs(float(s.split(":")[1])) <= 1.0 for s in prepared.steps if s.startswith("deskew"))
+
+
+def test_a_whole_sheet_on_newsprint_is_cropped_though_the_newsprint_lines_up_with_it():
+    rng = np.random.default_rng(3)
+    news = Image.new("L", (1400, 1800), 150)  # a grey newspaper: rows of small print, level with the receipt
+    draw, small = ImageDraw.Draw(news), ImageFont.load_default(size=24)
+    letters = np.array(list("abcdefghijklmnoprstuwyz0123456789"))
+    for y in range(10, 1780, 34):
+        draw.text((10, y), " ".join("".join(rng.choice(letters, 5)) for _ in range(14)), fill=30, font=small)
+    photo = np.asarray(news).copy()
+    photo[300:1500, 350:1050] = _text_page(700, 1200, size=28, lines=24)
+    photo = cv2.GaussianBlur(photo, (0, 0), 1.2)
+    sheet = np.zeros(photo.shape, np.uint8)
+    sheet[300:1500, 350:1050] = 255
+    assert _text_outside(photo, sheet)  # the newsprint's rows run on beside the receipt's
+    # but the sheet's outline is a sharp edge all round: no shadow cut it, so that print is another sheet's
+    assert "crop" in prepare_for_ocr(photo).steps
 
 
 def test_sheet_running_out_of_the_frame_is_cropped_and_deskewed():
