@@ -25,6 +25,8 @@ _NUMBER = re.compile(
     r"\s*[:.|]*\s*((?:[a-z]{1,3}\s)?[a-z0-9][a-z0-9/\-_.]*\d[a-z0-9/\-_.]*)"  # "FV 168/2026" keeps its prefix
 )
 _SPLIT_TAIL = re.compile(r" (\d{1,5})[\s|.,;:]*")
+# a number that ends in its year ("1539/05/2025") is whole: digits after it are a speck or a page's number
+_ENDS_IN_YEAR = re.compile(r"/(?:19|20)\d\d$")
 _DUE: tuple[tuple[re.Pattern[str], float], ...] = (
     (re.compile(r"(?:razem\s*|kwota\s*|ogolem\s*)?do\s*zaplaty"), 1.0),
     (re.compile(r"wartosc\s*brutto|kwota\s*brutto|brutto\s*razem|razem\s*brutto"), 0.8),
@@ -59,7 +61,7 @@ def _number(lines: list[TextLine]) -> FieldValue | None:
         if match:
             start, end = match.span(1)
             rest = _SPLIT_TAIL.fullmatch(line.folded, end) if line.folded[end - 1 : end].isdigit() else None
-            if rest and "/" in match.group(1):
+            if rest and "/" in match.group(1) and not _ENDS_IN_YEAR.search(match.group(1)):
                 # "F/2025/01 156": OCR split the number's last digits off; nothing but them ends the line
                 text = line.text[start : rest.end(1)].replace(" ", "")
                 return Hit(text, line, start, rest.end(1), 0.85).field()

@@ -98,6 +98,9 @@ def test_an_invoice_number_with_its_last_digits_split_off_is_joined():
     assert extract_fields(reading_from_text(text)).value("document_number") == "F/2025/01156"
     dated = "Faktura VAT nr FV/2025/08/0840 2025-03-30\nDo zapłaty: 24,75 PLN\n"
     assert extract_fields(reading_from_text(dated)).value("document_number") == "FV/2025/08/0840"
+    # a number that ends in its year is whole: a digit after it is a speck, not the number's end
+    specked = "FAKTURA VAT 1539/05/2025 4\nData wystawienia: 27.05.2025\nDo zapłaty: 24,75 PLN\n"
+    assert extract_fields(reading_from_text(specked)).value("document_number") == "1539/05/2025"
 
 
 def test_fields_whose_space_ocr_lost_are_still_read():
