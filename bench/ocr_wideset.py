@@ -129,7 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, default=None, help="write the splits here instead of a temp folder")
     parser.add_argument("--written", type=Path, default=None,
                         help="read the splits already written in DIR/wideset-SPLIT (with their labels.json)")
-    parser.add_argument("--dev-failures", action="store_true", help="print the tuning splits' (dev, dev2, dev3) wrong fields")
+    parser.add_argument(
+        "--dev-failures", action="store_true", help="print the tuning splits' (dev, dev2, dev3) wrong fields"
+    )
     args = parser.parse_args(argv)
     config = _reader_config()
     args.reports.mkdir(parents=True, exist_ok=True)

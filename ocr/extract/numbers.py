@@ -35,7 +35,8 @@ _YMD = re.compile(rf"(?<![\d,])([2-47][0-9]\d{{2}})\s?({_SEP})\s?(\d{{1,2}})\s?(
 _DMY = re.compile(rf"(?<![\d,])(\d{{1,2}})\s?({_SEP})\s?(\d{{1,2}})\s?({_SEP})\s?([2-47]\d{{3}}){_DATE_END}")
 _COMPACT = re.compile(r"(?<![\d/.\-])(\d{8})(?![\d/.\-])")
 _DMY_SHORT = re.compile(r"(?<![\d/.\-])(\d{1,2})([/.\-])(\d{1,2})\2(\d{2})(?!\d|[/.\-:]\d)")
-_DN_YR = re.compile(r"(?<!\d)(\d{2})\s?r\.?\s?(\d{2})[.\-](\d{2})(?:(?![\d.])|(?=\d{2}:\d{2}(?!\d)))")  # "dn.24r04.0511:36"
+# "dn.24r04.05", also run into its time ("dn.24r04.0511:36")
+_DN_YR = re.compile(r"(?<!\d)(\d{2})\s?r\.?\s?(\d{2})[.\-](\d{2})(?:(?![\d.])|(?=\d{2}:\d{2}(?!\d)))")
 _TEXT_MONTH = re.compile(r"(?<![\d])(\d{1,2})[.\-]?\s*([a-z]{3,12})[.\-]?,?\s*(\d{4}|\d{2})(?!\d)")
 _TIME = re.compile(r"(?<![\d:])([01]?\d|2[0-3])\s?[:;]\s?([0-5]\d)(?::[0-5]\d)?(?![\d])")
 # A look-alike letter opening an amount ("l32,69", "O,45", "S7,87"): only letters that are no VAT letter (A-G

@@ -81,7 +81,8 @@ def test_tesseract_reading_the_disputed_row_with_a_character_lost_still_votes_fo
     from ocr.extract.confirm import voted_code
 
     # "24132\"" is one character from the page's 241325 and two from the second engine's 241343
-    assert voted_code("241325", "02-06-2024 16:50 Paragon nr 241343", "| 4706-2024 16:50 paragon nr 24132\" |") == "241325"
+    row = "| 4706-2024 16:50 paragon nr 24132\" |"
+    assert voted_code("241325", "02-06-2024 16:50 Paragon nr 241343", row) == "241325"
     # as near to both: no vote, the tie goes to the second engine
     assert voted_code("241325", "Paragon nr 241343", "paragon nr 241345") == "241343"
 

@@ -197,7 +197,6 @@ def test_page_grey_of_other_modes(mode: str) -> None:
 
 def _colour_photo(size: tuple[int, int] = (96, 64)) -> Image.Image:
     import numpy as np
-
     from PIL import ImageFilter
 
     # a photo's colours: smooth and unsaturated (saturated noise clips in RGB, where its grey does not)

@@ -183,7 +183,8 @@ def test_a_sure_vat_total_chooses_the_total_it_is_the_vat_of():
 
 def test_a_labelled_receipt_number_outweighs_an_unlabelled_code_repeated_by_other_readings():
     header = "HURTOWNIA\nNIP 708-184-563-39\n{line}\nPARAGON FISKALNY\nSUMA PLN 18,49\n{number}\n"
-    guessed = extract_fields(reading_from_text(header.format(line="24.04.2024 09:51 2824", number="nr wud. Jf23 89:54")))
+    guessed_text = header.format(line="24.04.2024 09:51 2824", number="nr wud. Jf23 89:54")
+    guessed = extract_fields(reading_from_text(guessed_text))
     assert guessed.fields["document_number"].value == "2824"  # a code ending the date's line above the header
     labelled = extract_fields(reading_from_text(header.format(line="24.04.2024", number="nr wydr. 37298 09:51")))
     assert labelled.fields["document_number"].value == "37298"
