@@ -24,9 +24,10 @@ _AMOUNTS = (FieldName.TOTAL, FieldName.VAT_TOTAL)
 def needs_second_reading(extraction: Extraction) -> bool:
     """Tell whether key fields are unconfirmed.
 
-    Polish documents: total or seller NIP not sure, no date, or a date read with low confidence; a Polish
-    invoice also when it has no document number (its title, printed large, is where page segmentation 6
-    most often drops a line, and every invoice prints a number). Foreign receipts: total not sure or no
+    Polish documents: total or seller NIP not sure, no date, or a date read with low confidence, or no
+    document number: every invoice and till receipt prints one (an invoice's title, printed large, is where
+    page segmentation 6 most often drops a line; a receipt's footer line with its number can be lost the same
+    way), and it is half of a receipt's identity for duplicates. Foreign receipts: total not sure or no
     date. Unknown documents: no total or no date.
     """
     fields = extraction.fields
@@ -36,12 +37,15 @@ def needs_second_reading(extraction: Extraction) -> bool:
         return FieldName.TOTAL not in fields or not fields[FieldName.TOTAL].sure or FieldName.DATE not in fields
     unsure = any(name not in fields or not fields[name].sure for name in _KEY_SURE)
     missing = any(name not in fields for name in _KEY_PRESENT)
-    return unsure or missing or fields[FieldName.DATE].confidence < _UNSURE_DATE or _no_invoice_number(extraction)
+    return unsure or missing or fields[FieldName.DATE].confidence < _UNSURE_DATE or _no_document_number(extraction)
 
 
-def _no_invoice_number(extraction: Extraction) -> bool:
-    """Tell whether a Polish invoice was read without its document number."""
-    return extraction.layout == Layout.POLISH_INVOICE and FieldName.DOCUMENT_NUMBER not in extraction.fields
+_NUMBERED = (Layout.POLISH_INVOICE, Layout.POLISH_RECEIPT)  # documents that always print a number
+
+
+def _no_document_number(extraction: Extraction) -> bool:
+    """Tell whether a Polish invoice or receipt was read without its document number."""
+    return extraction.layout in _NUMBERED and FieldName.DOCUMENT_NUMBER not in extraction.fields
 
 
 def only_the_date_unsettled(extraction: Extraction) -> bool:

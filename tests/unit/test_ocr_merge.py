@@ -18,7 +18,7 @@ from ocr.quality import QualityProblem, assess_quality
 from ocr.textreading import reading_from_text
 
 GOOD = """NIP 855-000-42-95
-2022-03-09 10:36
+2022-03-09 10:36 nr wydr. 034312
 PARAGON FISKALNY
 SPRZEDAŻ OPODATKOWANA D 13,03
 SUMA PLN 13,03
@@ -33,6 +33,15 @@ SUMA PLN 18,03
 def test_confirmed_receipt_needs_no_second_reading():
     assert not needs_second_reading(extract_fields(reading_from_text(GOOD)))
     assert needs_second_reading(extract_fields(reading_from_text(DAMAGED)))
+
+
+def test_a_receipt_read_without_its_number_is_read_again():
+    # the number is half of a receipt's identity for duplicates: its line lost by the page reading
+    # (a footer '#4877 14:07' read by no engine) is worth another reading though the sums are confirmed
+    numberless = extract_fields(reading_from_text(GOOD.replace(" nr wydr. 034312", "")))
+    assert numberless.fields["total"].sure and numberless.fields["seller_nip"].sure
+    assert "document_number" not in numberless.fields
+    assert needs_second_reading(numberless)
 
 
 def test_merge_prefers_agreement_then_certainty_then_confidence():
