@@ -2,7 +2,8 @@
 
 1. KOD I decoded on generated photographed invoices (fixtures.ksef.prints.photographed_invoice: rotation up to
    15 degrees, keystone up to 0.08, focus blur up to 1.2, JPEG 60) and on their PDFs, as the reader does it
-   (`ocr.images.load_images`, `ocr.pdf.rendered_pages` at `PDF_DPI`, `ocr.ksef.barcodes.decode_pages`).
+   (`ocr.images.load_images` with the JPEG's grey, `ocr.pdf.rendered_pages` at `PDF_DPI`,
+   `ocr.ksef.barcodes.decode_pages`).
 2. Product codes on generated packaging photos (QR, GS1 DataMatrix, Code 128, EAN-13; modules 3-6 px, rotation
    up to 15 degrees, blur up to 1.5, JPEG 60): decoded and turned into what a participant would type; each
    failure printed with its kind, module size, angle and blur.
@@ -27,7 +28,7 @@ from fixtures.ksef.prints import invoice_pdf, photographed_invoice
 from ocr import extract_fields, merge_documents
 from ocr.config import DEFAULT_CONFIG
 from ocr.extract.values import Extraction
-from ocr.images import load_images
+from ocr.images import load_images, page_grey
 from ocr.ksef.barcodes import PDF_DPI, decode_pages
 from ocr.ksef.evidence import product_code_candidates
 from ocr.ksef.invoice_xml import parse_invoice_xml
@@ -45,13 +46,12 @@ def _seeds(split: str, count: int) -> list[int]:
 
 
 def kod_i_photos(seeds: list[int]) -> None:
-    import numpy as np
 
     found, started = 0, time.perf_counter()
     for seed in seeds:
         invoice = make_invoice(seed)
         photo, spec = photographed_invoice(invoice, seed)
-        codes = decode_pages(np.asarray(image) for image in load_images(photo, "image/jpeg", DEFAULT_CONFIG))
+        codes = decode_pages(page_grey(image) for image in load_images(photo, "image/jpeg", DEFAULT_CONFIG, grey=True))
         if any(code["text"] == invoice.link for code in codes):
             found += 1
         else:
@@ -72,13 +72,12 @@ def kod_i_pdfs(seeds: list[int]) -> None:
 
 
 def packaging(seeds: list[int]) -> None:
-    import numpy as np
 
     found, by_kind = 0, {}
     for seed in seeds:
         photo = packaging_photo(seed)
-        images = load_images(photo.jpeg, "image/jpeg", DEFAULT_CONFIG)
-        reading = DocumentReading("image/jpeg", (), codes=decode_pages(np.asarray(image) for image in images))
+        images = load_images(photo.jpeg, "image/jpeg", DEFAULT_CONFIG, grey=True)
+        reading = DocumentReading("image/jpeg", (), codes=decode_pages(page_grey(image) for image in images))
         ok = photo.code in product_code_candidates(reading)
         found += ok
         hits, total = by_kind.get(photo.kind, (0, 0))
