@@ -64,10 +64,7 @@ def estimate_background(gray: np.ndarray) -> np.ndarray:
     the whole page, and its grey levels moved by the two-step reduction turned one real photo's deskew by
     0.1 degrees and a digit of its receipt number with it (pl-receipts-dev, paragon_ze_zniżką_orlen).
     """
-    side = max(gray.shape[:2])
-    factor = min(1.0, 400 / side)
-    size = (max(1, round(gray.shape[1] * factor)), max(1, round(gray.shape[0] * factor)))
-    small = gray if factor == 1.0 else cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
+    small, _ = shrink(gray, 400, one_step=True)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9))
     background = cv2.dilate(small, kernel)
     return cv2.medianBlur(background, 15)
