@@ -158,8 +158,12 @@ def _nips(
     if seller is None or buyer is None:
         everything = [c for c in find_nips(lines) if c.labelled or c.valid]
         distinct = [c for i, c in enumerate(everything) if c.digits not in {e.digits for e in everything[:i]}]
+        guessed = seller is None
         seller = seller or next((c for c in distinct if not c.buyer and (not buyer or c.digits != buyer.digits)), None)
         buyer = buyer or next((c for c in distinct if seller is None or c.digits != seller.digits), None)
+        if guessed and seller is not None and seller.hit.line.index in {line.index for line in buyer_block}:
+            # print order took it from inside the buyer's block (the seller's label went unread): never sure
+            seller = replace(seller, valid=False)
     return seller, buyer
 
 

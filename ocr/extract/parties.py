@@ -4,11 +4,35 @@ from __future__ import annotations
 
 import re
 
-from ocr.extract.text import TextLine, fold_lower, sub_line
+from ocr.extract.text import TextLine, edit_distance, fold_lower, sub_line
 from ocr.model import Word
 
-_SELLER = re.compile(r"sprzedawca|wystawca|dostawca")
-_BUYER = re.compile(r"nabywca|odbiorca|kupujacy|platnik")
+
+class _Label:
+    """A party label ("Sprzedawca", "Nabywca"), also as OCR misreads it by one letter ("Sprzedlawca",
+    "Nabywoa"): a word within one edit of a label word that keeps its first two letters and its last one, so
+    the inflections printed elsewhere on an invoice ("podpis nabywcy", "sprzedawcy") stay other words."""
+
+    _WORD = re.compile(r"[a-z]{5,}")
+    _OTHER_WORDS = frozenset({"dostawa", "wystawa"})  # one letter from "dostawca", "wystawca": other words
+
+    def __init__(self, *words: str) -> None:
+        self._exact = re.compile("|".join(words))
+        self._words = words
+
+    def _near(self, token: str) -> bool:
+        return token not in self._OTHER_WORDS and any(
+            token[:2] == word[:2] and token[-1] == word[-1] and edit_distance(token, word, 1) <= 1
+            for word in self._words
+        )
+
+    def search(self, folded: str) -> bool:
+        """Tell whether folded text holds the label, exactly or one letter off."""
+        return bool(self._exact.search(folded)) or any(self._near(m.group(0)) for m in self._WORD.finditer(folded))
+
+
+_SELLER = _Label("sprzedawca", "wystawca", "dostawca")
+_BUYER = _Label("nabywca", "odbiorca", "kupujacy", "platnik")
 _END = re.compile(r"^\s*(?:lp\b|l\.p|nazwa\s*towaru|nazwa\s*uslugi|pozycj|sposob\s*platnosci|forma\s*platnosci)")
 _MAX_BLOCK = 7
 #: A skewed photo tilts a side-by-side row: the labels of its two columns stand this many label heights apart
@@ -16,7 +40,7 @@ _MAX_BLOCK = 7
 _TILTED_ROW = 2.0
 
 
-def _sub_line(line: TextLine, words: list[Word], label: re.Pattern[str] | None = None) -> TextLine | None:
+def _sub_line(line: TextLine, words: list[Word], label: _Label | None = None) -> TextLine | None:
     """Build a TextLine from some of a line's words, dropping a leading label (e.g. "Sprzedawca:")."""
     if label is not None:
         while words and (label.search(fold_lower(words[0].text)) or fold_lower(words[0].text).strip(":") == ""):
@@ -24,12 +48,12 @@ def _sub_line(line: TextLine, words: list[Word], label: re.Pattern[str] | None =
     return sub_line(line, words)
 
 
-def _label_word(line: TextLine, label: re.Pattern[str]) -> Word | None:
+def _label_word(line: TextLine, label: _Label) -> Word | None:
     """Return the word carrying `label` on a line, if any."""
     return next((word for word in line.line.words if label.search(fold_lower(word.text))), None)
 
 
-def _label_word_x(line: TextLine, label: re.Pattern[str]) -> float | None:
+def _label_word_x(line: TextLine, label: _Label) -> float | None:
     """Return the left x of the word carrying `label` on a line, if any."""
     word = _label_word(line, label)
     return word.box.x if word is not None else None
@@ -74,7 +98,7 @@ def _side_by_side(
     return seller, buyer
 
 
-def _stacked(lines: list[TextLine], start: TextLine, label: re.Pattern[str], stop: re.Pattern[str]) -> list[TextLine]:
+def _stacked(lines: list[TextLine], start: TextLine, label: _Label, stop: _Label) -> list[TextLine]:
     """Collect the block under a label line until the other party's label or the table starts."""
     block: list[TextLine] = []
     first = _sub_line(start, list(start.line.words), label) if start.line.words else None

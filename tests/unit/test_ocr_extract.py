@@ -197,6 +197,44 @@ def test_a_party_block_printing_two_valid_nips_gives_no_sure_nip():
     assert "seller_nip" in fields and not fields["seller_nip"].sure
 
 
+def test_a_party_label_misread_by_one_letter_still_opens_its_block():
+    # "Sprzedawca" read "Sprzedlawca": without it, the buyer's block ran over both columns and print order gave
+    # the seller the buyer's NIP as sure
+    text = INVOICE.replace(
+        PARTIES,
+        "Sprzedlawca:                          Nabywoa:\n"
+        "BUDMAX Sp. z o.o.                     DOM-STYL Sp. z o.o.\n"
+        "NIP: 526-025-09-95                    NIP: 782-213-11-57\n",
+    )
+    fields = extract_fields(reading_from_text(text)).fields
+    assert (fields["seller_nip"].value, fields["buyer_nip"].value) == ("5260250995", "7822131157")
+    assert fields["seller_nip"].sure and fields["seller_name"].value == "BUDMAX Sp. z o.o."
+
+
+def test_inflected_party_words_are_not_labels():
+    # "Dostawa" and "Sprzedawcy" are one letter from "Dostawca" and "Sprzedawca" and open no seller block
+    text = INVOICE.replace(
+        PARTIES,
+        "Dostawa: 2 dni robocze\nDane sprzedawcy\nNabywca: DOM-STYL Sp. z o.o.\nNIP 7822131157\n"
+        "Sprzedawca: BUDMAX Sp. z o.o.\nNIP 5260250995\n",
+    )
+    fields = extract_fields(reading_from_text(text)).fields
+    assert (fields["seller_nip"].value, fields["buyer_nip"].value) == ("5260250995", "7822131157")
+    assert fields["seller_name"].value == "BUDMAX Sp. z o.o."
+
+
+def test_a_seller_nip_taken_from_inside_the_buyers_block_is_never_sure():
+    # the seller's label unreadable: print order finds the seller's NIP only in the buyer's (stacked) block
+    text = INVOICE.replace(
+        PARTIES,
+        "Sprz3d@wc4:                           Nabywca:\n"
+        "BUDMAX Sp. z o.o.                     DOM-STYL Sp. z o.o.\n"
+        "NIP: 526-025-09-95                    NIP: 782-213-11-57\n",
+    )
+    fields = extract_fields(reading_from_text(text)).fields
+    assert "seller_nip" in fields and not fields["seller_nip"].sure
+
+
 def test_sroie_english_receipt():
     text = """BOOK TA .K (TAMAN DAYA) SDN BHD
 789417-W
