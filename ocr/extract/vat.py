@@ -182,6 +182,8 @@ def _one_rate_vat(
     rated = [(line, rate) for line in body if line not in labelled and (rate := _line_rate(line)) is not None]
     if len(rated) > 1:
         return _rates_vat(rated, Decimal(total.value))
+    if not rated and len(sales) <= 1:
+        return _rate_misread_vat(body, labelled, Decimal(total.value))
     if len(rated) != 1 or len(sales) > 1:
         return None
     line, rate = rated[0]
@@ -195,9 +197,25 @@ def _one_rate_vat(
     digits, legible = re.sub(r"\D", "", after), find_amounts(after)
     # "s9,32" for 59,32: a letter glued before the amount is its first digit misread, the rest is legible
     glued = bool(legible) and re.search(r"[^\W\d_]$", after[: legible[-1].start]) is not None
-    if len(digits) >= 3 and (whole.startswith(digits) if not legible else glued and whole.endswith(digits)):
+    if len(digits) >= 3 and (_partly_read(whole, digits) if not legible else glued and whole.endswith(digits)):
         return FieldValue(format_amount(expected), 0.5, (), False)
     return None
+
+
+def _partly_read(whole: str, digits: str) -> bool:
+    """Tell whether the digits read of an amount are its first ones ("438, *" for 438,42) or all of them but one
+    lost ("37,3" for 37,23: a thin digit faded into the comma or the paper)."""
+    return whole.startswith(digits) or any(whole[:i] + whole[i + 1 :] == digits for i in range(len(whole)))
+
+
+def _rate_misread_vat(body: list[TextLine], labelled: list[TextLine], total: Decimal) -> FieldValue | None:
+    """Return the amount of a receipt's one PTU line whose rate was misread ("Kwota PTU A 2% 239,22" for 23%),
+    when it is the VAT of the sure total at a Polish rate. Not sure: the rate that ties the two was not read."""
+    ptu_lines = [(line, value) for line, value in _ptu_lines(body, labelled) if value is not None]
+    if len(ptu_lines) != 1 or not carries_vat(total, ptu_lines[0][1]):
+        return None
+    line, value = ptu_lines[0]
+    return FieldValue(format_amount(value), round(0.7 * line.line.confidence, 3), (), False)
 
 
 def _rates_vat(rated: list[tuple[TextLine, Decimal]], total: Decimal) -> FieldValue | None:

@@ -212,6 +212,19 @@ def test_one_rate_receipt_with_unreadable_sales_takes_the_vat_of_its_total() -> 
     assert _one_rate_receipt("Sprzedaż opodatk. A", "PTU A 23,00% s38,14")["vat_total"] == ("438.14", False)
 
 
+def test_a_ptu_amount_missing_one_digit_agrees_with_the_vat_of_the_total() -> None:
+    # "438,4" for 438,14: one thin digit lost; the sure total's VAT at the printed rate keeps the others in order
+    assert _one_rate_receipt("Sprzedaż opodatk. A", "PTU A 23,00% 438,4")["vat_total"] == ("438.14", False)
+    # digits that are not the VAT's with one lost are not taken for it
+    assert "vat_total" not in _one_rate_receipt("Sprzedaż opodatk. A", "PTU A 23,00% 483,4")
+
+
+def test_a_ptu_line_with_its_rate_misread_gives_the_vat_the_total_carries() -> None:
+    # "PTU A 2% 438,14" for 23 %: 438,14 is the VAT of the sure total at a Polish rate; the rate unread, not sure
+    assert _one_rate_receipt("Sprzedaż opodatk. A", "PTU A 2% 438,14")["vat_total"] == ("438.14", False)
+    assert "vat_total" not in _one_rate_receipt("Sprzedaż opodatk. A", "PTU A 2% 448,14")
+
+
 def test_a_rate_line_whose_label_was_lost_gives_the_vat_its_sales_line_bears_out() -> None:
     # "Kwota A 23,00% 438,14" read "* 4 23,00% 438,14": the sales line at the printed rate is that amount
     fields = _one_rate_receipt("Sprzedaż opodatk. A 2343,10", "* 4 23,00% 438,14")
