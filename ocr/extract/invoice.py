@@ -11,7 +11,7 @@ from ocr.extract.header import seller_address, seller_name
 from ocr.extract.nip import NipCandidate, best_nip, find_nips, nip_field
 from ocr.extract.numbers import find_amounts, find_dates, format_amount
 from ocr.extract.parties import party_blocks
-from ocr.extract.text import Hit, TextLine
+from ocr.extract.text import Hit, TextLine, edit_distance, fold_lower
 from ocr.extract.values import FieldValue
 from vocabulary.fields import FieldName
 
@@ -19,9 +19,11 @@ _ISSUE = re.compile(r"data\s*wystawienia|wystawiono\s*dnia|data\s*faktury")
 #: The payment deadline: a date on an invoice that is neither its issue nor its sale date.
 DUE_DATE_LABEL = re.compile(r"termin\s*(?:platnosci|zaplaty)|zaplata\s*do|platne\s*do")
 _SALE = re.compile(r"data\s*(?:sprzedazy|dostawy|wykonania|zakonczenia\s*dostawy)")
-# OCR's versions of the title: a letter misread ("Fakture", "YAT"), a stroke before the number ("FAKTURA VAT |")
+# OCR's versions of the title: a letter misread ("Fakture", "YAT"), a stroke before the number ("FAKTURA VAT |"),
+# "Faktura" itself lost to a shadow or a fold ("„ira VAT nr 1720/11/2026": "VAT nr" still opens the number)
 _NUMBER = re.compile(
-    r"(?:faktur[ae](?:\s*[vy]at)?(?:\s*korygujaca)?\s*(?:nr|numer|no\.?)?|nr\s*faktury|numer\s*faktury)"
+    r"(?:faktur[ae](?:\s*[vy]at)?(?:\s*korygujaca)?\s*(?:nr|numer|no\.?)?|nr\s*faktury|numer\s*faktury"
+    r"|(?<![a-z])[vy]at\s*nr)"
     r"\s*[:.|]*\s*((?:[a-z]{1,3}\s)?[a-z0-9][a-z0-9/\-_.]*\d[a-z0-9/\-_.]*)"  # "FV 168/2026" keeps its prefix
 )
 _SPLIT_TAIL = re.compile(r" (\d{1,5})[\s|.,;:]*")
@@ -54,12 +56,25 @@ def _dated(lines: list[TextLine], label: re.Pattern[str]) -> FieldValue | None:
     return None
 
 
+def _past_misread_label(text: str, start: int, end: int) -> int:
+    """Return where the number starts once a misread "nr" label before it is skipped ("mr FV/1026/12/2025").
+
+    The number may keep a short series word before a space ("FV 168/2026"); a lower-case word one letter
+    from "nr" is the label itself, read with a wrong letter, not a series (which prints in capitals).
+    """
+    prefix = re.match(r"([^\W\d_]{2}) (?=\S)", text[start:end])
+    if prefix and not prefix.group(1).isupper() and edit_distance(fold_lower(prefix.group(1)), "nr", 1) <= 1:
+        return start + prefix.end()
+    return start
+
+
 def _number(lines: list[TextLine]) -> FieldValue | None:
     """Return the invoice number from "Faktura VAT nr ..." or "Nr faktury: ..."."""
     for line in lines:
         match = _NUMBER.search(line.folded)
         if match:
             start, end = match.span(1)
+            start = _past_misread_label(line.text, start, end)
             rest = _SPLIT_TAIL.fullmatch(line.folded, end) if line.folded[end - 1 : end].isdigit() else None
             if rest and "/" in match.group(1) and not _ENDS_IN_YEAR.search(match.group(1)):
                 # "F/2025/01 156": OCR split the number's last digits off; nothing but them ends the line

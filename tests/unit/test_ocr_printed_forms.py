@@ -85,6 +85,19 @@ def test_invoice_numbers_with_a_letter_prefix_and_a_space() -> None:
     assert _invoice("FAKTURA VAT FS-848/10/2025", table)["document_number"][0] == "FS-848/10/2025"
 
 
+def test_a_misread_number_label_is_not_kept_as_the_invoice_numbers_series() -> None:
+    # "nr" read "mr" or "ur": a lower-case word one letter from the label, not a series printed in capitals
+    table = "Razem: 26,48 6,09 32,57\nKwota do zapłaty: 32,57 PLN"
+    assert _invoice("Faktura VAT mr FV/1026/12/2025", table)["document_number"][0] == "FV/1026/12/2025"
+    assert _invoice("Faktura ur 1471/01/2026", table)["document_number"][0] == "1471/01/2026"
+    assert _invoice("Faktura VAT NF 1514/2024", table)["document_number"][0] == "NF 1514/2024"
+
+
+def test_an_invoice_title_whose_first_word_was_lost_still_opens_the_number() -> None:
+    table = "Razem: 26,48 6,09 32,57\nKwota do zapłaty: 32,57 PLN"
+    assert _invoice("„ira VAT nr 1720/11/2026", table)["document_number"][0] == "1720/11/2026"
+
+
 def test_invoice_vat_beside_net_when_the_gross_column_is_cut_off_sums_to_the_amount_due() -> None:
     fields = _invoice("Faktura VAT nr FV 1514/2024", "Stawka VAT Wartość netto Kwota VAT\n23% 26,48 6,09\n"
                       "Razem 26,48 6,09\nKwota do zapłaty: 32,57 PLN")
