@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
+from ocr.extract.confirm import zero_for_eight
 from ocr.extract.kind import Layout
 from ocr.extract.values import DocumentKind, Extraction, FieldValue
 from ocr.extract.vat import carries_vat
@@ -124,6 +125,17 @@ def _checked(values: list[FieldValue], name: str) -> list[FieldValue]:
     return values
 
 
+def _zero_read(voted: FieldValue, values: list[FieldValue]) -> FieldValue:
+    """Return the reading of a document number with a 0 where the voted one has an 8 and is otherwise alike
+    (`zero_for_eight`), else the voted one: tesseract's page passes repeat its 8 for a blurred or dot-matrix
+    0, so their votes outnumber the second engine's one right reading."""
+    zeroed = {v.value for v in values if zero_for_eight(voted.value, v.value) == v.value}
+    if len(zeroed) != 1:
+        return voted
+    value = zeroed.pop()
+    return _vote([v for v in values if v.value == value])
+
+
 def _confirmed_amount(fields: dict[str, FieldValue], name: str, values: list[FieldValue]) -> None:
     """Take the one amount a reading confirmed by the receipt's arithmetic over a value readings only repeat.
 
@@ -182,6 +194,12 @@ def merge_readings(primary: Extraction, *others: Extraction) -> Extraction:
     known = next((e for e in everyone if e.kind is not DocumentKind.UNKNOWN), primary)
     names = dict.fromkeys(name for e in everyone for name in e.fields)
     fields = {name: _vote(_checked([e.fields[name] for e in everyone if name in e.fields], name)) for name in names}
+    if FieldName.DOCUMENT_NUMBER in fields:
+        numbers = _checked(
+            [e.fields[FieldName.DOCUMENT_NUMBER] for e in everyone if FieldName.DOCUMENT_NUMBER in e.fields],
+            FieldName.DOCUMENT_NUMBER,
+        )
+        fields[FieldName.DOCUMENT_NUMBER] = _zero_read(fields[FieldName.DOCUMENT_NUMBER], numbers)
     buyer = fields.get(FieldName.BUYER_NIP)
     if buyer is not None and FieldName.SELLER_NIP in fields:
         # a reading that took the buyer's NIP for the seller's does not outvote one that read the seller's
