@@ -21,7 +21,7 @@ from ocr.extract.confirm import (
     CORRECTED_FIELDS,
     TIEBREAK_STEP,
     corrected_code,
-    zero_for_eight,
+    settled_code,
 )
 from ocr.model import DocumentReading, Line, PageReading, PageSource, Word
 from ocr.reread import PageImage, Row, crop_row, find_row, read_row, row_scales
@@ -65,8 +65,8 @@ def confirm_rows(
             continue
         found.append(confirmed)
         corrected = corrected_code(field.value, confirmed.text)
-        # a 0 against an 8 is settled without a third opinion (`zero_for_eight`)
-        disputed = name in CORRECTED_FIELDS and corrected != field.value and not zero_for_eight(field.value, corrected)
+        # a 0 against an 8, or a "#" read as 4, is settled without a third opinion (`settled_code`)
+        disputed = name in CORRECTED_FIELDS and corrected != field.value and not settled_code(field.value, corrected)
         if disputed and config is not None:
             found.extend(_tiebreak(page, row, name, config, deadline))
     return replace(reading, rereads=reading.rereads + tuple(found)) if found else reading

@@ -164,17 +164,26 @@ def voted_code(value: str, second: str, third: str | None, second_page: str | No
         corrected = page
     if corrected == value:
         return corrected
-    zeroed = zero_for_eight(value, corrected)
-    if zeroed is not None:
-        return zeroed
+    settled = settled_code(value, corrected)
+    if settled is not None:
+        return settled
     closer = _closer_code(value.upper(), corrected.upper(), third) if third is not None else None
     first_votes = 1 + (closer == value.upper()) + (page == value.upper())
     second_votes = 1 + (page == corrected.upper()) + (closer == corrected.upper())
-    if len(corrected) != len(value) and not _hash_dropped(value, corrected):
+    if len(corrected) != len(value):
         # a character more or less: the second engine's row alone (a row cut short, a mark joining) does not
         # outvote the page, a second reading must print it too
         return corrected if second_votes > first_votes else value
     return value if first_votes > second_votes else corrected
+
+
+def settled_code(value: str, corrected: str) -> str | None:
+    """Return the code a known confusion between two readings settles without a vote, else None: a 0 against
+    an 8 (`zero_for_eight`), or the second engine's "#5049" for tesseract's "45049" (the printed "#" read
+    as 4 or H, a confusion tesseract repeats when it reads the row again; the other engine read the mark)."""
+    if _hash_dropped(value, corrected):
+        return corrected
+    return zero_for_eight(value, corrected)
 
 
 def zero_for_eight(first: str, second: str) -> str | None:
@@ -182,8 +191,9 @@ def zero_for_eight(first: str, second: str) -> str | None:
     in (else None).
 
     A blurred or dot-matrix 0 closes into two loops and is read as 8 by either engine, on the page or in a
-    row cut out of it ("758927" for 750927, "43989" for 43909), while an 8 is not read as a 0: a 0 read by
-    one reading is the printed digit however many readings saw an 8.
+    row cut out of it ("758927" for 750927, "43989" for 43909), far more often than an 8 opens into a 0: a 0
+    read by one reading is taken for the printed digit however many readings saw an 8 (tesseract's passes
+    repeat one confusion, and a row crop read by both engines is one image).
     """
     if len(first) != len(second) or first.upper() == second.upper():
         return None

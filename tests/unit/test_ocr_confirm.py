@@ -154,3 +154,4 @@ def test_a_character_more_or_less_inside_the_code_needs_a_second_reading_to_corr
     assert voted_code("F/I2026/02210", row, None, "F/2026/02210") == "F/2026/02210"  # its page too
     assert voted_code("750927", "Paragon nr 75092", "Paragon nr 75092") == "750927"  # cut short at the end
     assert voted_code("45049", "12:45 #5049", None) == "5049"  # a "#" read as 4 needs no second reading
+    assert voted_code("45049", "12:45 #5049", "12:45 45049") == "5049"  # tesseract repeating it is no vote
