@@ -155,3 +155,15 @@ def test_a_character_more_or_less_inside_the_code_needs_a_second_reading_to_corr
     assert voted_code("750927", "Paragon nr 75092", "Paragon nr 75092") == "750927"  # cut short at the end
     assert voted_code("45049", "12:45 #5049", None) == "5049"  # a "#" read as 4 needs no second reading
     assert voted_code("45049", "12:45 #5049", "12:45 45049") == "5049"  # tesseract repeating it is no vote
+
+
+def test_the_second_engine_page_reading_a_zero_in_the_date_for_tesseract_s_eights_is_the_date() -> None:
+    from ocr.extract.merge import merge_readings
+
+    def dated(date: str):
+        return extract_fields(reading_from_text(RECEIPT.replace("2025-05-08", date)))
+
+    merged = merge_readings(dated("2025-05-28"), dated("2025-05-28"), dated("2025-05-20"))
+    assert merged.fields["date"].value == "2025-05-20"
+    merged = merge_readings(dated("2025-05-28"), dated("2025-05-28"), dated("2025-05-29"))  # the vote
+    assert merged.fields["date"].value == "2025-05-28"
