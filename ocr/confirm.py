@@ -15,7 +15,14 @@ from dataclasses import replace
 from ocr.config import ReaderConfig
 from ocr.errors import EngineError, ReadTimeoutError
 from ocr.extract import Extraction, extract_printed
-from ocr.extract.confirm import CONFIRM_STEP, CONFIRMED_FIELDS, CORRECTED_FIELDS, TIEBREAK_STEP, corrected_code
+from ocr.extract.confirm import (
+    CONFIRM_STEP,
+    CONFIRMED_FIELDS,
+    CORRECTED_FIELDS,
+    TIEBREAK_STEP,
+    corrected_code,
+    settled_code,
+)
 from ocr.model import DocumentReading, Line, PageReading, PageSource, Word
 from ocr.reread import PageImage, Row, crop_row, find_row, read_row, row_scales
 from ocr.session import SECOND_ENGINE_STEP
@@ -57,7 +64,9 @@ def confirm_rows(
         if confirmed is None:
             continue
         found.append(confirmed)
-        disputed = name in CORRECTED_FIELDS and corrected_code(field.value, confirmed.text) != field.value
+        corrected = corrected_code(field.value, confirmed.text)
+        # a 0 against an 8, or a "#" read as 4, is settled without a third opinion (`settled_code`)
+        disputed = name in CORRECTED_FIELDS and corrected != field.value and not settled_code(field.value, corrected)
         if disputed and config is not None:
             found.extend(_tiebreak(page, row, name, config, deadline))
     return replace(reading, rereads=reading.rereads + tuple(found)) if found else reading

@@ -25,6 +25,9 @@ CONFIRMED_FIELDS = (FieldName.TOTAL, FieldName.VAT_TOTAL)
 #: Fields nothing on the document confirms, whose row the second engine reads to correct misread characters.
 CORRECTED_FIELDS = (FieldName.DOCUMENT_NUMBER,)
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9/\-]*")
+_HASHED = re.compile(r"#\s?([A-Za-z0-9][A-Za-z0-9/\-]*)")  # "#5049": the number printed after its "#"
+_HASH_READ = "4H"  # what tesseract reads a printed "#" as ("45049" for #5049)
+_SLASH_READ = "71"  # what a slash inside a number is read as ("582871" for 5820/1)
 _MAX_CORRECTION = 2  # characters the second engine may change in a code of the same length
 _DIGITS_AFTER_TIME = re.compile(r"(?<=\d:\d{2})(?=\d)")
 _TIME_AFTER_DIGITS = re.compile(r"(?<=\d)(?=\d{2}:\d{2}(?!\d))")
@@ -83,7 +86,9 @@ def read_code(value: str, text: str) -> str | None:
     characters (upper case; the closest one), else None. A code with a letter where `value` has a digit is
     not taken (`_keeps_digits`).
 
-    A clock time run into the code ("11:25922169", "3736012:24": the space lost) is split off first.
+    A clock time run into the code ("11:25922169", "3736012:24": the space lost) is split off first. A code
+    the line prints after a "#" ("#5049") stands for a `value` one character longer that opens with what a
+    "#" is read as ("45049"): the mark read as a digit, not a digit lost.
     """
     upper = value.upper()
     text = _split_time(text)
@@ -93,7 +98,28 @@ def read_code(value: str, text: str) -> str | None:
             differs = edit_distance(token, upper, _MAX_CORRECTION)
             if differs < distance:
                 best, distance = token, differs
+    if best is None and upper[:1] in _HASH_READ:
+        hashed = (m.group(1).upper() for m in _HASHED.finditer(text))
+        best = next((token for token in hashed if token == upper[1:] and any(ch.isdigit() for ch in token)), None)
+    if best is None:
+        best = next((t.upper() for t in _CODE.findall(text) if _one_inside(upper, t.upper())), None)
     return best
+
+
+def _one_inside(value: str, token: str) -> bool:
+    """Tell whether `token` is `value` with one character more or less inside it (not at either end, where a
+    row cut short or a neighbouring mark changes a code), of at least four characters: "F/I2026/02210" for
+    F/2026/02210, tesseract reading a slash's stroke twice. Such a correction needs a second vote
+    (`voted_code`)."""
+    shorter, longer = sorted((value, token), key=len)
+    if len(longer) - len(shorter) != 1 or len(shorter) < 4 or not any(ch.isdigit() for ch in token):
+        return False
+    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(1, len(longer) - 1))
+
+
+def _hash_dropped(value: str, code: str) -> bool:
+    """Tell whether `code` is `value` without its first character, a printed "#" read as 4 or H."""
+    return value[:1].upper() in _HASH_READ and value[1:].upper() == code.upper()
 
 
 def _split_time(text: str) -> str:
@@ -104,9 +130,15 @@ def _split_time(text: str) -> str:
 def _keeps_digits(value: str, token: str) -> bool:
     """Tell whether `token` keeps a digit wherever `value` has one after the code's first digit: a letter
     inside a number ("800Z1" for 88021) is the engine's confusion of 2 and Z, while a letter may open a code
-    (W000156, read 4000156 by tesseract)."""
+    (W000156, read 4000156 by tesseract). A slash between digits may stand where `value` has a 7 or a 1:
+    the slash of "5820/1" is what the other engine reads as 7 ("582871"), a number's separator, not a letter.
+    """
     first = next((i for i, ch in enumerate(token) if ch.isdigit()), len(token))
-    return all(b.isdigit() for i, (a, b) in enumerate(zip(value, token, strict=True)) if a.isdigit() and i > first)
+    return all(
+        b.isdigit() or (b == "/" and a in _SLASH_READ and token[i - 1 : i].isdigit() and token[i + 1 : i + 2].isdigit())
+        for i, (a, b) in enumerate(zip(value, token, strict=True))
+        if a.isdigit() and i > first
+    )
 
 
 def corrected_code(value: str, text: str) -> str:
@@ -127,13 +159,59 @@ def voted_code(value: str, second: str, third: str | None, second_page: str | No
     tesseract repeats.
     """
     corrected = corrected_code(value, second)
+    page = second_page.upper() if second_page is not None else None
+    if corrected == value and page is not None and _glued_in_row(value, page, second):
+        corrected = page
     if corrected == value:
         return corrected
-    page = second_page.upper() if second_page is not None else None
+    settled = settled_code(value, corrected)
+    if settled is not None:
+        return settled
     closer = _closer_code(value.upper(), corrected.upper(), third) if third is not None else None
     first_votes = 1 + (closer == value.upper()) + (page == value.upper())
     second_votes = 1 + (page == corrected.upper()) + (closer == corrected.upper())
+    if len(corrected) != len(value):
+        # a character more or less: the second engine's row alone (a row cut short, a mark joining) does not
+        # outvote the page, a second reading must print it too
+        return corrected if second_votes > first_votes else value
     return value if first_votes > second_votes else corrected
+
+
+def settled_code(value: str, corrected: str) -> str | None:
+    """Return the code a known confusion between two readings settles without a vote, else None: a 0 against
+    an 8 (`zero_for_eight`), or the second engine's "#5049" for tesseract's "45049" (the printed "#" read
+    as 4 or H, a confusion tesseract repeats when it reads the row again; the other engine read the mark)."""
+    if _hash_dropped(value, corrected):
+        return corrected
+    return zero_for_eight(value, corrected)
+
+
+def zero_for_eight(first: str, second: str) -> str | None:
+    """Return whichever of two readings of a code reads 0 where the other reads 8, when that is all they differ
+    in (else None).
+
+    A blurred or dot-matrix 0 closes into two loops and is read as 8 by either engine, on the page or in a
+    row cut out of it ("758927" for 750927, "43989" for 43909), far more often than an 8 opens into a 0: a 0
+    read by one reading is taken for the printed digit however many readings saw an 8 (tesseract's passes
+    repeat one confusion, and a row crop read by both engines is one image).
+    """
+    if len(first) != len(second) or first.upper() == second.upper():
+        return None
+    pairs = [(a, b) for a, b in zip(first, second, strict=True) if a != b]
+    if all(pair == ("0", "8") for pair in pairs):
+        return first
+    if all(pair == ("8", "0") for pair in pairs):
+        return second
+    return None
+
+
+def _glued_in_row(value: str, page: str, row: str) -> bool:
+    """Tell whether the second engine's row reading opens a longer word with the code its page reading found,
+    a correction of `value` ("Paragon nr 7090/811": the space before the next word lost, so no code of the
+    value's length stands alone in the row): the engine's two readings agree on it."""
+    if page == value.upper() or corrected_code(value, page) != page:
+        return False
+    return any(token.upper().startswith(page) for token in _CODE.findall(_split_time(row)))
 
 
 def _closer_code(first: str, second: str, text: str) -> str | None:

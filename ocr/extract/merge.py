@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
+from ocr.extract.confirm import zero_for_eight
 from ocr.extract.kind import Layout
 from ocr.extract.values import DocumentKind, Extraction, FieldValue
 from ocr.extract.vat import carries_vat
@@ -19,6 +20,7 @@ _KEY_PRESENT = (FieldName.DATE,)
 _UNSURE_DATE = 0.7  # a date read with less confidence than this is re-read on Polish documents
 _NIPS = (FieldName.SELLER_NIP, FieldName.BUYER_NIP)
 _AMOUNTS = (FieldName.TOTAL, FieldName.VAT_TOTAL)
+_ZERO_READ = (FieldName.DOCUMENT_NUMBER, FieldName.DATE)  # fields whose 0 read as 8 no check catches
 
 
 def needs_second_reading(extraction: Extraction) -> bool:
@@ -124,6 +126,18 @@ def _checked(values: list[FieldValue], name: str) -> list[FieldValue]:
     return values
 
 
+def _zero_read(voted: FieldValue, values: list[FieldValue]) -> FieldValue:
+    """Return the reading of a document number or a date with a 0 where the voted one has an 8 and is otherwise
+    alike (`zero_for_eight`), else the voted one: tesseract's page passes repeat its 8 for a blurred or
+    dot-matrix 0 ("28.10.2024" for 20.10.2024), so their votes outnumber the second engine's one right
+    reading. A value the document's own checks confirmed (sure) stays."""
+    zeroed = {v.value for v in values if zero_for_eight(voted.value, v.value) == v.value}
+    if voted.sure or len(zeroed) != 1:
+        return voted
+    value = zeroed.pop()
+    return _vote([v for v in values if v.value == value])
+
+
 def _confirmed_amount(fields: dict[str, FieldValue], name: str, values: list[FieldValue]) -> None:
     """Take the one amount a reading confirmed by the receipt's arithmetic over a value readings only repeat.
 
@@ -182,6 +196,11 @@ def merge_readings(primary: Extraction, *others: Extraction) -> Extraction:
     known = next((e for e in everyone if e.kind is not DocumentKind.UNKNOWN), primary)
     names = dict.fromkeys(name for e in everyone for name in e.fields)
     fields = {name: _vote(_checked([e.fields[name] for e in everyone if name in e.fields], name)) for name in names}
+    for name in _ZERO_READ:
+        if name in fields:
+            fields[name] = _zero_read(
+                fields[name], _checked([e.fields[name] for e in everyone if name in e.fields], name)
+            )
     buyer = fields.get(FieldName.BUYER_NIP)
     if buyer is not None and FieldName.SELLER_NIP in fields:
         # a reading that took the buyer's NIP for the seller's does not outvote one that read the seller's

@@ -42,8 +42,9 @@ _NOT_TOTAL_AFTER = ("ptu", "vat", "obnizek", "rabatow", "opodatk")
 # A label's letters may be split by a space ("Pa ragon nr", "nr wy dr."): print spaced wide, read apart
 _PARAGON = r"p\s?[a-z]\s?[a-z]\s?[a-z]\s?g\s?[a-z]\s?n"  # a vowel or two misread too ("paregonu"): p, g, n hold it
 _DOC_NUMBER: tuple[tuple[re.Pattern[str], float], ...] = (
-    # "nr wydr,604336": the second engine reads the label's dot as a comma
-    (re.compile(r"(?:nr\s*)?[uw]\s?y\s?d\s?r[.,]?\s*[:.]?\s*([0-9][0-9/\-]{2,})"), 0.95),
+    # "nr wydr,604336": the second engine reads the label's dot as a comma; "nr wydr „615564": a blurred dot
+    # read as a low quotation mark
+    (re.compile(r"(?:nr\s*)?[uw]\s?y\s?d\s?r[.,]?\s*[:.\u201e\"']?\s*([0-9][0-9/\-]{2,})"), 0.95),
     (re.compile(rf"(?:nr|numer)\s*{_PARAGON}\s?u\s*[:.]?\s*([0-9a-z][0-9a-z/\-]{{2,}})"), 0.9),
     (re.compile(rf"{_PARAGON}\s*(?:nr|numer)\s*[:.]?\s*([0-9][0-9/\-]{{2,}})"), 0.9),
     (re.compile(r"paragon\s*fisk\w*\s*(?:nr)?\s*[:.]?\s*([0-9]{3,})"), 0.85),
@@ -60,6 +61,9 @@ _DOC_NUMBER: tuple[tuple[re.Pattern[str], float], ...] = (
     # "#71 1 2 1 4: 35" for "#7112 14:35": letter-spaced print read a character at a time (the hour has two digits)
     (re.compile(r"(?<!kasjer )(?<!kasa )(?<![\w#])#\s?((?:\d\s?){4,8}?)\s?\d\s?\d\s?:\s?\d\s?\d(?!\d)"), 0.65),
 )
+# "Nr paragonu: 1133,16": digits going on with a decimal comma are an amount (another column's, read into the
+# label's line), not the number
+_AMOUNT_AFTER = re.compile(r"[,.]\s?\d{2}(?!\d)")
 _GLUED_TIME = re.compile(r"\d{2}:\d{2}(?!\d)")  # "nr wydr.8519015:32": the space before the time lost
 _MAX_VAT_SHARE = Decimal(23) / Decimal(123)  # the VAT in a gross amount at the highest Polish rate
 _NOISE_CONFIDENCE = 0.6  # words read with less confidence than this before a "#1234" are the background's
@@ -287,7 +291,7 @@ def _document_number(lines: list[TextLine], anchor: int | None) -> FieldValue | 
         for line in lines:
             skip = _noise_before(line) if pattern.pattern.startswith("^") else 0
             match = pattern.search(lettered(line.folded)[skip:])
-            if match:
+            if match and not _AMOUNT_AFTER.match(line.folded, match.end(1) + skip):
                 start, end = match.start(1) + skip, match.end(1) + skip
                 if _GLUED_TIME.match(line.folded, end - 2) and end - start > 5:
                     end -= 2  # the hour of a time run into the number

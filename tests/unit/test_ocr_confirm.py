@@ -68,6 +68,24 @@ def test_the_second_engine_corrects_a_misread_character_of_the_document_number()
     assert corrected_code("37368", "nr wydr 3736012:24") == "37360"  # the code run into the time
 
 
+def test_the_second_engine_reading_a_slash_for_a_seven_or_a_hash_for_a_four_corrects_the_number() -> None:
+    from ocr.extract.confirm import corrected_code
+
+    assert corrected_code("582871", "dn.25r12.28 18:54Paragon nr 5820/1") == "5820/1"  # the slash read as 7
+    assert corrected_code("582871", "Paragon nr 58287/") == "582871"  # no digit after the slash: a mark
+    assert corrected_code("45049", "18.07.2026 12:45 #5049") == "5049"  # the printed "#" read as 4
+    assert corrected_code("45049", "18.07.2026 12:45 #5048") == "45049"  # another number after the "#"
+    assert corrected_code("35049", "18.07.2026 12:45 #5049") == "35049"  # a 3 is no misread "#"
+
+
+def test_the_second_engine_reading_its_page_code_again_run_into_the_next_word_corrects_the_number() -> None:
+    from ocr.extract.confirm import voted_code
+
+    assert voted_code("7096/8", "Paragon nr 7090/811", None, "7090/8") == "7090/8"
+    assert voted_code("7096/8", "Paragon nr 7090/811", None, "7096/8") == "7096/8"  # its page read the first
+    assert voted_code("7096/8", "Paragon nr 7091/811", None, "7090/8") == "7096/8"  # its two readings differ
+
+
 def test_when_the_engines_disagree_on_a_code_tesseract_reading_its_row_again_and_rapidocr_vote() -> None:
     from ocr.extract.confirm import voted_code
 
@@ -81,7 +99,7 @@ def test_tesseract_reading_the_disputed_row_with_a_character_lost_still_votes_fo
     from ocr.extract.confirm import voted_code
 
     # "24132\"" is one character from the page's 241325 and two from the second engine's 241343
-    row = "| 4706-2024 16:50 paragon nr 24132\" |"
+    row = '| 4706-2024 16:50 paragon nr 24132" |'
     assert voted_code("241325", "02-06-2024 16:50 Paragon nr 241343", row) == "241325"
     # as near to both: no vote, the tie goes to the second engine
     assert voted_code("241325", "Paragon nr 241343", "paragon nr 241345") == "241343"
@@ -95,10 +113,57 @@ def test_a_document_number_row_read_by_the_second_engine_replaces_misread_charac
     assert fields["document_number"].value == "6907/8" and not fields["document_number"].sure
 
 
-
 def test_tesseract_reading_a_disputed_number_row_alike_keeps_its_page_reading() -> None:
     reading = reading_from_text(RECEIPT + "Paragon nr 6987/8 15:01\n")
     tiebreak = replace(_confirmed("document_number", "Paragon nr 6987/8 15:01"), steps=("tiebreak:document_number",))
-    disputed = replace(reading, rereads=(_confirmed("document_number", "Paragon nr 6907/8 15:01"), tiebreak))
+    disputed = replace(reading, rereads=(_confirmed("document_number", "Paragon nr 6937/8 15:01"), tiebreak))
     assert extract_fields(disputed).fields["document_number"].value == "6987/8"
     assert "document_number" not in confirmations(without_confirmations(disputed))
+
+
+def test_a_zero_read_where_other_readings_see_an_eight_is_the_printed_digit() -> None:
+    from ocr.extract.confirm import voted_code, zero_for_eight
+
+    assert zero_for_eight("758927", "750927") == "750927"
+    assert zero_for_eight("750927", "758927") == "750927"
+    assert zero_for_eight("3076", "3878") is None  # not only 0 against 8
+    assert zero_for_eight("8070", "0078") is None  # a 0 on either side
+    # tesseract and rapidocr both read the row cut out with an 8, both pages read the 0
+    assert voted_code("750927", "Pagon nr 75892715:23", "Paragon nr 758927 5:23", "750927") == "750927"
+    # the second engine's row alone reads the 0 that tesseract's page and row read as 8
+    assert voted_code("43989", "nr wydr, 43909", "nr wydr. 43989") == "43909"
+
+
+def test_the_second_engine_page_reading_a_zero_for_tesseract_s_eights_is_the_number() -> None:
+    from ocr.extract.merge import merge_readings
+
+    page = extract_fields(reading_from_text(RECEIPT + "nr wydr. 43989\n"))
+    alternate = extract_fields(reading_from_text(RECEIPT + "nr wydr. 43989\n"))
+    second = extract_fields(reading_from_text(RECEIPT + "nr wydr. 43909\n"))
+    assert merge_readings(page, alternate, second).fields["document_number"].value == "43909"
+    other = extract_fields(reading_from_text(RECEIPT + "nr wydr. 43959\n"))  # not a 0 for an 8: the vote
+    assert merge_readings(page, alternate, other).fields["document_number"].value == "43989"
+
+
+def test_a_character_more_or_less_inside_the_code_needs_a_second_reading_to_correct_it() -> None:
+    from ocr.extract.confirm import voted_code
+
+    row = "FAKTURA VAT F/2026/02210"
+    assert voted_code("F/I2026/02210", row, None) == "F/I2026/02210"  # the second engine's row alone
+    assert voted_code("F/I2026/02210", row, "FAKTURA VAT F/2026/02210") == "F/2026/02210"  # tesseract's row too
+    assert voted_code("F/I2026/02210", row, None, "F/2026/02210") == "F/2026/02210"  # its page too
+    assert voted_code("750927", "Paragon nr 75092", "Paragon nr 75092") == "750927"  # cut short at the end
+    assert voted_code("45049", "12:45 #5049", None) == "5049"  # a "#" read as 4 needs no second reading
+    assert voted_code("45049", "12:45 #5049", "12:45 45049") == "5049"  # tesseract repeating it is no vote
+
+
+def test_the_second_engine_page_reading_a_zero_in_the_date_for_tesseract_s_eights_is_the_date() -> None:
+    from ocr.extract.merge import merge_readings
+
+    def dated(date: str):
+        return extract_fields(reading_from_text(RECEIPT.replace("2025-05-08", date)))
+
+    merged = merge_readings(dated("2025-05-28"), dated("2025-05-28"), dated("2025-05-20"))
+    assert merged.fields["date"].value == "2025-05-20"
+    merged = merge_readings(dated("2025-05-28"), dated("2025-05-28"), dated("2025-05-29"))  # the vote
+    assert merged.fields["date"].value == "2025-05-28"

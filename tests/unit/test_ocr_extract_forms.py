@@ -65,8 +65,14 @@ def test_a_hash_number_among_background_marks_on_both_sides_under_the_banner_is_
     assert extract_fields(reading_from_text(footer)).value("document_number") != "0102"
 
 
+def test_an_amount_read_into_the_number_label_line_is_not_the_receipt_number():
+    assert _number("Nr paragonu: 1133,16 z8nky\n#Kasa 1 Kasjer nr 12\n") != "1133"
+    assert _number("Nr paragonu: 1133,16 z8nky\nnr wydr. 22504\n") == "22504"
+
+
 def test_a_receipt_number_label_with_its_dot_read_as_a_comma_is_still_its_label():
     assert _number("nr wydr,604336\n#Kasa 12 Kasjer 013\n") == "604336"
+    assert _number("© nr wydr „615564 e,\n#Kasa 12 Kasjer 013\n") == "615564"  # a blurred dot: a low quote
 
 
 def test_a_hash_number_right_of_the_date_and_time_is_the_receipt_number():
@@ -165,14 +171,18 @@ def test_per_rate_vat_is_sure_only_with_a_ptu_line_per_sales_line_each_at_its_pr
 
 def test_a_vat_total_line_disputed_by_the_per_rate_lines_gives_way_to_those_at_their_printed_rates():
     # 41,90 fits the sales with C at 3 %; the per-rate lines print 23 % and 5 %, at which 41,79 + 0,19 fit
-    vat = _fields("Sprzed. opod. PTU A 223,49\nSprzed. opod. PTU C 3,90\nPTU A 23,00% 41,79\nPTU C 5,00% 0,19\n"
-                  "ŁĄCZNA KWOTA PTU 41,90\nSUMA 227,39 PLN\nKarta 227,39\n")["vat_total"]
+    vat = _fields(
+        "Sprzed. opod. PTU A 223,49\nSprzed. opod. PTU C 3,90\nPTU A 23,00% 41,79\nPTU C 5,00% 0,19\n"
+        "ŁĄCZNA KWOTA PTU 41,90\nSUMA 227,39 PLN\nKarta 227,39\n"
+    )["vat_total"]
     assert (vat.value, vat.sure) == ("41.98", True)
 
 
 def test_glued_vat_labels_are_read():
-    fields = _fields("Sprzed. opod. PTU A 4453,90\nSprzed. opod. PTU B30,49\nKwota A 23,00% 832,84\n"
-                     "Kwota B8,00% 2,26\nRazemPTU 835,10\nRazem 4484,39\nKARTA 4484,39\n")
+    fields = _fields(
+        "Sprzed. opod. PTU A 4453,90\nSprzed. opod. PTU B30,49\nKwota A 23,00% 832,84\n"
+        "Kwota B8,00% 2,26\nRazemPTU 835,10\nRazem 4484,39\nKARTA 4484,39\n"
+    )
     assert (fields["vat_total"].value, fields["vat_total"].sure) == ("835.10", True)
 
 
@@ -182,8 +192,9 @@ def test_a_total_too_small_for_its_vat_is_not_sure():
 
 
 def test_a_total_misread_alike_on_the_card_line_gives_way_to_the_sales_the_vat_bears_out():
-    fields = _fields("Spr zed. opod. PTU A 1162,16\nKwota A 23,00% 217,31\nSUMA PTU 217,31\nRazem 1152,16\n"
-                     "KARTA 1152,16\n")
+    fields = _fields(
+        "Spr zed. opod. PTU A 1162,16\nKwota A 23,00% 217,31\nSUMA PTU 217,31\nRazem 1152,16\nKARTA 1152,16\n"
+    )
     assert (fields["total"].value, fields["total"].sure) == ("1162.16", False)
 
 
@@ -201,22 +212,27 @@ def test_digits_read_for_label_letters_are_still_labels():
 
 def test_a_per_rate_line_short_of_the_sales_lines_does_not_dispute_the_vat_total_line():
     # A's PTU line unreadable: B's 5,33 alone is no reading of the VAT total
-    vat = _fields("Sprzed. opod. PTU A 261,86\nSprzed. opod. PTU B 71,90\nKwota B 8,00% 5,33\nSUMA PTU 54,30\n"
-                  "SUMA: 333,76\nKARTA 333,76\n")["vat_total"]
+    vat = _fields(
+        "Sprzed. opod. PTU A 261,86\nSprzed. opod. PTU B 71,90\nKwota B 8,00% 5,33\nSUMA PTU 54,30\n"
+        "SUMA: 333,76\nKARTA 333,76\n"
+    )["vat_total"]
     assert (vat.value, vat.sure) == ("54.30", True)
 
 
 def test_cash_minus_change_corrects_a_total_read_with_one_digit_wrong():
-    total = _fields("Sprzedaż opodatk. A 087,48\nKwota A 23,00% 165,95\nSUMA 807,48 PLN\nGOTÓWKA 1000,00\n"
-                    "Reszta 112,52\n")["total"]
+    total = _fields(
+        "Sprzedaż opodatk. A 087,48\nKwota A 23,00% 165,95\nSUMA 807,48 PLN\nGOTÓWKA 1000,00\nReszta 112,52\n"
+    )["total"]
     assert (total.value, total.sure) == ("887.48", False)
 
 
 def test_vat_fitting_the_sales_only_through_another_rate_does_not_overrule_the_total():
     # B's sales misread (88,08): the VAT total still fits the sales through some rate, but not at the rates
     # printed, so it does not make the total (confirmed by the cash and change) give way to the sales sum
-    total = _fields("SP.OP.A 416,53\nSP.OP.B 88,08\nKwota A 23,80% 77,89\nKwota B 8,00% 2,81\n"
-                    "ŁĄCZNA KWOTA PTU 80,70\nRazem 454,53\nGOTÓWKA 500,00\nReszta 45,47\n")["total"]
+    total = _fields(
+        "SP.OP.A 416,53\nSP.OP.B 88,08\nKwota A 23,80% 77,89\nKwota B 8,00% 2,81\n"
+        "ŁĄCZNA KWOTA PTU 80,70\nRazem 454,53\nGOTÓWKA 500,00\nReszta 45,47\n"
+    )["total"]
     assert total.value == "454.53"
 
 
