@@ -29,6 +29,8 @@ _HASHED = re.compile(r"#\s?([A-Za-z0-9][A-Za-z0-9/\-]*)")  # "#5049": the number
 _HASH_READ = "4H"  # what tesseract reads a printed "#" as ("45049" for #5049)
 _SLASH_READ = "71"  # what a slash inside a number is read as ("582871" for 5820/1)
 _MAX_CORRECTION = 2  # characters the second engine may change in a code of the same length
+# letters an engine reads for a digit of a number ("FV/S9O/0G/2026"): counted as that digit when comparing readings
+_LOOKALIKE_DIGITS = str.maketrans("OQDILZSGB", "000112568")
 _DIGITS_AFTER_TIME = re.compile(r"(?<=\d:\d{2})(?=\d)")
 _TIME_AFTER_DIGITS = re.compile(r"(?<=\d)(?=\d{2}:\d{2}(?!\d))")
 
@@ -93,9 +95,10 @@ def read_code(value: str, text: str) -> str | None:
     upper = value.upper()
     text = _split_time(text)
     best, distance = None, _MAX_CORRECTION + 1
+    digitised = _digitised(upper)
     for token in (t.upper() for t in _CODE.findall(text)):
         if len(token) == len(upper) and any(ch.isdigit() for ch in token) and _keeps_digits(upper, token):
-            differs = edit_distance(token, upper, _MAX_CORRECTION)
+            differs = min(edit_distance(token, code, _MAX_CORRECTION) for code in (upper, digitised))
             if differs < distance:
                 best, distance = token, differs
     if best is None and upper[:1] in _HASH_READ:
@@ -104,6 +107,16 @@ def read_code(value: str, text: str) -> str | None:
     if best is None:
         best = next((t.upper() for t in _CODE.findall(text) if _one_inside(upper, t.upper())), None)
     return best
+
+
+def _digitised(code: str) -> str:
+    """Return a code with the letters that look like digits (O for 0, S for 5, G for 6 ...) read as those digits
+    in each of its parts (between slashes and dashes) that holds a digit: "FV/S9O/0G/2026" for FV/590/06/2026.
+    A part of letters alone ("FV", "FS") is a series and keeps them."""
+    return "".join(
+        part.translate(_LOOKALIKE_DIGITS) if any(ch.isdigit() for ch in part) else part
+        for part in re.split(r"([/\-])", code)
+    )
 
 
 def _one_inside(value: str, token: str) -> bool:

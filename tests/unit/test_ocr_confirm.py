@@ -167,3 +167,12 @@ def test_the_second_engine_page_reading_a_zero_in_the_date_for_tesseract_s_eight
     assert merged.fields["date"].value == "2025-05-20"
     merged = merge_readings(dated("2025-05-28"), dated("2025-05-28"), dated("2025-05-29"))  # the vote
     assert merged.fields["date"].value == "2025-05-28"
+
+
+def test_letters_read_for_the_digits_of_a_number_part_count_as_those_digits_in_the_engines_vote() -> None:
+    from ocr.extract.confirm import voted_code
+
+    # three characters apart as read, but S, O and G are 5, 0 and 6 in parts of the number that hold digits
+    assert voted_code("FV/S9O/0G/2026", "FAKTURA VAT FV/590/06/2026", None) == "FV/590/06/2026"
+    # a part of letters alone is a series, not digits misread: three letters apart stay too far to correct
+    assert voted_code("FV/BOS/2026", "Faktura VAT nr FV/805/2026", None) == "FV/BOS/2026"
