@@ -43,11 +43,13 @@ _NOT_TOTAL_AFTER = ("ptu", "vat", "obnizek", "rabatow", "opodatk")
 _PARAGON = r"p\s?[a-z]\s?[a-z]\s?[a-z]\s?g\s?[a-z]\s?n"  # a vowel or two misread too ("paregonu"): p, g, n hold it
 _DOC_NUMBER: tuple[tuple[re.Pattern[str], float], ...] = (
     # "nr wydr,604336": the second engine reads the label's dot as a comma; "nr wydr „615564": a blurred dot
-    # read as a low quotation mark
-    (re.compile(r"(?:nr\s*)?[uw]\s?y\s?d\s?r[.,]?\s*[:.\u201e\"']?\s*([0-9][0-9/\-]{2,})"), 0.95),
+    # read as a low quotation mark; spelled out on e-receipts: "Nr wydruku: 604336", "Wydruk nr 604336"
+    (re.compile(r"(?:nr\s*)?[uw]\s?y\s?d\s?r(?:uku?(?:\s*nr)?)?[.,]?\s*[:.\u201e\"']?\s*([0-9][0-9/\-]{2,})"), 0.95),
     (re.compile(rf"(?:nr|numer)\s*{_PARAGON}\s?u\s*[:.]?\s*([0-9a-z][0-9a-z/\-]{{2,}})"), 0.9),
     (re.compile(rf"{_PARAGON}\s*(?:nr|numer)\s*[:.]?\s*([0-9][0-9/\-]{{2,}})"), 0.9),
     (re.compile(r"paragon\s*fisk\w*\s*(?:nr)?\s*[:.]?\s*([0-9]{3,})"), 0.85),
+    # an e-receipt's spelled-out label: "Nr dokumentu: 1234/2026", "Numer dokumentu", "Dokument nr"
+    (re.compile(r"(?:(?:nr|numer)\s*dokumentu|dokument\s*nr)\s*[:.]?\s*([0-9][0-9a-z/\-]{2,})"), 0.85),
     (re.compile(r"\bnr\s*[:.]\s*([0-9]{3,})"), 0.8),
     (re.compile(r"podsumowanie\s*zakupow\s*[:.]?\s*([0-9]{3,})"), 0.8),  # a chain's e-receipt
     # "#1234" opening a line (the number beside the time); "#0102" after a word is the register's or cashier's.

@@ -250,3 +250,10 @@ def test_a_nip_one_confused_digit_from_its_check_digit_is_repaired_but_never_out
     assert extract_fields(reading_from_text(HEAD.replace("897-989-43-57", "897-989-43-51"))).value("seller_nip") == (
         "8979894351"
     )
+
+
+def test_spelled_out_receipt_number_labels_of_e_receipts() -> None:
+    assert _number("Nr wydruku: 604336\n#Kasa 12 Kasjer 013\n") == "604336"
+    assert _number("Wydruk nr 604336\n") == "604336"
+    assert _number("Nr dokumentu: 1234/2026\n") == "1234/2026"
+    assert _number("Numer dokumentu 88421\n") == "88421"
