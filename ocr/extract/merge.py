@@ -21,6 +21,7 @@ _UNSURE_DATE = 0.7  # a date read with less confidence than this is re-read on P
 _NIPS = (FieldName.SELLER_NIP, FieldName.BUYER_NIP)
 _AMOUNTS = (FieldName.TOTAL, FieldName.VAT_TOTAL)
 _ZERO_READ = (FieldName.DOCUMENT_NUMBER, FieldName.DATE)  # fields whose 0 read as 8 no check catches
+_NUMBERED = (Layout.POLISH_INVOICE, Layout.POLISH_RECEIPT)  # documents that always print a number
 
 
 def needs_second_reading(extraction: Extraction) -> bool:
@@ -40,9 +41,6 @@ def needs_second_reading(extraction: Extraction) -> bool:
     unsure = any(name not in fields or not fields[name].sure for name in _KEY_SURE)
     missing = any(name not in fields for name in _KEY_PRESENT)
     return unsure or missing or fields[FieldName.DATE].confidence < _UNSURE_DATE or _no_document_number(extraction)
-
-
-_NUMBERED = (Layout.POLISH_INVOICE, Layout.POLISH_RECEIPT)  # documents that always print a number
 
 
 def _no_document_number(extraction: Extraction) -> bool:
@@ -195,12 +193,11 @@ def merge_readings(primary: Extraction, *others: Extraction) -> Extraction:
     everyone = (primary, *others)
     known = next((e for e in everyone if e.kind is not DocumentKind.UNKNOWN), primary)
     names = dict.fromkeys(name for e in everyone for name in e.fields)
-    fields = {name: _vote(_checked([e.fields[name] for e in everyone if name in e.fields], name)) for name in names}
+    readings = {name: _checked([e.fields[name] for e in everyone if name in e.fields], name) for name in names}
+    fields = {name: _vote(values) for name, values in readings.items()}
     for name in _ZERO_READ:
         if name in fields:
-            fields[name] = _zero_read(
-                fields[name], _checked([e.fields[name] for e in everyone if name in e.fields], name)
-            )
+            fields[name] = _zero_read(fields[name], readings[name])
     buyer = fields.get(FieldName.BUYER_NIP)
     if buyer is not None and FieldName.SELLER_NIP in fields:
         # a reading that took the buyer's NIP for the seller's does not outvote one that read the seller's

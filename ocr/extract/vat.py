@@ -205,16 +205,16 @@ def _one_rate_vat(
 def _partly_read(whole: str, digits: str) -> bool:
     """Tell whether the digits read of an amount are its first ones ("438, *" for 438,42) or all of them but one
     lost ("37,3" for 37,23: a thin digit faded into the comma or the paper)."""
-    return whole.startswith(digits) or any(whole[:i] + whole[i + 1 :] == digits for i in range(len(whole)))
+    return whole.startswith(digits) or (len(whole) == len(digits) + 1 and edit_distance(whole, digits, 1) == 1)
 
 
 def _rate_misread_vat(body: list[TextLine], labelled: list[TextLine], total: Decimal) -> FieldValue | None:
     """Return the amount of a receipt's one PTU line whose rate was misread ("Kwota PTU A 2% 239,22" for 23%),
     when it is the VAT of the sure total at a Polish rate. Not sure: the rate that ties the two was not read."""
-    ptu_lines = [(line, value) for line, value in _ptu_lines(body, labelled) if value is not None]
-    if len(ptu_lines) != 1 or not carries_vat(total, ptu_lines[0][1]):
+    per_rate = _per_rate(body, labelled)
+    if len(per_rate) != 1 or not carries_vat(total, per_rate[0][1]):
         return None
-    line, value = ptu_lines[0]
+    line, value = per_rate[0]
     return FieldValue(format_amount(value), round(0.7 * line.line.confidence, 3), (), False)
 
 
