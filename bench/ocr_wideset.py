@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--written", type=Path, default=None,
                         help="read the splits already written in DIR/wideset-SPLIT (with their labels.json)")
     parser.add_argument(
-        "--dev-failures", action="store_true", help="print the tuning splits' (dev, dev2, dev3, dev4) wrong fields"
+        "--dev-failures", action="store_true", help="print every tuning split's wrong fields"
     )
     args = parser.parse_args(argv)
     config = _reader_config()
