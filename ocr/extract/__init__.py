@@ -25,6 +25,7 @@ from vocabulary.fields import FieldName
 Found = tuple[dict[str, FieldValue], list[dict[str, str]]]
 #: Fields a Polish document takes from the SROIE extractor when its own found none (dates in other forms).
 _FALLBACK_FIELDS = (FieldName.DATE, FieldName.TIME)
+_ENGINE = "engine:"  # the step prefix of a page the second engine read ("engine:rapidocr", `ocr.session`)
 
 __all__ = [
     "ClaimExtraction",
@@ -69,7 +70,7 @@ def extract_printed(reading: DocumentReading) -> Extraction:
         # check digit) confirms is replaced only by a value confirmed in the same way
         if value is not None and (current is None or not current.sure or value.sure):
             merged.fields[name] = value
-    second = next((e for key, e in alternates.items() if key.startswith("engine:")), None)
+    second = next((e for e in alternates.values() if e.engine), None)
     return second_engine_agreement(merged, reading, second)
 
 
@@ -106,7 +107,7 @@ def _alternates(reading: DocumentReading) -> dict[str, DocumentReading]:
     order (see `alternate_readings`)."""
     groups: dict[str, list[PageReading]] = {}
     for page in reading.alternates:
-        key = next((step for step in page.steps if step.startswith(("psm:", "engine:"))), "alternate")
+        key = next((step for step in page.steps if step.startswith(("psm:", _ENGINE))), "alternate")
         groups.setdefault(key, []).append(page)
     documents = {}
     for key, pages in groups.items():
@@ -151,8 +152,11 @@ _BY_LAYOUT: dict[Layout, Callable[[list[TextLine]], Found]] = {
 
 
 def _extract_one(reading: DocumentReading) -> Extraction:
-    """Extract fields from the primary pages of a reading with the extractor of its layout."""
+    """Extract fields from the primary pages of a reading with the extractor of its layout (noting the second
+    engine when its pages are the ones read: their step "engine:NAME")."""
     lines = document_lines(reading)
     kind, layout = detect_layout(lines)
     fields, items = _BY_LAYOUT[layout](lines)
-    return Extraction(kind=kind, fields=fields, items=items, layout=layout)
+    steps = (step for page in reading.pages for step in page.steps)
+    engine = next((step[len(_ENGINE) :] for step in steps if step.startswith(_ENGINE)), "")
+    return Extraction(kind=kind, fields=fields, items=items, layout=layout, engine=engine)

@@ -169,7 +169,9 @@ def voted_code(value: str, second: str, third: str | None, second_page: str | No
     which votes for whichever of the two codes it reads: an engine reading its row one way and the page the
     other ("68733" on the page, "E8733" in the row) does not outvote the page's code. A tie goes to the
     second engine: it does not share tesseract's confusions (an 8 for a dot-matrix 0), which a re-read by
-    tesseract repeats.
+    tesseract repeats. A known confusion settles the codes without a vote (`settled_code`), unless the
+    second engine's page reading prints the page's code: the engine then read the row otherwise itself
+    ("11360" in the row, 11368 on the page and printed).
     """
     corrected = corrected_code(value, second)
     page = second_page.upper() if second_page is not None else None
@@ -178,7 +180,8 @@ def voted_code(value: str, second: str, third: str | None, second_page: str | No
     if corrected == value:
         return corrected
     settled = settled_code(value, corrected)
-    if settled is not None:
+    # the second engine reading the page's code on the page settles nothing: it read the row otherwise itself
+    if settled is not None and not (page == value.upper() and settled != value):
         return settled
     closer = _closer_code(value.upper(), corrected.upper(), third) if third is not None else None
     first_votes = 1 + (closer == value.upper()) + (page == value.upper())

@@ -124,15 +124,19 @@ def _checked(values: list[FieldValue], name: str) -> list[FieldValue]:
     return values
 
 
-def _zero_read(voted: FieldValue, values: list[FieldValue]) -> FieldValue:
+def _zero_read(voted: FieldValue, values: list[FieldValue], second: set[str]) -> FieldValue:
     """Return the reading of a document number or a date with a 0 where the voted one has an 8 and is otherwise
     alike (`zero_for_eight`), else the voted one: tesseract's page passes repeat its 8 for a blurred or
     dot-matrix 0 ("28.10.2024" for 20.10.2024), so their votes outnumber the second engine's one right
-    reading. A value the document's own checks confirmed (sure) stays."""
+    reading. A value the document's own checks confirmed (sure) stays, and so does an 8 the second engine
+    (its values: `second`) read where only a tesseract pass read the 0: on a dot-matrix font tesseract also
+    reads an 8 open into a 0 ("66508" for 66588), a confusion the other engine does not share."""
     zeroed = {v.value for v in values if zero_for_eight(voted.value, v.value) == v.value}
     if voted.sure or len(zeroed) != 1:
         return voted
     value = zeroed.pop()
+    if voted.value in second and value not in second:
+        return voted
     return _vote([v for v in values if v.value == value])
 
 
@@ -168,6 +172,19 @@ def _total_by_vat(fields: dict[str, FieldValue], totals: list[FieldValue]) -> No
     fields[FieldName.TOTAL] = replace(chosen, sure=chosen.sure and not any(v.sure for v in totals if v.value != value))
 
 
+def _second_engine_zero(fields: dict[str, FieldValue], name: str, everyone: tuple[Extraction, ...]) -> None:
+    """Take the second engine's amount over the voted one when both were confirmed (each by its own reading's
+    arithmetic) and they differ only by a 0 against an 8: tesseract reads a font's 0 as 8 alike on the
+    total, the sales and the payment ("108,58" on every line for 100,58), so its passes confirm and outvote a
+    misreading; the other engine does not share that confusion. Not sure: two values were confirmed."""
+    voted = fields.get(name)
+    second = [e.fields[name] for e in everyone if e.engine and name in e.fields]
+    if voted is None or len(second) != 1 or not second[0].sure or second[0].value == voted.value:
+        return
+    if zero_for_eight(voted.value, second[0].value) is not None:
+        fields[name] = replace(second[0], sure=False)
+
+
 def _drop_buyer_as_seller(fields: dict[str, FieldValue]) -> None:
     """Remove a seller NIP equal to the buyer's: one reading took the buyer's NIP for want of the seller's."""
     seller, buyer = fields.get(FieldName.SELLER_NIP), fields.get(FieldName.BUYER_NIP)
@@ -197,7 +214,8 @@ def merge_readings(primary: Extraction, *others: Extraction) -> Extraction:
     fields = {name: _vote(values) for name, values in readings.items()}
     for name in _ZERO_READ:
         if name in fields:
-            fields[name] = _zero_read(fields[name], readings[name])
+            second = {e.fields[name].value for e in everyone if e.engine and name in e.fields}
+            fields[name] = _zero_read(fields[name], readings[name], second)
     buyer = fields.get(FieldName.BUYER_NIP)
     if buyer is not None and FieldName.SELLER_NIP in fields:
         # a reading that took the buyer's NIP for the seller's does not outvote one that read the seller's
@@ -210,6 +228,8 @@ def merge_readings(primary: Extraction, *others: Extraction) -> Extraction:
         for name in _AMOUNTS:
             _confirmed_amount(fields, name, [e.fields[name] for e in everyone if name in e.fields])
         _total_by_vat(fields, [e.fields[FieldName.TOTAL] for e in everyone if FieldName.TOTAL in e.fields])
+        for name in _AMOUNTS:
+            _second_engine_zero(fields, name, everyone)
     confirmed = next((e for e in everyone if e.items and FieldName.TOTAL in e.fields and e.fields["total"].sure), None)
     items = confirmed.items if confirmed else next((e.items for e in everyone if e.items), primary.items)
     return Extraction(kind=known.kind, fields=fields, items=items, layout=known.layout)

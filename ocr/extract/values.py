@@ -102,6 +102,7 @@ class Extraction:
     fields: dict[str, FieldValue] = field(default_factory=dict)
     items: list[dict[str, str]] = field(default_factory=list)
     layout: str = ""  # the text layout that chose the extractor (`ocr.extract.kind.Layout`); not stored
+    engine: str = ""  # the second engine whose reading this is ("rapidocr"), "" for tesseract's; not stored
 
     def value(self, name: str) -> str | None:
         """Return the value of field `name`, or None when it was not found."""

@@ -145,6 +145,27 @@ def test_the_second_engine_page_reading_a_zero_for_tesseract_s_eights_is_the_num
     assert merge_readings(page, alternate, other).fields["document_number"].value == "43989"
 
 
+def test_an_eight_the_second_engine_read_stands_against_a_tesseract_pass_reading_a_zero() -> None:
+    from ocr.extract.merge import merge_readings
+
+    page = extract_fields(reading_from_text(RECEIPT + "nr wydr. 66588\n"))
+    alternate = extract_fields(reading_from_text(RECEIPT + "nr wydr. 66508\n"))  # a dot-matrix 8 opened into 0
+    second = replace(extract_fields(reading_from_text(RECEIPT + "nr wydr. 66588\n")), engine="rapidocr")
+    assert merge_readings(page, alternate, second).fields["document_number"].value == "66588"
+    # the second engine reading the 0 (or not reading the number): the 0 is the printed digit
+    zero = replace(alternate, engine="rapidocr")
+    assert merge_readings(page, page, zero).fields["document_number"].value == "66508"
+    assert merge_readings(page, alternate).fields["document_number"].value == "66508"
+
+
+def test_a_zero_in_the_second_engine_s_row_does_not_settle_a_code_its_page_reading_read_with_an_eight() -> None:
+    from ocr.extract.confirm import voted_code
+
+    assert voted_code("11368", "Nr paragonu: 11360", None, "11368") == "11368"  # the engine split: the vote
+    assert voted_code("11368", "Nr paragonu: 11360", None) == "11360"  # the row alone: 0 against 8 settles
+    assert voted_code("11368", "Nr paragonu: 11360", None, "11360") == "11360"
+
+
 def test_a_character_more_or_less_inside_the_code_needs_a_second_reading_to_correct_it() -> None:
     from ocr.extract.confirm import voted_code
 

@@ -180,6 +180,22 @@ def test_a_total_one_reading_confirmed_beats_a_misreading_repeated_by_the_other_
     assert (merged["total"].value, merged["total"].sure) == ("190.85", False)
 
 
+def test_the_second_engine_s_confirmed_zero_beats_tesseract_s_confirmed_eight_in_an_amount():
+    # tesseract read the font's 0 as 8 on the total, the sales and the card line alike: its two passes confirm
+    # 108,58; the second engine's reading confirms 100,58
+    misread = _polish_receipt("108.58", True)
+    second = replace(_polish_receipt("100.58", True), engine="rapidocr")
+    merged = merge_readings(misread, misread, second).fields
+    assert (merged["total"].value, merged["total"].sure) == ("100.58", False)
+    # a third reading of tesseract's, or a difference other than 0 against 8: the vote stands
+    assert merge_readings(misread, misread, replace(second, engine="")).fields["total"].value == "108.58"
+    other = replace(_polish_receipt("105.58", True), engine="rapidocr")
+    assert merge_readings(misread, misread, other).fields["total"].value == "108.58"
+    # the second engine's amount not confirmed by its own reading: the vote stands
+    unsure = replace(_polish_receipt("100.58", False), engine="rapidocr")
+    assert merge_readings(misread, misread, unsure).fields["total"].value == "108.58"
+
+
 def test_a_sure_vat_total_chooses_the_total_it_is_the_vat_of():
     # the total 112,00 was not confirmed in its reading, but the VAT 20,94 printed on its own line is its 23 %
     misread = _polish_receipt("112.88", False)
