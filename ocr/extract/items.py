@@ -18,7 +18,7 @@ _ITEM = re.compile(
     rf"(?P<price>{_MONEY})(?:\s*=?\s*(?P<amount>-?{_MONEY})\s*(?P<letter>[A-G8])?)?\s*\S?\s*$"
 )
 _LONE_AMOUNT = re.compile(rf"^\s*(?P<amount>-?{_MONEY})\s*(?P<letter>[A-G8])?\s*$")
-_DISCOUNT = re.compile(r"rabat|obnizk|upust|promocj|znizk|discount")
+_DISCOUNT = re.compile(r"(?<![a-z])[a-z]?abat|obnizk|upust|promocj|znizk|discount")
 _STOP = re.compile(r"sprzed\w*\.?\s*opod|\bsp\.?\s?op\b|\bsuma\b|\bptu\b|razem|podsumowanie")
 
 

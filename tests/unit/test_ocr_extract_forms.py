@@ -70,6 +70,13 @@ def test_an_amount_read_into_the_number_label_line_is_not_the_receipt_number():
     assert _number("Nr paragonu: 1133,16 z8nky\nnr wydr. 22504\n") == "22504"
 
 
+def test_letters_after_the_number_label_without_a_digit_or_running_on_are_not_the_receipt_number():
+    # the background or a crumpled row read as letters after the label: a number holds a digit and is a word
+    assert _number("Nr paragonu: KZG\n#4533 13:49\n") == "4533"
+    assert _number("Nr paragonu uanitmnrytcmlu824108bbyc\n#4533 13:49\n") == "4533"
+    assert _number("Nr paragonu: W000156\n") == "W000156"  # a letter opening a number stays
+
+
 def test_a_receipt_number_label_with_its_dot_read_as_a_comma_is_still_its_label():
     assert _number("nr wydr,604336\n#Kasa 12 Kasjer 013\n") == "604336"
     assert _number("© nr wydr „615564 e,\n#Kasa 12 Kasjer 013\n") == "615564"  # a blurred dot: a low quote
@@ -257,3 +264,23 @@ def test_spelled_out_receipt_number_labels_of_e_receipts() -> None:
     assert _number("Wydruk nr 604336\n") == "604336"
     assert _number("Nr dokumentu: 1234/2026\n") == "1234/2026"
     assert _number("Numer dokumentu 88421\n") == "88421"
+
+
+def test_labels_losing_their_first_letter_to_the_receipt_s_edge_still_read_as_labels():
+    # the receipt's left edge out of the frame: "Sprzedaż", "Razem", "Rabat" and "wydr." lose a letter
+    text = HEAD + "KLEJ 5 x 61,49 307,45A\nPROFIL 2 x 56,70 113,40A\nabat -10,00A\n"
+    text += "przedaż opodatk. A 410,85\nvota PTU A 23% 76,83\nazem 410,85\nvydr. 39118 15:29\n"
+    fields = extract_fields(reading_from_text(text)).fields
+    assert (fields["total"].value, fields["total"].sure) == ("410.85", True)
+    assert fields["document_number"].value == "39118"
+
+
+def test_the_items_sum_stands_in_for_a_total_whose_amounts_were_lost_when_every_item_checks_itself():
+    # light falling off the right edge took the summary's amounts; each item's quantity times price is its amount
+    items = "LISTWA 12,5 x 8,95 111,88A\nWKRETY 4x21,90 87,60A\nGRUNT 1x38,29 38,29A\n"
+    text = HEAD + items + "SP.OPA 237\nKwota PTU A 23%\nSUMA PLN\n"
+    total = extract_fields(reading_from_text(text)).fields["total"]
+    assert (total.value, total.sure) == ("237.77", False)
+    # an item whose amount is not its quantity times its price: no total at all
+    broken = HEAD + items.replace("87,60A", "81,60A") + "SP.OPA 237\nKwota PTU A 23%\nSUMA PLN\n"
+    assert "total" not in extract_fields(reading_from_text(broken)).fields

@@ -1,0 +1,122 @@
+"""The number of a Polish till receipt: its labelled forms ("nr wydr.", "Nr paragonu", "#1234"), the number
+under the banner, and (a guess) a code ending the date's line.
+
+The number is half of a receipt's identity for duplicates; the readings' votes on it are in
+`ocr.extract.merge` and `ocr.extract.confirm`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from ocr.extract.text import Hit, TextLine, lettered
+from ocr.extract.values import FieldValue
+
+# A label's letters may be split by a space ("Pa ragon nr", "nr wy dr."): print spaced wide, read apart
+_PARAGON = r"p\s?[a-z]\s?[a-z]\s?[a-z]\s?g\s?[a-z]\s?n"  # a vowel or two misread too ("paregonu"): p, g, n hold it
+_LETTERED_CODE = r"(?=[0-9a-z/\-]*[0-9])[0-9a-z][0-9a-z/\-]{2,19}(?![0-9a-z])"
+_DOC_NUMBER: tuple[tuple[re.Pattern[str], float], ...] = (
+    # "nr wydr,604336": the second engine reads the label's dot as a comma; "nr wydr „615564": a blurred dot
+    # read as a low quotation mark; spelled out on e-receipts: "Nr wydruku: 604336", "Wydruk nr 604336"
+    (re.compile(r"(?:nr\s*)?[uwv]\s?y\s?d\s?r(?:uku?(?:\s*nr)?)?[.,]?\s*[:.\u201e\"']?\s*([0-9][0-9/\-]{2,})"), 0.95),
+    # a letter may open it ("W000156"), but a number holds a digit and is a word, not a row of noise read as
+    # letters ("Nr paragonu KZG", "Nr paragonu uanitmnrytcmlu824108bbyc")
+    (re.compile(rf"(?:nr|numer)\s*{_PARAGON}\s?u\s*[:.]?\s*({_LETTERED_CODE})"), 0.9),
+    (re.compile(rf"{_PARAGON}\s*(?:nr|numer)\s*[:.]?\s*([0-9][0-9/\-]{{2,}})"), 0.9),
+    (re.compile(r"paragon\s*fisk\w*\s*(?:nr)?\s*[:.]?\s*([0-9]{3,})"), 0.85),
+    # an e-receipt's spelled-out label: "Nr dokumentu: 1234/2026", "Numer dokumentu", "Dokument nr"
+    (re.compile(r"(?:(?:nr|numer)\s*dokumentu|dokument\s*nr)\s*[:.]?\s*([0-9][0-9a-z/\-]{2,})"), 0.85),
+    (re.compile(r"\bnr\s*[:.]\s*([0-9]{3,})"), 0.8),
+    (re.compile(r"podsumowanie\s*zakupow\s*[:.]?\s*([0-9]{3,})"), 0.8),  # a chain's e-receipt
+    # "#1234" opening a line (the number beside the time); "#0102" after a word is the register's or cashier's.
+    # One or two marks before it are the paper's edge, a fold or the background read as text ("| #9588 07:25",
+    # "go #1270 wad"), not a word.
+    (re.compile(r"^\s*(?:[^\s\d]{1,2}\s+)*[|!:;'\"`.,_~\-\u2014]*[#h]\s?([0-9]{4,8})(?=\s|$|\d{2}:\d{2})"), 0.75),
+    # "19.12.2024 13:12   #1370": the number printed right of the date and time
+    (re.compile(r"\d{1,2}:\d{2}(?::\d{2})?\s+[#h]\s?([0-9]{4,8})(?=\s|$)"), 0.75),
+    # "#7112 14:35" in the footer (noise before it): the number beside the time, which a register's "#Kasa" is not
+    (re.compile(r"(?<!kasjer )(?<!kasa )(?<!kasjer)(?<!kasa)#\s?([0-9]{4,8})\s+\d{1,2}:\d{2}(?!\d)"), 0.7),
+    # "#71 1 2 1 4: 35" for "#7112 14:35": letter-spaced print read a character at a time (the hour has two digits)
+    (re.compile(r"(?<!kasjer )(?<!kasa )(?<![\w#])#\s?((?:\d\s?){4,8}?)\s?\d\s?\d\s?:\s?\d\s?\d(?!\d)"), 0.65),
+)
+# "Nr paragonu: 1133,16": digits going on with a decimal comma are an amount (another column's, read into the
+# label's line), not the number
+_AMOUNT_AFTER = re.compile(r"[,.]\s?\d{2}(?!\d)")
+_GLUED_TIME = re.compile(r"\d{2}:\d{2}(?!\d)")  # "nr wydr.8519015:32": the space before the time lost
+_NOISE_CONFIDENCE = 0.6  # words read with less confidence than this before a "#1234" are the background's
+_TRAILING_CODE = re.compile(r"(?<![\w/])([A-Z]?\d{4,8}(?:/\d{2,6})?)[\s|!.,;:]*$")
+_HASH_WORD = re.compile(r"(?<!\S)#\s?([0-9]{4,8})(?!\S)")  # "#9184" as a word of its own
+_BANNER_STRENGTH = 0.7
+# what ends a date's day or month ("01.07.2020", "82. 12.2824": a year misread), or a range's first number
+_DATE_BEFORE = re.compile(r"(?:\d\s?[./]|-)\s?$")
+_CODE_CONTEXT = re.compile(r"\bnip\b|\d{4}-\d{2}-\d{2}|\d{2}[.-]\d{2}[.-]\d{4}")
+
+
+def receipt_number(lines: list[TextLine], anchor: int | None) -> FieldValue | None:
+    """Return the receipt number: labelled forms first, then a "#1234" under the banner, then (a guess) a code
+    ending the date's line above the header."""
+    for pattern, strength in _DOC_NUMBER:
+        for line in lines:
+            skip = _noise_before(line) if pattern.pattern.startswith("^") else 0
+            match = pattern.search(lettered(line.folded)[skip:])
+            if match and not _AMOUNT_AFTER.match(line.folded, match.end(1) + skip):
+                start, end = match.start(1) + skip, match.end(1) + skip
+                if _GLUED_TIME.match(line.folded, end - 2) and end - start > 5:
+                    end -= 2  # the hour of a time run into the number
+                return Hit(line.text[start:end].upper().replace(" ", ""), line, start, end, strength).field()
+    banner = _under_banner(lines, anchor)
+    if banner is not None:
+        return banner
+    # only the date's line (or the NIP's) prints a number unlabelled: a code ending a line of unknown text (the
+    # background read as words, "TUF bę ee 03 of stp żę 4754,") is no more a number than any other digits
+    context = [line for line in lines[: anchor or max(10, len(lines) // 2)] if _CODE_CONTEXT.search(line.folded)]
+    nearby = [line for line in context[::-1] if anchor and line.index >= anchor - 2]
+    for line, strength in [(line, 0.6) for line in nearby] + [(line, 0.45) for line in context]:
+        match = _TRAILING_CODE.search(line.text)
+        if match and not re.search(r"\d{2}:\d{2}\s*$", line.text) and match.start(1) > 0:
+            if not _DATE_BEFORE.search(line.text[: match.start(1)]):
+                code = _without_hash(match.group(1), lines)
+                # an unlabelled code is a guess (a misread date's year, "24,84, 2824"): it lends no support
+                # when readings are merged, so one reading's labelled number outweighs it in every other
+                guess = Hit(code, line, match.end(1) - len(code), match.end(1), strength).field()
+                return replace(guess, support=0)
+    return None
+
+
+def _under_banner(lines: list[TextLine], anchor: int | None) -> FieldValue | None:
+    """Return a "#1234" standing as a word of its own on the line under PARAGON FISKALNY.
+
+    The number printed alone under the banner is read among a patterned background's marks on both sides
+    ("d1tu eskm aš.ń5ężębbppa9g #9184 PDBSBK"): neither opening the line nor beside the time, it matches no
+    labelled form. No register's or cashier's code is printed there (they close the receipt).
+    """
+    line = lines[anchor + 1] if anchor is not None and anchor + 1 < len(lines) else None
+    match = _HASH_WORD.search(line.text) if line is not None else None
+    if line is None or match is None:
+        return None
+    return Hit(match.group(1), line, match.start(1), match.end(1), _BANNER_STRENGTH).field()
+
+
+def _noise_before(line: TextLine) -> int:
+    """Return how many characters open the line in words read with little confidence: a patterned background
+    beside the paper read as text ("ye som bou #8947"), which hides that the line opens with the number."""
+    words = line.line.words
+    if " ".join(word.text for word in words) != line.text:
+        return 0
+    skip = 0
+    for word in words:
+        if word.confidence >= _NOISE_CONFIDENCE:
+            break
+        skip += len(word.text) + 1
+    return skip
+
+
+def _without_hash(code: str, lines: list[TextLine]) -> str:
+    """Drop a leading 4/H that is the printed "#" misread, when the rest stands alone elsewhere on the receipt."""
+    rest = code[1:]
+    if code[:1] in "4H" and len(rest) >= 4:
+        pattern = re.compile(rf"(?<![\w#]){re.escape(rest)}(?!\w)")
+        if any(pattern.search(line.text) for line in lines):
+            return rest
+    return code
