@@ -48,6 +48,8 @@ _NOISE_CONFIDENCE = 0.6  # words read with less confidence than this before a "#
 _TRAILING_CODE = re.compile(r"(?<![\w/])([A-Z]?\d{4,8}(?:/\d{2,6})?)[\s|!.,;:]*$")
 _HASH_WORD = re.compile(r"(?<!\S)#\s?([0-9]{4,8})(?!\S)")  # "#9184" as a word of its own
 _BANNER_STRENGTH = 0.7
+_CODE_AND_TIME = re.compile(r"^\W{0,3}(\d{4,8})\s+\d{1,2}:\d{2}\W{0,3}$")  # "3038 17:46.": the "#" lost
+_BESIDE_TIME_STRENGTH = 0.5
 # what ends a date's day or month ("01.07.2020", "82. 12.2824": a year misread), or a range's first number
 _DATE_BEFORE = re.compile(r"(?:\d\s?[./]|-)\s?$")
 _CODE_CONTEXT = re.compile(r"\bnip\b|\d{4}-\d{2}-\d{2}|\d{2}[.-]\d{2}[.-]\d{4}")
@@ -65,7 +67,7 @@ def receipt_number(lines: list[TextLine], anchor: int | None) -> FieldValue | No
                 if _GLUED_TIME.match(line.folded, end - 2) and end - start > 5:
                     end -= 2  # the hour of a time run into the number
                 return Hit(line.text[start:end].upper().replace(" ", ""), line, start, end, strength).field()
-    banner = _under_banner(lines, anchor)
+    banner = _under_banner(lines, anchor) or _beside_time(lines, anchor)
     if banner is not None:
         return banner
     # only the date's line (or the NIP's) prints a number unlabelled: a code ending a line of unknown text (the
@@ -81,6 +83,19 @@ def receipt_number(lines: list[TextLine], anchor: int | None) -> FieldValue | No
                 # when readings are merged, so one reading's labelled number outweighs it in every other
                 guess = Hit(code, line, match.end(1) - len(code), match.end(1), strength).field()
                 return replace(guess, support=0)
+    return None
+
+
+def _beside_time(lines: list[TextLine], anchor: int | None) -> FieldValue | None:
+    """Return (a guess) the code of a line below the banner that prints only a code and a clock time: the
+    footer's "#3038 17:46" with its "#" lost to blur ("3038 17:46."). A "#" read as 4 is dropped when the rest
+    stands elsewhere (`_without_hash`)."""
+    for line in lines[(anchor or 0) + 1 :]:
+        match = _CODE_AND_TIME.match(line.text)
+        if match:
+            code = _without_hash(match.group(1), lines)
+            found = Hit(code, line, match.end(1) - len(code), match.end(1), _BESIDE_TIME_STRENGTH).field()
+            return replace(found, support=0)
     return None
 
 

@@ -284,3 +284,10 @@ def test_the_items_sum_stands_in_for_a_total_whose_amounts_were_lost_when_every_
     # an item whose amount is not its quantity times its price: no total at all
     broken = HEAD + items.replace("87,60A", "81,60A") + "SP.OPA 237\nKwota PTU A 23%\nSUMA PLN\n"
     assert "total" not in extract_fields(reading_from_text(broken)).fields
+
+
+def test_a_footer_line_of_a_code_and_a_time_alone_is_the_number_whose_hash_was_lost():
+    assert _number("3038 17:46.\nsa 12 Kasjer nr 36.\n") == "3038"
+    assert _number("43038 17:46\nNr sys. 3038\n") == "3038"  # the "#" read as 4
+    # words before the code: the register's, a cashier's or a system number, not the receipt's
+    assert _number("Kasa 3038 17:46\n") != "3038"
