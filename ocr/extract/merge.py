@@ -44,8 +44,10 @@ def needs_second_reading(extraction: Extraction) -> bool:
 
 
 def _no_document_number(extraction: Extraction) -> bool:
-    """Tell whether a Polish invoice or receipt was read without its document number."""
-    return extraction.layout in _NUMBERED and FieldName.DOCUMENT_NUMBER not in extraction.fields
+    """Tell whether a Polish invoice or receipt was read without its document number, or with only a guess at
+    it (a code found without its label, support 0: "14533 13:49" may be #4533 with its "#" read as 1)."""
+    number = extraction.fields.get(FieldName.DOCUMENT_NUMBER)
+    return extraction.layout in _NUMBERED and (number is None or number.support == 0)
 
 
 def only_the_date_unsettled(extraction: Extraction) -> bool:

@@ -44,6 +44,16 @@ def test_a_receipt_read_without_its_number_is_read_again():
     assert needs_second_reading(numberless)
 
 
+def test_a_receipt_read_with_only_a_guess_at_its_number_is_read_again():
+    # a footer line of a code and a time alone is a guess (its "#" lost, or read as 1): another reading may
+    # print the "#" and its number
+    guessed = extract_fields(reading_from_text(GOOD.replace(" nr wydr. 034312", "") + "14533 13:49\n"))
+    assert guessed.fields["document_number"].support == 0
+    assert guessed.fields["total"].sure and guessed.fields["seller_nip"].sure
+    assert needs_second_reading(guessed)
+    assert not needs_second_reading(extract_fields(reading_from_text(GOOD)))
+
+
 def test_merge_prefers_agreement_then_certainty_then_confidence():
     first = Extraction(
         DocumentKind.RECEIPT,
