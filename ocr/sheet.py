@@ -104,13 +104,31 @@ def _text_outside(gray: np.ndarray, mask: np.ndarray, enough: int = 5, reach: fl
     word = beside(out_y, out_x, out_h, 1.6)
     np.fill_diagonal(word, False)
     in_words = word.sum(axis=1) >= 2
-    if int((in_words & beside(in_y, in_x, in_h, reach).any(axis=1)).sum()) < enough:
+    on_rows = in_words & beside(in_y, in_x, in_h, reach).any(axis=1)
+    in_column = in_words & _above_or_below(Components(out_x, out_y, out_h), Components(in_x, in_y, in_h))
+    if int(on_rows.sum()) < enough and int(in_column.sum()) < _COLUMN_WORDS:
         return False
     words = Components(out_x[in_words], out_y[in_words], out_h[in_words])
     skew = estimate_skew(gray, components=Components(in_x, in_y, in_h))
     return not rows_at_another_angle(words, skew, MIN_ROW_CONTRAST)
 
 
+def _above_or_below(outside: Components, inside: Components) -> np.ndarray:
+    """Tell which components outside the paper continue its print above or below it: within the span of its
+    print's columns and a few rows from its first or last row. A fold's or a shadow's band across a receipt
+    can end the paper found there, and the header (seller, NIP, date) above it is then blanked away."""
+    if len(inside.xs) < MIN_COMPONENTS:
+        return np.zeros(len(outside.xs), dtype=bool)
+    left, right = np.percentile(inside.xs, [2, 98])
+    top, bottom = np.percentile(inside.ys, [1, 99])
+    reach = _COLUMN_REACH * float(np.median(inside.heights))
+    above = (outside.ys < top) & (outside.ys >= top - reach)
+    below = (outside.ys > bottom) & (outside.ys <= bottom + reach)
+    return (outside.xs >= left) & (outside.xs <= right) & (above | below)
+
+
+_COLUMN_WORDS = 12  # characters outside in the print's column that mean the paper found is part of the sheet
+_COLUMN_REACH = 8.0  # ... within this many character heights above its first row or below its last
 _WHITE_PAPER = 235  # paper darker than this (a dim photo, evenly lit, so not flattened) is lifted to white
 
 

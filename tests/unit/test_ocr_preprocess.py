@@ -175,6 +175,20 @@ def test_print_continuing_outside_the_found_paper_is_noticed():
     assert not _text_outside(specks, left_half)  # random texture outside is not print
 
 
+def test_print_continuing_above_the_found_paper_in_its_column_is_noticed():
+    # a fold's shaded band across the receipt ended the paper found below it: the header above is blanked
+    page = _text_page()
+    lower = np.full(page.shape, 255, np.uint8)
+    lower[: page.shape[0] // 3] = 0
+    assert _text_outside(page, lower)
+    specks = page.copy()
+    specks[: page.shape[0] // 3] = 240
+    rng = np.random.default_rng(1)
+    for x, y in rng.integers(0, page.shape[0] // 3 - 20, size=(300, 2)):
+        cv2.circle(specks, (int(x) % page.shape[1], int(y)), 6, 30, -1)
+    assert not _text_outside(specks, lower)  # random texture above is not print
+
+
 def test_newsprint_under_a_rotated_receipt_is_not_print_cut_off_the_receipt():
     rng = np.random.default_rng(3)
     news = Image.new("L", (1400, 1800), 225)  # a newspaper: rows of small print, level
