@@ -175,7 +175,8 @@ def _one_rate_vat(
     `vat_of(total, rate)`, the rate read from the PTU line ("PTU A 23,00%"). This stands in for sales lines
     the reading lost. Sure when the PTU line or a SUMA PTU line prints that amount (two pieces of evidence:
     the printed VAT and the confirmed total's arithmetic); not sure when the PTU line's amount is only partly
-    legible ("438, *", "s9,32") and its digits read (three or more) agree.
+    legible ("438, *", "s9,32") and its digits read (three or more) agree, or not legible at all (its sales
+    line, if read, printing the total).
     """
     if total is None or not total.sure:
         return None
@@ -199,6 +200,11 @@ def _one_rate_vat(
     glued = bool(legible) and re.search(r"[^\W\d_]$", after[: legible[-1].start]) is not None
     if len(digits) >= 3 and (_partly_read(whole, digits) if not legible else glued and whole.endswith(digits)):
         return FieldValue(format_amount(expected), 0.5, (), False)
+    agrees = len(digits) < 3 or edit_distance(whole, digits, 1) <= 1
+    if not legible and agrees and all(sale == Decimal(total.value) for sale in sales):
+        # no amount legible after the rate, too few digits read to contradict it ("23% 0:") or one off
+        # ("23% 31755": the comma read as 7): the VAT the rate gives the total, which no print bears out
+        return FieldValue(format_amount(expected), 0.4, (), False)
     return None
 
 

@@ -225,6 +225,14 @@ def test_one_rate_receipt_with_unreadable_sales_takes_the_vat_of_its_total() -> 
     assert _one_rate_receipt("Sprzedaż opodatk. A", "PTU A 23,00% s38,14")["vat_total"] == ("438.14", False)
 
 
+def test_one_rate_receipt_whose_ptu_amount_is_illegible_takes_the_vat_of_its_total_unsure() -> None:
+    # nothing legible after the rate (its comma read as 7, or letters): the rate gives the total's VAT
+    assert _one_rate_receipt("Sprzedaż opodatk. A", "PTU A 23,00% 438714")["vat_total"] == ("438.14", False)
+    assert _one_rate_receipt("Sprzedaż opodatk. A 2343,10", "PTU A 23,00% VF 7 )")["vat_total"] == ("438.14", False)
+    # a sales line printing another amount than the total: more rates than the one line read, no VAT
+    assert "vat_total" not in _one_rate_receipt("Sprzedaż opodatk. A 2000,00", "PTU A 23,00% VF 7")
+
+
 def test_a_ptu_amount_missing_one_digit_agrees_with_the_vat_of_the_total() -> None:
     # "438,4" for 438,14: one thin digit lost; the sure total's VAT at the printed rate keeps the others in order
     assert _one_rate_receipt("Sprzedaż opodatk. A", "PTU A 23,00% 438,4")["vat_total"] == ("438.14", False)
