@@ -48,6 +48,7 @@ _NOISE_CONFIDENCE = 0.6  # words read with less confidence than this before a "#
 _TRAILING_CODE = re.compile(r"(?<![\w/])([A-Z]?\d{4,8}(?:/\d{2,6})?)[\s|!.,;:]*$")
 _HASH_WORD = re.compile(r"(?<!\S)#\s?([0-9]{4,8})(?!\S)")  # "#9184" as a word of its own
 _BANNER_STRENGTH = 0.7
+_BANNER_END = re.compile(r"fiskalny")
 _CODE_AND_TIME = re.compile(r"^\W{0,3}(\d{4,8})\s+\d{1,2}:\d{2}\W{0,3}$")  # "3038 17:46.": the "#" lost
 _BESIDE_TIME_STRENGTH = 0.5
 # what ends a date's day or month ("01.07.2020", "82. 12.2824": a year misread), or a range's first number
@@ -106,11 +107,17 @@ def _under_banner(lines: list[TextLine], anchor: int | None) -> FieldValue | Non
     ("d1tu eskm aš.ń5ężębbppa9g #9184 PDBSBK"): neither opening the line nor beside the time, it matches no
     labelled form. No register's or cashier's code is printed there (they close the receipt).
     """
-    line = lines[anchor + 1] if anchor is not None and anchor + 1 < len(lines) else None
-    match = _HASH_WORD.search(line.text) if line is not None else None
-    if line is None or match is None:
+    if anchor is None:
         return None
-    return Hit(match.group(1), line, match.start(1), match.end(1), _BANNER_STRENGTH).field()
+    # the banner's own line too, after the banner: the second engine joins a row printed beside it
+    # ("KLEJ ELASTYCZNY C2TE PARAGON FISKALNY #5122")
+    banner = _BANNER_END.search(lines[anchor].folded)
+    after = [(lines[anchor], banner.end())] if banner else []
+    for line, start in [*after, *((line, 0) for line in lines[anchor + 1 : anchor + 2])]:
+        match = _HASH_WORD.search(line.text, start)
+        if match is not None:
+            return Hit(match.group(1), line, match.start(1), match.end(1), _BANNER_STRENGTH).field()
+    return None
 
 
 def _noise_before(line: TextLine) -> int:

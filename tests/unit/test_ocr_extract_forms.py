@@ -291,3 +291,12 @@ def test_a_footer_line_of_a_code_and_a_time_alone_is_the_number_whose_hash_was_l
     assert _number("43038 17:46\nNr sys. 3038\n") == "3038"  # the "#" read as 4
     # words before the code: the register's, a cashier's or a system number, not the receipt's
     assert _number("Kasa 3038 17:46\n") != "3038"
+
+
+def test_a_hash_number_on_the_banner_s_own_line_after_the_banner_is_the_receipt_number():
+    # the second engine joined the row printed beside the banner: "... PARAGON FISKALNY #5122"
+    text = HEAD.replace("PARAGON FISKALNY\n", "KLEJ ELASTYCZNY C2TE PARAGON FISKALNY #5122\n")
+    text = text.replace("22.01.2024\n", "22.01.2024 16:56 nr 3311\n")  # the shop's number joined the date's row
+    assert extract_fields(reading_from_text(text + "SUMA: 10,00\n")).value("document_number") == "5122"
+    within = HEAD.replace("PARAGON FISKALNY\n", "PARAGON #5122 FISKALNY\n")  # inside the banner: not after it
+    assert extract_fields(reading_from_text(within + "SUMA: 10,00\n")).value("document_number") != "5122"
