@@ -56,6 +56,12 @@ class _Evidence:
     change: list[Decimal]
     items: list[Item]
     discounts: list[Decimal]
+    sales_lines: int = 0  # the sales lines printed, their amounts read or not
+
+    @property
+    def whole_sales(self) -> bool:
+        """Tell whether every sales line printed its amount (their sum is then the taxable total)."""
+        return len(self.sales) == self.sales_lines
 
     def supports(self, value: Decimal, line: int | None = None) -> bool:
         """Tell whether the document's arithmetic confirms `value` as the total read on line `line`."""
@@ -164,6 +170,7 @@ def _evidence(lines: list[TextLine], body: list[TextLine]) -> _Evidence:
         change=_amounts_on(body, _CHANGE),
         items=find_items(body),
         discounts=find_discounts(body),
+        sales_lines=len(sales_lines),
     )
 
 
@@ -187,7 +194,7 @@ def _pick_total(candidates: list[Hit], evidence: _Evidence) -> FieldValue | None
     tendered = _tendered_minus_change(evidence, hit.value)
     if tendered is not None:
         return tendered
-    if evidence.sales and strength < 1.0:
+    if evidence.sales and evidence.whole_sales and strength < 1.0:
         return FieldValue(format_amount(sum(evidence.sales)), 0.5, (), False)
     return hit.field()
 
@@ -211,7 +218,8 @@ def _fallback_total(evidence: _Evidence) -> FieldValue | None:
     total = sum(evidence.sales)
     if evidence.supports_without_sales(total):
         return FieldValue(format_amount(total), 0.8, (), True)
-    return FieldValue(format_amount(total), 0.5, (), False)
+    # a sales line read without its amount leaves the sum short ("Sprzed. opod. PTU C BĘ")
+    return FieldValue(format_amount(total), 0.5, (), False) if evidence.whole_sales else None
 
 
 def _items_total(evidence: _Evidence) -> FieldValue | None:
@@ -291,7 +299,7 @@ def extract_receipt(lines: list[TextLine]) -> tuple[dict[str, FieldValue], list[
     evidence = _evidence(lines, body)
     total = _pick_total(_total_candidates(lines), evidence) or _fallback_total(evidence) or _items_total(evidence)
     # only when every sales line printed its amount: a sales line read without one leaves the sum short
-    whole = len(evidence.sales) == sum(1 for line in body if _SALES.search(lettered(line.folded)))
+    whole = evidence.whole_sales
     if total is not None and total.sure and whole and sales_contradicted(lines, body, evidence.sales):
         total = replace(total, sure=False)
     sales_vat = vat_total(lines, body, evidence.sales) if evidence.sales and whole else None

@@ -300,3 +300,11 @@ def test_a_hash_number_on_the_banner_s_own_line_after_the_banner_is_the_receipt_
     assert extract_fields(reading_from_text(text + "SUMA: 10,00\n")).value("document_number") == "5122"
     within = HEAD.replace("PARAGON FISKALNY\n", "PARAGON #5122 FISKALNY\n")  # inside the banner: not after it
     assert extract_fields(reading_from_text(within + "SUMA: 10,00\n")).value("document_number") != "5122"
+
+
+def test_the_sales_sum_is_no_total_when_a_sales_line_lost_its_amount():
+    # "Razen 628,6]": no total line read; the second sales line's amount is unreadable, so the sum is short
+    text = HEAD + "Sprzed. opod. PTU A 623,18\nSprzed. opod. PTU C BĘ\nRazen 628,6]\n"
+    assert "total" not in extract_fields(reading_from_text(text)).fields
+    whole = HEAD + "Sprzed. opod. PTU A 623,18\nSprzed. opod. PTU C 6,58\nRazen 628,6]\n"
+    assert extract_fields(reading_from_text(whole)).fields["total"].value == "629.76"
