@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from ocr.extract.text import Hit, TextLine, lettered
+from ocr.extract.text import Hit, TextLine, edit_distance, lettered
 from ocr.extract.values import FieldValue
 
 # A label's letters may be split by a space ("Pa ragon nr", "nr wy dr."): print spaced wide, read apart
@@ -48,6 +48,9 @@ _NOISE_CONFIDENCE = 0.6  # words read with less confidence than this before a "#
 _TRAILING_CODE = re.compile(r"(?<![\w/])([A-Z]?\d{4,8}(?:/\d{2,6})?)[\s|!.,;:]*$")
 _HASH_WORD = re.compile(r"(?<!\S)#\s?([0-9]{4,8})(?!\S)")  # "#9184" as a word of its own
 _BANNER_STRENGTH = 0.7
+# a word before a colon (or a semicolon, its dot lost) and a number: after "nr", or opening the line
+_LABEL_WORD = re.compile(r"(?:(?P<nr>\bnr\s*)|^\W{0,2})(?P<word>[a-z]{6,9})\s*[:;]\s*(?P<code>[0-9][0-9/\-]{2,})")
+_MISREAD_LABEL_STRENGTH = 0.8
 _BANNER_END = re.compile(r"fiskalny")
 _CODE_AND_TIME = re.compile(r"^\W{0,3}(\d{4,8})\s+\d{1,2}:\d{2}\W{0,3}$")  # "3038 17:46.": the "#" lost
 _BESIDE_TIME_STRENGTH = 0.5
@@ -68,6 +71,9 @@ def receipt_number(lines: list[TextLine], anchor: int | None) -> FieldValue | No
                 if _GLUED_TIME.match(line.folded, end - 2) and end - start > 5:
                     end -= 2  # the hour of a time run into the number
                 return Hit(line.text[start:end].upper().replace(" ", ""), line, start, end, strength).field()
+    misread = _misread_label(lines)
+    if misread is not None:
+        return misread
     banner = _under_banner(lines, anchor) or _beside_time(lines, anchor)
     if banner is not None:
         return banner
@@ -84,6 +90,20 @@ def receipt_number(lines: list[TextLine], anchor: int | None) -> FieldValue | No
                 # when readings are merged, so one reading's labelled number outweighs it in every other
                 guess = Hit(code, line, match.end(1) - len(code), match.end(1), strength).field()
                 return replace(guess, support=0)
+    return None
+
+
+def _misread_label(lines: list[TextLine]) -> FieldValue | None:
+    """Return the number after "Nr paragonu:" read with its label's letters lost or misread: "Nr aragont: 95955",
+    "Nr JaragonL: 95956" (a word two edits from "paragonu" between "nr" and a colon), or "paragonu; 21862"
+    opening the line with its "Nr" lost (one edit)."""
+    for line in lines:
+        folded = lettered(line.folded)
+        for match in _LABEL_WORD.finditer(folded):
+            edits = 2 if match.group("nr") else 1
+            start, end = match.span("code")
+            if edit_distance(match.group("word"), "paragonu", edits) <= edits and not _AMOUNT_AFTER.match(folded, end):
+                return Hit(line.text[start:end].upper(), line, start, end, _MISREAD_LABEL_STRENGTH).field()
     return None
 
 

@@ -308,3 +308,10 @@ def test_the_sales_sum_is_no_total_when_a_sales_line_lost_its_amount():
     assert "total" not in extract_fields(reading_from_text(text)).fields
     whole = HEAD + "Sprzed. opod. PTU A 623,18\nSprzed. opod. PTU C 6,58\nRazen 628,6]\n"
     assert extract_fields(reading_from_text(whole)).fields["total"].value == "629.76"
+
+
+def test_a_number_after_a_misread_nr_paragonu_label_is_the_receipt_number():
+    assert _number("Nr JaragonL: 95956\n") == "95956"  # the label's first letter lost, its last misread
+    assert _number("\"paragonu; 21862 15:11\n") == "21862"  # the "Nr" lost, the colon read as a semicolon
+    assert _number("Nr paragonu: 1133,16\n") != "1133"  # an amount read into the label's line
+    assert _number("Nr kasjera: 95956\n") != "95956"  # another label
