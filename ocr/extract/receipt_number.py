@@ -56,7 +56,7 @@ _CODE_AND_TIME = re.compile(r"^\W{0,3}(\d{4,8})\s+\d{1,2}:\d{2}\W{0,3}$")  # "30
 _BESIDE_TIME_STRENGTH = 0.5
 # what ends a date's day or month ("01.07.2020", "82. 12.2824": a year misread), or a range's first number
 _DATE_BEFORE = re.compile(r"(?:\d\s?[./]|-)\s?$")
-_CODE_CONTEXT = re.compile(r"\bnip\b|\d{4}-\d{2}-\d{2}|\d{2}[.-]\d{2}[.-]\d{4}")
+_CODE_CONTEXT = re.compile(r"\b\d{1,2}:\d{2}\b|\bnip\b|\d{4}-\d{2}-\d{2}|\d{2}[.-]\d{2}[.-]\d{4}")
 
 
 def receipt_number(lines: list[TextLine], anchor: int | None) -> FieldValue | None:
@@ -77,7 +77,7 @@ def receipt_number(lines: list[TextLine], anchor: int | None) -> FieldValue | No
     banner = _under_banner(lines, anchor) or _beside_time(lines, anchor)
     if banner is not None:
         return banner
-    # only the date's line (or the NIP's) prints a number unlabelled: a code ending a line of unknown text (the
+    # only the date's line (or the time's, or the NIP's) prints a number unlabelled: a code ending a line of unknown text (the
     # background read as words, "TUF bę ee 03 of stp żę 4754,") is no more a number than any other digits
     context = [line for line in lines[: anchor or max(10, len(lines) // 2)] if _CODE_CONTEXT.search(line.folded)]
     nearby = [line for line in context[::-1] if anchor and line.index >= anchor - 2]

@@ -315,3 +315,10 @@ def test_a_number_after_a_misread_nr_paragonu_label_is_the_receipt_number():
     assert _number("\"paragonu; 21862 15:11\n") == "21862"  # the "Nr" lost, the colon read as a semicolon
     assert _number("Nr paragonu: 1133,16\n") != "1133"  # an amount read into the label's line
     assert _number("Nr kasjera: 95956\n") != "95956"  # another label
+
+
+def test_a_code_ending_the_header_line_of_the_time_is_a_guess_at_the_number():
+    # "dn.24r12.18 12:17 Paragon nr 936793" with the date form and the label misread past recognising
+    text = HEAD.replace("22.01.2024\n", "dr.24r12.18 12:17 Faraçcr rr 936793\n") + "SUMA: 10,00\n"
+    number = extract_fields(reading_from_text(text)).fields["document_number"]
+    assert (number.value, number.support) == ("936793", 0)
