@@ -54,6 +54,9 @@ _MISREAD_LABEL_STRENGTH = 0.8
 _BANNER_END = re.compile(r"fiskalny")
 _CODE_AND_TIME = re.compile(r"^\W{0,3}(\d{4,8})\s+\d{1,2}:\d{2}\W{0,3}$")  # "3038 17:46.": the "#" lost
 _BESIDE_TIME_STRENGTH = 0.5
+#: A guessed number (support 0) read with at most this confidence asks for another reading of the document
+#: (`ocr.extract.merge.needs_second_reading`): the footer's code beside a time is capped here.
+DOUBTFUL_GUESS = 0.3
 # what ends a date's day or month ("01.07.2020", "82. 12.2824": a year misread), or a range's first number
 _DATE_BEFORE = re.compile(r"(?:\d\s?[./]|-)\s?$")
 _CODE_CONTEXT = re.compile(r"\b\d{1,2}:\d{2}\b|\bnip\b|\d{4}-\d{2}-\d{2}|\d{2}[.-]\d{2}[.-]\d{4}")
@@ -77,19 +80,16 @@ def receipt_number(lines: list[TextLine], anchor: int | None) -> FieldValue | No
     banner = _under_banner(lines, anchor) or _beside_time(lines, anchor)
     if banner is not None:
         return banner
-    # only the date's line (or the time's, or the NIP's) prints a number unlabelled: a code ending a line of unknown text (the
-    # background read as words, "TUF bę ee 03 of stp żę 4754,") is no more a number than any other digits
+    # only the date's line (or the time's, or the NIP's) prints a number unlabelled: a code ending a line of
+    # unknown text (the background read as words, "TUF bę ee 03 of stp żę 4754,") is no more a number than any
+    # other digits
     context = [line for line in lines[: anchor or max(10, len(lines) // 2)] if _CODE_CONTEXT.search(line.folded)]
     nearby = [line for line in context[::-1] if anchor and line.index >= anchor - 2]
     for line, strength in [(line, 0.6) for line in nearby] + [(line, 0.45) for line in context]:
         match = _TRAILING_CODE.search(line.text)
         if match and not re.search(r"\d{2}:\d{2}\s*$", line.text) and match.start(1) > 0:
             if not _DATE_BEFORE.search(line.text[: match.start(1)]):
-                code = _without_hash(match.group(1), lines)
-                # an unlabelled code is a guess (a misread date's year, "24,84, 2824"): it lends no support
-                # when readings are merged, so one reading's labelled number outweighs it in every other
-                guess = Hit(code, line, match.end(1) - len(code), match.end(1), strength).field()
-                return replace(guess, support=0)
+                return _guess(_without_hash(match.group(1), lines), line, match.end(1), strength, lines)
     return None
 
 
@@ -114,10 +114,24 @@ def _beside_time(lines: list[TextLine], anchor: int | None) -> FieldValue | None
     for line in lines[(anchor or 0) + 1 :]:
         match = _CODE_AND_TIME.match(line.text)
         if match:
-            code = _without_hash(match.group(1), lines)
-            found = Hit(code, line, match.end(1) - len(code), match.end(1), _BESIDE_TIME_STRENGTH).field()
-            return replace(found, support=0)
+            guess = _guess(_without_hash(match.group(1), lines), line, match.end(1), _BESIDE_TIME_STRENGTH, lines)
+            # its "#" may have been read as a digit ("14533 13:49" for #4533): a doubtful guess (`DOUBTFUL_GUESS`)
+            return replace(guess, confidence=min(guess.confidence, DOUBTFUL_GUESS))
     return None
+
+
+def _guess(code: str, line: TextLine, end: int, strength: float, lines: list[TextLine]) -> FieldValue:
+    """Return an unlabelled code ending at `end` on `line` as a guess at the number.
+
+    A guess (a misread date's year, "24,84, 2824"; "14533 13:49", #4533 with its "#" read as 1) lends no
+    support when readings are merged, so one reading's labelled number outweighs it in every other; a doubtful
+    one (`DOUBTFUL_GUESS`) has the document read again for its label. A code another line prints as a word of
+    its own too ("23.09.2026 17:49 4104709" and "104709 #Kasa 1") is printed twice: it counts as found.
+    """
+    guess = Hit(code, line, end - len(code), end, strength).field()
+    pattern = re.compile(rf"(?<![\w#]){re.escape(code)}(?!\w)")
+    twice = any(other is not line and pattern.search(other.text) for other in lines)
+    return replace(guess, support=1 if twice else 0)
 
 
 def _under_banner(lines: list[TextLine], anchor: int | None) -> FieldValue | None:

@@ -52,6 +52,11 @@ def test_a_receipt_read_with_only_a_guess_at_its_number_is_read_again():
     assert guessed.fields["total"].sure and guessed.fields["seller_nip"].sure
     assert needs_second_reading(guessed)
     assert not needs_second_reading(extract_fields(reading_from_text(GOOD)))
+    # a code the date's line ends with and another line prints as a word of its own is printed twice: found
+    twice = GOOD.replace(" nr wydr. 034312", " 4104709") + "104709 #Kasa 1 Kasjer nr 4\n"
+    found = extract_fields(reading_from_text(twice))
+    assert (found.fields["document_number"].value, found.fields["document_number"].support) == ("104709", 1)
+    assert not needs_second_reading(found)
 
 
 def test_merge_prefers_agreement_then_certainty_then_confidence():
