@@ -1,5 +1,6 @@
-"""The number of a Polish till receipt: its labelled forms ("nr wydr.", "Nr paragonu", "#1234"), the number
-under the banner, and (a guess) a code ending the date's line.
+"""The number of a Polish till receipt: its labelled forms ("nr wydr.", "Nr paragonu", "#1234"), its label
+misread, the number under the banner, and (guesses) a footer code beside a time or a code ending the date's
+line.
 
 The number is half of a receipt's identity for duplicates; the readings' votes on it are in
 `ocr.extract.merge` and `ocr.extract.confirm`.
@@ -63,8 +64,9 @@ _CODE_CONTEXT = re.compile(r"\b\d{1,2}:\d{2}\b|\bnip\b|\d{4}-\d{2}-\d{2}|\d{2}[.
 
 
 def receipt_number(lines: list[TextLine], anchor: int | None) -> FieldValue | None:
-    """Return the receipt number: labelled forms first, then a "#1234" under the banner, then (a guess) a code
-    ending the date's line above the header."""
+    """Return the receipt number: labelled forms first, then "Nr paragonu:" with its label misread, then a
+    "#1234" under the banner, then (guesses, `_guess`) a footer code beside a time or a code ending the date's
+    line above the header."""
     for pattern, strength in _DOC_NUMBER:
         for line in lines:
             skip = _noise_before(line) if pattern.pattern.startswith("^") else 0
