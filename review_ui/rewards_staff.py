@@ -25,7 +25,7 @@ from claims.services.fulfilment import (
 )
 from claims.services.orders import STATUSES, move_order
 from claims.services.reward_reports import rewards_report, tax_csv, tax_rows
-from review_ui.access import acting_user, role_required
+from review_ui.access import acting_user, is_safe_next, role_required
 from review_ui.admin_csv import decode_csv
 from review_ui.db import db, runtime, write
 from review_ui.errors import claims_error_message, flash_error
@@ -80,7 +80,9 @@ def bulk():
         result = write(lambda s: bulk_move(s, user, ids, to, tracking))
     except ClaimsError as error:
         return flash_error(error, url_for("rewards_staff.orders"))
-    return _report(result, request.form.get("back") or url_for("rewards_staff.orders"))
+    # the list the staff member came from (its filters), only as a path on this site: no open redirect
+    back = request.form.get("back")
+    return _report(result, back if is_safe_next(back) else url_for("rewards_staff.orders"))
 
 
 @bp.post("/orders/tracking")

@@ -125,6 +125,15 @@ def test_staff_ship_in_bulk_and_by_tracking_csv_and_adjust_points(client, runtim
         assert session.scalar(select(AuditEvent).where(AuditEvent.action == "points_adjusted")) is not None
 
 
+def test_bulk_moves_return_only_to_a_list_on_this_site(client, runtime):
+    login(client, AUDITOR)
+    kept = client.post("/staff/orders/bulk", data={"to": "approved", "back": "/staff/orders?status=placed"})
+    assert (kept.status_code, kept.headers["Location"]) == (303, "/staff/orders?status=placed")
+    for back in ("https://evil.example/", "//evil.example", "\n", "/\t/evil.example"):
+        answer = client.post("/staff/orders/bulk", data={"to": "approved", "back": back})
+        assert (answer.status_code, answer.headers["Location"]) == (303, "/staff/orders")
+
+
 def test_admin_saves_a_reward_with_a_reencoded_picture_and_a_code_pool(client, runtime):
     login(client, ADMIN)
     form = {"code": "BON-50", "name": "Bon 50 zł", "points": "500", "value_pln": "50", "delivery": "code",
