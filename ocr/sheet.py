@@ -24,6 +24,8 @@ from ocr.geometry import Affine
 from ocr.region import edge_support, locate_paper, paper_cue, sides_run_on
 
 _WHOLE_SHEET = 0.95  # a quadrilateral outline this much on sharp edges is a whole sheet's (`_isolate_paper`)
+_COLUMN_WORDS = 12  # characters outside in the print's column that mean the paper found is part of the sheet
+_COLUMN_REACH = 8.0  # ... within this many character heights above its first row or below its last
 
 
 def _corner_angles(corners: np.ndarray) -> list[float]:
@@ -77,7 +79,9 @@ def _text_outside(gray: np.ndarray, mask: np.ndarray, enough: int = 5, reach: fl
     Specks of a towel, a carpet or wood grain lie outside too, so a component outside counts only when it
     is part of a word (two neighbours of its size on its baseline) and sits on the baseline of print
     inside the paper, within `reach` character heights (the amounts column of a receipt is far from
-    its labels). And the words outside must line up in rows at the receipt's own skew (that of the print
+    its labels), or stands in the print's columns a few rows above or below it (a fold's band ended the paper
+    found under the header: `_above_or_below`). And the words outside must line up in rows at the receipt's
+    own skew (that of the print
     inside): newsprint or a leaflet under a rotated receipt is print too, but its rows run at the other
     sheet's angle, and some of its letters always sit on a receipt row's baseline by chance.
     """
@@ -104,12 +108,13 @@ def _text_outside(gray: np.ndarray, mask: np.ndarray, enough: int = 5, reach: fl
     word = beside(out_y, out_x, out_h, 1.6)
     np.fill_diagonal(word, False)
     in_words = word.sum(axis=1) >= 2
+    printed = Components(in_x, in_y, in_h)
     on_rows = in_words & beside(in_y, in_x, in_h, reach).any(axis=1)
-    in_column = in_words & _above_or_below(Components(out_x, out_y, out_h), Components(in_x, in_y, in_h))
+    in_column = in_words & _above_or_below(Components(out_x, out_y, out_h), printed)
     if int(on_rows.sum()) < enough and int(in_column.sum()) < _COLUMN_WORDS:
         return False
     words = Components(out_x[in_words], out_y[in_words], out_h[in_words])
-    skew = estimate_skew(gray, components=Components(in_x, in_y, in_h))
+    skew = estimate_skew(gray, components=printed)
     return not rows_at_another_angle(words, skew, MIN_ROW_CONTRAST)
 
 
@@ -127,8 +132,6 @@ def _above_or_below(outside: Components, inside: Components) -> np.ndarray:
     return (outside.xs >= left) & (outside.xs <= right) & (above | below)
 
 
-_COLUMN_WORDS = 12  # characters outside in the print's column that mean the paper found is part of the sheet
-_COLUMN_REACH = 8.0  # ... within this many character heights above its first row or below its last
 _WHITE_PAPER = 235  # paper darker than this (a dim photo, evenly lit, so not flattened) is lifted to white
 
 

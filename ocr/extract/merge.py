@@ -47,8 +47,8 @@ def needs_second_reading(extraction: Extraction) -> bool:
 def _no_document_number(extraction: Extraction) -> bool:
     """Tell whether a Polish invoice or receipt was read without its document number, or with only a doubtful
     guess at it (support 0, confidence at most `DOUBTFUL_GUESS`: "14533 13:49" may be #4533 with its "#" read
-    as 1). A code ending the date's line is a guess too, but the number of chains that print it unlabelled
-    ("31.10.2024 16:06 022169"): reading their every receipt again found no label, for 3.5 s."""
+    as 1). A code ending the date's line is a guess too, but some chains print their number there unlabelled
+    ("31.10.2024 16:06 022169"): reading each of their receipts again found no label and cost 3.5 s."""
     number = extraction.fields.get(FieldName.DOCUMENT_NUMBER)
     doubtful = number is not None and number.support == 0 and number.confidence <= DOUBTFUL_GUESS
     return extraction.layout in _NUMBERED and (number is None or doubtful)

@@ -131,9 +131,7 @@ def _guess(code: str, line: TextLine, end: int, strength: float, lines: list[Tex
     its own too ("23.09.2026 17:49 4104709" and "104709 #Kasa 1") is printed twice: it counts as found.
     """
     guess = Hit(code, line, end - len(code), end, strength).field()
-    pattern = re.compile(rf"(?<![\w#]){re.escape(code)}(?!\w)")
-    twice = any(other is not line and pattern.search(other.text) for other in lines)
-    return replace(guess, support=1 if twice else 0)
+    return replace(guess, support=1 if _printed_alone(code, [other for other in lines if other is not line]) else 0)
 
 
 def _under_banner(lines: list[TextLine], anchor: int | None) -> FieldValue | None:
@@ -173,8 +171,10 @@ def _noise_before(line: TextLine) -> int:
 def _without_hash(code: str, lines: list[TextLine]) -> str:
     """Drop a leading 4/H that is the printed "#" misread, when the rest stands alone elsewhere on the receipt."""
     rest = code[1:]
-    if code[:1] in "4H" and len(rest) >= 4:
-        pattern = re.compile(rf"(?<![\w#]){re.escape(rest)}(?!\w)")
-        if any(pattern.search(line.text) for line in lines):
-            return rest
-    return code
+    return rest if code[:1] in "4H" and len(rest) >= 4 and _printed_alone(rest, lines) else code
+
+
+def _printed_alone(code: str, lines: list[TextLine]) -> bool:
+    """Tell whether one of `lines` prints `code` as a word of its own (not after a "#" or inside a longer word)."""
+    pattern = re.compile(rf"(?<![\w#]){re.escape(code)}(?!\w)")
+    return any(pattern.search(line.text) for line in lines)
