@@ -4,7 +4,7 @@
 (with `--jobs` processes), reads every document with the reader the CLI uses (`--jobs` worker processes,
 one tesseract thread each) and prints, per field (seller NIP, date, total, document number, VAT total) and
 for `sure` precision, one row per split for all documents, for the receipt photos alone, for the other
-receipts and for the invoices.
+receipts (prints and PDFs), for the shop apps' screenshots and for the invoices.
 
 The held-out split is for measuring only: its failures go to the report file (``--reports``, default
 ``var/bench/wideset-heldout.json``) and nowhere else, so nobody tunes the reader to them one by one.
@@ -31,7 +31,8 @@ HEADERS = ("seller NIP", "date", "total", "document no.", "VAT total")
 SUBSETS: dict[str, Callable[[str], bool]] = {
     "all": lambda _name: True,
     "receipt photos": lambda name: name.startswith("receipt_photo_"),
-    "receipts, other": lambda name: name.startswith("receipt_") and not name.startswith("receipt_photo_"),
+    "receipts, other": lambda name: name.startswith(("receipt_print_", "receipt_pdf_")),
+    "app screenshots": lambda name: name.startswith("receipt_screen_"),
     "invoices": lambda name: name.startswith("invoice_"),
 }
 

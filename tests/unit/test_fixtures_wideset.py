@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import random
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
+from PIL import Image
 
 from fixtures import fonts
+from fixtures.app_screens import APP_LOOKS
 from fixtures.backgrounds import SURFACES
 from fixtures.damage import DAMAGE_KINDS, PhotoDamage, curl, fold, photograph
 from fixtures.fonts import RECEIPT_FONTS, FontMissingError, missing_fonts, receipt_font, require_file
@@ -23,6 +26,7 @@ from fixtures.wideset import (
     SURFACE_NAMES,
     BalancedPick,
     SetSize,
+    build_one,
     build_split,
     invoice_photo_plan,
     receipt_photo_plan,
@@ -61,7 +65,8 @@ def test_a_small_split_is_the_same_bytes_every_time_and_with_any_number_of_jobs(
     first = [(s.name, s.data) for s in build_split("dev", ONE_EACH)]
     assert first == [(s.name, s.data) for s in build_split("dev", ONE_EACH, jobs=2)]
     assert [name.split("_0")[0] for name, _ in first] == [
-        "receipt_photo", "receipt_print", "receipt_pdf", "invoice_pdf", "invoice_scan", "invoice_photo"]
+        "receipt_photo", "receipt_print", "receipt_pdf", "invoice_pdf", "invoice_scan", "invoice_photo",
+        "receipt_screen"]
     assert next(build_split("heldout", ONE_EACH)).data != first[0][1]
 
 
@@ -199,3 +204,26 @@ def test_every_font_prints_a_receipt_of_the_paper_width(font: str) -> None:
     assert image.shape[1] == round(receipt.style.paper_dots * 1.5) and image.shape[0] > image.shape[1]
     ink = image < 128
     assert 0.02 < ink.mean() < 0.35  # printed, not blank and not black
+
+
+# --------------------------------------------------------------------------- shop apps' screenshots
+
+
+def test_a_split_screenshots_every_app_look_width_font_and_summary() -> None:
+    samples = [build_one(("dev", "receipt_screen", i)) for i in range(10)]
+    screens = [s.labels["screen"] for s in samples]
+    assert {s["look"] for s in screens} == {look.name for look in APP_LOOKS}
+    assert {s["width"] for s in screens} == {720, 1080, 1170}
+    assert {s["receipt_font"] for s in screens} == {"mono", "sans"} and {s["summary"] for s in screens} == {True, False}
+    assert {s.name.rsplit(".", 1)[1] for s in samples} == {"png", "jpg"}
+    for sample in samples:  # a screen is as wide as the phone's, and holds the whole receipt
+        image = Image.open(io.BytesIO(sample.data))
+        assert image.width == sample.labels["screen"]["width"] and image.height > image.width
+
+
+def test_a_screenshot_shows_the_receipt_the_labels_describe() -> None:
+    sample = build_one(("dev", "receipt_screen", 0))
+    receipt = make_styled_receipt(seed_of("dev", "receipt_screen", 0), BalancedPick("dev", "receipt_screen", 0),
+                                  [f.name for f in RECEIPT_FONTS if f.pdf])  # fmt: skip
+    assert sample.labels["total"] == str(receipt.spec.total) and sample.labels["seller_nip"] == receipt.spec.seller_nip
+    assert sample.data == build_one(("dev", "receipt_screen", 0)).data
