@@ -90,6 +90,9 @@ def subset_sums_to(values: list[Decimal], target: Decimal, max_size: int = 3) ->
     return False
 
 
+_STATUS_BAR = re.compile(r"\b\d{1,3}\s?%|\b(?:LTE|[345]G|5G\+?|H\+)\b")
+
+
 def find_date_time(lines: list[TextLine], start: int = 0) -> tuple[FieldValue | None, FieldValue | None]:
     """Return the purchase date and time.
 
@@ -114,14 +117,23 @@ def find_date_time(lines: list[TextLine], start: int = 0) -> tuple[FieldValue | 
     hit = Hit(date.value.isoformat(), line, date.start, date.end, date.strength)
     value = hit.field() if time_hit is not None else hit.field(strength=hit.strength * 0.9)
     value = replace(value, support=max(1, support[date.value]))
-    return value, time_hit.field() if time_hit is not None else find_time(lines, start)
+    if time_hit is not None:
+        return value, time_hit.field()
+    # a register prints the time with the date or after it (the footer): search from the date's line on,
+    # then above it
+    after = [t for t in lines[start:] if t.index >= line.index]
+    return value, find_time(after) or find_time([t for t in lines[start:] if t.index < line.index])
 
 
 def find_time(lines: list[TextLine], start: int = 0) -> FieldValue | None:
-    """Return the first clock time after `start` (lower confidence than a time next to a date)."""
+    """Return the first clock time after `start` (lower confidence than a time next to a date).
+
+    A phone's status bar (a screenshot's first line: its clock beside the battery's percentage) is not the
+    purchase's time.
+    """
     for line in lines[start:]:
         times = find_times(line.text)
-        if times:
+        if times and not (line.index <= 1 and _STATUS_BAR.search(line.text)):
             return Hit(times[0][0], line, times[0][1], times[0][2], 0.7).field()
     return None
 

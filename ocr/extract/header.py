@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ocr.extract.common import is_address
+from ocr.extract.numbers import find_amounts
 from ocr.extract.text import TextLine, edit_distance, fold_lower, trim_noise
 from ocr.extract.values import FieldValue, PageBox
 
@@ -12,7 +13,11 @@ _COMPANY_FORM = re.compile(
     r"sp\.?\s?z\s?o\.?\s?o|spolka|\bs\.?\s?a\.?(?:\s|$)|sp\.?\s?j\b|sp\.?\s?k\b|\bs\.?\s?c\.?(?:\s|$)|\bpss\b"
     r"|\bsdn\.?\s?bhd|\bbhd\b|enterprise|trading|\bltd\b|\binc\b|\bgmbh\b|\bco\.?\s?ltd"
 )
-_NOT_NAME = re.compile(r"\bnip\b|paragon|fiskal|\bbdo\b|\btel\b|\bfax\b|www\.|@|kasa|kasjer|\bnr\s*rej")
+# not a seller's name: a register's header words, and a shop app's around its e-receipt ("Szczegóły zakupu",
+# "Podsumowanie zakupów", "Data zakupu")
+_NOT_NAME = re.compile(
+    r"\bnip\b|paragon|fiskal|\bbdo\b|\btel\b|\bfax\b|www\.|@|kasa|kasjer|\bnr\s*rej|szczegol|podsumowanie|\bzakupu\b"
+)
 _MAX_NAME_LINES = 2
 _SUFFIX_FIXES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b[Ss]p\s?[.,]?\s?[zZ2]{1,2}\s?[oO0][.,]\s?[oO0][.,]?(?=\s|$)"), "Sp. z o.o."),
@@ -60,6 +65,12 @@ def _dedupe(lines: list[TextLine]) -> list[TextLine]:
     return out
 
 
+def _not_name(line: TextLine) -> bool:
+    """A header line that is not part of the seller's name: register words, or an amount (an app's summary
+    card above the receipt: "Suma 45,67 zł")."""
+    return bool(_NOT_NAME.search(line.folded) or find_amounts(line.text, allow_loose=False))
+
+
 def seller_name(header: list[TextLine]) -> FieldValue | None:
     """Return the seller's name from the header: a company-form line, else the lines above the address.
 
@@ -71,7 +82,7 @@ def seller_name(header: list[TextLine]) -> FieldValue | None:
     """
     header = [t for t in (trim_noise(line) for line in header) if t is not None]
     first_address = next((i for i, line in enumerate(header) if is_address(line)), len(header))
-    above = [line for line in header[:first_address] if is_good_text(line) and not _NOT_NAME.search(line.folded)]
+    above = [line for line in header[:first_address] if is_good_text(line) and not _not_name(line)]
     for line in above + header[first_address:]:
         if (
             _COMPANY_FORM.search(fold_lower(normalise_company_suffix(line.text)))
@@ -82,7 +93,10 @@ def seller_name(header: list[TextLine]) -> FieldValue | None:
     above = _dedupe(above)
     if not above:
         return None
-    return _field(above[-_MAX_NAME_LINES:], 0.75)
+    name = above[-_MAX_NAME_LINES:]
+    if len(name) == 2 and name[1].index - name[0].index > 1:  # a line that is no name stood between them
+        name = name[1:]
+    return _field(name, 0.75)
 
 
 def seller_address(header: list[TextLine]) -> FieldValue | None:
