@@ -38,7 +38,8 @@ _DMY_SHORT = re.compile(r"(?<![\d/.\-])(\d{1,2})([/.\-])(\d{1,2})\2(\d{2})(?!\d|
 # "dn.24r04.05", also run into its time ("dn.24r04.0511:36")
 _DN_YR = re.compile(r"(?<!\d)(\d{2})\s?r\.?\s?(\d{2})[.\-](\d{2})(?:(?![\d.])|(?=\d{2}:\d{2}(?!\d)))")
 _TEXT_MONTH = re.compile(r"(?<![\d])(\d{1,2})[.\-]?\s*([a-z]{3,12})[.\-]?,?\s*(\d{4}|\d{2})(?!\d)")
-_TIME = re.compile(r"(?<![\d:])([01]?\d|2[0-3])\s?[:;]\s?([0-5]\d)(?::[0-5]\d)?(?![\d])")
+# minutes' tens of 8 is a 0 misread (no clock shows 15:84; tesseract's 0 against 8 is its commonest confusion)
+_TIME = re.compile(r"(?<![\d:])([01]?\d|2[0-3])\s?[:;]\s?([0-58]\d)(?::[0-5]\d)?(?![\d])")
 # A look-alike letter opening an amount ("l32,69", "O,45", "S7,87"): only letters that are no VAT letter (A-G
 # glue to amounts: "PTU B8,00") nor a table rule ("|12,50"), and only before the rest of an amount
 _LEADING_LOOKALIKE = re.compile(r"(?<![\w|.,\-])[lIOoS](?=\d*[,.]\s?\d{2}(?!\d))")
@@ -194,7 +195,8 @@ def find_dates(text: str) -> list[DateMatch]:
 def find_times(text: str) -> list[tuple[str, int, int]]:
     """Return (HH:MM, start, end) for clock times in `text`."""
     repaired = repair_numeric(text)
-    return [(f"{int(m.group(1)):02d}:{m.group(2)}", m.start(), m.end()) for m in _TIME.finditer(repaired)]
+    return [(f"{int(m.group(1)):02d}:{m.group(2).replace('8', '0', 1) if m.group(2)[0] == '8' else m.group(2)}",
+             m.start(), m.end()) for m in _TIME.finditer(repaired)]  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,11 @@ def test_times():
     assert find_times("nr:22404 25:61") == []
 
 
+def test_a_time_whose_minutes_start_with_an_8_had_a_0_misread():
+    assert [t[0] for t in find_times("dn.25r07.26 15:84 nr wydr. 40755")] == ["15:04"]
+    assert [t[0] for t in find_times("12:58")] == ["12:58"] and find_times("12:94") == []
+
+
 @pytest.mark.parametrize(
     ("text", "value"),
     [
