@@ -36,6 +36,11 @@ _CURRENCIES: tuple[tuple[re.Pattern[str], str, float], ...] = (
 CENT = Decimal("0.01")
 
 
+def has_postal_code(line: TextLine) -> bool:
+    """Tell whether a line holds a Polish postal code (NN-NNN)."""
+    return bool(_POSTAL.search(line.text))
+
+
 def is_address(line: TextLine) -> bool:
     """Tell whether a line looks like part of a postal address (street prefix or NN-NNN postal code)."""
     return bool(_POSTAL.search(line.text) or _STREET.search(line.folded))

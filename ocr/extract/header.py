@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ocr.extract.common import is_address
+from ocr.extract.common import has_postal_code, is_address
 from ocr.extract.numbers import find_amounts
 from ocr.extract.text import TextLine, edit_distance, fold_lower, trim_noise
 from ocr.extract.values import FieldValue, PageBox
@@ -19,6 +19,8 @@ _NOT_NAME = re.compile(
     r"\bnip\b|paragon|fiskal|\bbdo\b|\btel\b|\bfax\b|www\.|@|kasa|kasjer|\bnr\s*rej|szczegol|podsumowanie|\bzakupu\b"
 )
 _MAX_NAME_LINES = 2
+# a place and its house number, and nothing else: "Dębowiec 112", "Stara Wieś 12A", "Jankowice 4/2"
+_VILLAGE = re.compile(r"[^\W\d_]{3,}(?:[ -][^\W\d_]{3,})?\s+\d{1,4}[a-zA-Z]?(?:/\d{1,4})?")
 _SUFFIX_FIXES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b[Ss]p\s?[.,]?\s?[zZ2]{1,2}\s?[oO0][.,]\s?[oO0][.,]?(?=\s|$)"), "Sp. z o.o."),
     (re.compile(r"(?<![A-Za-z])[S5$][.,]\s?A[.,]?(?=\s|$)"), "S.A."),
@@ -81,7 +83,7 @@ def seller_name(header: list[TextLine]) -> FieldValue | None:
         The name as printed (up to two lines joined), or None when no readable name precedes the address.
     """
     header = [t for t in (trim_noise(line) for line in header) if t is not None]
-    first_address = next((i for i, line in enumerate(header) if is_address(line)), len(header))
+    first_address = _first_address(header)
     above = [line for line in header[:first_address] if is_good_text(line) and not _not_name(line)]
     for line in above + header[first_address:]:
         if (
@@ -99,11 +101,24 @@ def seller_name(header: list[TextLine]) -> FieldValue | None:
     return _field(name, 0.75)
 
 
+def _first_address(header: list[TextLine]) -> int:
+    """The index of the header's first address line (its length when there is none).
+
+    A village's address has no street: its first line is the place and the house number ("Dębowiec 112"),
+    known as an address only by the postal-code line under it.
+    """
+    first = next((i for i, line in enumerate(header) if is_address(line)), len(header))
+    if 0 < first < len(header) and has_postal_code(header[first]):
+        return first - 1 if _VILLAGE.fullmatch(header[first - 1].text.strip()) else first
+    return first
+
+
 def seller_address(header: list[TextLine]) -> FieldValue | None:
     """Return the first address block in the header (street line and postal-code line, up to three lines)."""
     header = [t for t in (trim_noise(line) for line in header) if t is not None]
+    first = _first_address(header)
     for i, line in enumerate(header):
-        if is_address(line):
+        if i == first or is_address(line):
             block = [line]
             for nxt in header[i + 1 : i + 3]:
                 if not is_address(nxt):

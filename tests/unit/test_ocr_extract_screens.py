@@ -1,4 +1,4 @@
-"""A shop app's screenshot of an e-receipt: the phone's status bar and the app's frame around the receipt."""
+"""Seller, address and time where a receipt prints them amid other things: an app's frame, a village address."""
 
 from __future__ import annotations
 
@@ -34,3 +34,11 @@ def test_the_app_title_and_its_summary_card_are_not_the_seller_name():
     fields = _fields(screen)
     assert fields["seller_name"] == "PHU MURBUD Zenon Wierzbowy"
     assert (fields["date"], fields["time"], fields["total"]) == ("2026-07-03", "08:53", "25.00")
+
+
+def test_a_village_address_without_a_street_is_no_part_of_the_name():
+    text = RECEIPT.replace("PHU MURBUD Zenon Wierzbowy\nul. Żwirowa 21\n61-315 Poznań",
+                           "Skład Opału i Materiałów Bud. Anna\nKlonowa\nDębowiec 112\n38-220 Dębowiec")
+    extraction = extract_fields(reading_from_text(text))
+    assert extraction.value("seller_name") == "Skład Opału i Materiałów Bud. Anna Klonowa"
+    assert extraction.value("seller_address") == "Dębowiec 112 38-220 Dębowiec"
