@@ -27,6 +27,12 @@ from ocr.sheet import isolate_paper
 #: noise 0.14, curled print 0.77 and more.
 MIN_CHAINED = 0.5
 _RECTIFIED_SKEW = 1.0  # the most a rectified sheet's rows can lean: what its low-resolution corners miss
+INVERT_STEP = "invert"  # the step of a page whose light print on a dark ground was turned dark on light
+POLARITY_WIDTH = 900  # the width (pixels) the print's polarity is judged at
+POLARITY_TILE = 24  # the side (pixels at that width) of a tile judged on its own: about a line of print
+POLARITY_CONTRAST = 80  # the grey levels between a tile's darkest and lightest pixel for it to hold print
+POLARITY_MIN_TILES = 30  # the fewest tiles of light print on a dark ground that turn a page
+LIGHT_ON_DARK = 4.0  # how many times the tiles with a light ground those with a dark one must outnumber
 NO_ROWS_STEP = "no_rows"  # the step of a page prepared without deskewing, scaling or straightening
 
 
@@ -55,6 +61,31 @@ def to_grayscale(image: np.ndarray) -> np.ndarray:
     if image.ndim == 2:
         return image
     return cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+
+
+def light_print_on_dark(gray: np.ndarray) -> bool:
+    """Tell whether the page's print is light on a dark ground (an app's dark theme, screenshotted).
+
+    The page is cut into tiles of about a line's height; in a tile with clear contrast, print is the
+    minority of its pixels and the ground the majority. The page is light on dark when tiles with a dark
+    ground outnumber those with a light one `LIGHT_ON_DARK` times over. Paper lying on a dark table has its
+    print on a light ground, and the table's tiles have no contrast; a white receipt card in a dark app's
+    frame keeps its polarity too, its print outnumbering the frame's.
+    """
+    height, width = gray.shape[:2]
+    small = gray
+    if width > POLARITY_WIDTH:
+        small = area_reduce(gray, (POLARITY_WIDTH, round(height * POLARITY_WIDTH / width)))
+    rows, cols = small.shape[0] // POLARITY_TILE, small.shape[1] // POLARITY_TILE
+    if not rows or not cols:
+        return False
+    tiles = small[: rows * POLARITY_TILE, : cols * POLARITY_TILE].reshape(rows, POLARITY_TILE, cols, POLARITY_TILE)
+    tiles = tiles.swapaxes(1, 2).reshape(rows * cols, -1).astype(np.int16)
+    low, high = tiles.min(axis=1), tiles.max(axis=1)
+    clear = high - low > POLARITY_CONTRAST
+    light_share = (tiles[clear] > ((low + high) // 2)[clear, None]).mean(axis=1)
+    light_grounds, dark_grounds = int((light_share > 0.65).sum()), int((light_share < 0.35).sum())
+    return dark_grounds >= POLARITY_MIN_TILES and dark_grounds > LIGHT_ON_DARK * light_grounds
 
 
 def estimate_background(gray: np.ndarray) -> np.ndarray:
@@ -215,7 +246,12 @@ def prepare_for_ocr(
         and the names of the steps that were applied.
     """
     original = to_grayscale(rgb)
+    inverted = light_print_on_dark(original)
+    if inverted:
+        original = cv2.bitwise_not(original)
     gray, forward, steps = _paper(original, stretch)
+    if inverted:
+        steps.insert(0, INVERT_STEP)
     components = text_components(gray)
     angle, rows = skew_and_rows(gray, components=components)
     if 0 < rows < MIN_ROW_CONTRAST and chained_share(components) < MIN_CHAINED:

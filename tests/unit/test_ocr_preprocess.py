@@ -12,16 +12,19 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ocr.model import Box
 from ocr.preprocess import (
+    INVERT_STEP,
     MIN_ROW_CONTRAST,
     estimate_background,
     estimate_skew,
     estimate_text_height,
+    light_print_on_dark,
     needs_illumination_fix,
     normalise_illumination,
     prepare_for_ocr,
     rotate,
     skew_and_rows,
     stretch_contrast,
+    to_grayscale,
 )
 from ocr.sheet import _text_outside
 
@@ -255,3 +258,23 @@ def test_area_reduce_halves_by_whole_pixels_and_averages_the_rest_like_a_direct_
     assert np.abs(reduced.astype(int) - direct.astype(int)).mean() < 1.0
     # never enlarged
     assert area_reduce(smooth, (803, 1201)) is smooth
+
+
+def test_light_print_on_a_dark_ground_is_turned_dark_on_light():
+    page = _text_page()
+    dark_theme = 255 - page  # an app's dark theme: light print on a near-black screen
+    assert light_print_on_dark(dark_theme) and not light_print_on_dark(page)
+    prepared = prepare_for_ocr(np.dstack([dark_theme] * 3))
+    assert prepared.steps[0] == INVERT_STEP
+    assert np.median(prepared.image) > 200  # the ground is light again, as the engines read best
+
+
+def test_a_receipt_on_a_dark_table_keeps_its_polarity():
+    photo = _photo()  # a light sheet of dark print on a dark brown table
+    assert not light_print_on_dark(to_grayscale(photo))
+    assert INVERT_STEP not in prepare_for_ocr(photo).steps
+    # a white receipt card in a dark app's frame: the frame's light titles are fewer than the card's print
+    screen = np.zeros((2400, 1300), np.uint8)
+    screen[:200] = 255 - _text_page(1300, 200, lines=2)
+    screen[300:1900, 50:1250] = _text_page(1200, 1600)
+    assert not light_print_on_dark(screen)
