@@ -15,7 +15,7 @@ from typing import Any
 
 import cv2
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps
 
 from ocr.config import DEFAULT_CONFIG, ReaderConfig
 from ocr.errors import FileTooLargeError, OcrError
@@ -25,6 +25,7 @@ from ocr.images import load_preview
 from ocr.model import DocumentReading, PageSource
 from ocr.pdf import check_pdf
 from ocr.photo import CLIPPED, MIN_CHARS, PhotoMeasures, measure_photo, paper_mask
+from ocr.preprocess import light_print_on_dark
 from ocr.sniff import PDF
 from vocabulary.fields import FieldName
 
@@ -151,12 +152,21 @@ def _closer_look(data: bytes, media_type: str, config: ReaderConfig, m: PhotoMea
         return None
     side = int(PREVIEW_SIDE * min(4.0, m.scale))
     preview, scale = load_preview(data, media_type, config, side)
-    rgb = np.asarray(preview)
+    rgb = np.asarray(_dark_on_light(preview))
     paper = paper_mask(rgb, cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY))
     x, y, w, h = cv2.boundingRect(paper)
     pad = max(w, h) // 10
     crop = rgb[max(0, y - pad) : y + h + pad, max(0, x - pad) : x + w + pad]
     return measure_photo(np.ascontiguousarray(crop), scale)
+
+
+def _dark_on_light(preview: Image.Image) -> Image.Image:
+    """The preview with light print on a dark ground (an app's dark theme) turned dark on light, as the
+    reader turns it (`preprocess.light_print_on_dark`); any other preview as it is."""
+    rgb = preview.convert("RGB")
+    if light_print_on_dark(cv2.cvtColor(np.asarray(rgb), cv2.COLOR_RGB2GRAY)):
+        return ImageOps.invert(rgb)
+    return preview
 
 
 def photo_problems(data: bytes, media_type: str, config: ReaderConfig) -> tuple[QualityProblem, ...]:
@@ -169,6 +179,7 @@ def photo_problems(data: bytes, media_type: str, config: ReaderConfig) -> tuple[
     preview, scale = load_preview(data, media_type, config, PREVIEW_SIDE)
     if min(preview.size) < 16:
         return (QualityProblem.TOO_SMALL,)
+    preview = _dark_on_light(preview)
     if _passes_quick_look(preview, scale):
         return ()
     measures = measure_photo(np.asarray(preview), scale)
