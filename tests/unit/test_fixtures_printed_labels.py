@@ -24,7 +24,8 @@ DATES = (
     (re.compile(r"dn\.(\d{2})r(\d{2})\.(\d{2})"), lambda y, m, d: ("20" + y, m, d)),
 )
 NUMBERS = (re.compile(r"nr wydr\. ?(\S+)"), re.compile(r"Nr paragonu: (\S+)"), re.compile(r"Paragon nr (\S+)"),
-           re.compile(r"(?<!\S)#(\d+)(?!\S)"))  # fmt: skip
+           re.compile(r"(?<!\S)#(\d+)(?!\S)"),
+           re.compile(r"^(?:NIP\S*|\S+ \d{2}:\d{2})\s.*\s(W?\d{6})$"))  # fmt: skip (the last: a bare number)
 AMOUNT = r"(-?\d[\d ]*,\d{2})"
 PDF_FONTS = [f.name for f in RECEIPT_FONTS if f.pdf]
 
@@ -46,6 +47,7 @@ def printed_receipt_fields(text: str) -> dict[str, object]:
     """Read a receipt's fields off its printed text with patterns of this test's own."""
     lines = [line.strip() for line in text.splitlines()]
     nip_line = next(line for line in lines if line.startswith("NIP") and "nabywcy" not in line)
+    nip_line = re.sub(r"\sW?\d{6}$", "", nip_line)  # a bare number printed right of the NIP
     numbers = {m.group(1) for line in lines for p in NUMBERS for m in [p.search(line)] if m}
     labels = "|".join(re.escape(label) for label in TOTAL_LABELS)
     totals = [m.group(1) for line in lines for m in [re.fullmatch(rf"(?:{labels})\s+{AMOUNT}(?: PLN)?", line)] if m]

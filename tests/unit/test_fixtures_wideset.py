@@ -95,6 +95,8 @@ def test_every_receipt_font_and_form_is_printed_in_a_split(split: str) -> None:
     assert {s.date_form for s in styles} == set(DateForm)
     assert {s.number_form for s in styles} == set(NumberForm)
     assert {s.number_place for s in styles} == set(Place)
+    bare = [s for s in styles if s.bare_number]  # a quarter print the number with no label
+    assert {s.number_place for s in bare} == set(Place) and len(styles) / 6 < len(bare) < len(styles) / 3
     assert {s.vat_form for s in styles} == set(VatForm)
     assert {s.total_label for s in styles} == set(TOTAL_LABELS)
     assert {s.chain for s in styles} == {True, False} and {s.paper_dots for s in styles} == {384, 576}
