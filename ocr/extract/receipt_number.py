@@ -60,7 +60,10 @@ _BESIDE_TIME_STRENGTH = 0.5
 DOUBTFUL_GUESS = 0.3
 # what ends a date's day or month ("01.07.2020", "82. 12.2824": a year misread), or a range's first number
 _DATE_BEFORE = re.compile(r"(?:\d\s?[./]|-)\s?$")
-_CODE_CONTEXT = re.compile(r"\b\d{1,2}:\d{2}\b|\bnip\b|\d{4}-\d{2}-\d{2}|\d{2}[.-]\d{2}[.-]\d{4}")
+# the lines that print a number unlabelled: a time's, the NIP's, a date's (a register's "dn.25r03.26" too)
+_CODE_CONTEXT = re.compile(
+    r"\b\d{1,2}:\d{2}\b|\bnip\b|\d{4}-\d{2}-\d{2}|\d{2}[.-]\d{2}[.-]\d{4}|\bdn[.,]?\s?\d{2}\s?r\s?\d{2}"
+)
 
 
 def receipt_number(lines: list[TextLine], anchor: int | None) -> FieldValue | None:

@@ -322,3 +322,8 @@ def test_a_code_ending_the_header_line_of_the_time_is_a_guess_at_the_number():
     text = HEAD.replace("22.01.2024\n", "dr.24r12.18 12:17 Faraçcr rr 936793\n") + "SUMA: 10,00\n"
     number = extract_fields(reading_from_text(text)).fields["document_number"]
     assert (number.value, number.support) == ("936793", 0)
+
+
+def test_a_bare_code_ending_a_registers_dn_date_line_is_the_guessed_number():
+    text = HEAD.replace("22.01.2024\n", "dn.24r01.22 544938\n") + "SUMA: 10,00\nKarta 10,00\n"
+    assert extract_fields(reading_from_text(text)).value("document_number") == "544938"
