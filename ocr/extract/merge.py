@@ -118,15 +118,18 @@ def _checked(values: list[FieldValue], name: str) -> list[FieldValue]:
     such readings are left out when another passes the check digit, and so are readings made to pass it by
     changing a digit when another passes it as read. A document number found without its
     label (support 0: a code ending a line, perhaps a misread date's year) is left out when a reading found
-    one by its label; among such guesses alone, each reading counts once.
+    one by its label; among such guesses alone, each reading counts once. A number read without the letter
+    another reading prints before its digits is left out.
     """
     if name in _NIPS:
         passing = [value for value in values if nip_checksum_ok(value.value)]
         as_read = [value for value in passing if value.support > 0]  # not a digit changed to pass (support 0)
         return as_read or passing or values
     if name == FieldName.DOCUMENT_NUMBER:
-        labelled = [value for value in values if value.support > 0]
-        return labelled or values
+        values = [value for value in values if value.support > 0] or values
+        # a register's letter before its print counter ("W257674") is lost by a reading, not made up by one
+        prefixed = {v.value[1:] for v in values if len(v.value) > 4 and v.value[0].isalpha() and v.value[1:].isdigit()}
+        return [value for value in values if value.value not in prefixed] or values
     return values
 
 

@@ -229,3 +229,15 @@ def test_a_labelled_receipt_number_outweighs_an_unlabelled_code_repeated_by_othe
     labelled = extract_fields(reading_from_text(header.format(line="24.04.2024", number="nr wydr. 37298 09:51")))
     assert labelled.fields["document_number"].value == "37298"
     assert merge_readings(guessed, guessed, labelled).fields["document_number"].value == "37298"
+
+
+def test_a_number_read_without_the_letter_another_reading_prints_before_it_loses():
+    def reading(number: str, confidence: float, engine: str = "") -> Extraction:
+        return Extraction(DocumentKind.RECEIPT, {"document_number": FieldValue(number, confidence)}, engine=engine)
+
+    # two tesseract passes lost the register's W; rapidocr read it
+    merged = merge_readings(reading("257674", 0.29), reading("257674", 0.29), reading("W257674", 0.6, "rapidocr"))
+    assert merged.fields["document_number"].value == "W257674"
+    # a letter with other digits is another reading, left to the vote
+    merged = merge_readings(reading("257674", 0.5), reading("257674", 0.5), reading("W257671", 0.6, "rapidocr"))
+    assert merged.fields["document_number"].value == "257674"
