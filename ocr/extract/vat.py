@@ -53,6 +53,23 @@ def vat_totals_from_sales(sales: list[Decimal]) -> set[Decimal]:
     return {sum(combo, Decimal(0)) for combo in itertools.product(*options)} if options else set()
 
 
+def _printed_rates_implied(
+    ptu_lines: list[tuple[TextLine, Decimal | None]], sales: list[Decimal]
+) -> set[Decimal] | None:
+    """Return the VAT totals the sales allow at the rates the PTU lines print, when every PTU line prints a legible
+    rate and there are as many as sales lines (else None: any Polish rate may stand for one not read).
+
+    Rows read out of step on a curled receipt gave "SUMA PTU 0,47": the VAT of one sales line at 5 % and of the
+    other at 0 %, where the PTU lines print 23 % and 5 %.
+    """
+    rates = {_line_rate(line) for line, _ in ptu_lines}
+    if not ptu_lines or None in rates or len(ptu_lines) < len(sales):
+        return None
+    printed = [rate for rate in rates if rate is not None]
+    options = [{vat_of(gross, rate) for rate in printed} for gross in sales[:_MAX_SALES_LINES] if gross > 0]
+    return {sum(combo, Decimal(0)) for combo in itertools.product(*options)} if options else None
+
+
 def _candidates(lines: list[TextLine], labelled: list[TextLine]) -> list[Hit]:
     """Return SUMA PTU readings: the amount on the label line, else the one on the line below (weaker)."""
     options: list[Hit] = []
@@ -120,9 +137,11 @@ def vat_total(
     # rate not printed, 3 % for 5 %): then only per-rate amounts each checked at their printed rate are sure
     candidates = _candidates(lines, labelled)
     disputed = full and any(Decimal(h.value) in implied and Decimal(h.value) != rate_sum for h in candidates)
+    printed = _printed_rates_implied(ptu_lines, sales)
     for hit in candidates:
         value = Decimal(hit.value)
-        if value in implied or (len(rates) > 1 and abs(sum(rates) - value) < _CENT / 2):
+        allowed = implied if printed is None else printed
+        if value in allowed or (len(rates) > 1 and abs(sum(rates) - value) < _CENT / 2):
             if (disputed and value != rate_sum) or (unread and hit.strength < 1.0):
                 break
             return hit.field(sure=True)

@@ -327,3 +327,17 @@ def test_a_code_ending_the_header_line_of_the_time_is_a_guess_at_the_number():
 def test_a_bare_code_ending_a_registers_dn_date_line_is_the_guessed_number():
     text = HEAD.replace("22.01.2024\n", "dn.24r01.22 544938\n") + "SUMA: 10,00\nKarta 10,00\n"
     assert extract_fields(reading_from_text(text)).value("document_number") == "544938"
+
+
+def test_a_vat_total_implied_only_at_rates_the_ptu_lines_do_not_print_is_not_sure():
+    # a curled receipt read out of step: each label took the amount of the row above it; 0,47 is the VAT of
+    # 9,96 at 5 % with 98,41 at 0 %, but the PTU lines print 23 % and 5 % (the real SUMA PTU is 18,87)
+    summary = ("SPRZEDAŻ OPODATKOWANA A 9,96 A\nSPRZEDAŻ OPODATKOWANA C 98,41\nPTU A 23,00% 9,96\nPTU C 5,00% 18,40\n"
+               "SUMA PTU 0,47\n18,87\nSUMA: 108,37\nKARTA 108,37\n")  # fmt: skip
+    vat = extract_fields(reading_from_text(HEAD + summary)).fields["vat_total"]
+    assert not (vat.value == "0.47" and vat.sure)
+    # read in step, the same sales at the printed rates confirm SUMA PTU
+    summary = ("SPRZEDAŻ OPODATKOWANA A 98,41\nSPRZEDAŻ OPODATKOWANA C 9,96\nPTU A 23,00% 18,40\nPTU C 5,00% 0,47\n"
+               "SUMA PTU 18,87\nSUMA: 108,37\nKARTA 108,37\n")  # fmt: skip
+    vat = extract_fields(reading_from_text(HEAD + summary)).fields["vat_total"]
+    assert (vat.value, vat.sure) == ("18.87", True)
