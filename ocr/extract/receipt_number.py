@@ -55,6 +55,9 @@ _MISREAD_LABEL_STRENGTH = 0.8
 _BANNER_END = re.compile(r"fiskalny")
 _CODE_AND_TIME = re.compile(r"^\W{0,3}(\d{4,8})\s+\d{1,2}:\d{2}\W{0,3}$")  # "3038 17:46.": the "#" lost
 _BESIDE_TIME_STRENGTH = 0.5
+# a code right after the NIP's ten digits (grouped or not), before anything else the line holds
+_AFTER_NIP = re.compile(r"\bnip\W{0,3}(?:pl)?\s?\d(?:[\s-]?\d){9}\s+([a-z]?\d{5,8})(?=\s|$)")
+_AFTER_NIP_STRENGTH = 0.3
 #: A guessed number (support 0) read with at most this confidence asks for another reading of the document
 #: (`ocr.extract.merge.needs_second_reading`): the footer's code beside a time is capped here.
 DOUBTFUL_GUESS = 0.3
@@ -95,6 +98,19 @@ def receipt_number(lines: list[TextLine], anchor: int | None) -> FieldValue | No
         if match and not re.search(r"\d{2}:\d{2}\s*$", line.text) and match.start(1) > 0:
             if not _DATE_BEFORE.search(line.text[: match.start(1)]):
                 return _guess(_without_hash(match.group(1), lines), line, match.end(1), strength, lines)
+    return _after_nip(context, lines)
+
+
+def _after_nip(context: list[TextLine], lines: list[TextLine]) -> FieldValue | None:
+    """Return (a guess) a code printed right after the seller's NIP on its line, whatever the background adds
+    after it ("NIP 488-742-78-93 617668 MOIM"): a fuel station's register prints its number there."""
+    for line in context:
+        match = _AFTER_NIP.search(line.folded)
+        if match:
+            code = line.text[match.start(1) : match.end(1)].upper()
+            guess = _guess(code, line, match.end(1), _AFTER_NIP_STRENGTH, lines)
+            # read with little confidence, it is as likely the NIP's neighbour misread ("W22982?" for W229027)
+            return guess if guess.confidence >= _AFTER_NIP_STRENGTH / 2 else None
     return None
 
 

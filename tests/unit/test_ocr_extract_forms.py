@@ -341,3 +341,10 @@ def test_a_vat_total_implied_only_at_rates_the_ptu_lines_do_not_print_is_not_sur
                "SUMA PTU 18,87\nSUMA: 108,37\nKARTA 108,37\n")  # fmt: skip
     vat = extract_fields(reading_from_text(HEAD + summary)).fields["vat_total"]
     assert (vat.value, vat.sure) == ("18.87", True)
+
+
+def test_a_code_right_after_the_nip_is_the_guessed_number_whatever_follows_it():
+    text = HEAD.replace("NIP 897-989-43-57\n", "NIP 897-989-43-57 617668 MOIM\n") + "SUMA: 10,00\nKarta 10,00\n"
+    assert extract_fields(reading_from_text(text)).value("document_number") == "617668"
+    lettered = HEAD.replace("NIP 897-989-43-57\n", "NIP 8979894357 W365531 ee\n") + "SUMA: 10,00\n"
+    assert extract_fields(reading_from_text(lettered)).value("document_number") == "W365531"
