@@ -133,6 +133,24 @@ def _checked(values: list[FieldValue], name: str) -> list[FieldValue]:
     return values
 
 
+def _one_guess_per_engine(everyone: tuple[Extraction, ...], values: list[FieldValue]) -> list[FieldValue]:
+    """Keep one of the tesseract passes' guesses at the number when they agree: the passes read one prepared
+    image and repeat its misreadings ("W192223" twice against rapidocr's W102223), so they vote once."""
+    if any(value.support for value in values):
+        return values
+    kept: list[FieldValue] = []
+    seen: set[str] = set()
+    for extraction in everyone:
+        value = extraction.fields.get(FieldName.DOCUMENT_NUMBER)
+        if value is None or not any(value is v for v in values):
+            continue
+        if not extraction.engine and value.value in seen:
+            continue
+        seen.update([value.value] if not extraction.engine else [])
+        kept.append(value)
+    return kept or values
+
+
 def _zero_read(voted: FieldValue, values: list[FieldValue], second: set[str]) -> FieldValue:
     """Return the reading of a document number or a date with a 0 where the voted one has an 8 and is otherwise
     alike (`zero_for_eight`), else the voted one: tesseract's page passes repeat its 8 for a blurred or
@@ -221,6 +239,8 @@ def merge_readings(primary: Extraction, *others: Extraction) -> Extraction:
     names = dict.fromkeys(name for e in everyone for name in e.fields)
     readings = {name: _checked([e.fields[name] for e in everyone if name in e.fields], name) for name in names}
     fields = {name: _vote(values) for name, values in readings.items()}
+    if FieldName.DOCUMENT_NUMBER in fields:
+        fields[FieldName.DOCUMENT_NUMBER] = _vote(_one_guess_per_engine(everyone, readings[FieldName.DOCUMENT_NUMBER]))
     for name in _ZERO_READ:
         if name in fields:
             second = {e.fields[name].value for e in everyone if e.engine and name in e.fields}

@@ -241,3 +241,17 @@ def test_a_number_read_without_the_letter_another_reading_prints_before_it_loses
     # a letter with other digits is another reading, left to the vote
     merged = merge_readings(reading("257674", 0.5), reading("257674", 0.5), reading("W257671", 0.6, "rapidocr"))
     assert merged.fields["document_number"].value == "257674"
+
+
+def test_tesseract_passes_agreeing_on_a_guessed_number_vote_once():
+    def reading(number: str, confidence: float, engine: str = "") -> Extraction:
+        guess = FieldValue(number, confidence, support=0)  # found by no label
+        return Extraction(DocumentKind.RECEIPT, {"document_number": guess}, engine=engine)
+
+    # psm 6 and psm 4 read one prepared image and repeat its 9 for a 0; rapidocr read the 0
+    merged = merge_readings(reading("W192223", 0.26), reading("W192223", 0.26), reading("W102223", 0.6, "rapidocr"))
+    assert merged.fields["document_number"].value == "W102223"
+    # a number found by its label is not a guess: the readings keep their votes
+    labelled = [replace(reading("12345", 0.5), fields={"document_number": FieldValue("12345", 0.5, support=1)})] * 2
+    merged = merge_readings(*labelled, reading("12845", 0.6, "rapidocr"))
+    assert merged.fields["document_number"].value == "12345"
