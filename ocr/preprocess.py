@@ -204,10 +204,14 @@ def binarise(gray: np.ndarray, text_height: float | None = None) -> np.ndarray:
     return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, block, 15)
 
 
-def _paper(original: np.ndarray, stretch: bool) -> tuple[np.ndarray, Transform, list[str]]:
-    """Flatten the light, isolate the paper and (when asked and needed) darken faint print; return the image,
-    the map from `original` to it and the steps applied."""
+def _paper(original: np.ndarray, stretch: bool) -> tuple[np.ndarray, np.ndarray, Transform, list[str]]:
+    """Turn light print on a dark ground dark on light, flatten the light, isolate the paper and (when asked and
+    needed) darken faint print; return the original as turned, the image, the map from the original to it and
+    the steps applied."""
     steps: list[str] = []
+    if light_print_on_dark(original):
+        original = cv2.bitwise_not(original)
+        steps.append(INVERT_STEP)
     forward: Transform = Affine()
     gray = original
     background = estimate_background(gray)
@@ -222,7 +226,7 @@ def _paper(original: np.ndarray, stretch: bool) -> tuple[np.ndarray, Transform, 
     if stretched is not None:
         gray = stretched
         steps.append("stretch_contrast")
-    return gray, forward, steps
+    return original, gray, forward, steps
 
 
 def prepare_for_ocr(
@@ -245,13 +249,7 @@ def prepare_for_ocr(
         A `Prepared` value: the greyscale image for OCR, the map back to `rgb` pixel coordinates
         and the names of the steps that were applied.
     """
-    original = to_grayscale(rgb)
-    inverted = light_print_on_dark(original)
-    if inverted:
-        original = cv2.bitwise_not(original)
-    gray, forward, steps = _paper(original, stretch)
-    if inverted:
-        steps.insert(0, INVERT_STEP)
+    original, gray, forward, steps = _paper(to_grayscale(rgb), stretch)
     components = text_components(gray)
     angle, rows = skew_and_rows(gray, components=components)
     if 0 < rows < MIN_ROW_CONTRAST and chained_share(components) < MIN_CHAINED:
