@@ -33,6 +33,8 @@ _MAX_CORRECTION = 2  # characters the second engine may change in a code of the 
 _LOOKALIKE_DIGITS = str.maketrans("OQDILZSGB", "000112568")
 _DIGITS_AFTER_TIME = re.compile(r"(?<=\d:\d{2})(?=\d)")
 _TIME_AFTER_DIGITS = re.compile(r"(?<=\d)(?=\d{2}:\d{2}(?!\d))")
+# a NIP's ten digits (grouped or not) run into the code printed right of them: the space lost in the row
+_NIP_BEFORE_CODE = re.compile(r"(\bNIP\W{0,3}(?:PL)?\s?\d(?:[\s-]?\d){9})(?=[A-Z]?\d{4})", re.IGNORECASE)
 
 
 def confirmations(reading: DocumentReading, kind: str = CONFIRM_STEP) -> dict[str, str]:
@@ -136,8 +138,9 @@ def _hash_dropped(value: str, code: str) -> bool:
 
 
 def _split_time(text: str) -> str:
-    """Split a clock time off a code it ran into ("11:25922169", "3736012:24": the space lost)."""
-    return _TIME_AFTER_DIGITS.sub(" ", _DIGITS_AFTER_TIME.sub(" ", text))
+    """Split a clock time off a code it ran into ("11:25922169", "3736012:24": the space lost), and the NIP off
+    a bare number printed right of it ("NIP:230-26-85-527504787")."""
+    return _NIP_BEFORE_CODE.sub(r"\1 ", _TIME_AFTER_DIGITS.sub(" ", _DIGITS_AFTER_TIME.sub(" ", text)))
 
 
 def _keeps_digits(value: str, token: str) -> bool:

@@ -197,3 +197,11 @@ def test_letters_read_for_the_digits_of_a_number_part_count_as_those_digits_in_t
     assert voted_code("FV/S9O/0G/2026", "FAKTURA VAT FV/590/06/2026", None) == "FV/590/06/2026"
     # a part of letters alone is a series, not digits misread: three letters apart stay too far to correct
     assert voted_code("FV/BOS/2026", "Faktura VAT nr FV/805/2026", None) == "FV/BOS/2026"
+
+
+def test_a_bare_number_run_into_the_nip_in_its_row_is_split_off_it():
+    from ocr.extract.confirm import read_code, voted_code
+
+    # rapidocr's row lost the space between the NIP and the number printed right of it; its 0 settles
+    assert voted_code("584787", "NIP:230-26-85-527504787", None) == "504787"
+    assert read_code("W780206", "NIP 7096929878W780206|") == "W780206"
