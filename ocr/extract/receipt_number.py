@@ -46,7 +46,8 @@ _DOC_NUMBER: tuple[tuple[re.Pattern[str], float], ...] = (
 _AMOUNT_AFTER = re.compile(r"[,.]\s?\d{2}(?!\d)")
 _GLUED_TIME = re.compile(r"\d{2}:\d{2}(?!\d)")  # "nr wydr.8519015:32": the space before the time lost
 _NOISE_CONFIDENCE = 0.6  # words read with less confidence than this before a "#1234" are the background's
-_TRAILING_CODE = re.compile(r"(?<![\w/])([A-Z]?\d{4,8}(?:/\d{2,6})?)[\s|!.,;:]*$")
+# a letter may open it in either case: OCR reads a W as w as readily ("08:50 w659777")
+_TRAILING_CODE = re.compile(r"(?<![\w/])([A-Za-z]?\d{4,8}(?:/\d{2,6})?)[\s|!.,;:]*$")
 _HASH_WORD = re.compile(r"(?<!\S)#\s?([0-9]{4,8})(?!\S)")  # "#9184" as a word of its own
 _BANNER_STRENGTH = 0.7
 # a word before a colon (or a semicolon, its dot lost) and a number: after "nr", or opening the line
@@ -97,7 +98,7 @@ def receipt_number(lines: list[TextLine], anchor: int | None) -> FieldValue | No
         match = _TRAILING_CODE.search(line.text)
         if match and not re.search(r"\d{2}:\d{2}\s*$", line.text) and match.start(1) > 0:
             if not _DATE_BEFORE.search(line.text[: match.start(1)]):
-                return _guess(_without_hash(match.group(1), lines), line, match.end(1), strength, lines)
+                return _guess(_without_hash(match.group(1).upper(), lines), line, match.end(1), strength, lines)
     return _after_nip(context, lines)
 
 

@@ -348,3 +348,8 @@ def test_a_code_right_after_the_nip_is_the_guessed_number_whatever_follows_it():
     assert extract_fields(reading_from_text(text)).value("document_number") == "617668"
     lettered = HEAD.replace("NIP 897-989-43-57\n", "NIP 8979894357 W365531 ee\n") + "SUMA: 10,00\n"
     assert extract_fields(reading_from_text(lettered)).value("document_number") == "W365531"
+
+
+def test_a_bare_number_whose_w_was_read_in_lower_case_is_guessed_with_its_letter():
+    text = HEAD.replace("22.01.2024\n", "dn.24r01.22 08:50 w659777\n") + "SUMA: 10,00\nKarta 10,00\n"
+    assert extract_fields(reading_from_text(text)).value("document_number") == "W659777"
