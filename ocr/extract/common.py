@@ -43,7 +43,7 @@ def has_postal_code(line: TextLine) -> bool:
 
 def is_address(line: TextLine) -> bool:
     """Tell whether a line looks like part of a postal address (street prefix or NN-NNN postal code)."""
-    return bool(_POSTAL.search(line.text) or _STREET.search(line.folded))
+    return has_postal_code(line) or bool(_STREET.search(line.folded))
 
 
 def amount_hit(line: TextLine, match: AmountMatch, strength: float) -> Hit:
@@ -95,7 +95,7 @@ def subset_sums_to(values: list[Decimal], target: Decimal, max_size: int = 3) ->
     return False
 
 
-_STATUS_BAR = re.compile(r"\b\d{1,3}\s?%|\b(?:LTE|[345]G|5G\+?|H\+)\b")
+_STATUS_BAR = re.compile(r"\b\d{1,3}\s?%|\b(?:LTE|[345]G\+?|H\+)(?!\w)")
 
 
 def find_date_time(lines: list[TextLine], start: int = 0) -> tuple[FieldValue | None, FieldValue | None]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from ocr.extract.nip import PRINTED_NIP
 from ocr.extract.numbers import find_amounts, format_amount
 from ocr.extract.text import edit_distance
 from ocr.extract.values import Extraction
@@ -34,7 +35,7 @@ _LOOKALIKE_DIGITS = str.maketrans("OQDILZSGB", "000112568")
 _DIGITS_AFTER_TIME = re.compile(r"(?<=\d:\d{2})(?=\d)")
 _TIME_AFTER_DIGITS = re.compile(r"(?<=\d)(?=\d{2}:\d{2}(?!\d))")
 # a NIP's ten digits (grouped or not) run into the code printed right of them: the space lost in the row
-_NIP_BEFORE_CODE = re.compile(r"(\bNIP\W{0,3}(?:PL)?\s?\d(?:[\s-]?\d){9})(?=[A-Z]?\d{4})", re.IGNORECASE)
+_NIP_BEFORE_CODE = re.compile(rf"({PRINTED_NIP})(?=[a-z]?\d{{4}})", re.IGNORECASE)
 
 
 def confirmations(reading: DocumentReading, kind: str = CONFIRM_STEP) -> dict[str, str]:

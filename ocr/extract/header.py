@@ -117,12 +117,11 @@ def seller_address(header: list[TextLine]) -> FieldValue | None:
     """Return the first address block in the header (street line and postal-code line, up to three lines)."""
     header = [t for t in (trim_noise(line) for line in header) if t is not None]
     first = _first_address(header)
-    for i, line in enumerate(header):
-        if i == first or is_address(line):
-            block = [line]
-            for nxt in header[i + 1 : i + 3]:
-                if not is_address(nxt):
-                    break
-                block.append(nxt)
-            return _field(block, 0.85)
-    return None
+    if first == len(header):
+        return None
+    block = [header[first]]
+    for nxt in header[first + 1 : first + 3]:
+        if not is_address(nxt):
+            break
+        block.append(nxt)
+    return _field(block, 0.85)

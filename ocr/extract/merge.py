@@ -138,17 +138,12 @@ def _one_guess_per_engine(everyone: tuple[Extraction, ...], values: list[FieldVa
     image and repeat its misreadings ("W192223" twice against rapidocr's W102223), so they vote once."""
     if any(value.support for value in values):
         return values
+    tesseract = {id(e.fields.get(FieldName.DOCUMENT_NUMBER)) for e in everyone if not e.engine}
     kept: list[FieldValue] = []
-    seen: set[str] = set()
-    for extraction in everyone:
-        value = extraction.fields.get(FieldName.DOCUMENT_NUMBER)
-        if value is None or not any(value is v for v in values):
-            continue
-        if not extraction.engine and value.value in seen:
-            continue
-        seen.update([value.value] if not extraction.engine else [])
-        kept.append(value)
-    return kept or values
+    for value in values:
+        if id(value) not in tesseract or not any(id(k) in tesseract and k.value == value.value for k in kept):
+            kept.append(value)
+    return kept
 
 
 def _zero_read(voted: FieldValue, values: list[FieldValue], second: set[str]) -> FieldValue:
@@ -238,9 +233,10 @@ def merge_readings(primary: Extraction, *others: Extraction) -> Extraction:
     known = next((e for e in everyone if e.kind is not DocumentKind.UNKNOWN), primary)
     names = dict.fromkeys(name for e in everyone for name in e.fields)
     readings = {name: _checked([e.fields[name] for e in everyone if name in e.fields], name) for name in names}
-    fields = {name: _vote(values) for name, values in readings.items()}
-    if FieldName.DOCUMENT_NUMBER in fields:
-        fields[FieldName.DOCUMENT_NUMBER] = _vote(_one_guess_per_engine(everyone, readings[FieldName.DOCUMENT_NUMBER]))
+    votes = {**readings}
+    if FieldName.DOCUMENT_NUMBER in votes:
+        votes[FieldName.DOCUMENT_NUMBER] = _one_guess_per_engine(everyone, votes[FieldName.DOCUMENT_NUMBER])
+    fields = {name: _vote(values) for name, values in votes.items()}
     for name in _ZERO_READ:
         if name in fields:
             second = {e.fields[name].value for e in everyone if e.engine and name in e.fields}

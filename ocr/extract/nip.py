@@ -29,6 +29,9 @@ _FORMATTED = re.compile(
 )
 # Digits tesseract reads for one another in receipt fonts
 _CONFUSED_DIGITS = {"0": "8", "8": "06", "6": "85", "5": "6", "1": "7", "7": "1", "3": "8", "4": "1"}
+#: A NIP label and its ten digits, grouped or not ("NIP: 488-742-78-93", "NIP PL8979894357"), in folded text or
+#: case-insensitively: what a register may print a bare number right after.
+PRINTED_NIP = r"\bnip\W{0,3}(?:pl)?\s?\d(?:[\s-]?\d){9}"
 _BUYER = re.compile(r"nabywc|kupuj|buyer")
 # The cash register's unique number closes every fiscal receipt: three letters, then digits ("EAO 2202141952").
 _REGISTER_PREFIX = re.compile(r"(?<![A-Za-z])[A-Z]{3}\s?$")

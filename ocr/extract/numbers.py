@@ -194,9 +194,12 @@ def find_dates(text: str) -> list[DateMatch]:
 
 def find_times(text: str) -> list[tuple[str, int, int]]:
     """Return (HH:MM, start, end) for clock times in `text`."""
-    repaired = repair_numeric(text)
-    return [(f"{int(m.group(1)):02d}:{m.group(2).replace('8', '0', 1) if m.group(2)[0] == '8' else m.group(2)}",
-             m.start(), m.end()) for m in _TIME.finditer(repaired)]  # fmt: skip
+    times = []
+    for m in _TIME.finditer(repair_numeric(text)):
+        minutes = m.group(2)
+        minutes = "0" + minutes[1] if minutes[0] == "8" else minutes  # an 8 there is a misread 0
+        times.append((f"{int(m.group(1)):02d}:{minutes}", m.start(), m.end()))
+    return times
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from ocr.extract.nip import PRINTED_NIP
 from ocr.extract.text import Hit, TextLine, edit_distance, lettered
 from ocr.extract.values import FieldValue
 
@@ -57,7 +58,7 @@ _BANNER_END = re.compile(r"fiskalny")
 _CODE_AND_TIME = re.compile(r"^\W{0,3}(\d{4,8})\s+\d{1,2}:\d{2}\W{0,3}$")  # "3038 17:46.": the "#" lost
 _BESIDE_TIME_STRENGTH = 0.5
 # a code right after the NIP's ten digits (grouped or not), before anything else the line holds
-_AFTER_NIP = re.compile(r"\bnip\W{0,3}(?:pl)?\s?\d(?:[\s-]?\d){9}\s+([a-z]?\d{5,8})(?=\s|$)")
+_AFTER_NIP = re.compile(rf"{PRINTED_NIP}\s+([a-z]?\d{{5,8}})(?=\s|$)")
 _AFTER_NIP_STRENGTH = 0.3
 #: A guessed number (support 0) read with at most this confidence asks for another reading of the document
 #: (`ocr.extract.merge.needs_second_reading`): the footer's code beside a time is capped here.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
 from ocr.extract.common import amounts_alone
@@ -47,9 +48,11 @@ def carries_vat(gross: Decimal, vat: Decimal) -> bool:
     return vat > 0 and any(vat_of(gross, rate) == vat for rate in _RATES if rate > 0)
 
 
-def vat_totals_from_sales(sales: list[Decimal]) -> set[Decimal]:
-    """Return every VAT total the taxable sales allow (one Polish rate per sales line: 23, 8, 5 ... 0 %)."""
-    options = [{vat_of(gross, rate) for rate in _RATES} for gross in sales[:_MAX_SALES_LINES] if gross > 0]
+def vat_totals_from_sales(sales: list[Decimal], rates: Iterable[Decimal] = _RATES) -> set[Decimal]:
+    """Return every VAT total the taxable sales allow (one of `rates` per sales line; by default every Polish
+    rate: 23, 8, 5 ... 0 %)."""
+    rates = tuple(rates)
+    options = [{vat_of(gross, rate) for rate in rates} for gross in sales[:_MAX_SALES_LINES] if gross > 0]
     return {sum(combo, Decimal(0)) for combo in itertools.product(*options)} if options else set()
 
 
@@ -62,12 +65,10 @@ def _printed_rates_implied(
     Rows read out of step on a curled receipt gave "SUMA PTU 0,47": the VAT of one sales line at 5 % and of the
     other at 0 %, where the PTU lines print 23 % and 5 %.
     """
-    rates = {_line_rate(line) for line, _ in ptu_lines}
+    rates = [_line_rate(line) for line, _ in ptu_lines]
     if not ptu_lines or None in rates or len(ptu_lines) < len(sales):
         return None
-    printed = [rate for rate in rates if rate is not None]
-    options = [{vat_of(gross, rate) for rate in printed} for gross in sales[:_MAX_SALES_LINES] if gross > 0]
-    return {sum(combo, Decimal(0)) for combo in itertools.product(*options)} if options else None
+    return vat_totals_from_sales(sales, [rate for rate in rates if rate is not None]) or None
 
 
 def _candidates(lines: list[TextLine], labelled: list[TextLine]) -> list[Hit]:
@@ -138,9 +139,9 @@ def vat_total(
     candidates = _candidates(lines, labelled)
     disputed = full and any(Decimal(h.value) in implied and Decimal(h.value) != rate_sum for h in candidates)
     printed = _printed_rates_implied(ptu_lines, sales)
+    allowed = implied if printed is None else printed
     for hit in candidates:
         value = Decimal(hit.value)
-        allowed = implied if printed is None else printed
         if value in allowed or (len(rates) > 1 and abs(sum(rates) - value) < _CENT / 2):
             if (disputed and value != rate_sum) or (unread and hit.strength < 1.0):
                 break
